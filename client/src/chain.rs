@@ -1,0 +1,96 @@
+//! The `Chain` trait: the few things a contract client needs from a chain.
+//!
+//! Two backends are planned (DESIGN section 2): the embedded sandbox chain
+//! ([`crate::sandbox::SandboxChain`], a real pallet-contracts runtime in-process) and a
+//! real node over WebSocket. Typed clients encode each message once, over this trait.
+
+use interfaces::AccountId;
+
+/// Weight consumed by a call, as pallet-contracts measures it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Weight {
+    /// Execution time, in picoseconds of reference hardware.
+    pub ref_time: u64,
+    /// Bytes of state proof the call needs (what a parachain block has to carry).
+    pub proof_size: u64,
+}
+
+/// An event a contract emitted (`ContractEmitted`), with its topics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractEvent {
+    pub contract: AccountId,
+    /// The first topic is the event's signature topic (ink! 5), then its `#[ink(topic)]` fields.
+    pub topics: Vec<[u8; 32]>,
+    /// The SCALE-encoded event struct.
+    pub data: Vec<u8>,
+}
+
+/// What a contract call or instantiation returned, before any typed decoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallReport {
+    /// The SCALE-encoded `MessageResult` the contract returned.
+    pub output: Vec<u8>,
+    /// The contract asked to roll its state changes back (an `Err` result).
+    pub reverted: bool,
+    pub weight: Weight,
+    /// Events the call emitted; empty for a reverted call or a query.
+    pub events: Vec<ContractEvent>,
+}
+
+/// Why the chain did not run a call to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// The runtime refused or aborted the call: the contract trapped, ran out of gas,
+    /// the address holds no contract, the deposit limit was hit...
+    #[error("the chain refused the call: {reason}{}", debug_suffix(.debug_message))]
+    Dispatch {
+        reason: String,
+        debug_message: String,
+    },
+    /// Contract code could not be read or is not valid.
+    #[error("contract code: {0}")]
+    Code(String),
+}
+
+fn debug_suffix(debug_message: &str) -> String {
+    if debug_message.is_empty() {
+        String::new()
+    } else {
+        format!(" (contract said: {debug_message})")
+    }
+}
+
+/// What the typed clients need from a chain.
+///
+/// `signer` is the account on whose behalf a call is made; a backend that signs
+/// extrinsics holds the matching key.
+pub trait Chain {
+    /// Uploads `code` and instantiates it with the encoded constructor call `input`.
+    /// Returns the new contract's address and the constructor's report.
+    fn instantiate(
+        &mut self,
+        signer: AccountId,
+        code: &[u8],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<(AccountId, CallReport), ChainError>;
+
+    /// Calls a message and keeps its state changes (unless the contract reverts).
+    fn call(
+        &mut self,
+        signer: AccountId,
+        contract: AccountId,
+        input: Vec<u8>,
+    ) -> Result<CallReport, ChainError>;
+
+    /// Calls a message and throws its state changes away (a read, or a dry run).
+    fn query(
+        &mut self,
+        signer: AccountId,
+        contract: AccountId,
+        input: Vec<u8>,
+    ) -> Result<CallReport, ChainError>;
+
+    /// The chain's current time, in unix milliseconds (what contracts see as `block_timestamp`).
+    fn now_ms(&mut self) -> u64;
+}

@@ -1,0 +1,159 @@
+//! Encoding a message once, and decoding every layer of what comes back.
+//!
+//! An ink! 5 message returns `MessageResult<T>` = `Result<T, LangError>`; for our
+//! fallible messages `T` is `Result<R, E>` with `E` the contract's error enum.
+
+use crate::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
+use ink::primitives::LangError;
+use interfaces::AccountId;
+use scale::{Decode, Encode};
+
+/// A 4-byte message or constructor selector.
+pub type Selector = [u8; 4];
+
+/// Why a typed call did not return the contract's value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError<E> {
+    /// The contract refused, with its own named error.
+    #[error("the contract refused: {0:?}")]
+    Contract(E),
+    /// The chain did not run the call to its end (trap, out of gas, no contract there).
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The contract could not dispatch the input (wrong contract, unknown selector).
+    #[error("the contract could not dispatch the call: {0:?}")]
+    Lang(LangError),
+    /// The contract's answer did not decode as the type this client expects.
+    #[error("undecodable answer: {0}")]
+    Decode(String),
+}
+
+/// A successful call: the value, what it weighed, and the events it emitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt<T> {
+    pub value: T,
+    pub weight: Weight,
+    pub events: Vec<ContractEvent>,
+}
+
+/// The selector of a message (`"register_citizen"`), a trait message
+/// (`"IdentityRegistry::is_active"`) or a constructor (`"new"`): the first four bytes of
+/// the name's blake2-256, as ink! computes it.
+pub fn selector(name: &str) -> Selector {
+    let hash = drink::frame_support::hashing::blake2_256(name.as_bytes());
+    [hash[0], hash[1], hash[2], hash[3]]
+}
+
+/// The encoded input of a message or constructor: selector ++ SCALE(arguments).
+pub fn input<A: Encode>(selector: Selector, args: A) -> Vec<u8> {
+    let mut data = selector.to_vec();
+    args.encode_to(&mut data);
+    data
+}
+
+fn decode_all<T: Decode, E>(bytes: &[u8]) -> Result<T, ClientError<E>> {
+    let mut cursor = bytes;
+    let value = T::decode(&mut cursor).map_err(|e| ClientError::Decode(e.to_string()))?;
+    if !cursor.is_empty() {
+        return Err(ClientError::Decode(format!(
+            "{} trailing bytes",
+            cursor.len()
+        )));
+    }
+    Ok(value)
+}
+
+/// Decodes the output of a message that returns `Result<R, E>`.
+pub fn fallible<R: Decode, E: Decode>(report: CallReport) -> Result<Receipt<R>, ClientError<E>> {
+    let message: Result<Result<R, E>, LangError> = decode_all(&report.output)?;
+    match message {
+        Err(lang) => Err(ClientError::Lang(lang)),
+        Ok(Err(error)) => Err(ClientError::Contract(error)),
+        Ok(Ok(value)) => Ok(Receipt {
+            value,
+            weight: report.weight,
+            events: report.events,
+        }),
+    }
+}
+
+/// Decodes the output of a message that returns a plain `R` (a query that cannot fail).
+pub fn infallible<R: Decode, E>(report: CallReport) -> Result<Receipt<R>, ClientError<E>> {
+    let message: Result<R, LangError> = decode_all(&report.output)?;
+    match message {
+        Err(lang) => Err(ClientError::Lang(lang)),
+        Ok(value) => Ok(Receipt {
+            value,
+            weight: report.weight,
+            events: report.events,
+        }),
+    }
+}
+
+/// A deployed contract: its address and the chain calls that go to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContractHandle {
+    pub address: AccountId,
+}
+
+impl ContractHandle {
+    /// Instantiates `code` with a constructor returning `Result<Self, E>`.
+    pub fn instantiate<C: Chain, A: Encode, E: Decode>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        constructor: Selector,
+        args: A,
+        salt: Vec<u8>,
+    ) -> Result<Receipt<Self>, ClientError<E>> {
+        let (address, report) = chain.instantiate(signer, code, input(constructor, args), salt)?;
+        let receipt = fallible::<(), E>(report)?;
+        Ok(Receipt {
+            value: Self { address },
+            weight: receipt.weight,
+            events: receipt.events,
+        })
+    }
+
+    /// A state-changing message returning `Result<R, E>`.
+    pub fn call<C: Chain, A: Encode, R: Decode, E: Decode>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        selector: Selector,
+        args: A,
+    ) -> Result<Receipt<R>, ClientError<E>> {
+        fallible(chain.call(signer, self.address, input(selector, args))?)
+    }
+
+    /// A read-only message returning a plain `R`; state changes (none expected) are discarded.
+    pub fn read<C: Chain, A: Encode, R: Decode, E>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        selector: Selector,
+        args: A,
+    ) -> Result<Receipt<R>, ClientError<E>> {
+        infallible(chain.query(signer, self.address, input(selector, args))?)
+    }
+
+    /// A read-only message returning `Result<R, E>`.
+    pub fn read_fallible<C: Chain, A: Encode, R: Decode, E: Decode>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        selector: Selector,
+        args: A,
+    ) -> Result<Receipt<R>, ClientError<E>> {
+        fallible(chain.query(signer, self.address, input(selector, args))?)
+    }
+}
+
+/// Decodes an event whose first topic is `T`'s signature topic.
+pub fn decode_event<T: Decode + ink::env::Event>(event: &ContractEvent) -> Option<T> {
+    let signature = T::SIGNATURE_TOPIC?;
+    if event.topics.first() != Some(&signature) {
+        return None;
+    }
+    T::decode(&mut event.data.as_slice()).ok()
+}

@@ -1,0 +1,220 @@
+//! Typed client of the identity registry: one method per message, encoded once here.
+
+use crate::{
+    chain::{Chain, ContractEvent},
+    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+};
+use interfaces::{
+    registry_events as ev, AccountId, Anchor, Citizen, CitizenStatus, DataCategory, DeviceId,
+    DeviceInfo, DeviceKey, DeviceKind, Hash32, RegistryError, RegistryEvent, RegistryRole,
+    TimestampMs, VirtualId,
+};
+
+pub type RegistryResult<T> = Result<Receipt<T>, ClientError<RegistryError>>;
+
+/// The identity registry at `handle.address`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistryClient {
+    pub handle: ContractHandle,
+}
+
+macro_rules! tx {
+    ($(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* )) => {
+        $(#[$doc])*
+        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> RegistryResult<()> {
+            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
+        }
+    };
+}
+
+macro_rules! read {
+    ($(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        $(#[$doc])*
+        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<RegistryError>> {
+            let reader = AccountId::from([0; 32]);
+            self.handle
+                .read(chain, reader, selector(stringify!($name)), ($($arg,)*))
+                .map(|receipt| receipt.value)
+        }
+    };
+}
+
+impl RegistryClient {
+    /// Deploys the registry from its `.wasm` with `signer` as admin.
+    pub fn deploy<C: Chain>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        max_devices_per_citizen: u32,
+        salt: Vec<u8>,
+    ) -> RegistryResult<Self> {
+        let receipt = ContractHandle::instantiate(
+            chain,
+            signer,
+            code,
+            selector("new"),
+            max_devices_per_citizen,
+            salt,
+        )?;
+        Ok(Receipt {
+            value: Self {
+                handle: receipt.value,
+            },
+            weight: receipt.weight,
+            events: receipt.events,
+        })
+    }
+
+    /// The registry at a known address.
+    pub fn at(address: AccountId) -> Self {
+        Self {
+            handle: ContractHandle { address },
+        }
+    }
+
+    pub fn address(&self) -> AccountId {
+        self.handle.address
+    }
+
+    tx!(propose_admin(proposed: AccountId));
+    tx!(accept_admin());
+    tx!(grant_role(role: RegistryRole, account: AccountId));
+    tx!(revoke_role(role: RegistryRole, account: AccountId));
+    tx!(set_max_devices_per_citizen(cap: u32));
+    tx!(register_citizen(virtual_id: VirtualId, account: AccountId));
+    tx!(set_citizen_status(virtual_id: VirtualId, status: CitizenStatus));
+    tx!(move_citizen(virtual_id: VirtualId, to: AccountId));
+    tx!(register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32));
+    tx!(commission_device(device_id: DeviceId));
+    tx!(transfer_device(device_id: DeviceId, to: AccountId));
+    tx!(rotate_device_key(device_id: DeviceId, new_key: DeviceKey));
+    tx!(revoke_device(device_id: DeviceId));
+    tx!(anchor_record(subject: Hash32, record_hash: Hash32));
+    tx!(grant_consent(service: AccountId, category: DataCategory, expires_at_ms: TimestampMs));
+    tx!(revoke_consent(service: AccountId, category: DataCategory));
+
+    read!(admin() -> AccountId);
+    read!(pending_admin() -> Option<AccountId>);
+    read!(has_role(role: RegistryRole, account: AccountId) -> bool);
+    read!(max_devices_per_citizen() -> u32);
+    read!(citizen(virtual_id: VirtualId) -> Option<Citizen>);
+    read!(citizen_of(account: AccountId) -> Option<Citizen>);
+    read!(anchor(subject: Hash32) -> Option<Anchor>);
+    read!(verify_record(subject: Hash32, record_hash: Hash32) -> bool);
+    read!(consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>);
+
+    // The `IdentityRegistry` trait's messages, as other contracts call them.
+
+    pub fn is_active<C: Chain>(
+        &self,
+        chain: &mut C,
+        account: AccountId,
+    ) -> Result<bool, ClientError<RegistryError>> {
+        self.handle
+            .read(
+                chain,
+                account,
+                selector("IdentityRegistry::is_active"),
+                account,
+            )
+            .map(|r| r.value)
+    }
+
+    pub fn are_active<C: Chain>(
+        &self,
+        chain: &mut C,
+        accounts: Vec<AccountId>,
+    ) -> RegistryResult<Vec<bool>> {
+        let reader = AccountId::from([0; 32]);
+        self.handle.read_fallible(
+            chain,
+            reader,
+            selector("IdentityRegistry::are_active"),
+            accounts,
+        )
+    }
+
+    pub fn device<C: Chain>(
+        &self,
+        chain: &mut C,
+        device_id: DeviceId,
+    ) -> Result<Option<DeviceInfo>, ClientError<RegistryError>> {
+        let reader = AccountId::from([0; 32]);
+        self.handle
+            .read(
+                chain,
+                reader,
+                selector("IdentityRegistry::device"),
+                device_id,
+            )
+            .map(|r| r.value)
+    }
+
+    pub fn devices<C: Chain>(
+        &self,
+        chain: &mut C,
+        device_ids: Vec<DeviceId>,
+    ) -> RegistryResult<Vec<Option<DeviceInfo>>> {
+        let reader = AccountId::from([0; 32]);
+        self.handle.read_fallible(
+            chain,
+            reader,
+            selector("IdentityRegistry::devices"),
+            device_ids,
+        )
+    }
+
+    pub fn has_consent<C: Chain>(
+        &self,
+        chain: &mut C,
+        citizen: AccountId,
+        service: AccountId,
+        category: DataCategory,
+    ) -> Result<bool, ClientError<RegistryError>> {
+        self.handle
+            .read(
+                chain,
+                service,
+                selector("IdentityRegistry::has_consent"),
+                (citizen, service, category),
+            )
+            .map(|r| r.value)
+    }
+}
+
+/// The registry events among `events`, typed, in order.
+pub fn registry_events(events: &[ContractEvent]) -> Vec<RegistryEvent> {
+    events.iter().filter_map(registry_event).collect()
+}
+
+/// One registry event, if `event` is one.
+pub fn registry_event(event: &ContractEvent) -> Option<RegistryEvent> {
+    macro_rules! try_each {
+        ($($variant:ident),*) => {
+            $(
+                if let Some(e) = decode_event::<ev::$variant>(event) {
+                    return Some(RegistryEvent::$variant(e));
+                }
+            )*
+        };
+    }
+    try_each!(
+        RoleGranted,
+        RoleRevoked,
+        AdminTransferProposed,
+        AdminChanged,
+        DeviceCapChanged,
+        CitizenRegistered,
+        CitizenStatusChanged,
+        CitizenAccountMoved,
+        DeviceRegistered,
+        DeviceCommissioned,
+        DeviceTransferred,
+        DeviceKeyRotated,
+        DeviceRevoked,
+        RecordAnchored,
+        ConsentGranted,
+        ConsentRevoked
+    );
+    None
+}

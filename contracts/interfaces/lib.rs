@@ -1,0 +1,73 @@
+//! Everything that crosses a contract boundary in Smart City Contracts.
+//!
+//! Reading this crate alone tells who calls whom and what can fail: the shared
+//! identity types, each contract's error enum, the events clients decode, and the
+//! `#[ink::trait_definition]`s the contracts call each other through
+//! (`ink::contract_ref!(IdentityRegistry)`), never another contract's crate.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+extern crate alloc;
+
+pub mod registry;
+
+pub use registry::{
+    events as registry_events, Anchor, Citizen, CitizenStatus, DataCategory, DeviceInfo,
+    DeviceStatus, IdentityRegistry, RegistryError, RegistryEvent, RegistryRole,
+};
+
+pub use ink::primitives::AccountId;
+
+/// Masked citizen id, computed off-chain by the issuer, e.g.
+/// `blake2-256(issuer salt ++ national id)`. The chain never sees the national id.
+pub type VirtualId = [u8; 32];
+
+/// Masked device id (a meter, a charger, a vehicle, a sensor), computed off-chain.
+pub type DeviceId = [u8; 32];
+
+/// Compressed secp256k1 public key of a device (`0x02`/`0x03` ++ 32-byte x).
+///
+/// secp256k1 because `ecdsa_recover` is a stable host function of pallet-contracts.
+pub type DeviceKey = [u8; 33];
+
+/// A 32-byte hash (blake2-256 unless a message says otherwise).
+pub type Hash32 = [u8; 32];
+
+/// Milliseconds since the unix epoch, as `block_timestamp()` returns them.
+pub type TimestampMs = u64;
+
+/// What a registered device is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum DeviceKind {
+    /// A bi-directional electricity meter.
+    Meter,
+    /// An EV charger (V2G readings name the vehicle that exported).
+    EvCharger,
+    /// A vehicle (an EV, a car that parks).
+    Vehicle,
+    /// A parking-space occupancy sensor.
+    ParkingSensor,
+    /// A transit ticket validator.
+    TransitValidator,
+    /// Anything else a city registers.
+    Other,
+}
+
+/// Where exported energy came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum EnergySource {
+    Solar,
+    Wind,
+    Hydro,
+    /// Vehicle-to-grid: an EV exporting through a charger.
+    Vehicle,
+    Other,
+}
+
+/// The most items a batch query (`are_active`, `devices`) answers in one call.
+///
+/// Bounds the work of one message; a consumer with more items splits its batch.
+pub const MAX_QUERY_BATCH: u32 = 128;
