@@ -40,7 +40,7 @@ pub struct Receipt<T> {
 /// (`"IdentityRegistry::is_active"`) or a constructor (`"new"`): the first four bytes of
 /// the name's blake2-256, as ink! computes it.
 pub fn selector(name: &str) -> Selector {
-    let hash = drink::frame_support::hashing::blake2_256(name.as_bytes());
+    let hash = crate::blake2_256(name.as_bytes());
     [hash[0], hash[1], hash[2], hash[3]]
 }
 
@@ -156,4 +156,55 @@ pub fn decode_event<T: Decode + ink::env::Event>(event: &ContractEvent) -> Optio
         return None;
     }
     T::decode(&mut event.data.as_slice()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_match_what_ink_computes() {
+        assert_eq!(
+            selector("register_citizen"),
+            ink::selector_bytes!("register_citizen")
+        );
+        assert_eq!(selector("new"), ink::selector_bytes!("new"));
+        assert_eq!(
+            selector("IdentityRegistry::is_active"),
+            ink::selector_bytes!("IdentityRegistry::is_active")
+        );
+    }
+
+    #[test]
+    fn every_layer_of_a_message_result_is_told_apart() {
+        use interfaces::RegistryError;
+        let report = |output: Vec<u8>| CallReport {
+            output,
+            ..Default::default()
+        };
+        let ok: Result<Result<u32, RegistryError>, LangError> = Ok(Ok(7));
+        assert_eq!(
+            fallible::<u32, RegistryError>(report(ok.encode()))
+                .unwrap()
+                .value,
+            7
+        );
+        let refused: Result<Result<u32, RegistryError>, LangError> =
+            Ok(Err(RegistryError::NotAdmin));
+        assert_eq!(
+            fallible::<u32, RegistryError>(report(refused.encode())).unwrap_err(),
+            ClientError::Contract(RegistryError::NotAdmin)
+        );
+        let lang: Result<Result<u32, RegistryError>, LangError> = Err(LangError::CouldNotReadInput);
+        assert_eq!(
+            fallible::<u32, RegistryError>(report(lang.encode())).unwrap_err(),
+            ClientError::Lang(LangError::CouldNotReadInput)
+        );
+        let mut trailing = ok.encode();
+        trailing.push(0);
+        assert!(matches!(
+            fallible::<u32, RegistryError>(report(trailing)),
+            Err(ClientError::Decode(_))
+        ));
+    }
 }

@@ -7,9 +7,7 @@ use crate::{
     virtual_id, ClientError,
 };
 use anyhow::{anyhow, Context};
-use interfaces::{
-    AccountId, Citizen, DataCategory, DeviceInfo, DeviceKind, RegistryError, RegistryRole,
-};
+use interfaces::{Citizen, DataCategory, DeviceInfo, DeviceKind, RegistryError, RegistryRole};
 use std::io::Write;
 
 /// A resident of the demo city and what they own. The national id stays off-chain.

@@ -19,7 +19,8 @@ use interfaces::AccountId;
 
 /// blake2-256, the hash the contracts and the masked ids use.
 pub fn blake2_256(bytes: &[u8]) -> [u8; 32] {
-    drink::frame_support::hashing::blake2_256(bytes)
+    use blake2::{digest::consts::U32, Blake2b, Digest};
+    Blake2b::<U32>::digest(bytes).into()
 }
 
 /// A stable account for a name (`"city-admin"`), for demos and tests; a real deployment

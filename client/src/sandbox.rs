@@ -5,7 +5,8 @@ use drink::{
     minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent},
     pallet_contracts::{Determinism, Event as ContractsEvent},
     sandbox_api::{
-        balance_api::BalanceAPI, contracts_api::ContractAPI, timestamp_api::TimestampAPI,
+        balance_api::BalanceAPI, contracts_api::ContractAPI, system_api::SystemAPI,
+        timestamp_api::TimestampAPI,
     },
     session::Session,
     AccountId32, Sandbox,
@@ -72,6 +73,9 @@ impl SandboxChain {
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
         self.fund(signer);
+        // The runtime collects the whole block's events; no blocks are built here, so
+        // clear them to read back only this call's.
+        self.session.sandbox().reset_events();
         let result = self.session.sandbox().call_contract(
             to_runtime(contract),
             0,
@@ -113,6 +117,7 @@ impl Chain for SandboxChain {
         salt: Vec<u8>,
     ) -> Result<(AccountId, CallReport), ChainError> {
         self.fund(signer);
+        self.session.sandbox().reset_events();
         let result = self.session.sandbox().deploy_contract(
             code.to_vec(),
             0,

@@ -37,6 +37,10 @@ pub struct DeviceRecord {
 /// Devices a citizen may hold unless the admin sets another cap.
 pub const DEFAULT_MAX_DEVICES_PER_CITIZEN: u32 = 16;
 
+/// A consent is keyed by the citizen's virtual id (it survives account moves), the
+/// service, and the data category.
+pub type ConsentKey = (VirtualId, AccountId, DataCategory);
+
 /// All registry state. Every collection is a `Mapping`: no message iterates storage.
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
@@ -49,7 +53,7 @@ pub struct Registry {
     virtual_id_of: Mapping<AccountId, VirtualId>,
     devices: Mapping<DeviceId, DeviceRecord>,
     anchors: Mapping<Hash32, Anchor>,
-    consents: Mapping<(VirtualId, AccountId, DataCategory), TimestampMs>,
+    consents: Mapping<ConsentKey, TimestampMs>,
 }
 
 type Outcome = Result<RegistryEvent, RegistryError>;

@@ -13,7 +13,7 @@ use smartcity_client::{
     keys::DeviceSigner,
     named_account,
     registry::registry_events,
-    ClientError, RegistryClient, SandboxChain,
+    Chain, ClientError, RegistryClient, SandboxChain,
 };
 
 type Refusal = ClientError<RegistryError>;
@@ -989,7 +989,7 @@ fn deploy_consumer(chain: &mut SandboxChain, registry: AccountId, salt: &[u8]) -
     let dir = artifacts::default_dir().join("fixtures");
     let wasm = artifacts::wasm(&dir, "registry_consumer").unwrap();
     // the consumer's constructor cannot fail: it returns `Self`, encoded as `Ok(())`
-    let (address, report) = smartcity_client::Chain::instantiate(
+    let (address, report) = Chain::instantiate(
         chain,
         named_account("consumer-deployer"),
         &wasm,
