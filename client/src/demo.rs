@@ -202,8 +202,8 @@ pub fn run<C: Chain>(
     writeln!(out, "\nCitizens on chain (masked ids only):")?;
     writeln!(
         out,
-        "  {:<16} {:<50} {:<10} {}",
-        "virtual id", "account", "status", "devices"
+        "  {:<16} {:<50} {:<10} devices",
+        "virtual id", "account", "status"
     )?;
     for citizen in &citizens {
         writeln!(
@@ -218,8 +218,8 @@ pub fn run<C: Chain>(
     writeln!(out, "\nDevices on chain:")?;
     writeln!(
         out,
-        "  {:<16} {:<16} {:<16} {:<14} {:<14} {}",
-        "device id", "kind", "owner", "status", "key", "active"
+        "  {:<16} {:<16} {:<16} {:<14} {:<14} active",
+        "device id", "kind", "owner", "status", "key"
     )?;
     for device in &devices {
         writeln!(

@@ -69,5 +69,8 @@ pub enum EnergySource {
 
 /// The most items a batch query (`are_active`, `devices`) answers in one call.
 ///
-/// Bounds the work of one message; a consumer with more items splits its batch.
-pub const MAX_QUERY_BATCH: u32 = 128;
+/// Bounds the work of one message, and keeps the answer (about 165 bytes per
+/// `Option<DeviceInfo>`) well inside ink!'s 16 KiB buffer on both sides of the call:
+/// at 128 devices the answer no longer fits and the call traps. A consumer with more
+/// items splits its batch.
+pub const MAX_QUERY_BATCH: u32 = 64;

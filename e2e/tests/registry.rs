@@ -962,6 +962,14 @@ fn batch_queries_answer_in_order_and_are_bounded() {
         devices[1].as_ref().map(|d| (d.owner, d.active)),
         Some((city.alice, true))
     );
+    // a full batch of the largest answer fits the contract's buffers
+    let full = city
+        .registry
+        .devices(&mut city.chain, vec![meter; MAX_QUERY_BATCH as usize])
+        .unwrap()
+        .value;
+    assert_eq!(full.len(), MAX_QUERY_BATCH as usize);
+    assert!(full.iter().all(|d| d.as_ref().is_some_and(|d| d.active)));
     let too_many = vec![city.alice; MAX_QUERY_BATCH as usize + 1];
     assert_eq!(
         city.registry
