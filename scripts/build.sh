@@ -20,6 +20,17 @@ if ((CHECK)); then
     trap 'rm -rf "$OUT"' EXIT
 fi
 
+# Build from a copy of the sources at a fixed path. The optimised .wasm depends on where
+# the sources are (cargo hashes a path package's absolute path into its symbols, which
+# changes the order of functions after LTO); from one fixed path, builds are bit-for-bit
+# identical across clones and target folders.
+BUILD_ROOT=/tmp/smart-city-contracts-build/src
+rm -rf "$BUILD_ROOT"
+mkdir -p "$BUILD_ROOT"
+git ls-files -z --cached --others --exclude-standard -- . ':!artifacts' \
+    | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$BUILD_ROOT"
+cd "$BUILD_ROOT"
+
 contracts=()
 for dir in contracts/*/ e2e/fixtures/*/; do
     name="$(basename "$dir")"
