@@ -9,6 +9,30 @@
 extern crate alloc;
 
 pub mod registry;
+pub mod token;
+
+/// Events of the two-step admin handover, the same in every contract.
+pub mod admin_events {
+    use crate::AccountId;
+
+    /// The admin proposed `proposed` as the next admin; it takes over when it accepts.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AdminTransferProposed {
+        pub current: AccountId,
+        #[ink(topic)]
+        pub proposed: AccountId,
+    }
+
+    /// `new_admin` accepted and is the admin now.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AdminChanged {
+        pub previous: AccountId,
+        #[ink(topic)]
+        pub new_admin: AccountId,
+    }
+}
 
 pub use registry::{
     events as registry_events, Anchor, Citizen, CitizenStatus, DataCategory, DeviceInfo,

@@ -183,23 +183,7 @@ pub mod events {
         pub role: RegistryRole,
     }
 
-    /// The admin proposed `proposed` as the next admin; it takes over when it accepts.
-    #[ink::event]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct AdminTransferProposed {
-        pub current: AccountId,
-        #[ink(topic)]
-        pub proposed: AccountId,
-    }
-
-    /// `new_admin` accepted and is the admin now.
-    #[ink::event]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct AdminChanged {
-        pub previous: AccountId,
-        #[ink(topic)]
-        pub new_admin: AccountId,
-    }
+    pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
 
     /// The per-citizen device cap changed.
     #[ink::event]

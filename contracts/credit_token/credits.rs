@@ -1,0 +1,898 @@
+//! The credit token's rules in plain Rust: balances (the `psp22` crate's `PSP22Data`),
+//! roles, pause, allow-list, mint receipts, carbon retirements and vouchers. Methods
+//! take the caller, the time and the contract's own account explicitly and return the
+//! events of their state change. Identity gating (a cross-contract call) and signature
+//! recovery (a host function) stay in the contract shell.
+
+use ink::{prelude::vec::Vec, storage::Mapping};
+use interfaces::{
+    admin_events::{AdminChanged, AdminTransferProposed},
+    token::{
+        events as ev, Earning, Mint, MintReceipt, RetiredTotal, Retirement, TokenError, TokenRole,
+        Voucher, VoucherState, MAX_MINT_BATCH, MAX_VOUCHER_RECEIPTS,
+    },
+    AccountId, Hash32, TimestampMs,
+};
+use psp22::{PSP22Data, PSP22Event};
+
+/// Every event the token emits, as its rules return them.
+pub enum TokenEvent {
+    Psp22(PSP22Event),
+    RoleGranted(ev::TokenRoleGranted),
+    RoleRevoked(ev::TokenRoleRevoked),
+    AdminTransferProposed(AdminTransferProposed),
+    AdminChanged(AdminChanged),
+    PauseChanged(ev::PauseChanged),
+    AllowListChanged(ev::AllowListChanged),
+    ReceiptIssued(ev::ReceiptIssued),
+    CreditsRetired(ev::CreditsRetired),
+    VoucherCreated(ev::VoucherCreated),
+    VoucherRedeemed(ev::VoucherRedeemed),
+    VoucherReclaimed(ev::VoucherReclaimed),
+}
+
+pub type Events = Vec<TokenEvent>;
+
+fn psp22_events(events: Vec<PSP22Event>) -> Events {
+    events.into_iter().map(TokenEvent::Psp22).collect()
+}
+
+#[ink::storage_item]
+#[cfg_attr(feature = "std", derive(Debug))]
+pub struct Credits {
+    balances: PSP22Data,
+    admin: AccountId,
+    pending_admin: Option<AccountId>,
+    paused: bool,
+    roles: Mapping<(AccountId, TokenRole), ()>,
+    allow_list: Mapping<AccountId, ()>,
+    receipts: Mapping<u64, MintReceipt>,
+    next_receipt_id: u64,
+    retirements: Mapping<u64, Retirement>,
+    next_retirement_id: u64,
+    retired: Mapping<AccountId, RetiredTotal>,
+    vouchers: Mapping<u64, Voucher>,
+    next_voucher_id: u64,
+}
+
+impl Credits {
+    /// A token whose `initial_supply` is held by `admin`.
+    pub fn new(admin: AccountId, initial_supply: u128) -> (Self, Events) {
+        let (balances, events) = PSP22Data::new(initial_supply, admin);
+        let credits = Self {
+            balances,
+            admin,
+            pending_admin: None,
+            paused: false,
+            roles: Mapping::default(),
+            allow_list: Mapping::default(),
+            receipts: Mapping::default(),
+            next_receipt_id: 0,
+            retirements: Mapping::default(),
+            next_retirement_id: 0,
+            retired: Mapping::default(),
+            vouchers: Mapping::default(),
+            next_voucher_id: 0,
+        };
+        (credits, psp22_events(events))
+    }
+
+    // ----- PSP22 balances ------------------------------------------------------------------
+
+    pub fn total_supply(&self) -> u128 {
+        self.balances.total_supply()
+    }
+
+    pub fn balance_of(&self, owner: AccountId) -> u128 {
+        self.balances.balance_of(owner)
+    }
+
+    pub fn allowance(&self, owner: AccountId, spender: AccountId) -> u128 {
+        self.balances.allowance(owner, spender)
+    }
+
+    fn ensure_not_paused(&self) -> Result<(), TokenError> {
+        if self.paused {
+            Err(TokenError::Paused)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn transfer(
+        &mut self,
+        caller: AccountId,
+        to: AccountId,
+        value: u128,
+    ) -> Result<Events, TokenError> {
+        self.ensure_not_paused()?;
+        Ok(psp22_events(self.balances.transfer(caller, to, value)?))
+    }
+
+    pub fn transfer_from(
+        &mut self,
+        caller: AccountId,
+        from: AccountId,
+        to: AccountId,
+        value: u128,
+    ) -> Result<Events, TokenError> {
+        self.ensure_not_paused()?;
+        Ok(psp22_events(
+            self.balances.transfer_from(caller, from, to, value)?,
+        ))
+    }
+
+    pub fn approve(
+        &mut self,
+        owner: AccountId,
+        spender: AccountId,
+        value: u128,
+    ) -> Result<Events, TokenError> {
+        Ok(psp22_events(self.balances.approve(owner, spender, value)?))
+    }
+
+    pub fn increase_allowance(
+        &mut self,
+        owner: AccountId,
+        spender: AccountId,
+        delta: u128,
+    ) -> Result<Events, TokenError> {
+        Ok(psp22_events(
+            self.balances.increase_allowance(owner, spender, delta)?,
+        ))
+    }
+
+    pub fn decrease_allowance(
+        &mut self,
+        owner: AccountId,
+        spender: AccountId,
+        delta: u128,
+    ) -> Result<Events, TokenError> {
+        Ok(psp22_events(
+            self.balances.decrease_allowance(owner, spender, delta)?,
+        ))
+    }
+
+    /// A Minter mints without a receipt (PSP22Mintable mints to the caller).
+    pub fn mint(
+        &mut self,
+        caller: AccountId,
+        to: AccountId,
+        value: u128,
+    ) -> Result<Events, TokenError> {
+        self.ensure_role(caller, TokenRole::Minter)?;
+        self.ensure_not_paused()?;
+        self.mint_unchecked(to, value)
+    }
+
+    fn mint_unchecked(&mut self, to: AccountId, value: u128) -> Result<Events, TokenError> {
+        if self.balances.total_supply().checked_add(value).is_none() {
+            return Err(TokenError::SupplyOverflow);
+        }
+        Ok(psp22_events(self.balances.mint(to, value)?))
+    }
+
+    /// The holder burns its own credits (PSP22Burnable).
+    pub fn burn(&mut self, caller: AccountId, value: u128) -> Result<Events, TokenError> {
+        self.ensure_not_paused()?;
+        Ok(psp22_events(self.balances.burn(caller, value)?))
+    }
+
+    // ----- admin, roles, pause, allow-list ----------------------------------------------------
+
+    pub fn admin(&self) -> AccountId {
+        self.admin
+    }
+
+    pub fn pending_admin(&self) -> Option<AccountId> {
+        self.pending_admin
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    fn ensure_admin(&self, caller: AccountId) -> Result<(), TokenError> {
+        if caller == self.admin {
+            Ok(())
+        } else {
+            Err(TokenError::NotAdmin)
+        }
+    }
+
+    fn ensure_role(&self, caller: AccountId, role: TokenRole) -> Result<(), TokenError> {
+        match (self.has_role(role, caller), role) {
+            (true, _) => Ok(()),
+            (false, TokenRole::Minter) => Err(TokenError::NotMinter),
+        }
+    }
+
+    pub fn has_role(&self, role: TokenRole, account: AccountId) -> bool {
+        self.roles.contains((account, role))
+    }
+
+    pub fn grant_role(
+        &mut self,
+        caller: AccountId,
+        role: TokenRole,
+        account: AccountId,
+    ) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        if self.has_role(role, account) {
+            return Err(TokenError::RoleAlreadyGranted);
+        }
+        self.roles.insert((account, role), &());
+        Ok(ink::prelude::vec![TokenEvent::RoleGranted(
+            ev::TokenRoleGranted { account, role }
+        )])
+    }
+
+    pub fn revoke_role(
+        &mut self,
+        caller: AccountId,
+        role: TokenRole,
+        account: AccountId,
+    ) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        if !self.has_role(role, account) {
+            return Err(TokenError::RoleNotGranted);
+        }
+        self.roles.remove((account, role));
+        Ok(ink::prelude::vec![TokenEvent::RoleRevoked(
+            ev::TokenRoleRevoked { account, role }
+        )])
+    }
+
+    pub fn propose_admin(
+        &mut self,
+        caller: AccountId,
+        proposed: AccountId,
+    ) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        self.pending_admin = Some(proposed);
+        Ok(ink::prelude::vec![TokenEvent::AdminTransferProposed(
+            AdminTransferProposed {
+                current: caller,
+                proposed,
+            }
+        )])
+    }
+
+    pub fn accept_admin(&mut self, caller: AccountId) -> Result<Events, TokenError> {
+        if self.pending_admin != Some(caller) {
+            return Err(TokenError::NotPendingAdmin);
+        }
+        let previous = self.admin;
+        self.admin = caller;
+        self.pending_admin = None;
+        Ok(ink::prelude::vec![TokenEvent::AdminChanged(AdminChanged {
+            previous,
+            new_admin: caller,
+        })])
+    }
+
+    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        if self.paused == paused {
+            return Err(TokenError::PauseUnchanged);
+        }
+        self.paused = paused;
+        Ok(ink::prelude::vec![TokenEvent::PauseChanged(
+            ev::PauseChanged { paused, by: caller }
+        )])
+    }
+
+    pub fn is_allow_listed(&self, account: AccountId) -> bool {
+        self.allow_list.contains(account)
+    }
+
+    pub fn set_allow_listed(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        allowed: bool,
+    ) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        if self.is_allow_listed(account) == allowed {
+            return Err(TokenError::AllowListUnchanged);
+        }
+        if allowed {
+            self.allow_list.insert(account, &());
+        } else {
+            self.allow_list.remove(account);
+        }
+        Ok(ink::prelude::vec![TokenEvent::AllowListChanged(
+            ev::AllowListChanged { account, allowed }
+        )])
+    }
+
+    // ----- mint receipts ----------------------------------------------------------------------
+
+    /// A Minter mints each item with a receipt; all or nothing.
+    pub fn mint_batch(
+        &mut self,
+        caller: AccountId,
+        mints: Vec<Mint>,
+        now: TimestampMs,
+    ) -> Result<(Vec<u64>, Events), TokenError> {
+        self.ensure_role(caller, TokenRole::Minter)?;
+        self.ensure_not_paused()?;
+        if mints.len() > MAX_MINT_BATCH as usize {
+            return Err(TokenError::BatchTooLarge);
+        }
+        let mut ids = Vec::with_capacity(mints.len());
+        let mut events = Vec::with_capacity(mints.len().saturating_mul(2));
+        for Mint {
+            to,
+            amount,
+            earning,
+        } in mints
+        {
+            if amount == 0 {
+                return Err(TokenError::ZeroAmount);
+            }
+            events.extend(self.mint_unchecked(to, amount)?);
+            let (id, event) = self.issue_receipt(caller, to, amount, earning, now);
+            ids.push(id);
+            events.push(event);
+        }
+        Ok((ids, events))
+    }
+
+    fn issue_receipt(
+        &mut self,
+        minter: AccountId,
+        owner: AccountId,
+        amount: u128,
+        earning: Earning,
+        now: TimestampMs,
+    ) -> (u64, TokenEvent) {
+        let id = self.next_receipt_id;
+        self.next_receipt_id = id.saturating_add(1);
+        self.receipts.insert(
+            id,
+            &MintReceipt {
+                owner,
+                amount,
+                earning: earning.clone(),
+                minted_by: minter,
+                minted_at_ms: now,
+                voucher: None,
+            },
+        );
+        (
+            id,
+            TokenEvent::ReceiptIssued(ev::ReceiptIssued {
+                receipt_id: id,
+                owner,
+                amount,
+                earning,
+            }),
+        )
+    }
+
+    pub fn receipt(&self, id: u64) -> Option<MintReceipt> {
+        self.receipts.get(id)
+    }
+
+    // ----- carbon retirement ---------------------------------------------------------------------
+
+    /// The holder burns `amount` as an offset standing for `grams_co2e`.
+    pub fn retire(
+        &mut self,
+        caller: AccountId,
+        amount: u128,
+        grams_co2e: u128,
+        note_hash: Hash32,
+        now: TimestampMs,
+    ) -> Result<(u64, Events), TokenError> {
+        self.ensure_not_paused()?;
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        let mut events = psp22_events(self.balances.burn(caller, amount)?);
+        let id = self.next_retirement_id;
+        self.next_retirement_id = id.saturating_add(1);
+        self.retirements.insert(
+            id,
+            &Retirement {
+                account: caller,
+                amount,
+                grams_co2e,
+                note_hash,
+                retired_at_ms: now,
+            },
+        );
+        let mut total = self.retired.get(caller).unwrap_or_default();
+        total.amount = total.amount.saturating_add(amount);
+        total.grams_co2e = total.grams_co2e.saturating_add(grams_co2e);
+        self.retired.insert(caller, &total);
+        events.push(TokenEvent::CreditsRetired(ev::CreditsRetired {
+            retirement_id: id,
+            account: caller,
+            amount,
+            grams_co2e,
+            note_hash,
+        }));
+        Ok((id, events))
+    }
+
+    pub fn retirement(&self, id: u64) -> Option<Retirement> {
+        self.retirements.get(id)
+    }
+
+    pub fn retired_total(&self, account: AccountId) -> RetiredTotal {
+        self.retired.get(account).unwrap_or_default()
+    }
+
+    // ----- vouchers ----------------------------------------------------------------------------
+
+    /// Locks `amount` of the caller's credits in `escrow` (the token contract's own account)
+    /// under the one-time `key`, with the caller's receipts attached as provenance.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_voucher(
+        &mut self,
+        caller: AccountId,
+        escrow: AccountId,
+        amount: u128,
+        key: [u8; 33],
+        expires_at_ms: TimestampMs,
+        receipts: Vec<u64>,
+        now: TimestampMs,
+    ) -> Result<(u64, Events), TokenError> {
+        self.ensure_not_paused()?;
+        if amount == 0 {
+            return Err(TokenError::ZeroAmount);
+        }
+        if !matches!(key[0], 0x02 | 0x03) {
+            return Err(TokenError::InvalidVoucherKey);
+        }
+        if expires_at_ms <= now {
+            return Err(TokenError::ExpiryInPast);
+        }
+        if receipts.len() > MAX_VOUCHER_RECEIPTS as usize {
+            return Err(TokenError::BatchTooLarge);
+        }
+        let id = self.next_voucher_id;
+        for receipt_id in &receipts {
+            let mut receipt = self
+                .receipts
+                .get(receipt_id)
+                .ok_or(TokenError::ReceiptNotFound)?;
+            if receipt.owner != caller {
+                return Err(TokenError::NotReceiptOwner);
+            }
+            if receipt.voucher.is_some() {
+                return Err(TokenError::ReceiptInVoucher);
+            }
+            receipt.voucher = Some(id);
+            self.receipts.insert(receipt_id, &receipt);
+        }
+        let mut events = psp22_events(self.balances.transfer(caller, escrow, amount)?);
+        self.next_voucher_id = id.saturating_add(1);
+        self.vouchers.insert(
+            id,
+            &Voucher {
+                creator: caller,
+                amount,
+                key,
+                expires_at_ms,
+                receipts: receipts.clone(),
+                state: VoucherState::Open,
+            },
+        );
+        events.push(TokenEvent::VoucherCreated(ev::VoucherCreated {
+            voucher_id: id,
+            creator: caller,
+            amount,
+            expires_at_ms,
+            receipts,
+        }));
+        Ok((id, events))
+    }
+
+    /// Pays an open, unexpired voucher to `redeemer`. `signer_key` is the key the shell
+    /// recovered from the redeemer's signature (`None` when recovery failed).
+    pub fn redeem_voucher(
+        &mut self,
+        redeemer: AccountId,
+        escrow: AccountId,
+        id: u64,
+        signer_key: Option<[u8; 33]>,
+        now: TimestampMs,
+    ) -> Result<Events, TokenError> {
+        self.ensure_not_paused()?;
+        let mut voucher = self.open_voucher(id)?;
+        if now >= voucher.expires_at_ms {
+            return Err(TokenError::VoucherExpired);
+        }
+        if signer_key != Some(voucher.key) {
+            return Err(TokenError::BadSignature);
+        }
+        let mut events = psp22_events(self.balances.transfer(escrow, redeemer, voucher.amount)?);
+        self.release_receipts(&voucher, Some(redeemer));
+        voucher.state = VoucherState::Redeemed {
+            by: redeemer,
+            at_ms: now,
+        };
+        self.vouchers.insert(id, &voucher);
+        events.push(TokenEvent::VoucherRedeemed(ev::VoucherRedeemed {
+            voucher_id: id,
+            redeemer,
+            amount: voucher.amount,
+        }));
+        Ok(events)
+    }
+
+    /// The creator takes an expired, unredeemed voucher back.
+    pub fn reclaim_voucher(
+        &mut self,
+        caller: AccountId,
+        escrow: AccountId,
+        id: u64,
+        now: TimestampMs,
+    ) -> Result<Events, TokenError> {
+        self.ensure_not_paused()?;
+        let mut voucher = self.open_voucher(id)?;
+        if caller != voucher.creator {
+            return Err(TokenError::NotVoucherCreator);
+        }
+        if now < voucher.expires_at_ms {
+            return Err(TokenError::VoucherNotExpired);
+        }
+        let mut events = psp22_events(self.balances.transfer(escrow, caller, voucher.amount)?);
+        self.release_receipts(&voucher, None);
+        voucher.state = VoucherState::Reclaimed { at_ms: now };
+        self.vouchers.insert(id, &voucher);
+        events.push(TokenEvent::VoucherReclaimed(ev::VoucherReclaimed {
+            voucher_id: id,
+            creator: caller,
+            amount: voucher.amount,
+        }));
+        Ok(events)
+    }
+
+    fn open_voucher(&self, id: u64) -> Result<Voucher, TokenError> {
+        let voucher = self.vouchers.get(id).ok_or(TokenError::VoucherNotFound)?;
+        if voucher.state != VoucherState::Open {
+            return Err(TokenError::VoucherClosed);
+        }
+        Ok(voucher)
+    }
+
+    /// Detaches a closed voucher's receipts; a redemption hands them to the redeemer.
+    fn release_receipts(&mut self, voucher: &Voucher, new_owner: Option<AccountId>) {
+        for receipt_id in &voucher.receipts {
+            if let Some(mut receipt) = self.receipts.get(receipt_id) {
+                receipt.voucher = None;
+                if let Some(owner) = new_owner {
+                    receipt.owner = owner;
+                }
+                self.receipts.insert(receipt_id, &receipt);
+            }
+        }
+    }
+
+    pub fn voucher(&self, id: u64) -> Option<Voucher> {
+        self.vouchers.get(id)
+    }
+}
+
+// `#[ink::test]` only because `Mapping` needs ink!'s off-chain storage engine.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use interfaces::EnergySource;
+
+    fn account(n: u8) -> AccountId {
+        AccountId::from([n; 32])
+    }
+    const ADMIN: u8 = 1;
+    const MARKET: u8 = 2;
+    const ALICE: u8 = 10;
+    const BOB: u8 = 11;
+    const ESCROW: u8 = 99;
+    const NOW: TimestampMs = 1_000_000;
+
+    fn earning(wh: u64) -> Earning {
+        Earning {
+            device: [7; 32],
+            source: EnergySource::Solar,
+            period_start_ms: 0,
+            period_end_ms: 900_000,
+            energy_wh: wh,
+        }
+    }
+
+    fn token() -> Credits {
+        let (mut credits, _) = Credits::new(account(ADMIN), 0);
+        credits
+            .grant_role(account(ADMIN), TokenRole::Minter, account(MARKET))
+            .unwrap();
+        credits
+    }
+
+    fn key() -> [u8; 33] {
+        let mut key = [5; 33];
+        key[0] = 0x03;
+        key
+    }
+
+    #[ink::test]
+    fn only_minters_mint_and_receipts_record_provenance() {
+        let mut credits = token();
+        let mint = |to, amount| Mint {
+            to,
+            amount,
+            earning: earning(1_500),
+        };
+        assert_eq!(
+            credits
+                .mint_batch(
+                    account(ALICE),
+                    ink::prelude::vec![mint(account(ALICE), 5)],
+                    NOW
+                )
+                .err(),
+            Some(TokenError::NotMinter)
+        );
+        let (ids, events) = credits
+            .mint_batch(
+                account(MARKET),
+                ink::prelude::vec![mint(account(ALICE), 5), mint(account(BOB), 7)],
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(ids, ink::prelude::vec![0, 1]);
+        assert_eq!(events.len(), 4);
+        assert_eq!(
+            (credits.balance_of(account(ALICE)), credits.total_supply()),
+            (5, 12)
+        );
+        let receipt = credits.receipt(1).unwrap();
+        assert_eq!(
+            (receipt.owner, receipt.amount, receipt.earning.energy_wh),
+            (account(BOB), 7, 1_500)
+        );
+        assert_eq!(
+            credits
+                .mint_batch(
+                    account(MARKET),
+                    ink::prelude::vec![mint(account(ALICE), 0)],
+                    NOW
+                )
+                .err(),
+            Some(TokenError::ZeroAmount)
+        );
+        let too_many = (0..=MAX_MINT_BATCH)
+            .map(|_| mint(account(ALICE), 1))
+            .collect();
+        assert_eq!(
+            credits.mint_batch(account(MARKET), too_many, NOW).err(),
+            Some(TokenError::BatchTooLarge)
+        );
+        credits
+            .mint(account(MARKET), account(ALICE), u128::MAX - 12)
+            .unwrap();
+        assert_eq!(
+            credits.mint(account(MARKET), account(ALICE), 1).err(),
+            Some(TokenError::SupplyOverflow)
+        );
+    }
+
+    #[ink::test]
+    fn pause_stops_every_balance_change_but_approvals() {
+        let mut credits = token();
+        credits.mint(account(MARKET), account(ALICE), 10).unwrap();
+        assert_eq!(
+            credits.set_paused(account(ALICE), true).err(),
+            Some(TokenError::NotAdmin)
+        );
+        credits.set_paused(account(ADMIN), true).unwrap();
+        assert_eq!(
+            credits.set_paused(account(ADMIN), true).err(),
+            Some(TokenError::PauseUnchanged)
+        );
+        assert_eq!(
+            credits.transfer(account(ALICE), account(BOB), 1).err(),
+            Some(TokenError::Paused)
+        );
+        assert_eq!(
+            credits.mint(account(MARKET), account(ALICE), 1).err(),
+            Some(TokenError::Paused)
+        );
+        assert_eq!(
+            credits.burn(account(ALICE), 1).err(),
+            Some(TokenError::Paused)
+        );
+        assert_eq!(
+            credits.retire(account(ALICE), 1, 1, [0; 32], NOW).err(),
+            Some(TokenError::Paused)
+        );
+        credits.approve(account(ALICE), account(BOB), 3).unwrap();
+        credits.set_paused(account(ADMIN), false).unwrap();
+        credits
+            .transfer_from(account(BOB), account(ALICE), account(BOB), 3)
+            .unwrap();
+        assert_eq!(credits.balance_of(account(BOB)), 3);
+    }
+
+    #[ink::test]
+    fn retirement_burns_and_keeps_a_running_total() {
+        let mut credits = token();
+        credits.mint(account(MARKET), account(ALICE), 100).unwrap();
+        assert_eq!(
+            credits.retire(account(ALICE), 101, 1, [0; 32], NOW).err(),
+            Some(TokenError::PSP22(psp22::PSP22Error::InsufficientBalance))
+        );
+        assert_eq!(
+            credits.retire(account(ALICE), 0, 1, [0; 32], NOW).err(),
+            Some(TokenError::ZeroAmount)
+        );
+        let (first, _) = credits
+            .retire(account(ALICE), 30, 12_000, [1; 32], NOW)
+            .unwrap();
+        let (second, _) = credits
+            .retire(account(ALICE), 20, 8_000, [2; 32], NOW + 1)
+            .unwrap();
+        assert_eq!((first, second), (0, 1));
+        assert_eq!(credits.total_supply(), 50);
+        assert_eq!(
+            credits.retired_total(account(ALICE)),
+            RetiredTotal {
+                amount: 50,
+                grams_co2e: 20_000
+            }
+        );
+        assert_eq!(credits.retirement(1).unwrap().note_hash, [2; 32]);
+    }
+
+    #[ink::test]
+    fn voucher_locks_pays_once_and_moves_provenance() {
+        let mut credits = token();
+        let (ids, _) = credits
+            .mint_batch(
+                account(MARKET),
+                ink::prelude::vec![Mint {
+                    to: account(ALICE),
+                    amount: 40,
+                    earning: earning(4_000)
+                }],
+                NOW,
+            )
+            .unwrap();
+        let create = |credits: &mut Credits, receipts| {
+            credits.create_voucher(
+                account(ALICE),
+                account(ESCROW),
+                25,
+                key(),
+                NOW + 100,
+                receipts,
+                NOW,
+            )
+        };
+        assert_eq!(
+            create(&mut credits, ink::prelude::vec![9]).err(),
+            Some(TokenError::ReceiptNotFound)
+        );
+        let (voucher, _) = create(&mut credits, ids.clone()).unwrap();
+        assert_eq!(
+            create(&mut credits, ids.clone()).err(),
+            Some(TokenError::ReceiptInVoucher)
+        );
+        assert_eq!(
+            (
+                credits.balance_of(account(ALICE)),
+                credits.balance_of(account(ESCROW))
+            ),
+            (15, 25)
+        );
+        assert_eq!(
+            credits
+                .redeem_voucher(account(BOB), account(ESCROW), voucher, None, NOW)
+                .err(),
+            Some(TokenError::BadSignature)
+        );
+        credits
+            .redeem_voucher(account(BOB), account(ESCROW), voucher, Some(key()), NOW + 1)
+            .unwrap();
+        assert_eq!(
+            (
+                credits.balance_of(account(BOB)),
+                credits.balance_of(account(ESCROW))
+            ),
+            (25, 0)
+        );
+        assert_eq!(credits.receipt(ids[0]).unwrap().owner, account(BOB));
+        assert_eq!(
+            credits
+                .redeem_voucher(account(BOB), account(ESCROW), voucher, Some(key()), NOW + 2)
+                .err(),
+            Some(TokenError::VoucherClosed)
+        );
+        assert_eq!(
+            credits.voucher(voucher).unwrap().state,
+            VoucherState::Redeemed {
+                by: account(BOB),
+                at_ms: NOW + 1
+            }
+        );
+    }
+
+    #[ink::test]
+    fn voucher_refusals_and_reclaim_after_expiry() {
+        let mut credits = token();
+        credits.mint(account(MARKET), account(ALICE), 10).unwrap();
+        let mut bad_key = key();
+        bad_key[0] = 0x04;
+        let create = |credits: &mut Credits, amount, key, expiry| {
+            credits.create_voucher(
+                account(ALICE),
+                account(ESCROW),
+                amount,
+                key,
+                expiry,
+                Vec::new(),
+                NOW,
+            )
+        };
+        assert_eq!(
+            create(&mut credits, 5, bad_key, NOW + 1).err(),
+            Some(TokenError::InvalidVoucherKey)
+        );
+        assert_eq!(
+            create(&mut credits, 5, key(), NOW).err(),
+            Some(TokenError::ExpiryInPast)
+        );
+        assert_eq!(
+            create(&mut credits, 0, key(), NOW + 1).err(),
+            Some(TokenError::ZeroAmount)
+        );
+        assert_eq!(
+            create(&mut credits, 11, key(), NOW + 1).err(),
+            Some(TokenError::PSP22(psp22::PSP22Error::InsufficientBalance))
+        );
+        let (voucher, _) = create(&mut credits, 6, key(), NOW + 10).unwrap();
+        assert_eq!(
+            credits
+                .reclaim_voucher(account(ALICE), account(ESCROW), voucher, NOW + 9)
+                .err(),
+            Some(TokenError::VoucherNotExpired)
+        );
+        assert_eq!(
+            credits
+                .reclaim_voucher(account(BOB), account(ESCROW), voucher, NOW + 10)
+                .err(),
+            Some(TokenError::NotVoucherCreator)
+        );
+        assert_eq!(
+            credits
+                .redeem_voucher(
+                    account(BOB),
+                    account(ESCROW),
+                    voucher,
+                    Some(key()),
+                    NOW + 10
+                )
+                .err(),
+            Some(TokenError::VoucherExpired)
+        );
+        credits
+            .reclaim_voucher(account(ALICE), account(ESCROW), voucher, NOW + 10)
+            .unwrap();
+        assert_eq!(credits.balance_of(account(ALICE)), 10);
+        assert_eq!(
+            credits
+                .reclaim_voucher(account(ALICE), account(ESCROW), voucher, NOW + 11)
+                .err(),
+            Some(TokenError::VoucherClosed)
+        );
+        assert_eq!(
+            credits
+                .redeem_voucher(account(BOB), account(ESCROW), 77, Some(key()), NOW)
+                .err(),
+            Some(TokenError::VoucherNotFound)
+        );
+    }
+}

@@ -1,0 +1,566 @@
+//! Credit token: the city's smart credit points, a standard PSP22 token.
+//!
+//! Minted (with a receipt saying which device and energy earned them) by Minters such as
+//! the energy market; transferred, approved and burnt as PSP22 says; retired by industries
+//! as carbon offsets; handed over as QR vouchers locked under a one-time secp256k1 key.
+//! With identity gating on (a registry given to the constructor), credits move only
+//! between active citizens of the identity registry and allow-listed accounts.
+//!
+//! The rules live in `credits.rs` (plain Rust); this module is the shell: it reads the
+//! environment, asks the registry (gating), recovers signatures, and emits events.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod credits;
+
+#[ink::contract]
+mod credit_token {
+    use crate::credits::{Credits, Events, TokenEvent};
+    use ink::{
+        codegen::TraitCallBuilder,
+        env::hash::{Blake2x256, HashOutput},
+        prelude::{string::String, vec, vec::Vec},
+    };
+    use interfaces::{
+        token::{
+            voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
+            TokenError, TokenRole, Voucher,
+        },
+        Hash32, IdentityRegistry, TimestampMs,
+    };
+    use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
+
+    #[ink(storage)]
+    pub struct CreditToken {
+        credits: Credits,
+        name: Option<String>,
+        symbol: Option<String>,
+        decimals: u8,
+        /// The identity registry that gates transfers, if gating is on.
+        registry: Option<AccountId>,
+    }
+
+    impl CreditToken {
+        /// Deploys the token: `initial_supply` goes to the caller, who becomes admin.
+        /// With `registry` set, transfers are gated on the registry's active citizens
+        /// (plus the allow-list); with `None`, the token is an ordinary PSP22.
+        #[ink(constructor)]
+        pub fn new(
+            initial_supply: u128,
+            name: Option<String>,
+            symbol: Option<String>,
+            decimals: u8,
+            registry: Option<AccountId>,
+        ) -> Self {
+            let (credits, events) = Credits::new(Self::env().caller(), initial_supply);
+            let contract = Self {
+                credits,
+                name,
+                symbol,
+                decimals,
+                registry,
+            };
+            contract.emit(events);
+            contract
+        }
+
+        fn emit(&self, events: Events) {
+            for event in events {
+                let env = self.env();
+                match event {
+                    TokenEvent::Psp22(PSP22Event::Transfer(e)) => env.emit_event(e),
+                    TokenEvent::Psp22(PSP22Event::Approval(e)) => env.emit_event(e),
+                    TokenEvent::RoleGranted(e) => env.emit_event(e),
+                    TokenEvent::RoleRevoked(e) => env.emit_event(e),
+                    TokenEvent::AdminTransferProposed(e) => env.emit_event(e),
+                    TokenEvent::AdminChanged(e) => env.emit_event(e),
+                    TokenEvent::PauseChanged(e) => env.emit_event(e),
+                    TokenEvent::AllowListChanged(e) => env.emit_event(e),
+                    TokenEvent::ReceiptIssued(e) => env.emit_event(e),
+                    TokenEvent::CreditsRetired(e) => env.emit_event(e),
+                    TokenEvent::VoucherCreated(e) => env.emit_event(e),
+                    TokenEvent::VoucherRedeemed(e) => env.emit_event(e),
+                    TokenEvent::VoucherReclaimed(e) => env.emit_event(e),
+                }
+            }
+        }
+
+        fn apply(&self, outcome: Result<Events, TokenError>) -> Result<(), TokenError> {
+            self.emit(outcome?);
+            Ok(())
+        }
+
+        fn now(&self) -> TimestampMs {
+            self.env().block_timestamp()
+        }
+
+        /// With gating on, `from` and `to` must each be this contract (voucher escrow),
+        /// allow-listed, or an active citizen; the citizens are asked in one registry call.
+        fn ensure_may_move(&self, from: AccountId, to: AccountId) -> Result<(), TokenError> {
+            let Some(registry) = self.registry else {
+                return Ok(());
+            };
+            let me = self.env().account_id();
+            let cleared =
+                |account: AccountId| account == me || self.credits.is_allow_listed(account);
+            let (from_cleared, to_cleared) = (cleared(from), cleared(to));
+            if from_cleared && to_cleared {
+                return Ok(());
+            }
+            let mut asked = Vec::with_capacity(2);
+            if !from_cleared {
+                asked.push(from);
+            }
+            if !to_cleared {
+                asked.push(to);
+            }
+            let registry: ink::contract_ref!(IdentityRegistry) = registry.into();
+            let active = registry
+                .call()
+                .are_active(asked)
+                .try_invoke()
+                .map_err(|_| TokenError::RegistryCallFailed)?
+                .map_err(|_| TokenError::RegistryCallFailed)??;
+            let mut answers = active.into_iter();
+            if !from_cleared && !answers.next().unwrap_or(false) {
+                return Err(TokenError::SenderNotAllowed);
+            }
+            if !to_cleared && !answers.next().unwrap_or(false) {
+                return Err(TokenError::RecipientNotAllowed);
+            }
+            Ok(())
+        }
+
+        // ----- admin, roles, pause, gating --------------------------------------------------
+
+        /// The admin: grants roles, pauses, keeps the allow-list.
+        #[ink(message)]
+        pub fn admin(&self) -> AccountId {
+            self.credits.admin()
+        }
+
+        /// The account proposed as next admin, if a handover is under way.
+        #[ink(message)]
+        pub fn pending_admin(&self) -> Option<AccountId> {
+            self.credits.pending_admin()
+        }
+
+        /// Admin only (`NotAdmin`): proposes the next admin, who must `accept_admin`.
+        /// Emits `AdminTransferProposed`.
+        #[ink(message)]
+        pub fn propose_admin(&mut self, proposed: AccountId) -> Result<(), TokenError> {
+            let outcome = self.credits.propose_admin(self.env().caller(), proposed);
+            self.apply(outcome)
+        }
+
+        /// The proposed admin takes over (`NotPendingAdmin`). Emits `AdminChanged`.
+        #[ink(message)]
+        pub fn accept_admin(&mut self) -> Result<(), TokenError> {
+            let outcome = self.credits.accept_admin(self.env().caller());
+            self.apply(outcome)
+        }
+
+        /// Admin only: grants a role, e.g. Minter to the energy market (`NotAdmin`,
+        /// `RoleAlreadyGranted`). Emits `TokenRoleGranted`.
+        #[ink(message)]
+        pub fn grant_role(
+            &mut self,
+            role: TokenRole,
+            account: AccountId,
+        ) -> Result<(), TokenError> {
+            let outcome = self.credits.grant_role(self.env().caller(), role, account);
+            self.apply(outcome)
+        }
+
+        /// Admin only: revokes a role (`NotAdmin`, `RoleNotGranted`). Emits `TokenRoleRevoked`.
+        #[ink(message)]
+        pub fn revoke_role(
+            &mut self,
+            role: TokenRole,
+            account: AccountId,
+        ) -> Result<(), TokenError> {
+            let outcome = self.credits.revoke_role(self.env().caller(), role, account);
+            self.apply(outcome)
+        }
+
+        /// Whether `account` has `role`.
+        #[ink(message)]
+        pub fn has_role(&self, role: TokenRole, account: AccountId) -> bool {
+            self.credits.has_role(role, account)
+        }
+
+        /// Admin only: stops every balance change (transfers, mints, burns, retirements,
+        /// vouchers) for an emergency (`NotAdmin`, `PauseUnchanged`). Emits `PauseChanged`.
+        #[ink(message)]
+        pub fn pause(&mut self) -> Result<(), TokenError> {
+            let outcome = self.credits.set_paused(self.env().caller(), true);
+            self.apply(outcome)
+        }
+
+        /// Admin only: resumes balance changes (`NotAdmin`, `PauseUnchanged`). Emits `PauseChanged`.
+        #[ink(message)]
+        pub fn unpause(&mut self) -> Result<(), TokenError> {
+            let outcome = self.credits.set_paused(self.env().caller(), false);
+            self.apply(outcome)
+        }
+
+        /// Whether balance changes are paused.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.credits.is_paused()
+        }
+
+        /// The registry gating transfers, or `None` when gating is off.
+        #[ink(message)]
+        pub fn gating_registry(&self) -> Option<AccountId> {
+            self.registry
+        }
+
+        /// Admin only: lets a non-citizen (another contract: the market, the parking
+        /// escrow, an industry) send and receive gated credits, or takes that back
+        /// (`NotAdmin`, `AllowListUnchanged`). Emits `AllowListChanged`.
+        #[ink(message)]
+        pub fn set_allow_listed(
+            &mut self,
+            account: AccountId,
+            allowed: bool,
+        ) -> Result<(), TokenError> {
+            let outcome = self
+                .credits
+                .set_allow_listed(self.env().caller(), account, allowed);
+            self.apply(outcome)
+        }
+
+        /// Whether `account` is on the gating allow-list.
+        #[ink(message)]
+        pub fn is_allow_listed(&self, account: AccountId) -> bool {
+            self.credits.is_allow_listed(account)
+        }
+
+        // ----- receipts ------------------------------------------------------------------------
+
+        /// Minter only: mints `amount` to `to` with a receipt of what earned it; returns
+        /// the receipt id (`NotMinter`, `Paused`, `ZeroAmount`, `SupplyOverflow`).
+        /// Emits `Transfer` and `ReceiptIssued`.
+        #[ink(message)]
+        pub fn mint_with_receipt(
+            &mut self,
+            to: AccountId,
+            amount: u128,
+            earning: Earning,
+        ) -> Result<u64, TokenError> {
+            let ids = self.mint_batch(vec![Mint {
+                to,
+                amount,
+                earning,
+            }])?;
+            ids.first().copied().ok_or(TokenError::ZeroAmount)
+        }
+
+        /// The mint receipt `id`.
+        #[ink(message)]
+        pub fn receipt(&self, id: u64) -> Option<MintReceipt> {
+            self.credits.receipt(id)
+        }
+
+        // ----- carbon retirement -----------------------------------------------------------------
+
+        /// The caller burns `amount` credits as a carbon offset standing for `grams_co2e`,
+        /// with the hash of the off-chain claim; returns the retirement id (`Paused`,
+        /// `ZeroAmount`, `PSP22(InsufficientBalance)`). Emits `Transfer` and `CreditsRetired`.
+        #[ink(message)]
+        pub fn retire(
+            &mut self,
+            amount: u128,
+            grams_co2e: u128,
+            note_hash: Hash32,
+        ) -> Result<u64, TokenError> {
+            let now = self.now();
+            let (id, events) =
+                self.credits
+                    .retire(self.env().caller(), amount, grams_co2e, note_hash, now)?;
+            self.emit(events);
+            Ok(id)
+        }
+
+        /// The retirement `id`.
+        #[ink(message)]
+        pub fn retirement(&self, id: u64) -> Option<Retirement> {
+            self.credits.retirement(id)
+        }
+
+        /// What `account` has retired in all.
+        #[ink(message)]
+        pub fn retired_total(&self, account: AccountId) -> RetiredTotal {
+            self.credits.retired_total(account)
+        }
+
+        // ----- vouchers -------------------------------------------------------------------------
+
+        /// Locks `amount` of the caller's credits under the one-time public key `key`
+        /// until `expires_at_ms`, attaching receipts the caller holds as provenance;
+        /// returns the voucher id (`Paused`, `ZeroAmount`, `InvalidVoucherKey`,
+        /// `ExpiryInPast`, `BatchTooLarge`, `ReceiptNotFound`, `NotReceiptOwner`,
+        /// `ReceiptInVoucher`, `PSP22(InsufficientBalance)`, gating refusals).
+        /// Emits `Transfer` (to this contract) and `VoucherCreated`.
+        #[ink(message)]
+        pub fn create_voucher(
+            &mut self,
+            amount: u128,
+            key: [u8; 33],
+            expires_at_ms: TimestampMs,
+            receipts: Vec<u64>,
+        ) -> Result<u64, TokenError> {
+            let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
+            self.ensure_may_move(caller, me)?;
+            let (id, events) = self.credits.create_voucher(
+                caller,
+                me,
+                amount,
+                key,
+                expires_at_ms,
+                receipts,
+                now,
+            )?;
+            self.emit(events);
+            Ok(id)
+        }
+
+        /// Pays voucher `id` to the caller, who presents the one-time key's recoverable
+        /// signature (65 bytes) over `blake2-256("smartcity/voucher/v1" ++ this token ++
+        /// SCALE(id) ++ caller)` (`VoucherNotFound`, `VoucherClosed`, `VoucherExpired`,
+        /// `BadSignature`, `Paused`, gating refusals). Emits `Transfer` and `VoucherRedeemed`.
+        #[ink(message)]
+        pub fn redeem_voucher(&mut self, id: u64, signature: [u8; 65]) -> Result<(), TokenError> {
+            let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
+            let mut digest = <Blake2x256 as HashOutput>::Type::default();
+            ink::env::hash_bytes::<Blake2x256>(&voucher_preimage(&me, id, &caller), &mut digest);
+            let signer_key = self.env().ecdsa_recover(&signature, &digest).ok();
+            self.ensure_may_move(me, caller)?;
+            let outcome = self.credits.redeem_voucher(caller, me, id, signer_key, now);
+            self.apply(outcome)
+        }
+
+        /// The creator takes back an expired, unredeemed voucher (`VoucherNotFound`,
+        /// `VoucherClosed`, `NotVoucherCreator`, `VoucherNotExpired`, `Paused`). Not gated:
+        /// a creator always gets its own credits back. Emits `Transfer` and `VoucherReclaimed`.
+        #[ink(message)]
+        pub fn reclaim_voucher(&mut self, id: u64) -> Result<(), TokenError> {
+            let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
+            let outcome = self.credits.reclaim_voucher(caller, me, id, now);
+            self.apply(outcome)
+        }
+
+        /// The voucher `id`, in whatever state.
+        #[ink(message)]
+        pub fn voucher(&self, id: u64) -> Option<Voucher> {
+            self.credits.voucher(id)
+        }
+    }
+
+    impl CreditMinter for CreditToken {
+        /// Minter only: mints each item to its recipient with a receipt, all or nothing;
+        /// returns the receipt ids in order (`NotMinter`, `Paused`, `BatchTooLarge`,
+        /// `ZeroAmount`, `SupplyOverflow`). Emits `Transfer` and `ReceiptIssued` per item.
+        #[ink(message)]
+        fn mint_batch(&mut self, mints: Vec<Mint>) -> Result<Vec<u64>, TokenError> {
+            let now = self.now();
+            let (ids, events) = self.credits.mint_batch(self.env().caller(), mints, now)?;
+            self.emit(events);
+            Ok(ids)
+        }
+    }
+
+    impl PSP22 for CreditToken {
+        #[ink(message)]
+        fn total_supply(&self) -> u128 {
+            self.credits.total_supply()
+        }
+
+        #[ink(message)]
+        fn balance_of(&self, owner: AccountId) -> u128 {
+            self.credits.balance_of(owner)
+        }
+
+        #[ink(message)]
+        fn allowance(&self, owner: AccountId, spender: AccountId) -> u128 {
+            self.credits.allowance(owner, spender)
+        }
+
+        /// PSP22 transfer. Refusals beyond the standard's come as `Custom("Paused")`,
+        /// `Custom("SenderNotAllowed")`, `Custom("RecipientNotAllowed")`,
+        /// `Custom("Registry")`, `Custom("RegistryCallFailed")`.
+        #[ink(message)]
+        fn transfer(
+            &mut self,
+            to: AccountId,
+            value: u128,
+            _data: Vec<u8>,
+        ) -> Result<(), PSP22Error> {
+            let caller = self.env().caller();
+            let outcome = self
+                .ensure_may_move(caller, to)
+                .and_then(|()| self.credits.transfer(caller, to, value));
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+
+        /// PSP22 transfer_from; refusals as for `transfer`.
+        #[ink(message)]
+        fn transfer_from(
+            &mut self,
+            from: AccountId,
+            to: AccountId,
+            value: u128,
+            _data: Vec<u8>,
+        ) -> Result<(), PSP22Error> {
+            let caller = self.env().caller();
+            let outcome = self
+                .ensure_may_move(from, to)
+                .and_then(|()| self.credits.transfer_from(caller, from, to, value));
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+
+        #[ink(message)]
+        fn approve(&mut self, spender: AccountId, value: u128) -> Result<(), PSP22Error> {
+            let outcome = self.credits.approve(self.env().caller(), spender, value);
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+
+        #[ink(message)]
+        fn increase_allowance(
+            &mut self,
+            spender: AccountId,
+            delta_value: u128,
+        ) -> Result<(), PSP22Error> {
+            let outcome =
+                self.credits
+                    .increase_allowance(self.env().caller(), spender, delta_value);
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+
+        #[ink(message)]
+        fn decrease_allowance(
+            &mut self,
+            spender: AccountId,
+            delta_value: u128,
+        ) -> Result<(), PSP22Error> {
+            let outcome =
+                self.credits
+                    .decrease_allowance(self.env().caller(), spender, delta_value);
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+    }
+
+    impl PSP22Metadata for CreditToken {
+        #[ink(message)]
+        fn token_name(&self) -> Option<String> {
+            self.name.clone()
+        }
+
+        #[ink(message)]
+        fn token_symbol(&self) -> Option<String> {
+            self.symbol.clone()
+        }
+
+        #[ink(message)]
+        fn token_decimals(&self) -> u8 {
+            self.decimals
+        }
+    }
+
+    impl PSP22Mintable for CreditToken {
+        /// Minter only: mints `value` to the caller, without a receipt
+        /// (`Custom("NotMinter")`, `Custom("Paused")`, `Custom("SupplyOverflow")`).
+        #[ink(message)]
+        fn mint(&mut self, value: u128) -> Result<(), PSP22Error> {
+            let caller = self.env().caller();
+            let outcome = self.credits.mint(caller, caller, value);
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+    }
+
+    impl PSP22Burnable for CreditToken {
+        /// The caller burns its own credits (`InsufficientBalance`, `Custom("Paused")`).
+        #[ink(message)]
+        fn burn(&mut self, value: u128) -> Result<(), PSP22Error> {
+            let outcome = self.credits.burn(self.env().caller(), value);
+            self.apply(outcome).map_err(TokenError::into_psp22)
+        }
+    }
+
+    // The psp22 crate's conformance suite, run with gating off.
+    #[cfg(test)]
+    psp22::tests!(
+        CreditToken,
+        (|supply| CreditToken::new(supply, None, None, 0, None))
+    );
+
+    #[cfg(test)]
+    mod shell_tests {
+        use super::*;
+        use ink::env::{test, DefaultEnvironment};
+        use secp256k1::{Message, SecretKey, SECP256K1};
+
+        #[ink::test]
+        fn voucher_redeems_with_the_one_time_keys_signature_only() {
+            let accounts = test::default_accounts::<DefaultEnvironment>();
+            test::set_caller::<DefaultEnvironment>(accounts.alice);
+            let mut token = CreditToken::new(100, None, None, 0, None);
+            let secret = SecretKey::from_slice(&[42; 32]).unwrap();
+            let key = secret.public_key(SECP256K1).serialize();
+            let id = token.create_voucher(40, key, u64::MAX, Vec::new()).unwrap();
+
+            let sign_for = |redeemer: AccountId| {
+                let me = ink::env::account_id::<DefaultEnvironment>();
+                let mut digest = [0u8; 32];
+                ink::env::hash_bytes::<Blake2x256>(
+                    &voucher_preimage(&me, id, &redeemer),
+                    &mut digest,
+                );
+                let (recovery, compact) = SECP256K1
+                    .sign_ecdsa_recoverable(&Message::from_digest(digest), &secret)
+                    .serialize_compact();
+                let mut signature = [0u8; 65];
+                signature[..64].copy_from_slice(&compact);
+                signature[64] = recovery.to_i32() as u8;
+                signature
+            };
+            // Bob's signature, front-run by Eve: refused, as the digest binds the redeemer
+            let bobs = sign_for(accounts.bob);
+            test::set_caller::<DefaultEnvironment>(accounts.eve);
+            assert_eq!(
+                token.redeem_voucher(id, bobs),
+                Err(TokenError::BadSignature)
+            );
+            test::set_caller::<DefaultEnvironment>(accounts.bob);
+            token.redeem_voucher(id, bobs).unwrap();
+            assert_eq!(token.balance_of(accounts.bob), 40);
+            assert_eq!(
+                token.redeem_voucher(id, bobs),
+                Err(TokenError::VoucherClosed)
+            );
+        }
+
+        #[ink::test]
+        fn own_refusals_reach_psp22_callers_by_name() {
+            let accounts = test::default_accounts::<DefaultEnvironment>();
+            test::set_caller::<DefaultEnvironment>(accounts.alice);
+            let mut token = CreditToken::new(
+                100,
+                Some("Smart Credit".into()),
+                Some("SCP".into()),
+                6,
+                None,
+            );
+            token.pause().unwrap();
+            assert_eq!(
+                token.transfer(accounts.bob, 1, Vec::new()),
+                Err(PSP22Error::Custom(String::from("Paused")))
+            );
+            assert_eq!(
+                token.mint(1),
+                Err(PSP22Error::Custom(String::from("NotMinter")))
+            );
+            assert_eq!(token.token_decimals(), 6);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+//! The credit token's edge: smart credit points as a PSP22 token (the `psp22` crate's
+//! traits), plus minting with receipts, carbon retirement and QR vouchers.
+
+use crate::{AccountId, DeviceId, EnergySource, Hash32, RegistryError, TimestampMs};
+use alloc::vec::Vec;
+pub use psp22::{PSP22Error, PSP22};
+
+/// What earned some minted credits: the provenance a receipt records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Earning {
+    /// The meter or charger that measured the energy.
+    pub device: DeviceId,
+    pub source: EnergySource,
+    pub period_start_ms: TimestampMs,
+    pub period_end_ms: TimestampMs,
+    pub energy_wh: u64,
+}
+
+/// A mint with its provenance, stored and queryable by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct MintReceipt {
+    /// Who holds the receipt: the recipient of the mint, or whoever redeemed a voucher it was attached to.
+    pub owner: AccountId,
+    pub amount: u128,
+    pub earning: Earning,
+    pub minted_by: AccountId,
+    pub minted_at_ms: TimestampMs,
+    /// The open voucher this receipt travels with, if any.
+    pub voucher: Option<u64>,
+}
+
+/// One mint of a batch: `amount` credits to `to`, earned as `earning` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Mint {
+    pub to: AccountId,
+    pub amount: u128,
+    pub earning: Earning,
+}
+
+/// Credits burnt as a carbon offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Retirement {
+    pub account: AccountId,
+    pub amount: u128,
+    /// The grams of CO2-equivalent the retired credits stand for.
+    pub grams_co2e: u128,
+    /// Hash of the off-chain offset claim (report, certificate).
+    pub note_hash: Hash32,
+    pub retired_at_ms: TimestampMs,
+}
+
+/// Running totals of an account's retirements.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct RetiredTotal {
+    pub amount: u128,
+    pub grams_co2e: u128,
+}
+
+/// Where a voucher stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum VoucherState {
+    /// Credits locked, waiting for the holder of the one-time key.
+    Open,
+    Redeemed {
+        by: AccountId,
+        at_ms: TimestampMs,
+    },
+    /// Taken back by its creator after expiry.
+    Reclaimed {
+        at_ms: TimestampMs,
+    },
+}
+
+/// Credits locked under a one-time secp256k1 key: the paper's QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Voucher {
+    pub creator: AccountId,
+    pub amount: u128,
+    /// Compressed public key of the one-time key the QR code carries.
+    pub key: [u8; 33],
+    pub expires_at_ms: TimestampMs,
+    /// Mint receipts (provenance) attached by the creator; they move to the redeemer.
+    pub receipts: Vec<u64>,
+    pub state: VoucherState,
+}
+
+/// The most receipts one voucher may carry.
+pub const MAX_VOUCHER_RECEIPTS: u32 = 8;
+/// The most mints one `mint_batch` call may carry.
+pub const MAX_MINT_BATCH: u32 = 64;
+
+/// Domain of a voucher redemption signature: `blake2-256(VOUCHER_DOMAIN ++ token ++ SCALE(id) ++ redeemer)`.
+pub const VOUCHER_DOMAIN: &[u8] = b"smartcity/voucher/v1";
+
+/// The digest a voucher's one-time key signs to let `redeemer` redeem voucher `id` of the
+/// token at `token`. Binding the redeemer stops a watcher of the transaction pool from
+/// replaying the signature for itself; binding the token stops replays on another deployment.
+pub fn voucher_preimage(token: &AccountId, id: u64, redeemer: &AccountId) -> Vec<u8> {
+    // domain (20) ++ token (32) ++ id (8) ++ redeemer (32)
+    let mut preimage = Vec::with_capacity(92);
+    preimage.extend_from_slice(VOUCHER_DOMAIN);
+    preimage.extend_from_slice(token.as_ref());
+    preimage.extend_from_slice(&id.to_le_bytes());
+    preimage.extend_from_slice(redeemer.as_ref());
+    preimage
+}
+
+/// A role of the credit token, granted and revoked by its admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum TokenRole {
+    /// May mint (the energy market).
+    Minter,
+}
+
+/// Every refusal of the credit token's own messages. PSP22 messages return `PSP22Error`
+/// as the standard says, with this contract's refusals as `PSP22Error::Custom(name)`.
+#[derive(Debug, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum TokenError {
+    /// A PSP22 refusal (insufficient balance or allowance).
+    PSP22(PSP22Error),
+    NotAdmin,
+    NotPendingAdmin,
+    /// The caller is not a Minter.
+    NotMinter,
+    RoleAlreadyGranted,
+    RoleNotGranted,
+    /// Transfers are paused by the admin.
+    Paused,
+    /// The token is already in the requested pause state.
+    PauseUnchanged,
+    /// Gating is on and the sender is neither an active citizen nor allow-listed.
+    SenderNotAllowed,
+    /// Gating is on and the recipient is neither an active citizen nor allow-listed.
+    RecipientNotAllowed,
+    /// The registry refused the gating query.
+    Registry(RegistryError),
+    /// The registry could not be asked (no contract there, trapped, wrong contract).
+    RegistryCallFailed,
+    /// The account is already on (or not on) the allow-list.
+    AllowListUnchanged,
+    /// Amounts must be positive.
+    ZeroAmount,
+    /// More items than the batch limit (`MAX_MINT_BATCH`, `MAX_VOUCHER_RECEIPTS`).
+    BatchTooLarge,
+    /// The total supply would exceed u128.
+    SupplyOverflow,
+    ReceiptNotFound,
+    /// The caller does not hold that receipt.
+    NotReceiptOwner,
+    /// The receipt already travels with an open voucher.
+    ReceiptInVoucher,
+    VoucherNotFound,
+    /// The voucher was redeemed or reclaimed already.
+    VoucherClosed,
+    /// The voucher's expiry has passed: it can only be reclaimed.
+    VoucherExpired,
+    /// The voucher has not expired yet: its creator cannot reclaim it.
+    VoucherNotExpired,
+    /// Only the voucher's creator may reclaim it.
+    NotVoucherCreator,
+    /// The signature is not the voucher key's over this redeemer's digest.
+    BadSignature,
+    /// The voucher key is not a compressed secp256k1 public key.
+    InvalidVoucherKey,
+    /// An expiry must be in the future.
+    ExpiryInPast,
+}
+
+impl TokenError {
+    /// The variant's name: what PSP22 messages return as `PSP22Error::Custom` for this
+    /// contract's own refusals (paused, gated, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::PSP22(_) => "PSP22",
+            Self::NotAdmin => "NotAdmin",
+            Self::NotPendingAdmin => "NotPendingAdmin",
+            Self::NotMinter => "NotMinter",
+            Self::RoleAlreadyGranted => "RoleAlreadyGranted",
+            Self::RoleNotGranted => "RoleNotGranted",
+            Self::Paused => "Paused",
+            Self::PauseUnchanged => "PauseUnchanged",
+            Self::SenderNotAllowed => "SenderNotAllowed",
+            Self::RecipientNotAllowed => "RecipientNotAllowed",
+            Self::Registry(_) => "Registry",
+            Self::RegistryCallFailed => "RegistryCallFailed",
+            Self::AllowListUnchanged => "AllowListUnchanged",
+            Self::ZeroAmount => "ZeroAmount",
+            Self::BatchTooLarge => "BatchTooLarge",
+            Self::SupplyOverflow => "SupplyOverflow",
+            Self::ReceiptNotFound => "ReceiptNotFound",
+            Self::NotReceiptOwner => "NotReceiptOwner",
+            Self::ReceiptInVoucher => "ReceiptInVoucher",
+            Self::VoucherNotFound => "VoucherNotFound",
+            Self::VoucherClosed => "VoucherClosed",
+            Self::VoucherExpired => "VoucherExpired",
+            Self::VoucherNotExpired => "VoucherNotExpired",
+            Self::NotVoucherCreator => "NotVoucherCreator",
+            Self::BadSignature => "BadSignature",
+            Self::InvalidVoucherKey => "InvalidVoucherKey",
+            Self::ExpiryInPast => "ExpiryInPast",
+        }
+    }
+
+    /// This error as a PSP22 message returns it.
+    pub fn into_psp22(self) -> PSP22Error {
+        match self {
+            Self::PSP22(error) => error,
+            other => PSP22Error::Custom(alloc::string::String::from(other.name())),
+        }
+    }
+}
+
+impl From<PSP22Error> for TokenError {
+    fn from(error: PSP22Error) -> Self {
+        Self::PSP22(error)
+    }
+}
+
+impl From<RegistryError> for TokenError {
+    fn from(error: RegistryError) -> Self {
+        Self::Registry(error)
+    }
+}
+
+/// Events of the credit token beyond PSP22's `Transfer` and `Approval`.
+pub mod events {
+    use super::*;
+    pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+    pub use psp22::{Approval, Transfer};
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TokenRoleGranted {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub role: TokenRole,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TokenRoleRevoked {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub role: TokenRole,
+    }
+
+    /// The admin paused (`true`) or resumed (`false`) transfers.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PauseChanged {
+        pub paused: bool,
+        pub by: AccountId,
+    }
+
+    /// The admin put `account` on (or took it off) the gating allow-list.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AllowListChanged {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub allowed: bool,
+    }
+
+    /// Credits were minted with a receipt (the `Transfer` from `None` is emitted too).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReceiptIssued {
+        #[ink(topic)]
+        pub receipt_id: u64,
+        #[ink(topic)]
+        pub owner: AccountId,
+        pub amount: u128,
+        pub earning: Earning,
+    }
+
+    /// Credits burnt as a carbon offset (the `Transfer` to `None` is emitted too).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CreditsRetired {
+        #[ink(topic)]
+        pub retirement_id: u64,
+        #[ink(topic)]
+        pub account: AccountId,
+        pub amount: u128,
+        pub grams_co2e: u128,
+        pub note_hash: Hash32,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct VoucherCreated {
+        #[ink(topic)]
+        pub voucher_id: u64,
+        #[ink(topic)]
+        pub creator: AccountId,
+        pub amount: u128,
+        pub expires_at_ms: TimestampMs,
+        pub receipts: Vec<u64>,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct VoucherRedeemed {
+        #[ink(topic)]
+        pub voucher_id: u64,
+        #[ink(topic)]
+        pub redeemer: AccountId,
+        pub amount: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct VoucherReclaimed {
+        #[ink(topic)]
+        pub voucher_id: u64,
+        #[ink(topic)]
+        pub creator: AccountId,
+        pub amount: u128,
+    }
+}
+
+/// What the energy market (a Minter) calls: mints that carry their provenance.
+#[ink::trait_definition]
+pub trait CreditMinter {
+    /// Mints each item's credits to its recipient with a receipt; returns the receipt
+    /// ids in order. All or nothing. Minter only; at most `MAX_MINT_BATCH` items.
+    #[ink(message)]
+    fn mint_batch(&mut self, mints: Vec<Mint>) -> Result<Vec<u64>, TokenError>;
+}
