@@ -50,6 +50,9 @@ pub enum ChainError {
     /// Contract code could not be read or is not valid.
     #[error("contract code: {0}")]
     Code(String),
+    /// A saved chain state could not be read.
+    #[error("chain state: {0}")]
+    State(String),
 }
 
 fn debug_suffix(debug_message: &str) -> String {

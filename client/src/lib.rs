@@ -9,11 +9,14 @@ pub mod demo;
 pub mod keys;
 pub mod registry;
 pub mod sandbox;
+pub mod token;
+pub mod voucher;
 
 pub use chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 pub use contract::{ClientError, ContractHandle, Receipt};
 pub use registry::RegistryClient;
 pub use sandbox::SandboxChain;
+pub use token::{TokenClient, TokenConfig};
 
 use interfaces::AccountId;
 

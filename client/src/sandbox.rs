@@ -12,6 +12,7 @@ use drink::{
     AccountId32, Sandbox,
 };
 use interfaces::AccountId;
+use scale::{Decode, Encode};
 
 /// Native balance every account the sandbox chain sees gets, enough for any fee and deposit.
 const FUNDING: u128 = 1_000_000_000_000_000;
@@ -66,46 +67,71 @@ impl SandboxChain {
         MinimalSandbox::default_gas_limit()
     }
 
-    fn run_call(
-        &mut self,
-        signer: AccountId,
-        contract: AccountId,
-        input: Vec<u8>,
-    ) -> Result<CallReport, ChainError> {
-        self.fund(signer);
-        // The runtime collects the whole block's events; no blocks are built here, so
-        // clear them to read back only this call's.
-        self.session.sandbox().reset_events();
-        let result = self.session.sandbox().call_contract(
-            to_runtime(contract),
-            0,
-            input,
-            to_runtime(signer),
-            Self::gas_limit(),
-            None,
-            Determinism::Enforced,
-        );
-        let weight = Weight {
-            ref_time: result.gas_consumed.ref_time(),
-            proof_size: result.gas_consumed.proof_size(),
-        };
-        let debug_message = String::from_utf8_lossy(&result.debug_message).into_owned();
-        let value = result.result.map_err(|error| ChainError::Dispatch {
-            reason: format!("{error:?}"),
-            debug_message,
-        })?;
-        let reverted = value.did_revert();
-        Ok(CallReport {
-            output: value.data,
-            reverted,
-            weight,
-            events: if reverted {
-                Vec::new()
-            } else {
-                contract_events(result.events)
-            },
-        })
+    /// The chain's whole state (every storage entry), to write to a file and load later:
+    /// the embedded chain then persists between runs of the `smartcity` command.
+    pub fn export_state(&mut self) -> Vec<u8> {
+        let snapshot = self.session.sandbox().take_snapshot();
+        let funded: Vec<AccountId> = self.funded.iter().copied().collect();
+        (snapshot.storage, snapshot.storage_root.0, funded).encode()
     }
+
+    /// A chain with the state `export_state` returned.
+    pub fn import_state(bytes: &[u8]) -> Result<Self, ChainError> {
+        type Exported = (ink_sandbox::RawStorage, [u8; 32], Vec<AccountId>);
+        let (storage, root, funded) = Exported::decode(&mut &bytes[..])
+            .map_err(|e| ChainError::State(format!("not a saved chain state: {e}")))?;
+        let mut chain = Self::new();
+        chain
+            .session
+            .sandbox()
+            .restore_snapshot(ink_sandbox::Snapshot {
+                storage,
+                storage_root: root.into(),
+            });
+        chain.funded = funded.into_iter().collect();
+        Ok(chain)
+    }
+}
+
+/// Calls `contract` on `sandbox`, reading back this call's events only.
+fn call_on(
+    sandbox: &mut MinimalSandbox,
+    signer: AccountId,
+    contract: AccountId,
+    input: Vec<u8>,
+) -> Result<CallReport, ChainError> {
+    // The runtime collects the whole block's events; no blocks are built here, so
+    // clear them to read back only this call's.
+    sandbox.reset_events();
+    let result = sandbox.call_contract(
+        to_runtime(contract),
+        0,
+        input,
+        to_runtime(signer),
+        MinimalSandbox::default_gas_limit(),
+        None,
+        Determinism::Enforced,
+    );
+    let weight = Weight {
+        ref_time: result.gas_consumed.ref_time(),
+        proof_size: result.gas_consumed.proof_size(),
+    };
+    let debug_message = String::from_utf8_lossy(&result.debug_message).into_owned();
+    let value = result.result.map_err(|error| ChainError::Dispatch {
+        reason: format!("{error:?}"),
+        debug_message,
+    })?;
+    let reverted = value.did_revert();
+    Ok(CallReport {
+        output: value.data,
+        reverted,
+        weight,
+        events: if reverted {
+            Vec::new()
+        } else {
+            contract_events(result.events)
+        },
+    })
 }
 
 impl Chain for SandboxChain {
@@ -157,7 +183,8 @@ impl Chain for SandboxChain {
         contract: AccountId,
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
-        self.run_call(signer, contract, input)
+        self.fund(signer);
+        call_on(self.session.sandbox(), signer, contract, input)
     }
 
     fn query(
@@ -167,9 +194,10 @@ impl Chain for SandboxChain {
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
         self.fund(signer);
-        let snapshot = self.session.sandbox().take_snapshot();
-        let report = self.run_call(signer, contract, input);
-        self.session.sandbox().restore_snapshot(snapshot);
+        let report = self
+            .session
+            .sandbox()
+            .dry_run(|sandbox| call_on(sandbox, signer, contract, input));
         report.map(|mut r| {
             r.events.clear();
             r

@@ -1,0 +1,218 @@
+//! QR vouchers: a one-time secp256k1 key locks credits in the token; the QR code carries
+//! the token, the voucher id and the one-time secret; the redeemer signs its own account
+//! with that secret, so a watcher of the transaction pool cannot redeem in its place.
+
+use anyhow::{anyhow, bail, Context};
+use interfaces::{token::voucher_preimage, AccountId};
+use qrcode::{render::unicode::Dense1x2, QrCode};
+use secp256k1::{Message, SecretKey, SECP256K1};
+use std::path::Path;
+
+/// What a voucher's QR code carries.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VoucherTicket {
+    pub token: AccountId,
+    pub voucher_id: u64,
+    pub secret: SecretKey,
+}
+
+impl std::fmt::Debug for VoucherTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // the secret is the voucher: never print it by accident
+        f.debug_struct("VoucherTicket")
+            .field("token", &hex::encode(self.token))
+            .field("voucher_id", &self.voucher_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Prefix of the QR payload: `SCV1:<token hex>:<voucher id>:<secret hex>`, upper case so
+/// QR codes use their denser alphanumeric mode.
+const PREFIX: &str = "SCV1";
+
+/// A fresh one-time key for a voucher; the public half goes to `create_voucher`.
+pub fn one_time_key() -> (SecretKey, [u8; 33]) {
+    let secret = SecretKey::new(&mut secp256k1::rand::thread_rng());
+    let public = secret.public_key(SECP256K1).serialize();
+    (secret, public)
+}
+
+/// The recoverable signature (r ++ s ++ v) of `secret` over the redemption digest of
+/// voucher `voucher_id` of `token` for `redeemer`.
+pub fn sign_redemption(
+    secret: &SecretKey,
+    token: &AccountId,
+    voucher_id: u64,
+    redeemer: &AccountId,
+) -> [u8; 65] {
+    let digest = crate::blake2_256(&voucher_preimage(token, voucher_id, redeemer));
+    let (recovery, compact) = SECP256K1
+        .sign_ecdsa_recoverable(&Message::from_digest(digest), secret)
+        .serialize_compact();
+    let mut signature = [0u8; 65];
+    signature[..64].copy_from_slice(&compact);
+    signature[64] = u8::try_from(recovery.to_i32()).expect("a recovery id is 0..=3");
+    signature
+}
+
+impl VoucherTicket {
+    /// The text the QR code carries.
+    pub fn payload(&self) -> String {
+        format!(
+            "{PREFIX}:{}:{}:{}",
+            hex::encode_upper(self.token),
+            self.voucher_id,
+            hex::encode_upper(self.secret.secret_bytes())
+        )
+    }
+
+    /// Reads a payload back; every malformed part is named.
+    pub fn parse(payload: &str) -> anyhow::Result<Self> {
+        let parts: Vec<&str> = payload.trim().split(':').collect();
+        let [prefix, token, id, secret] = parts.as_slice() else {
+            bail!(
+                "a voucher payload has 4 parts separated by ':', this one has {}",
+                parts.len()
+            );
+        };
+        if *prefix != PREFIX {
+            bail!("not a smart-city voucher (prefix {prefix:?}, expected {PREFIX:?})");
+        }
+        let token: [u8; 32] = hex::decode(token)
+            .context("token address is not hex")?
+            .try_into()
+            .map_err(|_| anyhow!("token address is not 32 bytes"))?;
+        let voucher_id = id.parse().context("voucher id is not a number")?;
+        let secret = SecretKey::from_slice(&hex::decode(secret).context("secret is not hex")?)
+            .context("secret is not a secp256k1 secret key")?;
+        Ok(Self {
+            token: AccountId::from(token),
+            voucher_id,
+            secret,
+        })
+    }
+
+    /// The signature `redeemer` presents to `redeem_voucher`.
+    pub fn sign_for(&self, redeemer: &AccountId) -> [u8; 65] {
+        sign_redemption(&self.secret, &self.token, self.voucher_id, redeemer)
+    }
+
+    fn qr(&self) -> anyhow::Result<QrCode> {
+        QrCode::new(self.payload().as_bytes()).context("payload does not fit a QR code")
+    }
+
+    /// The QR code drawn with Unicode half blocks, for a terminal.
+    pub fn qr_terminal(&self) -> anyhow::Result<String> {
+        Ok(self
+            .qr()?
+            .render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build())
+    }
+
+    /// Writes the QR code as a grayscale PNG, `pixels_per_module` pixels per module, with
+    /// the standard 4-module quiet zone.
+    pub fn write_qr_png(&self, path: &Path, pixels_per_module: u32) -> anyhow::Result<()> {
+        let code = self.qr()?;
+        let modules = u32::try_from(code.width())?;
+        let quiet = 4;
+        let side = (modules + 2 * quiet) * pixels_per_module;
+        let colors = code.to_colors();
+        let mut pixels = vec![255u8; (side * side) as usize];
+        for (index, color) in colors.iter().enumerate() {
+            if *color != qrcode::Color::Dark {
+                continue;
+            }
+            let index = u32::try_from(index)?;
+            let (x0, y0) = (
+                (index % modules + quiet) * pixels_per_module,
+                (index / modules + quiet) * pixels_per_module,
+            );
+            for y in y0..y0 + pixels_per_module {
+                for x in x0..x0 + pixels_per_module {
+                    pixels[(y * side + x) as usize] = 0;
+                }
+            }
+        }
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), side, side);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header()?.write_image_data(&pixels)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket() -> VoucherTicket {
+        VoucherTicket {
+            token: AccountId::from([7; 32]),
+            voucher_id: 42,
+            secret: SecretKey::from_slice(&[9; 32]).unwrap(),
+        }
+    }
+
+    #[test]
+    fn payload_round_trips_and_bad_payloads_are_named() {
+        let ticket = ticket();
+        assert_eq!(VoucherTicket::parse(&ticket.payload()).unwrap(), ticket);
+        assert!(VoucherTicket::parse("SCV1:00:1")
+            .unwrap_err()
+            .to_string()
+            .contains("4 parts"));
+        let wrong_prefix = ticket.payload().replacen("SCV1", "XYZ9", 1);
+        assert!(VoucherTicket::parse(&wrong_prefix)
+            .unwrap_err()
+            .to_string()
+            .contains("prefix"));
+        let short_token = format!("SCV1:ABCD:1:{}", hex::encode([9; 32]));
+        assert!(VoucherTicket::parse(&short_token)
+            .unwrap_err()
+            .to_string()
+            .contains("32 bytes"));
+        let zero_secret = format!("SCV1:{}:1:{}", hex::encode([7; 32]), hex::encode([0; 32]));
+        assert!(VoucherTicket::parse(&zero_secret)
+            .unwrap_err()
+            .to_string()
+            .contains("secret"));
+        assert!(!format!("{ticket:?}").contains(&hex::encode([9; 32])));
+    }
+
+    #[test]
+    fn signature_recovers_to_the_one_time_key_for_that_redeemer_only() {
+        let ticket = ticket();
+        let public = ticket.secret.public_key(SECP256K1).serialize();
+        let redeemer = AccountId::from([1; 32]);
+        let signature = ticket.sign_for(&redeemer);
+        let recover = |who: &AccountId| {
+            let digest =
+                crate::blake2_256(&voucher_preimage(&ticket.token, ticket.voucher_id, who));
+            let id = secp256k1::ecdsa::RecoveryId::from_i32(i32::from(signature[64])).unwrap();
+            let sig =
+                secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], id).unwrap();
+            SECP256K1
+                .recover_ecdsa(&Message::from_digest(digest), &sig)
+                .unwrap()
+                .serialize()
+        };
+        assert_eq!(recover(&redeemer), public);
+        assert_ne!(recover(&AccountId::from([2; 32])), public);
+    }
+
+    #[test]
+    fn qr_code_renders_for_terminal_and_png() {
+        let ticket = ticket();
+        assert!(ticket.qr_terminal().unwrap().lines().count() > 20);
+        let path = std::env::temp_dir().join(format!("voucher-test-{}.png", std::process::id()));
+        ticket.write_qr_png(&path, 4).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    }
+}
