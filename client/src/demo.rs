@@ -1,13 +1,24 @@
-//! The main job: a city on the embedded chain. For now the identity layer: the registry
-//! deployed, an issuer and an operator appointed, citizens and their devices registered
-//! and commissioned, then what the chain holds, masked ids only.
+//! The main job: a city on the embedded chain. The identity layer (the registry deployed,
+//! an issuer and an operator appointed, citizens and their devices registered and
+//! commissioned, masked ids only), then the credits (minted with receipts, handed over as
+//! a QR voucher, retired by an industry as a carbon offset).
 
 use crate::{
-    chain::Chain, keys::DeviceSigner, named_account, registry::RegistryClient, short_hex, ss58,
-    virtual_id, ClientError,
+    chain::Chain,
+    keys::DeviceSigner,
+    named_account,
+    registry::RegistryClient,
+    short_hex, ss58,
+    token::{TokenClient, TokenConfig},
+    virtual_id,
+    voucher::{one_time_key, VoucherTicket},
+    ClientError,
 };
 use anyhow::{anyhow, Context};
-use interfaces::{Citizen, DataCategory, DeviceInfo, DeviceKind, RegistryError, RegistryRole};
+use interfaces::{
+    token::{Earning, Mint, PSP22Error, TokenRole},
+    Citizen, DataCategory, DeviceInfo, DeviceKind, EnergySource, RegistryError, RegistryRole,
+};
 use std::io::Write;
 
 /// A resident of the demo city and what they own. The national id stays off-chain.
@@ -56,12 +67,15 @@ pub fn device_id(label: &str) -> [u8; 32] {
     crate::blake2_256(format!("smartcity/device/{label}").as_bytes())
 }
 
-fn check<T>(step: &str, result: Result<T, ClientError<RegistryError>>) -> anyhow::Result<T> {
+fn check<T, E: std::fmt::Debug>(
+    step: &str,
+    result: Result<T, ClientError<E>>,
+) -> anyhow::Result<T> {
     result.map_err(|e| anyhow!("{step}: {e}"))
 }
 
-/// Runs the demo on `chain` with the registry code `registry_wasm`, narrating to `out`.
-pub fn run<C: Chain>(
+/// Runs the identity part of the demo on `chain`, narrating to `out`.
+pub fn identity_part<C: Chain>(
     chain: &mut C,
     registry_wasm: &[u8],
     out: &mut impl Write,
@@ -255,4 +269,258 @@ pub fn run<C: Chain>(
         devices,
         stranger_refusal,
     })
+}
+
+/// The contract code the demo deploys.
+pub struct DemoCode {
+    pub registry: Vec<u8>,
+    pub token: Vec<u8>,
+}
+
+impl DemoCode {
+    /// Reads the committed artifacts from `dir`.
+    pub fn load(dir: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            registry: crate::artifacts::wasm(dir, "identity_registry")?,
+            token: crate::artifacts::wasm(dir, "credit_token")?,
+        })
+    }
+}
+
+/// What the whole demo left on the chain.
+#[derive(Debug)]
+pub struct CityOutcome {
+    pub identity: DemoOutcome,
+    pub token: TokenClient,
+    /// Each resident's and the industry's credits at the end, in micro-credits.
+    pub balances: Vec<(&'static str, u128)>,
+    pub voucher_id: u64,
+    pub retired: interfaces::token::RetiredTotal,
+    /// The refusal a non-citizen got when credits were sent to it.
+    pub stranger_refusal: PSP22Error,
+}
+
+/// Credits have 6 decimals: 1 SCP = 1,000,000 micro-credits.
+pub const MICRO: u128 = 1_000_000;
+
+/// `12.5` -> 12,500,000 micro-credits; anything else than a non-negative decimal with at
+/// most 6 places is refused by name.
+pub fn parse_credits(text: &str) -> anyhow::Result<u128> {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if whole.is_empty() && fraction.is_empty() {
+        anyhow::bail!("no amount given");
+    }
+    if fraction.len() > 6 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        anyhow::bail!("{text:?}: credits have at most 6 decimal places");
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole
+            .parse()
+            .with_context(|| format!("{text:?} is not an amount"))?
+    };
+    let fraction: u128 = format!("{fraction:0<6}").parse().unwrap_or(0);
+    whole
+        .checked_mul(MICRO)
+        .and_then(|w| w.checked_add(fraction))
+        .with_context(|| format!("{text:?} is too large"))
+}
+
+/// 12,500,000 micro-credits -> "12.5 SCP".
+pub fn format_credits(micro: u128) -> String {
+    let (whole, fraction) = (micro / MICRO, micro % MICRO);
+    if fraction == 0 {
+        format!("{whole} SCP")
+    } else {
+        format!(
+            "{whole}.{} SCP",
+            format!("{fraction:06}").trim_end_matches('0')
+        )
+    }
+}
+
+/// The whole demo: identity, then credits. Writes the voucher's QR code as a PNG to `qr_png`.
+pub fn run<C: Chain>(
+    chain: &mut C,
+    code: &DemoCode,
+    qr_png: &std::path::Path,
+    out: &mut impl Write,
+) -> anyhow::Result<CityOutcome> {
+    let identity = identity_part(chain, &code.registry, out)?;
+    let admin = named_account("city-admin");
+    let market = named_account("energy-market");
+    let industry = named_account("steel-works");
+    let (asha, ben) = (named_account("asha"), named_account("ben"));
+
+    writeln!(out, "\n== Smart credit points ==")?;
+    let token = check(
+        "deploy credit_token",
+        TokenClient::deploy(
+            chain,
+            admin,
+            &code.token,
+            TokenConfig::city(Some(identity.registry.address())),
+            vec![],
+        ),
+    )?
+    .value;
+    writeln!(
+        out,
+        "credit_token (PSP22, symbol SCP, 6 decimals) deployed at {} ({} bytes of wasm), gated by the registry",
+        ss58(&token.address()),
+        code.token.len()
+    )?;
+    check(
+        "grant minter",
+        token.grant_role(chain, admin, TokenRole::Minter, market),
+    )?;
+    check(
+        "allow-list industry",
+        token.set_allow_listed(chain, admin, industry, true),
+    )?;
+    writeln!(
+        out,
+        "admin made {} a Minter (the energy market's account) and allow-listed the steel works (an industry, not a citizen)",
+        ss58(&market)
+    )?;
+
+    // Asha's rooftop exported 5 kWh in a quarter hour at noon, her parked EV 1.6 kWh.
+    let now = chain.now_ms();
+    let quarter_hour = 15 * 60 * 1000;
+    let mints = vec![
+        Mint {
+            to: asha,
+            amount: 12_500_000,
+            earning: Earning {
+                device: device_id("asha/rooftop-meter"),
+                source: EnergySource::Solar,
+                period_start_ms: now - quarter_hour,
+                period_end_ms: now,
+                energy_wh: 5_000,
+            },
+        },
+        Mint {
+            to: asha,
+            amount: 3_200_000,
+            earning: Earning {
+                device: device_id("asha/home-charger"),
+                source: EnergySource::Vehicle,
+                period_start_ms: now - quarter_hour,
+                period_end_ms: now,
+                energy_wh: 1_600,
+            },
+        },
+    ];
+    let receipts = check("mint", token.mint_batch(chain, market, mints))?.value;
+    writeln!(
+        out,
+        "minted to asha with receipts {receipts:?}: 12.5 SCP for 5,000 Wh of solar, 3.2 SCP for 1,600 Wh of V2G"
+    )?;
+
+    // Asha hands Ben 5 SCP as a QR code, with the solar receipt attached as provenance.
+    let (secret, key) = one_time_key();
+    let expires = chain.now_ms() + 24 * 3600 * 1000;
+    let voucher_id = check(
+        "create voucher",
+        token.create_voucher(chain, asha, 5 * MICRO, key, expires, vec![receipts[0]]),
+    )?
+    .value;
+    let ticket = VoucherTicket {
+        token: token.address(),
+        voucher_id,
+        secret,
+    };
+    writeln!(
+        out,
+        "asha locked 5 SCP in voucher {voucher_id} (expires in 24 h); its QR code:"
+    )?;
+    writeln!(out, "{}", ticket.qr_terminal()?)?;
+    ticket.write_qr_png(qr_png, 8)?;
+    writeln!(out, "(also written to {})", qr_png.display())?;
+    let scanned = VoucherTicket::parse(&ticket.payload())?;
+    check(
+        "redeem voucher",
+        token.redeem_voucher(chain, ben, scanned.voucher_id, scanned.sign_for(&ben)),
+    )?;
+    let provenance =
+        check("read receipt", token.receipt(chain, receipts[0]))?.context("receipt missing")?;
+    writeln!(
+        out,
+        "ben scanned it and redeemed with a signature over his own account; the solar receipt is now his: {}",
+        provenance.owner == ben
+    )?;
+
+    // Asha sells 6 SCP to the steel works, which retires them as an offset.
+    check(
+        "pay industry",
+        token.transfer(chain, asha, industry, 6 * MICRO, vec![]),
+    )?;
+    let grams = 4_200;
+    let note = crate::blake2_256(b"steel works offset claim 2026-06");
+    check(
+        "retire",
+        token.retire(chain, industry, 6 * MICRO, grams, note),
+    )?;
+    let retired = check("read retired", token.retired_total(chain, industry))?;
+    writeln!(
+        out,
+        "the steel works bought 6 SCP from asha and retired them as {} g CO2e",
+        retired.grams_co2e
+    )?;
+    let stranger_refusal =
+        match token.transfer(chain, asha, named_account("stranger"), MICRO, vec![]) {
+            Err(ClientError::Contract(error)) => error,
+            other => {
+                return Err(anyhow!(
+                    "credits to a non-citizen should be refused, got {other:?}"
+                ))
+            }
+        };
+    writeln!(
+        out,
+        "asha tried to pay a stranger: refused with {stranger_refusal:?}"
+    )?;
+
+    writeln!(out, "\nCredits on chain:")?;
+    let mut balances = Vec::new();
+    for (name, account) in [("asha", asha), ("ben", ben), ("steel-works", industry)] {
+        let balance = check("balance", token.balance_of(chain, account))?;
+        writeln!(out, "  {name:<12} {}", format_credits(balance))?;
+        balances.push((name, balance));
+    }
+    let supply = check("supply", token.total_supply(chain))?;
+    writeln!(
+        out,
+        "  total supply {} (6 SCP retired)",
+        format_credits(supply)
+    )?;
+    Ok(CityOutcome {
+        identity,
+        token,
+        balances,
+        voucher_id,
+        retired,
+        stranger_refusal,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credits_parse_and_format_with_six_decimals() {
+        assert_eq!(parse_credits("12.5").unwrap(), 12_500_000);
+        assert_eq!(parse_credits("3").unwrap(), 3_000_000);
+        assert_eq!(parse_credits(".000001").unwrap(), 1);
+        assert!(parse_credits("1.0000001").is_err());
+        assert!(parse_credits("-1").is_err());
+        assert!(parse_credits("abc").is_err());
+        assert!(parse_credits("").is_err());
+        assert!(parse_credits("1.2x").is_err());
+        assert_eq!(format_credits(12_500_000), "12.5 SCP");
+        assert_eq!(format_credits(5_000_000), "5 SCP");
+        assert_eq!(format_credits(1), "0.000001 SCP");
+    }
 }

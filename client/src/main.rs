@@ -1,8 +1,17 @@
 //! `smartcity`: the Smart City contracts on the embedded sandbox chain.
 
-use clap::{Parser, Subcommand};
-use smartcity_client::{artifacts, bench, demo, SandboxChain};
-use std::path::PathBuf;
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use interfaces::AccountId;
+use scale::{Decode, Encode};
+use smartcity_client::{
+    artifacts, bench,
+    demo::{self, format_credits, parse_credits, DemoCode},
+    named_account,
+    voucher::{one_time_key, VoucherTicket},
+    Chain, ClientError, SandboxChain, TokenClient,
+};
+use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
 #[command(
@@ -20,26 +29,216 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs a city on the embedded chain and prints what the chain holds.
-    Demo,
+    /// Runs a city day on a fresh embedded chain and prints what the chain holds.
+    Demo {
+        /// Save the chain afterwards, for the `voucher` commands.
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Where to write the demo voucher's QR code (PNG).
+        #[arg(long, default_value_os_t = std::env::temp_dir().join("smartcity-voucher.png"))]
+        qr_png: PathBuf,
+    },
     /// Weighs every contract message on the embedded chain and prints a Markdown table.
     Bench,
+    /// QR vouchers on a saved city (`smartcity demo --save city.state` first).
+    #[command(subcommand)]
+    Voucher(VoucherCommand),
+    /// A resident's credits on a saved city.
+    Balance {
+        #[command(flatten)]
+        state: StateArg,
+        /// Demo names: asha, ben, chandra, steel-works...
+        name: String,
+    },
+}
+
+#[derive(Args)]
+struct StateArg {
+    /// The saved embedded chain (written by `demo --save`); updated in place.
+    #[arg(long)]
+    state: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum VoucherCommand {
+    /// Locks credits under a fresh one-time key and prints the QR code to hand over.
+    Create {
+        #[command(flatten)]
+        state: StateArg,
+        /// Who locks the credits (a demo name).
+        #[arg(long)]
+        from: String,
+        /// Credits, e.g. 2.5.
+        #[arg(long)]
+        amount: String,
+        /// Hours until the creator may take the credits back.
+        #[arg(long, default_value_t = 24)]
+        hours: u64,
+        /// Also write the QR code as a PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Redeems a scanned QR payload (`SCV1:...`) to a resident.
+    Redeem {
+        #[command(flatten)]
+        state: StateArg,
+        /// The QR code's text.
+        #[arg(long)]
+        qr: String,
+        /// Who receives the credits (a demo name).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// A city saved to a file: the contracts' addresses and the whole chain state.
+#[derive(Encode, Decode)]
+struct SavedCity {
+    format: [u8; 4],
+    registry: AccountId,
+    token: AccountId,
+    chain: Vec<u8>,
+}
+
+const STATE_FORMAT: [u8; 4] = *b"SCC1";
+
+fn save(
+    path: &Path,
+    chain: &mut SandboxChain,
+    registry: AccountId,
+    token: AccountId,
+) -> anyhow::Result<()> {
+    let saved = SavedCity {
+        format: STATE_FORMAT,
+        registry,
+        token,
+        chain: chain.export_state(),
+    };
+    std::fs::write(path, saved.encode()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn load(path: &Path) -> anyhow::Result<(SandboxChain, SavedCity)> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "cannot read {} (run `smartcity demo --save {}` first)",
+            path.display(),
+            path.display()
+        )
+    })?;
+    let saved = SavedCity::decode(&mut &bytes[..])
+        .ok()
+        .filter(|s| s.format == STATE_FORMAT);
+    let Some(saved) = saved else {
+        bail!("{} is not a saved smart-city chain", path.display());
+    };
+    let chain = SandboxChain::import_state(&saved.chain)?;
+    Ok((chain, saved))
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let dir = cli.artifacts.unwrap_or_else(artifacts::default_dir);
-    let registry_wasm = artifacts::wasm(&dir, "identity_registry")?;
-    let mut chain = SandboxChain::new();
     match cli.command {
-        Command::Demo => {
-            demo::run(&mut chain, &registry_wasm, &mut std::io::stdout())?;
+        Command::Demo {
+            save: save_to,
+            qr_png,
+        } => {
+            let code = DemoCode::load(&dir)?;
+            let mut chain = SandboxChain::new();
+            let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
+            if let Some(path) = save_to {
+                save(
+                    &path,
+                    &mut chain,
+                    city.identity.registry.address(),
+                    city.token.address(),
+                )?;
+                println!("\nchain saved to {}", path.display());
+            }
         }
         Command::Bench => {
-            let table = bench::registry(&mut chain, &registry_wasm)?;
+            let registry_wasm = artifacts::wasm(&dir, "identity_registry")?;
+            let table = bench::registry(&mut SandboxChain::new(), &registry_wasm)?;
             println!("identity_registry.wasm: {} bytes\n", registry_wasm.len());
             print!("{}", bench::markdown(&table));
         }
+        Command::Balance { state, name } => {
+            let (mut chain, saved) = load(&state.state)?;
+            let balance =
+                TokenClient::at(saved.token).balance_of(&mut chain, named_account(&name))?;
+            println!("{name}: {}", format_credits(balance));
+        }
+        Command::Voucher(VoucherCommand::Create {
+            state,
+            from,
+            amount,
+            hours,
+            png,
+        }) => {
+            let amount = parse_credits(&amount)?;
+            let (mut chain, saved) = load(&state.state)?;
+            let token = TokenClient::at(saved.token);
+            let (secret, key) = one_time_key();
+            let expires = chain.now_ms() + hours * 3_600_000;
+            let id = token
+                .create_voucher(
+                    &mut chain,
+                    named_account(&from),
+                    amount,
+                    key,
+                    expires,
+                    vec![],
+                )
+                .map_err(explain)?
+                .value;
+            let ticket = VoucherTicket {
+                token: saved.token,
+                voucher_id: id,
+                secret,
+            };
+            println!("{}", ticket.qr_terminal()?);
+            println!(
+                "voucher {id}: {} locked by {from} for {hours} h",
+                format_credits(amount)
+            );
+            println!(
+                "QR payload (keep it secret until handed over): {}",
+                ticket.payload()
+            );
+            if let Some(path) = png {
+                ticket.write_qr_png(&path, 8)?;
+                println!("QR code written to {}", path.display());
+            }
+            save(&state.state, &mut chain, saved.registry, saved.token)?;
+        }
+        Command::Voucher(VoucherCommand::Redeem { state, qr, to }) => {
+            let ticket = VoucherTicket::parse(&qr)?;
+            let (mut chain, saved) = load(&state.state)?;
+            if ticket.token != saved.token {
+                bail!("this voucher belongs to another token deployment");
+            }
+            let redeemer = named_account(&to);
+            let token = TokenClient::at(saved.token);
+            token
+                .redeem_voucher(
+                    &mut chain,
+                    redeemer,
+                    ticket.voucher_id,
+                    ticket.sign_for(&redeemer),
+                )
+                .map_err(explain)?;
+            let balance = token.balance_of(&mut chain, redeemer)?;
+            println!(
+                "voucher {} redeemed by {to}, who now holds {}",
+                ticket.voucher_id,
+                format_credits(balance)
+            );
+            save(&state.state, &mut chain, saved.registry, saved.token)?;
+        }
     }
     Ok(())
+}
+
+fn explain<E: std::fmt::Debug>(error: ClientError<E>) -> anyhow::Error {
+    anyhow::anyhow!("{error}")
 }

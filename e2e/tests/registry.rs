@@ -1127,7 +1127,7 @@ fn demo_leaves_masked_citizens_and_commissioned_devices() {
     let mut chain = SandboxChain::new();
     let wasm = artifacts::wasm(&artifacts::default_dir(), "identity_registry").unwrap();
     let mut narration = Vec::new();
-    let outcome = demo::run(&mut chain, &wasm, &mut narration).unwrap();
+    let outcome = demo::identity_part(&mut chain, &wasm, &mut narration).unwrap();
     let text = String::from_utf8(narration).unwrap();
     assert_eq!(outcome.citizens.len(), 3);
     assert!(outcome

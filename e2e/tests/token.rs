@@ -667,3 +667,37 @@ fn embedded_chain_state_survives_a_save_and_load() {
     assert_eq!(reloaded.now_ms(), town.chain.now_ms());
     assert!(SandboxChain::import_state(b"not a state").is_err());
 }
+
+#[test]
+fn demo_city_day_mints_hands_over_a_voucher_and_retires() {
+    let mut chain = SandboxChain::new();
+    let code = smartcity_client::demo::DemoCode::load(&artifacts::default_dir()).unwrap();
+    let png = std::env::temp_dir().join(format!("e2e-demo-voucher-{}.png", std::process::id()));
+    let mut narration = Vec::new();
+    let city = smartcity_client::demo::run(&mut chain, &code, &png, &mut narration).unwrap();
+    std::fs::remove_file(&png).unwrap();
+    assert_eq!(
+        city.balances,
+        vec![("asha", 4_700_000), ("ben", 5_000_000), ("steel-works", 0)]
+    );
+    assert_eq!(
+        city.retired,
+        RetiredTotal {
+            amount: 6_000_000,
+            grams_co2e: 4_200
+        }
+    );
+    assert_eq!(
+        city.stranger_refusal,
+        PSP22Error::Custom("RecipientNotAllowed".into())
+    );
+    let voucher = city
+        .token
+        .voucher(&mut chain, city.voucher_id)
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(voucher.state, VoucherState::Redeemed { by, .. } if by == named_account("ben"))
+    );
+    assert_eq!(city.token.total_supply(&mut chain).unwrap(), 9_700_000);
+}
