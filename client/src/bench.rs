@@ -273,3 +273,164 @@ pub fn group(n: u64) -> String {
     }
     out
 }
+
+/// Weights of the credit token's main messages, gated and ungated, and (when its code is
+/// given) of the `psp22` crate's own example token's `transfer` in the same sandbox run.
+pub fn token<C: Chain>(
+    chain: &mut C,
+    registry_wasm: &[u8],
+    token_wasm: &[u8],
+    reference_psp22: Option<&[u8]>,
+) -> anyhow::Result<Vec<Measurement>> {
+    use crate::{
+        contract::{input, selector},
+        token::{TokenClient, TokenConfig},
+        voucher::{one_time_key, sign_redemption},
+    };
+    use interfaces::{
+        token::{Earning, Mint, TokenRole},
+        EnergySource,
+    };
+    fn ok<T, E: std::fmt::Debug>(what: &str, r: Result<T, ClientError<E>>) -> anyhow::Result<T> {
+        r.map_err(|e| anyhow!("{what}: {e}"))
+    }
+    let mut table = Vec::new();
+    let admin = named_account("bench/token-admin");
+    let issuer = named_account("bench/token-issuer");
+    let minter = named_account("bench/market");
+    let (alice, bob) = (named_account("bench/alice"), named_account("bench/bob"));
+    let registry = ok(
+        "deploy registry",
+        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"token-bench".to_vec()),
+    )?
+    .value;
+    ok(
+        "issuer",
+        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
+    )?;
+    for (n, account) in [alice, bob].into_iter().enumerate() {
+        ok(
+            "citizen",
+            registry.register_citizen(chain, issuer, [n as u8 + 1; 32], account),
+        )?;
+    }
+    let earning = Earning {
+        device: [9; 32],
+        source: EnergySource::Solar,
+        period_start_ms: 0,
+        period_end_ms: 900_000,
+        energy_wh: 5_000,
+    };
+    for (label, gating) in [("ungated", None), ("gated", Some(registry.address()))] {
+        let token = ok(
+            "deploy token",
+            TokenClient::deploy(
+                chain,
+                admin,
+                token_wasm,
+                TokenConfig::city(gating),
+                label.as_bytes().to_vec(),
+            ),
+        )?
+        .value;
+        ok(
+            "minter",
+            token.grant_role(chain, admin, TokenRole::Minter, minter),
+        )?;
+        let mint = |to| Mint {
+            to,
+            amount: 1_000_000,
+            earning: earning.clone(),
+        };
+        let one = ok("mint 1", token.mint_batch(chain, minter, vec![mint(alice)]))?;
+        let ten = ok(
+            "mint 10",
+            token.mint_batch(chain, minter, (0..10).map(|_| mint(alice)).collect()),
+        )?;
+        let full = ok(
+            "mint 64",
+            token.mint_batch(chain, minter, (0..64).map(|_| mint(alice)).collect()),
+        )?;
+        let transfer = ok("transfer", token.transfer(chain, alice, bob, 10, vec![]))?;
+        table.push(Measurement {
+            message: format!("PSP22::transfer ({label})"),
+            weight: transfer.weight,
+        });
+        if label == "gated" {
+            continue;
+        }
+        table.push(Measurement {
+            message: "CreditMinter::mint_batch (1 mint)".into(),
+            weight: one.weight,
+        });
+        table.push(Measurement {
+            message: "CreditMinter::mint_batch (10 mints)".into(),
+            weight: ten.weight,
+        });
+        table.push(Measurement {
+            message: "CreditMinter::mint_batch (64 mints)".into(),
+            weight: full.weight,
+        });
+        let approve = ok("approve", token.approve(chain, alice, bob, 100))?;
+        table.push(Measurement {
+            message: "PSP22::approve".into(),
+            weight: approve.weight,
+        });
+        let retire = ok("retire", token.retire(chain, alice, 100, 70, [1; 32]))?;
+        table.push(Measurement {
+            message: "retire".into(),
+            weight: retire.weight,
+        });
+        let (secret, key) = one_time_key();
+        let created = ok(
+            "voucher",
+            token.create_voucher(chain, alice, 500, key, u64::MAX, vec![one.value[0]]),
+        )?;
+        table.push(Measurement {
+            message: "create_voucher (1 receipt)".into(),
+            weight: created.weight,
+        });
+        let signature = sign_redemption(&secret, &token.address(), created.value, &bob);
+        let redeemed = ok(
+            "redeem",
+            token.redeem_voucher(chain, bob, created.value, signature),
+        )?;
+        table.push(Measurement {
+            message: "redeem_voucher (ecdsa_recover)".into(),
+            weight: redeemed.weight,
+        });
+        let balance =
+            token
+                .handle
+                .read::<_, _, u128, ()>(chain, alice, selector("PSP22::balance_of"), alice);
+        table.push(Measurement {
+            message: "PSP22::balance_of".into(),
+            weight: ok("balance", balance)?.weight,
+        });
+    }
+    if let Some(code) = reference_psp22 {
+        // The crate's example: `new(supply, name, symbol, decimals)` mints the supply to the caller.
+        let args = (1_000_000u128, None::<String>, None::<String>, 0u8);
+        let (address, _) = chain.instantiate(
+            alice,
+            code,
+            input(selector("new"), args),
+            b"reference".to_vec(),
+        )?;
+        let reference = crate::ContractHandle { address };
+        let transfer: Receipt<()> = ok(
+            "reference transfer",
+            reference.call::<_, _, (), interfaces::token::PSP22Error>(
+                chain,
+                alice,
+                selector("PSP22::transfer"),
+                (bob, 10u128, Vec::<u8>::new()),
+            ),
+        )?;
+        table.push(Measurement {
+            message: "PSP22::transfer (psp22 crate's example token)".into(),
+            weight: transfer.weight,
+        });
+    }
+    Ok(table)
+}

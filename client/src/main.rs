@@ -38,8 +38,13 @@ enum Command {
         #[arg(long, default_value_os_t = std::env::temp_dir().join("smartcity-voucher.png"))]
         qr_png: PathBuf,
     },
-    /// Weighs every contract message on the embedded chain and prints a Markdown table.
-    Bench,
+    /// Weighs the contracts' messages on the embedded chain and prints Markdown tables.
+    Bench {
+        /// The `.wasm` of the psp22 crate's example token, to weigh side by side
+        /// (scripts/bench.sh builds it).
+        #[arg(long)]
+        reference_psp22: Option<PathBuf>,
+    },
     /// QR vouchers on a saved city (`smartcity demo --save city.state` first).
     #[command(subcommand)]
     Voucher(VoucherCommand),
@@ -156,11 +161,33 @@ fn main() -> anyhow::Result<()> {
                 println!("\nchain saved to {}", path.display());
             }
         }
-        Command::Bench => {
-            let registry_wasm = artifacts::wasm(&dir, "identity_registry")?;
-            let table = bench::registry(&mut SandboxChain::new(), &registry_wasm)?;
-            println!("identity_registry.wasm: {} bytes\n", registry_wasm.len());
-            print!("{}", bench::markdown(&table));
+        Command::Bench { reference_psp22 } => {
+            let code = DemoCode::load(&dir)?;
+            let registry = bench::registry(&mut SandboxChain::new(), &code.registry)?;
+            println!("identity_registry.wasm: {} bytes\n", code.registry.len());
+            print!("{}", bench::markdown(&registry));
+            let reference = match &reference_psp22 {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                ),
+                None => None,
+            };
+            let token = bench::token(
+                &mut SandboxChain::new(),
+                &code.registry,
+                &code.token,
+                reference.as_deref(),
+            )?;
+            println!("\ncredit_token.wasm: {} bytes", code.token.len());
+            if let Some(reference) = &reference {
+                println!(
+                    "psp22 crate's example token .wasm (same toolchain): {} bytes",
+                    reference.len()
+                );
+            }
+            println!();
+            print!("{}", bench::markdown(&token));
         }
         Command::Balance { state, name } => {
             let (mut chain, saved) = load(&state.state)?;
