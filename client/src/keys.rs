@@ -40,6 +40,18 @@ impl DeviceSigner {
         }
     }
 
+    /// The 65-byte recoverable signature (r ++ s ++ v) over a 32-byte digest, the form
+    /// pallet-contracts' `ecdsa_recover` takes.
+    pub fn sign_digest(&self, digest: &[u8; 32]) -> [u8; 65] {
+        let (recovery, compact) = SECP256K1
+            .sign_ecdsa_recoverable(&secp256k1::Message::from_digest(*digest), &self.secret)
+            .serialize_compact();
+        let mut signature = [0u8; 65];
+        signature[..64].copy_from_slice(&compact);
+        signature[64] = u8::try_from(recovery.to_i32()).expect("a recovery id is 0..=3");
+        signature
+    }
+
     /// The compressed public key the registry stores.
     pub fn public_key(&self) -> DeviceKey {
         PublicKey::from_secret_key(SECP256K1, &self.secret).serialize()

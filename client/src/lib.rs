@@ -7,6 +7,8 @@ pub mod chain;
 pub mod contract;
 pub mod demo;
 pub mod keys;
+pub mod market;
+pub mod meter;
 pub mod registry;
 pub mod sandbox;
 pub mod token;
@@ -14,6 +16,7 @@ pub mod voucher;
 
 pub use chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 pub use contract::{ClientError, ContractHandle, Receipt};
+pub use market::MarketClient;
 pub use registry::RegistryClient;
 pub use sandbox::SandboxChain;
 pub use token::{TokenClient, TokenConfig};

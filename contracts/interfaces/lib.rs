@@ -8,6 +8,8 @@
 
 extern crate alloc;
 
+pub mod market;
+pub mod reading;
 pub mod registry;
 pub mod token;
 

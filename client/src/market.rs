@@ -1,0 +1,149 @@
+//! Typed client of the energy market.
+
+use crate::{
+    chain::{Chain, ContractEvent},
+    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+};
+use interfaces::{
+    market::{events as ev, MarketConfig, MarketError, ReadingOutcome},
+    reading::SignedReading,
+    AccountId, DeviceId,
+};
+
+pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
+
+/// The energy market at `handle.address`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarketClient {
+    pub handle: ContractHandle,
+}
+
+macro_rules! read {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<MarketError>> {
+            let reader = AccountId::from([0; 32]);
+            self.handle.read(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
+        }
+    };
+}
+
+impl MarketClient {
+    /// Deploys the market wired to `registry` and `token`; `signer` becomes admin.
+    pub fn deploy<C: Chain>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        registry: AccountId,
+        token: AccountId,
+        config: MarketConfig,
+        salt: Vec<u8>,
+    ) -> MarketResult<Self> {
+        let receipt = ContractHandle::instantiate(
+            chain,
+            signer,
+            code,
+            selector("new"),
+            (registry, token, config),
+            salt,
+        )?;
+        Ok(Receipt {
+            value: Self {
+                handle: receipt.value,
+            },
+            weight: receipt.weight,
+            events: receipt.events,
+        })
+    }
+
+    pub fn at(address: AccountId) -> Self {
+        Self {
+            handle: ContractHandle { address },
+        }
+    }
+
+    pub fn address(&self) -> AccountId {
+        self.handle.address
+    }
+
+    /// Submits a batch of signed readings (anyone may: the signatures are the authority).
+    pub fn submit_readings<C: Chain>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        batch: Vec<SignedReading>,
+    ) -> MarketResult<Vec<ReadingOutcome>> {
+        self.handle.call(
+            chain,
+            signer,
+            selector("EnergyMarket::submit_readings"),
+            batch,
+        )
+    }
+
+    pub fn set_config<C: Chain>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        config: MarketConfig,
+    ) -> MarketResult<()> {
+        self.handle
+            .call(chain, signer, selector("set_config"), config)
+    }
+
+    pub fn set_paused<C: Chain>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        paused: bool,
+    ) -> MarketResult<()> {
+        self.handle
+            .call(chain, signer, selector("set_paused"), paused)
+    }
+
+    read!(config() -> MarketConfig);
+    read!(wiring() -> (AccountId, AccountId));
+    read!(admin() -> AccountId);
+    read!(is_paused() -> bool);
+    read!(last_seq(device: DeviceId) -> u64);
+    read!(ledger_wh(account: AccountId) -> u64);
+    read!(debt(account: AccountId) -> u128);
+}
+
+/// Every energy-market event, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarketEvent {
+    ReadingAccepted(ev::ReadingAccepted),
+    ReadingRejected(ev::ReadingRejected),
+    Billed(ev::Billed),
+    DebtRecorded(ev::DebtRecorded),
+    MarketConfigChanged(ev::MarketConfigChanged),
+    MarketPauseChanged(ev::MarketPauseChanged),
+}
+
+/// The energy-market events among `events`, typed, in order (other contracts' skipped).
+pub fn market_events(market: AccountId, events: &[ContractEvent]) -> Vec<MarketEvent> {
+    events
+        .iter()
+        .filter(|e| e.contract == market)
+        .filter_map(|event| {
+            macro_rules! try_each {
+                ($($variant:ident),*) => {
+                    $(
+                        if let Some(e) = decode_event::<ev::$variant>(event) {
+                            return Some(MarketEvent::$variant(e));
+                        }
+                    )*
+                };
+            }
+            try_each!(
+                ReadingAccepted,
+                ReadingRejected,
+                Billed,
+                DebtRecorded,
+                MarketConfigChanged,
+                MarketPauseChanged
+            );
+            None
+        })
+        .collect()
+}

@@ -1,0 +1,418 @@
+//! Energy market: signed meter readings verified on chain, paid in credit points.
+//!
+//! `submit_readings` is permissionless: the devices' signatures are the authority. For a
+//! batch it asks the identity registry once (every device and vehicle of the batch), checks
+//! each reading (kind, status, period, sequence, `ecdsa_recover` against the registered
+//! key), mints the accepted readings' credits with receipts in one call to the credit
+//! token, moves the energy ledger (exports add, imports consume), and bills imports beyond
+//! the ledger pay-as-you-go from the owner's allowance to the utility, recording a debt
+//! when that fails. Each reading gets an outcome; one bad reading never fails the batch.
+//!
+//! The rules live in `market.rs` (plain Rust); this module is the shell.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod market;
+
+#[ink::contract]
+mod energy_market {
+    use crate::market::{Market, MarketConfig};
+    use ink::{
+        codegen::TraitCallBuilder,
+        env::hash::{Blake2x256, HashOutput},
+        prelude::vec::Vec,
+    };
+    use interfaces::{
+        admin_events::{AdminChanged, AdminTransferProposed},
+        market::{events as ev, EnergyMarket, MarketError, ReadingOutcome},
+        reading::{reading_digest_preimage, SignedReading},
+        token::{CreditMinter, Earning, Mint, PSP22},
+        DeviceId, DeviceInfo, EnergySource, IdentityRegistry, MAX_QUERY_BATCH,
+    };
+
+    #[ink(storage)]
+    pub struct EnergyMarketContract {
+        market: Market,
+        registry: AccountId,
+        token: AccountId,
+    }
+
+    /// Per-batch working state: each device's sequence, each account's ledger and bill,
+    /// each (beneficiary, device, source)'s mint. Bounded by the batch size.
+    #[derive(Default)]
+    struct Batch {
+        seqs: Vec<(DeviceId, u64)>,
+        ledgers: Vec<(AccountId, u64)>,
+        billable: Vec<(AccountId, u64)>,
+        mints: Vec<Mint>,
+    }
+
+    impl EnergyMarketContract {
+        /// Deploys the market wired to `registry` and `token`, with the caller as admin
+        /// (`InvalidBatchLimit`, `InvalidPeakWindow`, `TooManyPeakWindows`). The token's
+        /// admin must then make this contract a Minter (and allow-list it and the utility
+        /// if the token is gated).
+        #[ink(constructor)]
+        pub fn new(
+            registry: AccountId,
+            token: AccountId,
+            config: MarketConfig,
+        ) -> Result<Self, MarketError> {
+            Ok(Self {
+                market: Market::new(Self::env().caller(), config)?,
+                registry,
+                token,
+            })
+        }
+
+        /// The identity registry and the credit token this market is wired to.
+        #[ink(message)]
+        pub fn wiring(&self) -> (AccountId, AccountId) {
+            (self.registry, self.token)
+        }
+
+        /// The admin-set parameters.
+        #[ink(message)]
+        pub fn config(&self) -> MarketConfig {
+            self.market.config().clone()
+        }
+
+        /// Admin only: replaces the parameters (factors, peak windows, tariff, utility,
+        /// batch limit) (`NotAdmin`, `InvalidBatchLimit`, `InvalidPeakWindow`,
+        /// `TooManyPeakWindows`). Emits `MarketConfigChanged`.
+        #[ink(message)]
+        pub fn set_config(&mut self, config: MarketConfig) -> Result<(), MarketError> {
+            self.market
+                .set_config(self.env().caller(), config.clone())?;
+            self.env().emit_event(ev::MarketConfigChanged {
+                factors: config.factors,
+                peak_windows: config.peak_windows,
+                tariff_per_kwh: config.tariff_per_kwh,
+                utility: config.utility,
+                max_batch: config.max_batch,
+            });
+            Ok(())
+        }
+
+        /// The admin.
+        #[ink(message)]
+        pub fn admin(&self) -> AccountId {
+            self.market.admin()
+        }
+
+        /// Admin only: proposes the next admin (`NotAdmin`). Emits `AdminTransferProposed`.
+        #[ink(message)]
+        pub fn propose_admin(&mut self, proposed: AccountId) -> Result<(), MarketError> {
+            let caller = self.env().caller();
+            self.market.propose_admin(caller, proposed)?;
+            self.env().emit_event(AdminTransferProposed {
+                current: caller,
+                proposed,
+            });
+            Ok(())
+        }
+
+        /// The proposed admin takes over (`NotPendingAdmin`). Emits `AdminChanged`.
+        #[ink(message)]
+        pub fn accept_admin(&mut self) -> Result<(), MarketError> {
+            let caller = self.env().caller();
+            let previous = self.market.accept_admin(caller)?;
+            self.env().emit_event(AdminChanged {
+                previous,
+                new_admin: caller,
+            });
+            Ok(())
+        }
+
+        /// Admin only: stops (`true`) or resumes reading submissions (`NotAdmin`,
+        /// `PauseUnchanged`). Emits `MarketPauseChanged`.
+        #[ink(message)]
+        pub fn set_paused(&mut self, paused: bool) -> Result<(), MarketError> {
+            self.market.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(ev::MarketPauseChanged { paused });
+            Ok(())
+        }
+
+        /// Whether submissions are paused.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.market.is_paused()
+        }
+
+        /// The last accepted sequence number of `device` (0 before its first reading).
+        #[ink(message)]
+        pub fn last_seq(&self, device: DeviceId) -> u64 {
+            self.market.last_seq(device)
+        }
+
+        /// `account`'s energy ledger: Wh exported (or bought) and not yet consumed.
+        #[ink(message)]
+        pub fn ledger_wh(&self, account: AccountId) -> u64 {
+            self.market.ledger_wh(account)
+        }
+
+        /// Micro-credits `account` owes for imports its allowance could not pay.
+        #[ink(message)]
+        pub fn debt(&self, account: AccountId) -> u128 {
+            self.market.debt(account)
+        }
+
+        /// Every device and vehicle of the batch, asked in calls of at most `MAX_QUERY_BATCH`.
+        fn registry_records(
+            &self,
+            ids: Vec<DeviceId>,
+        ) -> Result<Vec<Option<DeviceInfo>>, MarketError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            let mut records = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(MAX_QUERY_BATCH as usize) {
+                let answer = registry
+                    .call()
+                    .devices(chunk.to_vec())
+                    .try_invoke()
+                    .map_err(|_| MarketError::RegistryCallFailed)?
+                    .map_err(|_| MarketError::RegistryCallFailed)??;
+                records.extend(answer);
+            }
+            Ok(records)
+        }
+
+        fn mint(&self, mints: Vec<Mint>) -> Result<(), MarketError> {
+            let mut token: ink::contract_ref!(CreditMinter) = self.token.into();
+            token
+                .call_mut()
+                .mint_batch(mints)
+                .try_invoke()
+                .map_err(|_| MarketError::TokenCallFailed)?
+                .map_err(|_| MarketError::TokenCallFailed)??;
+            Ok(())
+        }
+
+        /// Collects one bill; any failure (allowance, balance, gating, a trapped call)
+        /// leaves the bill owed, never lost.
+        fn collect(&mut self, account: AccountId, wh: u64) {
+            let credits = self.market.config().bill(wh);
+            if credits == 0 {
+                return;
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            let utility = self.market.config().utility;
+            let paid = token
+                .call_mut()
+                .transfer_from(account, utility, credits, Vec::new())
+                .try_invoke();
+            if matches!(paid, Ok(Ok(Ok(())))) {
+                self.env().emit_event(ev::Billed {
+                    account,
+                    wh,
+                    credits,
+                });
+            } else {
+                let total_debt = self.market.add_debt(account, credits);
+                self.env().emit_event(ev::DebtRecorded {
+                    account,
+                    wh,
+                    credits,
+                    total_debt,
+                });
+            }
+        }
+    }
+
+    fn position<K: PartialEq, V>(entries: &[(K, V)], key: &K) -> Option<usize> {
+        entries.iter().position(|(k, _)| k == key)
+    }
+
+    impl EnergyMarket for EnergyMarketContract {
+        /// Permissionless: processes a batch of signed readings and returns one outcome per
+        /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
+        /// `TokenCallFailed`/`Token` when a callee fails, which reverts the whole batch so
+        /// it can be resubmitted). Emits `ReadingAccepted` or `ReadingRejected` per
+        /// reading, then `Billed` or `DebtRecorded` per billed account.
+        #[ink(message)]
+        fn submit_readings(
+            &mut self,
+            batch: Vec<SignedReading>,
+        ) -> Result<Vec<ReadingOutcome>, MarketError> {
+            self.market.ensure_batch(batch.len())?;
+            let (now, me) = (self.env().block_timestamp(), self.env().account_id());
+
+            let mut ids: Vec<DeviceId> = Vec::with_capacity(batch.len());
+            for signed in &batch {
+                for id in core::iter::once(signed.reading.device).chain(signed.reading.vehicle) {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            let records = self.registry_records(ids.clone())?;
+            let record = |id: &DeviceId| {
+                ids.iter()
+                    .position(|x| x == id)
+                    .and_then(|i| records[i].as_ref())
+            };
+
+            let mut work = Batch::default();
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for signed in &batch {
+                let reading = &signed.reading;
+                let seq_at = match position(&work.seqs, &reading.device) {
+                    Some(i) => i,
+                    None => {
+                        work.seqs
+                            .push((reading.device, self.market.last_seq(reading.device)));
+                        work.seqs.len().saturating_sub(1)
+                    }
+                };
+                let recover = || {
+                    let mut digest = <Blake2x256 as HashOutput>::Type::default();
+                    ink::env::hash_bytes::<Blake2x256>(
+                        &reading_digest_preimage(&me, reading),
+                        &mut digest,
+                    );
+                    self.env().ecdsa_recover(&signed.signature, &digest).ok()
+                };
+                let vehicle = reading.vehicle.map(|v| record(&v));
+                let verdict = self.market.evaluate(
+                    reading,
+                    record(&reading.device),
+                    vehicle,
+                    work.seqs[seq_at].1,
+                    now,
+                    recover,
+                );
+                let accepted = match verdict {
+                    Ok(accepted) => accepted,
+                    Err(reason) => {
+                        self.env().emit_event(ev::ReadingRejected {
+                            device: reading.device,
+                            seq: reading.seq,
+                            reason,
+                        });
+                        outcomes.push(ReadingOutcome::Rejected(reason));
+                        continue;
+                    }
+                };
+                work.seqs[seq_at].1 = reading.seq;
+                // the ledger: exports add, imports consume it first, the rest is billable
+                let who = accepted.beneficiary;
+                let ledger_at = match position(&work.ledgers, &who) {
+                    Some(i) => i,
+                    None => {
+                        work.ledgers.push((who, self.market.ledger_wh(who)));
+                        work.ledgers.len().saturating_sub(1)
+                    }
+                };
+                let available = work.ledgers[ledger_at]
+                    .1
+                    .saturating_add(reading.exported_wh);
+                let consumed = available.min(reading.imported_wh);
+                work.ledgers[ledger_at].1 = available.saturating_sub(consumed);
+                let billable_wh = reading.imported_wh.saturating_sub(consumed);
+                if billable_wh > 0 {
+                    match position(&work.billable, &who) {
+                        Some(i) => {
+                            work.billable[i].1 = work.billable[i].1.saturating_add(billable_wh)
+                        }
+                        None => work.billable.push((who, billable_wh)),
+                    }
+                }
+                if accepted.credits > 0 {
+                    add_mint(
+                        &mut work.mints,
+                        who,
+                        reading.device,
+                        reading.source,
+                        reading,
+                        accepted.credits,
+                    );
+                }
+                self.env().emit_event(ev::ReadingAccepted {
+                    device: reading.device,
+                    seq: reading.seq,
+                    beneficiary: who,
+                    exported_wh: reading.exported_wh,
+                    imported_wh: reading.imported_wh,
+                    credits: accepted.credits,
+                    billable_wh,
+                });
+                outcomes.push(ReadingOutcome::Accepted {
+                    beneficiary: who,
+                    credits: accepted.credits,
+                    billable_wh,
+                });
+            }
+
+            for (device, seq) in &work.seqs {
+                if *seq > 0 {
+                    self.market.set_last_seq(*device, *seq);
+                }
+            }
+            for (account, wh) in &work.ledgers {
+                self.market.set_ledger_wh(*account, *wh);
+            }
+            if !work.mints.is_empty() {
+                self.mint(work.mints)?;
+            }
+            for (account, wh) in work.billable {
+                self.collect(account, wh);
+            }
+            Ok(outcomes)
+        }
+    }
+
+    /// One receipt per (beneficiary, device, source) of the batch: its credits and Wh
+    /// summed, its period the span of the readings.
+    fn add_mint(
+        mints: &mut Vec<Mint>,
+        to: AccountId,
+        device: DeviceId,
+        source: EnergySource,
+        reading: &interfaces::reading::MeterReading,
+        credits: u128,
+    ) {
+        let existing = mints
+            .iter_mut()
+            .find(|m| m.to == to && m.earning.device == device && m.earning.source == source);
+        match existing {
+            Some(mint) => {
+                mint.amount = mint.amount.saturating_add(credits);
+                let earning = &mut mint.earning;
+                earning.energy_wh = earning.energy_wh.saturating_add(reading.exported_wh);
+                earning.period_start_ms = earning.period_start_ms.min(reading.period_start);
+                earning.period_end_ms = earning.period_end_ms.max(reading.period_end);
+            }
+            None => mints.push(Mint {
+                to,
+                amount: credits,
+                earning: Earning {
+                    device,
+                    source,
+                    period_start_ms: reading.period_start,
+                    period_end_ms: reading.period_end,
+                    energy_wh: reading.exported_wh,
+                },
+            }),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use interfaces::market::SourceFactors;
+
+        #[ink::test]
+        fn an_invalid_config_is_refused_at_deploy() {
+            let accounts = ink::env::test::default_accounts::<ink::env::DefaultEnvironment>();
+            let config = MarketConfig {
+                factors: SourceFactors::default(),
+                peak_windows: Vec::new(),
+                tariff_per_kwh: 0,
+                utility: accounts.django,
+                max_batch: 0,
+            };
+            assert_eq!(
+                EnergyMarketContract::new(accounts.bob, accounts.charlie, config).err(),
+                Some(MarketError::InvalidBatchLimit)
+            );
+        }
+    }
+}

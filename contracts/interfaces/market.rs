@@ -1,0 +1,280 @@
+//! The energy market's edge: its configuration, per-reading outcomes, errors and events.
+
+use crate::{
+    reading::SignedReading, token::TokenError, AccountId, DeviceId, EnergySource, RegistryError,
+    TimestampMs,
+};
+use alloc::vec::Vec;
+
+/// Basis points: 10,000 = 100 %.
+pub const BPS: u32 = 10_000;
+/// The most peak windows the admin may set.
+pub const MAX_PEAK_WINDOWS: u32 = 4;
+/// The most readings one `submit_readings` call may carry whatever the admin sets:
+/// about 190 bytes each, so the batch stays well inside ink!'s 16 KiB input buffer.
+pub const MAX_READINGS_PER_CALL: u32 = 64;
+
+/// A daily window, in minutes of the UTC day `[start_minute, end_minute)`, during which
+/// exported energy earns `multiplier_bps` (15,000 = x1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct PeakWindow {
+    pub start_minute: u16,
+    pub end_minute: u16,
+    pub multiplier_bps: u32,
+}
+
+/// Micro-credits per kWh exported, per energy source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct SourceFactors {
+    pub solar: u128,
+    pub wind: u128,
+    pub hydro: u128,
+    pub vehicle: u128,
+    pub other: u128,
+}
+
+impl SourceFactors {
+    pub fn of(&self, source: EnergySource) -> u128 {
+        match source {
+            EnergySource::Solar => self.solar,
+            EnergySource::Wind => self.wind,
+            EnergySource::Hydro => self.hydro,
+            EnergySource::Vehicle => self.vehicle,
+            EnergySource::Other => self.other,
+        }
+    }
+}
+
+/// Wh per kWh times basis points per unit: the divisor of a credit computation.
+const WH_PER_KWH_TIMES_BPS: u128 = 1_000 * BPS as u128;
+
+/// The admin-set parameters, kept in the contract's root storage (read once per call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct MarketConfig {
+    pub factors: SourceFactors,
+    pub peak_windows: Vec<PeakWindow>,
+    /// Micro-credits per kWh imported beyond the ledger (pay-as-you-go).
+    pub tariff_per_kwh: u128,
+    /// Receives pay-as-you-go bills.
+    pub utility: AccountId,
+    /// The most readings per `submit_readings` call.
+    pub max_batch: u32,
+}
+
+impl MarketConfig {
+    pub fn validate(&self) -> Result<(), MarketError> {
+        if self.max_batch == 0 || self.max_batch > MAX_READINGS_PER_CALL {
+            return Err(MarketError::InvalidBatchLimit);
+        }
+        if self.peak_windows.len() > MAX_PEAK_WINDOWS as usize {
+            return Err(MarketError::TooManyPeakWindows);
+        }
+        for window in &self.peak_windows {
+            if window.start_minute >= window.end_minute
+                || window.end_minute > 1_440
+                || window.multiplier_bps < BPS
+            {
+                return Err(MarketError::InvalidPeakWindow);
+            }
+        }
+        Ok(())
+    }
+
+    /// Micro-credits for `exported_wh` of `source` exported in a period starting at `start_ms`.
+    pub fn credits(&self, exported_wh: u64, source: EnergySource, start_ms: TimestampMs) -> u128 {
+        let minute = minute_of_day(start_ms);
+        let multiplier = self
+            .peak_windows
+            .iter()
+            .find(|w| w.start_minute <= minute && minute < w.end_minute)
+            .map_or(BPS, |w| w.multiplier_bps);
+        u128::from(exported_wh)
+            .saturating_mul(self.factors.of(source))
+            .saturating_mul(u128::from(multiplier))
+            .checked_div(WH_PER_KWH_TIMES_BPS)
+            .unwrap_or(0)
+    }
+
+    /// Micro-credits owed for `wh` imported beyond the ledger, rounded up.
+    pub fn bill(&self, wh: u64) -> u128 {
+        u128::from(wh)
+            .saturating_mul(self.tariff_per_kwh)
+            .div_ceil(1_000)
+    }
+}
+
+/// Why a reading was not accepted. One rejected reading never fails its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum RejectReason {
+    /// The registry does not know the device.
+    UnknownDevice,
+    /// The device is not a Meter or an EvCharger.
+    WrongKind,
+    /// The device is registered but not commissioned (or its key was rotated since).
+    NotCommissioned,
+    DeviceRevoked,
+    /// The device's owner is not an active citizen.
+    OwnerInactive,
+    /// `period_end` is not after `period_start`, or lies in the future.
+    BadPeriod,
+    /// The same sequence number was accepted before (a replay).
+    Replayed,
+    /// A sequence number below the last accepted one.
+    StaleSeq,
+    /// The signature does not recover to the device's key for this market (forged, another
+    /// device's key, or signed for another deployment).
+    BadSignature,
+    /// A V2G reading names a vehicle the registry does not know.
+    UnknownVehicle,
+    /// A V2G reading names a device that is not a Vehicle.
+    NotAVehicle,
+    /// The named vehicle is not commissioned, or its owner is not active.
+    VehicleInactive,
+    /// Only an EvCharger may name a vehicle.
+    VehicleNotAtCharger,
+}
+
+/// What happened to one reading of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum ReadingOutcome {
+    Accepted {
+        /// Who earns the credits and whose ledger moves: the meter's owner, or for V2G
+        /// the vehicle's owner.
+        beneficiary: AccountId,
+        /// Micro-credits minted for the export.
+        credits: u128,
+        /// Imported Wh not covered by the energy ledger, billed pay-as-you-go.
+        billable_wh: u64,
+    },
+    Rejected(RejectReason),
+}
+
+/// Every refusal of the energy market's messages (a whole call fails, nothing changes).
+#[derive(Debug, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum MarketError {
+    NotAdmin,
+    NotPendingAdmin,
+    Paused,
+    PauseUnchanged,
+    /// An empty batch, or more readings than the batch limit.
+    BadBatchSize,
+    /// A batch limit of zero or above `MAX_READINGS_PER_CALL`.
+    InvalidBatchLimit,
+    /// A window is empty, ends after minute 1440, or has a multiplier below 1x.
+    InvalidPeakWindow,
+    TooManyPeakWindows,
+    /// The registry refused a query.
+    Registry(RegistryError),
+    /// The registry could not be asked (no contract there, trapped, wrong contract).
+    RegistryCallFailed,
+    /// The token refused to mint (the market is not a Minter, the token is paused...).
+    Token(TokenError),
+    /// The token could not be called.
+    TokenCallFailed,
+}
+
+impl From<RegistryError> for MarketError {
+    fn from(error: RegistryError) -> Self {
+        Self::Registry(error)
+    }
+}
+
+impl From<TokenError> for MarketError {
+    fn from(error: TokenError) -> Self {
+        Self::Token(error)
+    }
+}
+
+/// Events of the energy market.
+pub mod events {
+    use super::*;
+    pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReadingAccepted {
+        #[ink(topic)]
+        pub device: DeviceId,
+        pub seq: u64,
+        #[ink(topic)]
+        pub beneficiary: AccountId,
+        pub exported_wh: u64,
+        pub imported_wh: u64,
+        pub credits: u128,
+        pub billable_wh: u64,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReadingRejected {
+        #[ink(topic)]
+        pub device: DeviceId,
+        pub seq: u64,
+        pub reason: RejectReason,
+    }
+
+    /// Imports beyond the ledger were paid to the utility.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Billed {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub wh: u64,
+        pub credits: u128,
+    }
+
+    /// A bill could not be collected (allowance or balance short): it is owed.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DebtRecorded {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub wh: u64,
+        pub credits: u128,
+        pub total_debt: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MarketConfigChanged {
+        pub factors: SourceFactors,
+        pub peak_windows: Vec<PeakWindow>,
+        pub tariff_per_kwh: u128,
+        pub utility: AccountId,
+        pub max_batch: u32,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MarketPauseChanged {
+        pub paused: bool,
+    }
+}
+
+/// When a reading's period falls, for the peak multiplier.
+pub fn minute_of_day(timestamp_ms: TimestampMs) -> u16 {
+    // 1440 minutes fit u16
+    ((timestamp_ms / 60_000) % 1_440) as u16
+}
+
+/// What the relay calls: a batch of signed readings, each answered.
+#[ink::trait_definition]
+pub trait EnergyMarket {
+    /// Verifies each reading (device, kind, status, period, sequence, signature), mints
+    /// the credits of the accepted ones, moves the energy ledger, bills imports; returns
+    /// one outcome per reading, in order.
+    #[ink(message)]
+    fn submit_readings(
+        &mut self,
+        batch: Vec<SignedReading>,
+    ) -> Result<Vec<ReadingOutcome>, MarketError>;
+}

@@ -1,0 +1,606 @@
+//! The committed registry, credit token and energy market deployed and wired on the
+//! sandbox chain: signed readings verified on chain, credits minted, every rejection by
+//! its reason while the rest of the batch is accepted, V2G, pay-as-you-go billing.
+
+use interfaces::{
+    market::{MarketConfig, MarketError, PeakWindow, ReadingOutcome, RejectReason, SourceFactors},
+    reading::{MeterReading, SignedReading},
+    token::{TokenError, TokenRole},
+    AccountId, DeviceKind, EnergySource, RegistryRole,
+};
+use smartcity_client::{
+    artifacts,
+    demo::device_id,
+    keys::DeviceSigner,
+    market::{market_events, MarketEvent},
+    meter::MeterSimulator,
+    named_account, Chain, ClientError, MarketClient, RegistryClient, SandboxChain, TokenClient,
+    TokenConfig,
+};
+
+const MINUTE_MS: u64 = 60_000;
+const HOUR_MS: u64 = 60 * MINUTE_MS;
+
+fn config(utility: AccountId) -> MarketConfig {
+    MarketConfig {
+        factors: SourceFactors {
+            solar: 2_000_000,
+            wind: 1_800_000,
+            hydro: 1_000_000,
+            vehicle: 1_500_000,
+            other: 500_000,
+        },
+        // 11:00 to 14:00 UTC pays 1.5x
+        peak_windows: vec![PeakWindow {
+            start_minute: 11 * 60,
+            end_minute: 14 * 60,
+            multiplier_bps: 15_000,
+        }],
+        tariff_per_kwh: 3_000_000,
+        utility,
+        max_batch: 32,
+    }
+}
+
+/// Registry, gated token and market, wired; Asha (solar meter, EV charger), Ben (wind
+/// meter, a car) and their simulated devices, all commissioned.
+struct Grid {
+    chain: SandboxChain,
+    registry: RegistryClient,
+    token: TokenClient,
+    market: MarketClient,
+    admin: AccountId,
+    issuer: AccountId,
+    operator: AccountId,
+    utility: AccountId,
+    relay: AccountId,
+    asha: AccountId,
+    ben: AccountId,
+    asha_meter: MeterSimulator,
+    ben_meter: MeterSimulator,
+    asha_charger: MeterSimulator,
+    ben_car: [u8; 32],
+}
+
+impl Grid {
+    fn new() -> Self {
+        let mut chain = SandboxChain::new();
+        let dir = artifacts::default_dir();
+        let admin = named_account("admin");
+        let issuer = named_account("issuer");
+        let operator = named_account("operator");
+        let utility = named_account("utility");
+        let (asha, ben) = (named_account("asha"), named_account("ben"));
+        let registry = RegistryClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "identity_registry").unwrap(),
+            8,
+            vec![],
+        )
+        .unwrap()
+        .value;
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
+            .unwrap();
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
+            .unwrap();
+        for (name, account) in [("asha", asha), ("ben", ben)] {
+            registry
+                .register_citizen(
+                    &mut chain,
+                    issuer,
+                    smartcity_client::virtual_id(b"salt", name),
+                    account,
+                )
+                .unwrap();
+        }
+        let token = TokenClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "credit_token").unwrap(),
+            TokenConfig::city(Some(registry.address())),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        let market = MarketClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "energy_market").unwrap(),
+            registry.address(),
+            token.address(),
+            config(utility),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        token
+            .grant_role(&mut chain, admin, TokenRole::Minter, market.address())
+            .unwrap();
+        token
+            .set_allow_listed(&mut chain, admin, utility, true)
+            .unwrap();
+
+        let mut grid = Grid {
+            asha_meter: MeterSimulator::new(
+                device_id("asha/meter"),
+                DeviceSigner::from_seed("asha/meter"),
+                market.address(),
+                EnergySource::Solar,
+            ),
+            ben_meter: MeterSimulator::new(
+                device_id("ben/meter"),
+                DeviceSigner::from_seed("ben/meter"),
+                market.address(),
+                EnergySource::Wind,
+            ),
+            asha_charger: MeterSimulator::new(
+                device_id("asha/charger"),
+                DeviceSigner::from_seed("asha/charger"),
+                market.address(),
+                EnergySource::Vehicle,
+            ),
+            ben_car: device_id("ben/car"),
+            chain,
+            registry,
+            token,
+            market,
+            admin,
+            issuer,
+            operator,
+            utility,
+            relay: named_account("relay"),
+            asha,
+            ben,
+        };
+        let devices = [
+            (
+                asha,
+                grid.asha_meter.device,
+                DeviceKind::Meter,
+                grid.asha_meter.public_key(),
+            ),
+            (
+                ben,
+                grid.ben_meter.device,
+                DeviceKind::Meter,
+                grid.ben_meter.public_key(),
+            ),
+            (
+                asha,
+                grid.asha_charger.device,
+                DeviceKind::EvCharger,
+                grid.asha_charger.public_key(),
+            ),
+            (
+                ben,
+                grid.ben_car,
+                DeviceKind::Vehicle,
+                DeviceSigner::from_seed("ben/car").public_key(),
+            ),
+        ];
+        for (owner, id, kind, key) in devices {
+            grid.register(owner, id, kind, key, true);
+        }
+        grid
+    }
+
+    fn register(
+        &mut self,
+        owner: AccountId,
+        id: [u8; 32],
+        kind: DeviceKind,
+        key: [u8; 33],
+        commission: bool,
+    ) {
+        self.registry
+            .register_device(&mut self.chain, owner, id, kind, key, [0; 32])
+            .unwrap();
+        if commission {
+            self.registry
+                .commission_device(&mut self.chain, self.operator, id)
+                .unwrap();
+        }
+    }
+
+    /// The last quarter hour before now.
+    fn last_quarter(&mut self) -> (u64, u64) {
+        let now = self.chain.now_ms();
+        (now - 15 * MINUTE_MS, now)
+    }
+
+    fn submit(&mut self, batch: Vec<SignedReading>) -> Vec<ReadingOutcome> {
+        let relay = self.relay;
+        self.market
+            .submit_readings(&mut self.chain, relay, batch)
+            .unwrap()
+            .value
+    }
+
+    fn balance(&mut self, account: AccountId) -> u128 {
+        self.token.balance_of(&mut self.chain, account).unwrap()
+    }
+}
+
+fn accepted(beneficiary: AccountId, credits: u128, billable_wh: u64) -> ReadingOutcome {
+    ReadingOutcome::Accepted {
+        beneficiary,
+        credits,
+        billable_wh,
+    }
+}
+
+#[test]
+fn signed_readings_mint_credits_by_source_and_peak_window() {
+    let mut grid = Grid::new();
+    let (asha, ben) = (grid.asha, grid.ben);
+    // the chain starts at 06:00 UTC: off-peak
+    let (start, end) = grid.last_quarter();
+    let batch = vec![
+        grid.asha_meter.read(start, end, 5_000, 0),
+        grid.ben_meter.read(start, end, 2_000, 0),
+    ];
+    let receipt = grid
+        .market
+        .submit_readings(&mut grid.chain, grid.relay, batch)
+        .unwrap();
+    assert_eq!(
+        receipt.value,
+        vec![accepted(asha, 10_000_000, 0), accepted(ben, 3_600_000, 0)]
+    );
+    println!(
+        "submit_readings (2 readings, 2 owners): ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+    let events = market_events(grid.market.address(), &receipt.events);
+    assert!(
+        matches!(&events[0], MarketEvent::ReadingAccepted(e) if e.beneficiary == asha && e.credits == 10_000_000)
+    );
+    assert_eq!(
+        (grid.balance(asha), grid.balance(ben)),
+        (10_000_000, 3_600_000)
+    );
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 5_000);
+    assert_eq!(
+        grid.market
+            .last_seq(&mut grid.chain, grid.asha_meter.device)
+            .unwrap(),
+        1
+    );
+
+    // at 12:15 the same export earns 1.5x; several readings of one meter mint once
+    grid.chain.advance_time_ms(6 * HOUR_MS + 15 * MINUTE_MS);
+    let (start, end) = grid.last_quarter();
+    let batch = vec![
+        grid.asha_meter
+            .read(start - 15 * MINUTE_MS, start, 1_000, 0),
+        grid.asha_meter.read(start, end, 1_000, 0),
+    ];
+    assert_eq!(
+        grid.submit(batch),
+        vec![accepted(asha, 3_000_000, 0), accepted(asha, 3_000_000, 0)]
+    );
+    assert_eq!(grid.balance(asha), 16_000_000);
+    let receipt = grid.token.receipt(&mut grid.chain, 2).unwrap().unwrap();
+    assert_eq!(
+        (receipt.owner, receipt.amount, receipt.earning.energy_wh),
+        (asha, 6_000_000, 2_000)
+    );
+    assert_eq!(
+        receipt.earning.period_end_ms - receipt.earning.period_start_ms,
+        30 * MINUTE_MS
+    );
+}
+
+#[test]
+fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
+    let mut grid = Grid::new();
+    let (asha, ben) = (grid.asha, grid.ben);
+    let (start, end) = grid.last_quarter();
+    let first = grid.asha_meter.read(start, end, 1_000, 0);
+    assert_eq!(
+        grid.submit(vec![first.clone()]),
+        vec![accepted(asha, 2_000_000, 0)]
+    );
+
+    // devices the registry knows in every wrong state
+    let pending = MeterSimulator::new(
+        device_id("ben/new-meter"),
+        DeviceSigner::from_seed("p"),
+        grid.market.address(),
+        EnergySource::Solar,
+    );
+    grid.register(
+        ben,
+        pending.device,
+        DeviceKind::Meter,
+        pending.public_key(),
+        false,
+    );
+    let revoked = MeterSimulator::new(
+        device_id("ben/old-meter"),
+        DeviceSigner::from_seed("r"),
+        grid.market.address(),
+        EnergySource::Solar,
+    );
+    grid.register(
+        ben,
+        revoked.device,
+        DeviceKind::Meter,
+        revoked.public_key(),
+        true,
+    );
+    grid.registry
+        .revoke_device(&mut grid.chain, ben, revoked.device)
+        .unwrap();
+    let car_as_meter = MeterSimulator::new(
+        grid.ben_car,
+        DeviceSigner::from_seed("ben/car"),
+        grid.market.address(),
+        EnergySource::Solar,
+    );
+    let unknown = MeterSimulator::new(
+        device_id("nobody"),
+        DeviceSigner::from_seed("n"),
+        grid.market.address(),
+        EnergySource::Solar,
+    );
+    let other_market = MeterSimulator::new(
+        grid.asha_meter.device,
+        DeviceSigner::from_seed("asha/meter"),
+        named_account("another-market"),
+        EnergySource::Solar,
+    );
+    let impostor = MeterSimulator::new(
+        grid.asha_meter.device,
+        DeviceSigner::from_seed("ben/meter"),
+        grid.market.address(),
+        EnergySource::Solar,
+    );
+
+    let reading = |seq, exported_wh| MeterReading {
+        device: grid.asha_meter.device,
+        seq,
+        period_start: start,
+        period_end: end,
+        exported_wh,
+        imported_wh: 0,
+        source: EnergySource::Solar,
+        vehicle: None,
+    };
+    let mut forged = grid.asha_meter.sign(reading(10, 9_999));
+    forged.signature[5] ^= 0xff;
+    let mut bad_period = reading(11, 1);
+    bad_period.period_end = bad_period.period_start;
+    let batch = vec![
+        first.clone(),                           // replayed
+        grid.ben_meter.read(start, end, 500, 0), // fine
+        forged,                                  // forged signature
+        impostor.sign(reading(12, 9_999)),       // another device's key
+        other_market.sign(reading(13, 9_999)),   // signed for another market
+        unknown.sign(MeterReading {
+            device: unknown.device,
+            ..reading(1, 1)
+        }),
+        pending.sign(MeterReading {
+            device: pending.device,
+            ..reading(1, 1)
+        }),
+        revoked.sign(MeterReading {
+            device: revoked.device,
+            ..reading(1, 1)
+        }),
+        car_as_meter.sign(MeterReading {
+            device: grid.ben_car,
+            ..reading(1, 1)
+        }),
+        grid.asha_meter.sign(bad_period),
+        grid.asha_meter.sign(reading(20, 500)), // fine: seq may jump
+        grid.asha_meter.sign(reading(15, 500)), // stale: below 20 accepted just before
+    ];
+    let outcomes = grid.submit(batch);
+    assert_eq!(
+        outcomes,
+        vec![
+            ReadingOutcome::Rejected(RejectReason::Replayed),
+            accepted(ben, 900_000, 0),
+            ReadingOutcome::Rejected(RejectReason::BadSignature),
+            ReadingOutcome::Rejected(RejectReason::BadSignature),
+            ReadingOutcome::Rejected(RejectReason::BadSignature),
+            ReadingOutcome::Rejected(RejectReason::UnknownDevice),
+            ReadingOutcome::Rejected(RejectReason::NotCommissioned),
+            ReadingOutcome::Rejected(RejectReason::DeviceRevoked),
+            ReadingOutcome::Rejected(RejectReason::WrongKind),
+            ReadingOutcome::Rejected(RejectReason::BadPeriod),
+            accepted(asha, 1_000_000, 0),
+            ReadingOutcome::Rejected(RejectReason::StaleSeq),
+        ]
+    );
+    assert_eq!(
+        (grid.balance(asha), grid.balance(ben)),
+        (3_000_000, 900_000)
+    );
+    assert_eq!(
+        grid.market
+            .last_seq(&mut grid.chain, grid.asha_meter.device)
+            .unwrap(),
+        20
+    );
+}
+
+#[test]
+fn vehicle_to_grid_credits_the_vehicles_owner_not_the_chargers() {
+    let mut grid = Grid::new();
+    let (asha, ben, car) = (grid.asha, grid.ben, grid.ben_car);
+    let (start, end) = grid.last_quarter();
+    let v2g = MeterReading {
+        device: grid.asha_charger.device,
+        seq: 1,
+        period_start: start,
+        period_end: end,
+        exported_wh: 4_000,
+        imported_wh: 0,
+        source: EnergySource::Vehicle,
+        vehicle: Some(car),
+    };
+    let unknown_car = MeterReading {
+        seq: 2,
+        vehicle: Some(device_id("phantom-car")),
+        ..v2g.clone()
+    };
+    let at_meter = grid.asha_meter.sign(MeterReading {
+        device: grid.asha_meter.device,
+        ..v2g.clone()
+    });
+    let batch = vec![
+        grid.asha_charger.sign(v2g),
+        grid.asha_charger.sign(unknown_car),
+        at_meter,
+    ];
+    assert_eq!(
+        grid.submit(batch),
+        vec![
+            accepted(ben, 6_000_000, 0),
+            ReadingOutcome::Rejected(RejectReason::UnknownVehicle),
+            ReadingOutcome::Rejected(RejectReason::VehicleNotAtCharger),
+        ]
+    );
+    assert_eq!((grid.balance(asha), grid.balance(ben)), (0, 6_000_000));
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, ben).unwrap(), 4_000);
+}
+
+#[test]
+fn imports_use_the_ledger_first_then_are_billed_or_owed() {
+    let mut grid = Grid::new();
+    let (asha, ben, utility, market) = (grid.asha, grid.ben, grid.utility, grid.market.address());
+    let (start, end) = grid.last_quarter();
+    // Asha exports 2 kWh (4 credits), then imports 3 kWh: 2 from the ledger, 1 billed (3 credits)
+    let batch = vec![
+        grid.asha_meter
+            .read(start - 15 * MINUTE_MS, start, 2_000, 0),
+        grid.asha_meter.read(start, end, 0, 3_000),
+    ];
+    grid.token
+        .approve(&mut grid.chain, asha, market, 10_000_000)
+        .unwrap();
+    let receipt = grid
+        .market
+        .submit_readings(&mut grid.chain, grid.relay, batch)
+        .unwrap();
+    assert_eq!(
+        receipt.value,
+        vec![accepted(asha, 4_000_000, 0), accepted(asha, 0, 1_000)]
+    );
+    let events = market_events(market, &receipt.events);
+    assert!(events.iter().any(
+        |e| matches!(e, MarketEvent::Billed(b) if b.account == asha && b.credits == 3_000_000)
+    ));
+    assert_eq!(
+        (grid.balance(asha), grid.balance(utility)),
+        (1_000_000, 3_000_000)
+    );
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 0);
+
+    // Ben has no allowance: his 2 kWh import becomes a debt, nothing is dropped
+    let receipt = grid
+        .market
+        .submit_readings(
+            &mut grid.chain,
+            grid.relay,
+            vec![grid.ben_meter.read(start, end, 0, 2_000)],
+        )
+        .unwrap();
+    assert_eq!(receipt.value, vec![accepted(ben, 0, 2_000)]);
+    assert!(market_events(market, &receipt.events)
+        .iter()
+        .any(|e| matches!(e, MarketEvent::DebtRecorded(d) if d.account == ben && d.total_debt == 6_000_000)));
+    assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 6_000_000);
+    assert_eq!(grid.balance(utility), 3_000_000);
+}
+
+#[test]
+fn batch_bounds_pause_and_a_market_that_may_not_mint() {
+    let mut grid = Grid::new();
+    let (admin, relay) = (grid.admin, grid.relay);
+    let (start, end) = grid.last_quarter();
+    assert_eq!(
+        grid.market
+            .submit_readings(&mut grid.chain, relay, vec![])
+            .unwrap_err(),
+        ClientError::Contract(MarketError::BadBatchSize)
+    );
+    let too_many: Vec<_> = (0..33)
+        .map(|i| grid.asha_meter.read(start + i, end, 1, 0))
+        .collect();
+    assert_eq!(
+        grid.market
+            .submit_readings(&mut grid.chain, relay, too_many)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::BadBatchSize)
+    );
+    assert_eq!(
+        grid.market
+            .set_paused(&mut grid.chain, relay, true)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::NotAdmin)
+    );
+    grid.market
+        .set_paused(&mut grid.chain, admin, true)
+        .unwrap();
+    let reading = grid.asha_meter.read(start, end, 1_000, 0);
+    assert_eq!(
+        grid.market
+            .submit_readings(&mut grid.chain, relay, vec![reading.clone()])
+            .unwrap_err(),
+        ClientError::Contract(MarketError::Paused)
+    );
+    grid.market
+        .set_paused(&mut grid.chain, admin, false)
+        .unwrap();
+
+    // without the Minter role the whole batch fails and can be resubmitted later
+    grid.token
+        .revoke_role(
+            &mut grid.chain,
+            admin,
+            TokenRole::Minter,
+            grid.market.address(),
+        )
+        .unwrap();
+    assert_eq!(
+        grid.market
+            .submit_readings(&mut grid.chain, relay, vec![reading.clone()])
+            .unwrap_err(),
+        ClientError::Contract(MarketError::Token(TokenError::NotMinter))
+    );
+    assert_eq!(
+        grid.market
+            .last_seq(&mut grid.chain, grid.asha_meter.device)
+            .unwrap(),
+        0
+    );
+    grid.token
+        .grant_role(
+            &mut grid.chain,
+            admin,
+            TokenRole::Minter,
+            grid.market.address(),
+        )
+        .unwrap();
+    assert!(matches!(
+        grid.submit(vec![reading])[0],
+        ReadingOutcome::Accepted { .. }
+    ));
+
+    let mut bad = config(grid.utility);
+    bad.max_batch = 0;
+    assert_eq!(
+        grid.market
+            .set_config(&mut grid.chain, admin, bad)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::InvalidBatchLimit)
+    );
+    let _ = grid.issuer;
+}
