@@ -25,6 +25,10 @@ fi
 # changes the order of functions after LTO); from one fixed path, builds are bit-for-bit
 # identical across clones and target folders.
 BUILD_ROOT=/tmp/smart-city-contracts-build/src
+mkdir -p "$(dirname "$BUILD_ROOT")"
+# One build at a time uses the fixed path: a second waits here instead of clobbering it.
+exec 9>"$(dirname "$BUILD_ROOT")/lock"
+flock 9
 rm -rf "$BUILD_ROOT"
 mkdir -p "$BUILD_ROOT"
 git ls-files -z --cached --others --exclude-standard -- . ':!artifacts' \
