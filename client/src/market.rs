@@ -5,7 +5,7 @@ use crate::{
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
-    market::{events as ev, MarketConfig, MarketError, ReadingOutcome},
+    market::{events as ev, MarketConfig, MarketError, Offer, ReadingOutcome},
     reading::SignedReading,
     AccountId, DeviceId,
 };
@@ -100,6 +100,65 @@ impl MarketClient {
             .call(chain, signer, selector("set_paused"), paused)
     }
 
+    pub fn create_offer<C: Chain>(
+        &self,
+        chain: &mut C,
+        seller: AccountId,
+        wh: u64,
+        price_per_kwh: u128,
+        expires_at_ms: u64,
+    ) -> MarketResult<u64> {
+        self.handle.call(
+            chain,
+            seller,
+            selector("create_offer"),
+            (wh, price_per_kwh, expires_at_ms),
+        )
+    }
+
+    pub fn buy<C: Chain>(
+        &self,
+        chain: &mut C,
+        buyer: AccountId,
+        offer_id: u64,
+        wh: u64,
+    ) -> MarketResult<u128> {
+        self.handle
+            .call(chain, buyer, selector("buy"), (offer_id, wh))
+    }
+
+    pub fn cancel_offer<C: Chain>(
+        &self,
+        chain: &mut C,
+        seller: AccountId,
+        offer_id: u64,
+    ) -> MarketResult<u64> {
+        self.handle
+            .call(chain, seller, selector("cancel_offer"), offer_id)
+    }
+
+    pub fn expire_offer<C: Chain>(
+        &self,
+        chain: &mut C,
+        anyone: AccountId,
+        offer_id: u64,
+    ) -> MarketResult<u64> {
+        self.handle
+            .call(chain, anyone, selector("expire_offer"), offer_id)
+    }
+
+    pub fn open_offers<C: Chain>(
+        &self,
+        chain: &mut C,
+        from_id: u64,
+        limit: u32,
+    ) -> MarketResult<(Vec<(u64, Offer)>, u64)> {
+        let reader = AccountId::from([0; 32]);
+        self.handle
+            .read_fallible(chain, reader, selector("open_offers"), (from_id, limit))
+    }
+
+    read!(offer(offer_id: u64) -> Option<Offer>);
     read!(config() -> MarketConfig);
     read!(wiring() -> (AccountId, AccountId));
     read!(admin() -> AccountId);
@@ -118,6 +177,9 @@ pub enum MarketEvent {
     DebtRecorded(ev::DebtRecorded),
     MarketConfigChanged(ev::MarketConfigChanged),
     MarketPauseChanged(ev::MarketPauseChanged),
+    OfferCreated(ev::OfferCreated),
+    OfferBought(ev::OfferBought),
+    OfferClosed(ev::OfferClosed),
 }
 
 /// The energy-market events among `events`, typed, in order (other contracts' skipped).

@@ -23,7 +23,7 @@ mod energy_market {
     };
     use interfaces::{
         admin_events::{AdminChanged, AdminTransferProposed},
-        market::{events as ev, EnergyMarket, MarketError, ReadingOutcome},
+        market::{events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome},
         reading::{reading_digest_preimage, SignedReading},
         token::{CreditMinter, Earning, Mint, PSP22},
         DeviceId, DeviceInfo, EnergySource, IdentityRegistry, MAX_QUERY_BATCH,
@@ -88,6 +88,8 @@ mod energy_market {
                 peak_windows: config.peak_windows,
                 tariff_per_kwh: config.tariff_per_kwh,
                 utility: config.utility,
+                fee_bps: config.fee_bps,
+                fee_account: config.fee_account,
                 max_batch: config.max_batch,
             });
             Ok(())
@@ -154,6 +156,128 @@ mod energy_market {
         #[ink(message)]
         pub fn debt(&self, account: AccountId) -> u128 {
             self.market.debt(account)
+        }
+
+        // ----- P2P energy ----------------------------------------------------------------
+
+        /// The caller offers `wh` of its energy ledger at `price_per_kwh` micro-credits
+        /// until `expires_at_ms`; the Wh are reserved. Returns the offer id (`Paused`,
+        /// `ZeroAmount`, `ExpiryInPast`, `InsufficientEnergy`). Emits `OfferCreated`.
+        #[ink(message)]
+        pub fn create_offer(
+            &mut self,
+            wh: u64,
+            price_per_kwh: u128,
+            expires_at_ms: u64,
+        ) -> Result<u64, MarketError> {
+            self.ensure_running()?;
+            let (seller, now) = (self.env().caller(), self.env().block_timestamp());
+            let offer_id =
+                self.market
+                    .create_offer(seller, wh, price_per_kwh, expires_at_ms, now)?;
+            self.env().emit_event(ev::OfferCreated {
+                offer_id,
+                seller,
+                wh,
+                price_per_kwh,
+                expires_at_ms,
+            });
+            Ok(offer_id)
+        }
+
+        /// The caller buys `wh` of an open offer, paying from its allowance to this market:
+        /// the seller gets the price less the operator fee, the fee account the fee; the
+        /// Wh move to the caller's ledger. Returns the cost (`Paused`, `ZeroAmount`,
+        /// `OfferNotFound`, `OfferClosed`, `OfferExpired`, `NotEnoughOnOffer`, `Payment`,
+        /// `TokenCallFailed`). Emits `OfferBought`.
+        #[ink(message)]
+        pub fn buy(&mut self, offer_id: u64, wh: u64) -> Result<u128, MarketError> {
+            self.ensure_running()?;
+            let (buyer, now) = (self.env().caller(), self.env().block_timestamp());
+            // effects first: the payment calls below cannot call back (reentrancy stays denied)
+            let (sale, cost) = self.market.buy(buyer, offer_id, wh, now)?;
+            self.pay(buyer, sale.seller, sale.to_seller)?;
+            let fee_account = self.market.config().fee_account;
+            self.pay(buyer, fee_account, sale.fee)?;
+            self.env().emit_event(ev::OfferBought {
+                offer_id,
+                buyer,
+                wh,
+                cost,
+                fee: sale.fee,
+            });
+            Ok(cost)
+        }
+
+        /// The seller withdraws an open offer; the rest returns to its ledger (`OfferNotFound`,
+        /// `OfferClosed`, `NotSeller`). Emits `OfferClosed`.
+        #[ink(message)]
+        pub fn cancel_offer(&mut self, offer_id: u64) -> Result<u64, MarketError> {
+            self.close(offer_id, true)
+        }
+
+        /// Anyone closes an expired offer; the rest returns to the seller's ledger
+        /// (`OfferNotFound`, `OfferClosed`, `OfferNotExpired`). Emits `OfferClosed`.
+        #[ink(message)]
+        pub fn expire_offer(&mut self, offer_id: u64) -> Result<u64, MarketError> {
+            self.close(offer_id, false)
+        }
+
+        /// The offer `offer_id`, in whatever state.
+        #[ink(message)]
+        pub fn offer(&self, offer_id: u64) -> Option<Offer> {
+            self.market.offer(offer_id)
+        }
+
+        /// Open, unexpired offers among ids `from_id..from_id + limit` and the id to ask
+        /// from next (`PageTooLarge` above `MAX_OFFER_PAGE`).
+        #[ink(message)]
+        pub fn open_offers(
+            &self,
+            from_id: u64,
+            limit: u32,
+        ) -> Result<(Vec<(u64, Offer)>, u64), MarketError> {
+            self.market
+                .open_offers(from_id, limit, self.env().block_timestamp())
+        }
+
+        fn close(&mut self, offer_id: u64, cancel: bool) -> Result<u64, MarketError> {
+            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
+            let wh_returned = self.market.close_offer(caller, offer_id, cancel, now)?;
+            let state = if cancel {
+                OfferState::Cancelled
+            } else {
+                OfferState::Expired
+            };
+            self.env().emit_event(ev::OfferClosed {
+                offer_id,
+                state,
+                wh_returned,
+            });
+            Ok(wh_returned)
+        }
+
+        fn ensure_running(&self) -> Result<(), MarketError> {
+            if self.market.is_paused() {
+                Err(MarketError::Paused)
+            } else {
+                Ok(())
+            }
+        }
+
+        /// `from` pays `to` from its allowance to this market.
+        fn pay(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), MarketError> {
+            if amount == 0 {
+                return Ok(());
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            token
+                .call_mut()
+                .transfer_from(from, to, amount, Vec::new())
+                .try_invoke()
+                .map_err(|_| MarketError::TokenCallFailed)?
+                .map_err(|_| MarketError::TokenCallFailed)?
+                .map_err(MarketError::Payment)
         }
 
         /// Every device and vehicle of the batch, asked in calls of at most `MAX_QUERY_BATCH`.
@@ -407,6 +531,8 @@ mod energy_market {
                 peak_windows: Vec::new(),
                 tariff_per_kwh: 0,
                 utility: accounts.django,
+                fee_bps: 0,
+                fee_account: accounts.django,
                 max_batch: 0,
             };
             assert_eq!(

@@ -2,10 +2,10 @@
 //! credits, the energy ledger and debts. The shell supplies what needs the chain: the
 //! registry's device records, the signature recovery, the token calls.
 
-use ink::storage::Mapping;
+use ink::{prelude::vec::Vec, storage::Mapping};
 pub use interfaces::market::MarketConfig;
 use interfaces::{
-    market::{MarketError, RejectReason},
+    market::{MarketError, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE},
     reading::MeterReading,
     AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
@@ -27,6 +27,17 @@ pub struct Market {
     last_seq: Mapping<DeviceId, u64>,
     ledger_wh: Mapping<AccountId, u64>,
     debts: Mapping<AccountId, u128>,
+    offers: Mapping<u64, Offer>,
+    next_offer_id: u64,
+}
+
+/// A sale the shell must settle: the buyer pays `to_seller` to the seller and `fee` to
+/// the fee account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sale {
+    pub seller: AccountId,
+    pub to_seller: u128,
+    pub fee: u128,
 }
 
 impl Market {
@@ -40,6 +51,8 @@ impl Market {
             last_seq: Mapping::default(),
             ledger_wh: Mapping::default(),
             debts: Mapping::default(),
+            offers: Mapping::default(),
+            next_offer_id: 0,
         })
     }
 
@@ -146,6 +159,148 @@ impl Market {
         total
     }
 
+    // ----- P2P offers ----------------------------------------------------------------------
+
+    /// Reserves `wh` of the seller's ledger in a new offer; returns its id.
+    pub fn create_offer(
+        &mut self,
+        seller: AccountId,
+        wh: u64,
+        price_per_kwh: u128,
+        expires_at_ms: TimestampMs,
+        now: TimestampMs,
+    ) -> Result<u64, MarketError> {
+        if wh == 0 {
+            return Err(MarketError::ZeroAmount);
+        }
+        if expires_at_ms <= now {
+            return Err(MarketError::ExpiryInPast);
+        }
+        let ledger = self.ledger_wh(seller);
+        if ledger < wh {
+            return Err(MarketError::InsufficientEnergy);
+        }
+        self.set_ledger_wh(seller, ledger.saturating_sub(wh));
+        let id = self.next_offer_id;
+        self.next_offer_id = id.saturating_add(1);
+        self.offers.insert(
+            id,
+            &Offer {
+                seller,
+                wh_offered: wh,
+                wh_left: wh,
+                price_per_kwh,
+                expires_at_ms,
+                state: OfferState::Open,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Moves `wh` of an open offer to the buyer's ledger; returns what the shell must collect.
+    pub fn buy(
+        &mut self,
+        buyer: AccountId,
+        id: u64,
+        wh: u64,
+        now: TimestampMs,
+    ) -> Result<(Sale, u128), MarketError> {
+        if wh == 0 {
+            return Err(MarketError::ZeroAmount);
+        }
+        let mut offer = self.open_offer(id)?;
+        if now >= offer.expires_at_ms {
+            return Err(MarketError::OfferExpired);
+        }
+        if wh > offer.wh_left {
+            return Err(MarketError::NotEnoughOnOffer);
+        }
+        let cost = offer.cost(wh);
+        let fee = cost
+            .saturating_mul(u128::from(self.config.fee_bps))
+            .checked_div(u128::from(BPS))
+            .unwrap_or(0);
+        offer.wh_left = offer.wh_left.saturating_sub(wh);
+        if offer.wh_left == 0 {
+            offer.state = OfferState::SoldOut;
+        }
+        self.offers.insert(id, &offer);
+        let ledger = self.ledger_wh(buyer);
+        self.set_ledger_wh(buyer, ledger.saturating_add(wh));
+        let sale = Sale {
+            seller: offer.seller,
+            to_seller: cost.saturating_sub(fee),
+            fee,
+        };
+        Ok((sale, cost))
+    }
+
+    /// The seller cancels (any time) or anyone expires (after expiry) an open offer; its
+    /// rest returns to the seller's ledger. Returns the Wh returned.
+    pub fn close_offer(
+        &mut self,
+        caller: AccountId,
+        id: u64,
+        cancel: bool,
+        now: TimestampMs,
+    ) -> Result<u64, MarketError> {
+        let mut offer = self.open_offer(id)?;
+        if cancel && caller != offer.seller {
+            return Err(MarketError::NotSeller);
+        }
+        if !cancel && now < offer.expires_at_ms {
+            return Err(MarketError::OfferNotExpired);
+        }
+        let returned = offer.wh_left;
+        offer.wh_left = 0;
+        offer.state = if cancel {
+            OfferState::Cancelled
+        } else {
+            OfferState::Expired
+        };
+        self.offers.insert(id, &offer);
+        let ledger = self.ledger_wh(offer.seller);
+        self.set_ledger_wh(offer.seller, ledger.saturating_add(returned));
+        Ok(returned)
+    }
+
+    fn open_offer(&self, id: u64) -> Result<Offer, MarketError> {
+        let offer = self.offers.get(id).ok_or(MarketError::OfferNotFound)?;
+        if offer.state != OfferState::Open {
+            return Err(MarketError::OfferClosed);
+        }
+        Ok(offer)
+    }
+
+    pub fn offer(&self, id: u64) -> Option<Offer> {
+        self.offers.get(id)
+    }
+
+    /// Open, unexpired offers with ids from `from_id`, scanning at most `limit` ids
+    /// (bounded work per call); returns them and the id to continue from.
+    pub fn open_offers(
+        &self,
+        from_id: u64,
+        limit: u32,
+        now: TimestampMs,
+    ) -> Result<(Vec<(u64, Offer)>, u64), MarketError> {
+        if limit > MAX_OFFER_PAGE {
+            return Err(MarketError::PageTooLarge);
+        }
+        let end = from_id
+            .saturating_add(u64::from(limit))
+            .min(self.next_offer_id);
+        let mut page = Vec::new();
+        for id in from_id..end {
+            if let Some(offer) = self.offers.get(id) {
+                if offer.state == OfferState::Open && now < offer.expires_at_ms {
+                    page.push((id, offer));
+                }
+            }
+        }
+        Ok((page, end.max(from_id)))
+    }
+
     /// The verdict on one reading. `device` and `vehicle` are the registry's records (the
     /// outer `Option` of `vehicle` is whether the reading names one); `last_seq` is the
     /// device's last accepted sequence, this batch included; `recover` recovers the
@@ -209,7 +364,7 @@ impl Market {
 mod tests {
     use super::*;
     use interfaces::{
-        market::{PeakWindow, SourceFactors, BPS, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL},
+        market::{PeakWindow, SourceFactors, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL},
         EnergySource,
     };
 
@@ -237,6 +392,8 @@ mod tests {
             }],
             tariff_per_kwh: 3_000_000,
             utility: account(90),
+            fee_bps: 250,
+            fee_account: account(91),
             max_batch: 32,
         }
     }
@@ -476,5 +633,90 @@ mod tests {
         );
         assert_eq!(market.accept_admin(account(3)), Ok(account(1)));
         assert_eq!(market.admin(), account(3));
+    }
+
+    #[ink::test]
+    fn offers_reserve_energy_sell_in_parts_and_return_the_rest() {
+        let mut market = market();
+        let (seller, buyer, other) = (account(7), account(8), account(9));
+        market.set_ledger_wh(seller, 10_000);
+        assert_eq!(
+            market.create_offer(seller, 0, 1, NOON + 1, NOON),
+            Err(MarketError::ZeroAmount)
+        );
+        assert_eq!(
+            market.create_offer(seller, 10_001, 1, NOON + 1, NOON),
+            Err(MarketError::InsufficientEnergy)
+        );
+        assert_eq!(
+            market.create_offer(seller, 1, 1, NOON, NOON),
+            Err(MarketError::ExpiryInPast)
+        );
+        // 6 kWh at 4 credits per kWh for an hour
+        let id = market
+            .create_offer(seller, 6_000, 4_000_000, NOON + HOUR_MS, NOON)
+            .unwrap();
+        assert_eq!(market.ledger_wh(seller), 4_000);
+        let (sale, cost) = market.buy(buyer, id, 2_500, NOON + 1).unwrap();
+        // 2.5 kWh x 4 = 10 credits, 2.5 % fee
+        assert_eq!(
+            (cost, sale.fee, sale.to_seller, sale.seller),
+            (10_000_000, 250_000, 9_750_000, seller)
+        );
+        assert_eq!(
+            market.buy(other, id, 3_501, NOON + 2),
+            Err(MarketError::NotEnoughOnOffer)
+        );
+        market.buy(other, id, 1_500, NOON + 2).unwrap();
+        assert_eq!(
+            (market.ledger_wh(buyer), market.ledger_wh(other)),
+            (2_500, 1_500)
+        );
+        let (page, next) = market.open_offers(0, 10, NOON + 3).unwrap();
+        assert_eq!((page.len(), page[0].1.wh_left, next), (1, 2_000, 1));
+        assert_eq!(
+            market.close_offer(other, id, true, NOON + 3),
+            Err(MarketError::NotSeller)
+        );
+        assert_eq!(
+            market.close_offer(other, id, false, NOON + 3),
+            Err(MarketError::OfferNotExpired)
+        );
+        assert_eq!(market.close_offer(seller, id, true, NOON + 3), Ok(2_000));
+        assert_eq!(market.ledger_wh(seller), 6_000);
+        assert_eq!(
+            market.buy(buyer, id, 1, NOON + 4),
+            Err(MarketError::OfferClosed)
+        );
+        assert_eq!(market.offer(id).unwrap().state, OfferState::Cancelled);
+        assert_eq!(
+            market.open_offers(0, MAX_OFFER_PAGE + 1, NOON).err(),
+            Some(MarketError::PageTooLarge)
+        );
+    }
+
+    #[ink::test]
+    fn expired_offers_are_closed_by_anyone_and_cannot_be_bought() {
+        let mut market = market();
+        let seller = account(7);
+        market.set_ledger_wh(seller, 1_000);
+        let id = market
+            .create_offer(seller, 1_000, 1_000_000, NOON + 10, NOON)
+            .unwrap();
+        assert_eq!(
+            market.buy(account(8), id, 1, NOON + 10),
+            Err(MarketError::OfferExpired)
+        );
+        assert!(market.open_offers(0, 5, NOON + 10).unwrap().0.is_empty());
+        assert_eq!(
+            market.close_offer(account(9), id, false, NOON + 10),
+            Ok(1_000)
+        );
+        assert_eq!(market.ledger_wh(seller), 1_000);
+        assert_eq!(market.offer(id).unwrap().state, OfferState::Expired);
+        assert_eq!(
+            market.buy(account(8), 99, 1, NOON),
+            Err(MarketError::OfferNotFound)
+        );
     }
 }

@@ -63,6 +63,10 @@ pub struct MarketConfig {
     pub tariff_per_kwh: u128,
     /// Receives pay-as-you-go bills.
     pub utility: AccountId,
+    /// The operator's cut of each P2P sale, in basis points.
+    pub fee_bps: u32,
+    /// Receives the P2P fees.
+    pub fee_account: AccountId,
     /// The most readings per `submit_readings` call.
     pub max_batch: u32,
 }
@@ -71,6 +75,9 @@ impl MarketConfig {
     pub fn validate(&self) -> Result<(), MarketError> {
         if self.max_batch == 0 || self.max_batch > MAX_READINGS_PER_CALL {
             return Err(MarketError::InvalidBatchLimit);
+        }
+        if self.fee_bps > BPS {
+            return Err(MarketError::InvalidFee);
         }
         if self.peak_windows.len() > MAX_PEAK_WINDOWS as usize {
             return Err(MarketError::TooManyPeakWindows);
@@ -180,6 +187,66 @@ pub enum MarketError {
     Token(TokenError),
     /// The token could not be called.
     TokenCallFailed,
+    /// A fee above 100 %.
+    InvalidFee,
+    /// Amounts of energy must be positive.
+    ZeroAmount,
+    /// The seller's ledger holds less energy than offered.
+    InsufficientEnergy,
+    /// An expiry must be in the future.
+    ExpiryInPast,
+    OfferNotFound,
+    /// Only the seller may cancel an offer.
+    NotSeller,
+    /// The offer was sold out, cancelled or expired.
+    OfferClosed,
+    /// The offer's expiry has passed: it can only be expired.
+    OfferExpired,
+    /// The offer has not expired yet.
+    OfferNotExpired,
+    /// More Wh asked than the offer has left.
+    NotEnoughOnOffer,
+    /// The buyer's payment failed (allowance, balance, gating).
+    Payment(crate::token::PSP22Error),
+    /// A page of offers may hold at most `MAX_OFFER_PAGE`.
+    PageTooLarge,
+}
+
+/// The most offers `open_offers` returns, and scans, per call.
+pub const MAX_OFFER_PAGE: u32 = 32;
+
+/// Where an offer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum OfferState {
+    Open,
+    SoldOut,
+    Cancelled,
+    Expired,
+}
+
+/// Surplus energy a prosumer offers from its ledger (the Wh are reserved while open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Offer {
+    pub seller: AccountId,
+    pub wh_offered: u64,
+    pub wh_left: u64,
+    /// Micro-credits per kWh.
+    pub price_per_kwh: u128,
+    pub expires_at_ms: TimestampMs,
+    pub state: OfferState,
+}
+
+impl Offer {
+    /// What `wh` of this offer costs, rounded up to the micro-credit.
+    pub fn cost(&self, wh: u64) -> u128 {
+        u128::from(wh)
+            .saturating_mul(self.price_per_kwh)
+            .div_ceil(1_000)
+    }
 }
 
 impl From<RegistryError> for MarketError {
@@ -245,11 +312,48 @@ pub mod events {
 
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OfferCreated {
+        #[ink(topic)]
+        pub offer_id: u64,
+        #[ink(topic)]
+        pub seller: AccountId,
+        pub wh: u64,
+        pub price_per_kwh: u128,
+        pub expires_at_ms: TimestampMs,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OfferBought {
+        #[ink(topic)]
+        pub offer_id: u64,
+        #[ink(topic)]
+        pub buyer: AccountId,
+        pub wh: u64,
+        /// What the buyer paid, fee included.
+        pub cost: u128,
+        pub fee: u128,
+    }
+
+    /// The seller cancelled, or anyone expired, an offer; its rest went back to the seller's ledger.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OfferClosed {
+        #[ink(topic)]
+        pub offer_id: u64,
+        pub state: OfferState,
+        pub wh_returned: u64,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct MarketConfigChanged {
         pub factors: SourceFactors,
         pub peak_windows: Vec<PeakWindow>,
         pub tariff_per_kwh: u128,
         pub utility: AccountId,
+        pub fee_bps: u32,
+        pub fee_account: AccountId,
         pub max_batch: u32,
     }
 

@@ -3,8 +3,12 @@
 //! its reason while the rest of the batch is accepted, V2G, pay-as-you-go billing.
 
 use interfaces::{
-    market::{MarketConfig, MarketError, PeakWindow, ReadingOutcome, RejectReason, SourceFactors},
+    market::{
+        MarketConfig, MarketError, OfferState, PeakWindow, ReadingOutcome, RejectReason,
+        SourceFactors,
+    },
     reading::{MeterReading, SignedReading},
+    token::PSP22Error,
     token::{TokenError, TokenRole},
     AccountId, DeviceKind, EnergySource, RegistryRole,
 };
@@ -38,6 +42,8 @@ fn config(utility: AccountId) -> MarketConfig {
         }],
         tariff_per_kwh: 3_000_000,
         utility,
+        fee_bps: 250,
+        fee_account: named_account("city-treasury"),
         max_batch: 32,
     }
 }
@@ -603,4 +609,172 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
         ClientError::Contract(MarketError::InvalidBatchLimit)
     );
     let _ = grid.issuer;
+}
+
+#[test]
+fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
+    let mut grid = Grid::new();
+    let (asha, ben, market) = (grid.asha, grid.ben, grid.market.address());
+    let carol = named_account("carol");
+    let issuer = grid.issuer;
+    grid.registry
+        .register_citizen(
+            &mut grid.chain,
+            issuer,
+            smartcity_client::virtual_id(b"salt", "carol"),
+            carol,
+        )
+        .unwrap();
+    let treasury = named_account("city-treasury");
+    let admin = grid.admin;
+    grid.token
+        .set_allow_listed(&mut grid.chain, admin, treasury, true)
+        .unwrap();
+    let (start, end) = grid.last_quarter();
+    // Asha exports 8 kWh (16 credits) and Ben 10 kWh of wind (18 credits): they can pay
+    let batch = vec![
+        grid.asha_meter.read(start, end, 8_000, 0),
+        grid.ben_meter.read(start, end, 10_000, 0),
+    ];
+    grid.submit(batch);
+    grid.token
+        .transfer(&mut grid.chain, ben, carol, 8_000_000, vec![])
+        .unwrap();
+    let now = grid.chain.now_ms();
+    assert_eq!(
+        grid.market
+            .create_offer(&mut grid.chain, asha, 9_000, 4_000_000, now + HOUR_MS)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::InsufficientEnergy)
+    );
+    let offer = grid
+        .market
+        .create_offer(&mut grid.chain, asha, 6_000, 4_000_000, now + HOUR_MS)
+        .unwrap()
+        .value;
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 2_000);
+
+    // Ben buys 2.5 kWh (10 credits, 0.25 to the treasury), Carol 1.5 kWh
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, ben, offer, 2_500)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::Payment(PSP22Error::InsufficientAllowance))
+    );
+    grid.token
+        .approve(&mut grid.chain, ben, market, 10_000_000)
+        .unwrap();
+    grid.token
+        .approve(&mut grid.chain, carol, market, 6_000_000)
+        .unwrap();
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, ben, offer, 2_500)
+            .unwrap()
+            .value,
+        10_000_000
+    );
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, carol, offer, 1_500)
+            .unwrap()
+            .value,
+        6_000_000
+    );
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, carol, offer, 2_001)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::NotEnoughOnOffer)
+    );
+    assert_eq!(
+        (
+            grid.balance(asha),
+            grid.balance(ben),
+            grid.balance(carol),
+            grid.balance(treasury)
+        ),
+        (
+            16_000_000 + 15_600_000,
+            18_000_000 - 8_000_000 - 10_000_000,
+            2_000_000,
+            400_000
+        )
+    );
+    assert_eq!(
+        grid.market.ledger_wh(&mut grid.chain, ben).unwrap(),
+        10_000 + 2_500
+    );
+    assert_eq!(
+        grid.market.ledger_wh(&mut grid.chain, carol).unwrap(),
+        1_500
+    );
+    let (open, _) = grid
+        .market
+        .open_offers(&mut grid.chain, 0, 10)
+        .unwrap()
+        .value;
+    assert_eq!(
+        open.iter()
+            .map(|(id, o)| (*id, o.wh_left))
+            .collect::<Vec<_>>(),
+        vec![(offer, 2_000)]
+    );
+
+    assert_eq!(
+        grid.market
+            .cancel_offer(&mut grid.chain, ben, offer)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::NotSeller)
+    );
+    assert_eq!(
+        grid.market
+            .cancel_offer(&mut grid.chain, asha, offer)
+            .unwrap()
+            .value,
+        2_000
+    );
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 4_000);
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, carol, offer, 1)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::OfferClosed)
+    );
+
+    // a second offer runs out its time and anyone may return it to the seller
+    let short = grid
+        .market
+        .create_offer(&mut grid.chain, asha, 1_000, 1_000_000, now + 10)
+        .unwrap()
+        .value;
+    assert_eq!(
+        grid.market
+            .expire_offer(&mut grid.chain, carol, short)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::OfferNotExpired)
+    );
+    grid.chain.advance_time_ms(10);
+    assert_eq!(
+        grid.market
+            .buy(&mut grid.chain, carol, short, 1)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::OfferExpired)
+    );
+    assert_eq!(
+        grid.market
+            .expire_offer(&mut grid.chain, carol, short)
+            .unwrap()
+            .value,
+        1_000
+    );
+    assert_eq!(
+        grid.market
+            .offer(&mut grid.chain, short)
+            .unwrap()
+            .unwrap()
+            .state,
+        OfferState::Expired
+    );
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 4_000);
 }
