@@ -434,3 +434,204 @@ pub fn token<C: Chain>(
     }
     Ok(table)
 }
+
+/// What `submit_readings` weighs, and what it means per block.
+#[derive(Debug, Clone)]
+pub struct MarketBench {
+    pub table: Vec<Measurement>,
+    /// Marginal weight of one `ecdsa_recover` (probe: 100 recoveries less 1, over 99).
+    pub per_recover: Weight,
+    /// Readings one block takes: full batches of distinct meters, as many calls as fit.
+    pub readings_per_block: u64,
+    /// The bare limit: 1.5 s of ref_time over one `ecdsa_recover`.
+    pub recover_limit_per_block: u64,
+}
+
+/// Weighs `submit_readings` for batches of distinct households' meters (the worst case:
+/// one mint per reading) and for one batch of a few meters (aggregated mints), and the
+/// bare `ecdsa_recover` of the probe fixture.
+pub fn market<C: Chain>(
+    chain: &mut C,
+    registry_wasm: &[u8],
+    token_wasm: &[u8],
+    market_wasm: &[u8],
+    probe_wasm: &[u8],
+) -> anyhow::Result<MarketBench> {
+    use crate::{
+        contract::{input, selector},
+        market::MarketClient,
+        meter::MeterSimulator,
+        token::{TokenClient, TokenConfig},
+    };
+    use interfaces::{
+        market::{MarketConfig, SourceFactors, MAX_READINGS_PER_CALL},
+        token::TokenRole,
+        EnergySource,
+    };
+    fn ok<T, E: std::fmt::Debug>(what: &str, r: Result<T, ClientError<E>>) -> anyhow::Result<T> {
+        r.map_err(|e| anyhow!("{what}: {e}"))
+    }
+    let max = MAX_READINGS_PER_CALL as usize;
+    let admin = named_account("bench/market-admin");
+    let (issuer, operator, relay) = (
+        named_account("bench/m-issuer"),
+        named_account("bench/m-operator"),
+        named_account("bench/relay"),
+    );
+    let registry = ok(
+        "registry",
+        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"market-bench".to_vec()),
+    )?
+    .value;
+    ok(
+        "issuer",
+        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
+    )?;
+    ok(
+        "operator",
+        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
+    )?;
+    let token = ok(
+        "token",
+        TokenClient::deploy(
+            chain,
+            admin,
+            token_wasm,
+            TokenConfig::city(Some(registry.address())),
+            b"market-bench".to_vec(),
+        ),
+    )?
+    .value;
+    let config = MarketConfig {
+        factors: SourceFactors {
+            solar: 2_000_000,
+            wind: 1_800_000,
+            hydro: 1_000_000,
+            vehicle: 1_500_000,
+            other: 500_000,
+        },
+        peak_windows: vec![],
+        tariff_per_kwh: 3_000_000,
+        utility: named_account("bench/utility"),
+        fee_bps: 0,
+        fee_account: admin,
+        max_batch: MAX_READINGS_PER_CALL,
+    };
+    let market = ok(
+        "market",
+        MarketClient::deploy(
+            chain,
+            admin,
+            market_wasm,
+            registry.address(),
+            token.address(),
+            config,
+            vec![],
+        ),
+    )?
+    .value;
+    ok(
+        "minter",
+        token.grant_role(chain, admin, TokenRole::Minter, market.address()),
+    )?;
+    let mut meters = Vec::with_capacity(max);
+    for n in 0..max {
+        let owner = named_account(&format!("bench/household-{n}"));
+        ok(
+            "citizen",
+            registry.register_citizen(
+                chain,
+                issuer,
+                crate::blake2_256(format!("bench/hh-{n}").as_bytes()),
+                owner,
+            ),
+        )?;
+        let label = format!("bench/meter-{n}");
+        let meter = MeterSimulator::new(
+            crate::demo::device_id(&label),
+            DeviceSigner::from_seed(&label),
+            market.address(),
+            EnergySource::Solar,
+        );
+        ok(
+            "device",
+            registry.register_device(
+                chain,
+                owner,
+                meter.device,
+                DeviceKind::Meter,
+                meter.public_key(),
+                [0; 32],
+            ),
+        )?;
+        ok(
+            "commission",
+            registry.commission_device(chain, operator, meter.device),
+        )?;
+        meters.push(meter);
+    }
+    let mut table = Vec::new();
+    let mut full = Weight::default();
+    let now = chain.now_ms();
+    let mut period = now - 24 * 3_600_000;
+    for size in [1usize, 10, 32, max] {
+        period += 900_000;
+        let batch = meters[..size]
+            .iter_mut()
+            .map(|m| m.read(period, period + 900_000, 1_000, 0))
+            .collect();
+        let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
+        if size == max {
+            full = receipt.weight;
+        }
+        table.push(Measurement {
+            message: format!("EnergyMarket::submit_readings ({size} meters of {size} households)"),
+            weight: receipt.weight,
+        });
+    }
+    period += 900_000;
+    let batch = (0..max)
+        .map(|i| meters[i % 4].read(period + i as u64, period + 900_000, 1_000, 0))
+        .collect();
+    let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
+    table.push(Measurement {
+        message: format!("EnergyMarket::submit_readings ({max} readings of 4 meters)"),
+        weight: receipt.weight,
+    });
+
+    // the bare limit: one recovery, measured on a contract that does nothing else
+    let signer = DeviceSigner::from_seed("bench/probe");
+    let digest = crate::blake2_256(b"probe");
+    let signature = signer.sign_digest(&digest);
+    let (probe, _) = chain.instantiate(admin, probe_wasm, input(selector("new"), ()), vec![])?;
+    let mut weigh_probe = |times: u32| -> anyhow::Result<Weight> {
+        let report = chain.query(
+            admin,
+            probe,
+            input(selector("recover"), (signature, digest, times)),
+        )?;
+        Ok(report.weight)
+    };
+    let (one, hundred) = (weigh_probe(1)?, weigh_probe(100)?);
+    let per_recover = Weight {
+        ref_time: (hundred.ref_time - one.ref_time) / 99,
+        proof_size: (hundred.proof_size - one.proof_size) / 99,
+    };
+    table.push(Measurement {
+        message: "ecdsa_probe::recover (1 recovery, whole call)".into(),
+        weight: one,
+    });
+    table.push(Measurement {
+        message: "one ecdsa_recover (marginal, from 100)".into(),
+        weight: per_recover,
+    });
+
+    let calls_by_time = crate::sandbox::BLOCK_REF_TIME / full.ref_time.max(1);
+    let calls_by_proof = crate::sandbox::BLOCK_PROOF_SIZE / full.proof_size.max(1);
+    Ok(MarketBench {
+        table,
+        per_recover,
+        readings_per_block: calls_by_time.min(calls_by_proof) * max as u64,
+        recover_limit_per_block: crate::sandbox::BLOCK_REF_TIME / per_recover.ref_time.max(1),
+    })
+}

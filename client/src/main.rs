@@ -188,6 +188,27 @@ fn main() -> anyhow::Result<()> {
             }
             println!();
             print!("{}", bench::markdown(&token));
+            let market_wasm = artifacts::wasm(&dir, "energy_market")?;
+            let probe_wasm = artifacts::wasm(&dir.join("fixtures"), "ecdsa_probe")?;
+            let market = bench::market(
+                &mut SandboxChain::new(),
+                &code.registry,
+                &code.token,
+                &market_wasm,
+                &probe_wasm,
+            )?;
+            println!("\nenergy_market.wasm: {} bytes\n", market_wasm.len());
+            print!("{}", bench::markdown(&market.table));
+            println!(
+                "\nreadings per block (1.5 s of ref_time, 3.75 MiB of proof; full batches of distinct households): {}",
+                market.readings_per_block
+            );
+            println!(
+                "bare limit, 1.5 s / one ecdsa_recover ({} ref_time): {}; ratio {:.4}",
+                market.per_recover.ref_time,
+                market.recover_limit_per_block,
+                market.readings_per_block as f64 / market.recover_limit_per_block as f64
+            );
         }
         Command::Balance { state, name } => {
             let (mut chain, saved) = load(&state.state)?;

@@ -20,6 +20,16 @@ const FUNDING: u128 = 1_000_000_000_000_000;
 /// 2026-06-01T06:00:00Z: the sandbox chain starts at a fixed time so demos and tests repeat.
 pub const GENESIS_TIME_MS: u64 = 1_780_293_600_000;
 
+/// What one call may use: the normal-class share of a 2-second block (75 %: 1.5 s of
+/// ref_time) and of a 5 MiB proof (3.75 MiB), as on a parachain. The sandbox's own default
+/// (0.1 s) would refuse batches a real chain accepts.
+pub const BLOCK_REF_TIME: u64 = 1_500_000_000_000;
+pub const BLOCK_PROOF_SIZE: u64 = 3_932_160;
+
+fn block_limit() -> drink::Weight {
+    drink::Weight::from_parts(BLOCK_REF_TIME, BLOCK_PROOF_SIZE)
+}
+
 /// A pallet-contracts runtime in this process. Accounts are funded on first use.
 pub struct SandboxChain {
     session: Session<MinimalSandbox>,
@@ -64,7 +74,7 @@ impl SandboxChain {
     }
 
     fn gas_limit() -> drink::Weight {
-        MinimalSandbox::default_gas_limit()
+        block_limit()
     }
 
     /// The chain's whole state (every storage entry), to write to a file and load later:
@@ -108,7 +118,7 @@ fn call_on(
         0,
         input,
         to_runtime(signer),
-        MinimalSandbox::default_gas_limit(),
+        block_limit(),
         None,
         Determinism::Enforced,
     );
