@@ -275,6 +275,7 @@ pub fn identity_part<C: Chain>(
 pub struct DemoCode {
     pub registry: Vec<u8>,
     pub token: Vec<u8>,
+    pub market: Vec<u8>,
 }
 
 impl DemoCode {
@@ -283,6 +284,7 @@ impl DemoCode {
         Ok(Self {
             registry: crate::artifacts::wasm(dir, "identity_registry")?,
             token: crate::artifacts::wasm(dir, "credit_token")?,
+            market: crate::artifacts::wasm(dir, "energy_market")?,
         })
     }
 }
@@ -523,4 +525,247 @@ mod tests {
         assert_eq!(format_credits(5_000_000), "5 SCP");
         assert_eq!(format_credits(1), "0.000001 SCP");
     }
+}
+
+/// What the market part of the demo left on the chain.
+#[derive(Debug)]
+pub struct MarketOutcome {
+    pub market: crate::market::MarketClient,
+    pub outcomes: Vec<interfaces::market::ReadingOutcome>,
+    /// (name, credits, ledger Wh) at the end.
+    pub households: Vec<(&'static str, u128, u64)>,
+    pub utility_credits: u128,
+}
+
+/// The demo market's parameters: solar 2 SCP/kWh, wind 1.8, V2G 1.5; 11:00-14:00 UTC pays
+/// 1.5x; imports beyond the ledger cost 3 SCP/kWh; P2P sales pay 2.5 % to the city.
+pub fn market_config() -> interfaces::market::MarketConfig {
+    use interfaces::market::{MarketConfig, PeakWindow, SourceFactors};
+    MarketConfig {
+        factors: SourceFactors {
+            solar: 2 * MICRO,
+            wind: 1_800_000,
+            hydro: MICRO,
+            vehicle: 1_500_000,
+            other: 500_000,
+        },
+        peak_windows: vec![PeakWindow {
+            start_minute: 11 * 60,
+            end_minute: 14 * 60,
+            multiplier_bps: 15_000,
+        }],
+        tariff_per_kwh: 3 * MICRO,
+        utility: named_account("power-utility"),
+        fee_bps: 250,
+        fee_account: named_account("city-treasury"),
+        max_batch: 32,
+    }
+}
+
+/// The market part: meters of several households sign a day of readings, the relay submits
+/// them, credits are minted, a consumer is billed pay-as-you-go, surplus is sold P2P.
+pub fn market_part<C: Chain>(
+    chain: &mut C,
+    code: &DemoCode,
+    city: &CityOutcome,
+    out: &mut impl Write,
+) -> anyhow::Result<MarketOutcome> {
+    use crate::{market::MarketClient, meter::MeterSimulator};
+    use interfaces::market::ReadingOutcome;
+    let admin = named_account("city-admin");
+    let operator = named_account("grid-operator");
+    let relay = named_account("meter-relay");
+    let (asha, ben, chandra) = (
+        named_account("asha"),
+        named_account("ben"),
+        named_account("chandra"),
+    );
+    let registry = city.identity.registry;
+    let token = city.token;
+    writeln!(out, "\n== Energy market ==")?;
+    let config = market_config();
+    let (utility, treasury) = (config.utility, config.fee_account);
+    let market = check(
+        "deploy energy_market",
+        MarketClient::deploy(
+            chain,
+            admin,
+            &code.market,
+            registry.address(),
+            token.address(),
+            config,
+            vec![],
+        ),
+    )?
+    .value;
+    check(
+        "market mints",
+        token.grant_role(chain, admin, TokenRole::Minter, market.address()),
+    )?;
+    for account in [utility, treasury] {
+        check(
+            "allow-list",
+            token.set_allow_listed(chain, admin, account, true),
+        )?;
+    }
+    writeln!(
+        out,
+        "energy_market deployed at {} ({} bytes of wasm); it mints credits; solar 2 SCP/kWh, x1.5 from 11:00 to 14:00 UTC",
+        ss58(&market.address()),
+        code.market.len()
+    )?;
+
+    // Ben's flat gets a meter too: he imports, so he is billed pay-as-you-go.
+    let ben_meter_label = "ben/flat-meter";
+    let mut ben_meter = MeterSimulator::new(
+        device_id(ben_meter_label),
+        DeviceSigner::from_seed(ben_meter_label),
+        market.address(),
+        EnergySource::Wind,
+    );
+    check(
+        "register ben's meter",
+        registry.register_device(
+            chain,
+            ben,
+            ben_meter.device,
+            DeviceKind::Meter,
+            ben_meter.public_key(),
+            [0; 32],
+        ),
+    )?;
+    check(
+        "commission",
+        registry.commission_device(chain, operator, ben_meter.device),
+    )?;
+    let mut rooftop = MeterSimulator::new(
+        device_id("asha/rooftop-meter"),
+        DeviceSigner::from_seed("asha/rooftop-meter"),
+        market.address(),
+        EnergySource::Solar,
+    );
+    let charger = MeterSimulator::new(
+        device_id("asha/home-charger"),
+        DeviceSigner::from_seed("asha/home-charger"),
+        market.address(),
+        EnergySource::Vehicle,
+    );
+
+    // Yesterday's readings (the chain's clock stands at 06:00 UTC today).
+    let day = chain.now_ms() / 86_400_000 * 86_400_000 - 86_400_000;
+    let at = |hour: u64, minute: u64| day + hour * 3_600_000 + minute * 60_000;
+    let mut batch = Vec::new();
+    for (hour, exported_wh) in [(9, 1_200), (10, 1_600), (12, 2_000), (13, 1_800)] {
+        batch.push(rooftop.read(at(hour, 0), at(hour, 15), exported_wh, 0));
+    }
+    batch.push(charger.sign(interfaces::reading::MeterReading {
+        device: charger.device,
+        seq: 1,
+        period_start: at(19, 0),
+        period_end: at(19, 15),
+        exported_wh: 3_000,
+        imported_wh: 0,
+        source: EnergySource::Vehicle,
+        vehicle: Some(device_id("ben/ev")),
+    }));
+    batch.push(ben_meter.read(at(20, 0), at(20, 15), 0, 2_000));
+    batch.push(ben_meter.read(at(21, 0), at(21, 15), 0, 2_500));
+    let replay = batch[0].clone();
+    batch.push(replay);
+    check(
+        "approve utility bills",
+        token.approve(chain, ben, market.address(), 10 * MICRO),
+    )?;
+    let receipt = check(
+        "submit readings",
+        market.submit_readings(chain, relay, batch),
+    )?;
+    writeln!(
+        out,
+        "the relay submitted 8 signed readings in one call ({} ref_time, {} bytes of proof):",
+        crate::bench::group(receipt.weight.ref_time),
+        crate::bench::group(receipt.weight.proof_size)
+    )?;
+    let labels = [
+        "asha rooftop 09:00, 1.2 kWh",
+        "asha rooftop 10:00, 1.6 kWh",
+        "asha rooftop 12:00, 2.0 kWh (peak)",
+        "asha rooftop 13:00, 1.8 kWh (peak)",
+        "ben's EV at asha's charger 19:00, 3 kWh V2G",
+        "ben's flat 20:00, imports 2 kWh",
+        "ben's flat 21:00, imports 2.5 kWh",
+        "asha rooftop 09:00 sent again (old seq)",
+    ];
+    for (label, outcome) in labels.iter().zip(&receipt.value) {
+        let text = match outcome {
+            ReadingOutcome::Accepted {
+                beneficiary,
+                credits,
+                billable_wh,
+            } => {
+                let who = [("asha", asha), ("ben", ben)]
+                    .iter()
+                    .find(|(_, a)| a == beneficiary)
+                    .map_or("?", |(n, _)| n);
+                format!(
+                    "accepted: {} to {who}, {billable_wh} Wh billable",
+                    format_credits(*credits)
+                )
+            }
+            ReadingOutcome::Rejected(reason) => format!("rejected: {reason:?}"),
+        };
+        writeln!(out, "  {label:<44} {text}")?;
+    }
+
+    // Asha sells 3 kWh of her surplus; Chandra buys 2 kWh of it.
+    let now = chain.now_ms();
+    let offer = check(
+        "offer",
+        market.create_offer(chain, asha, 3_000, 3_500_000, now + 6 * 3_600_000),
+    )?
+    .value;
+    check(
+        "approve purchase",
+        token.approve(chain, chandra, market.address(), 10 * MICRO),
+    )?;
+    check(
+        "fund chandra",
+        token.transfer(chain, asha, chandra, 8 * MICRO, vec![]),
+    )?;
+    let cost = check("buy", market.buy(chain, chandra, offer, 2_000))?.value;
+    writeln!(
+        out,
+        "asha offered 3 kWh at 3.5 SCP/kWh; chandra bought 2 kWh for {} (2.5 % to the city treasury)",
+        format_credits(cost)
+    )?;
+
+    writeln!(out, "\nAfter the day:")?;
+    writeln!(
+        out,
+        "  {:<10} {:>14} {:>12}",
+        "household", "credits", "ledger Wh"
+    )?;
+    let mut households = Vec::new();
+    for (name, account) in [("asha", asha), ("ben", ben), ("chandra", chandra)] {
+        let credits = check("balance", token.balance_of(chain, account))?;
+        let ledger = check("ledger", market.ledger_wh(chain, account))?;
+        writeln!(
+            out,
+            "  {name:<10} {:>14} {ledger:>12}",
+            format_credits(credits)
+        )?;
+        households.push((name, credits, ledger));
+    }
+    let utility_credits = check("utility", token.balance_of(chain, utility))?;
+    writeln!(
+        out,
+        "  power utility collected {} from ben's imports",
+        format_credits(utility_credits)
+    )?;
+    Ok(MarketOutcome {
+        market,
+        outcomes: receipt.value,
+        households,
+        utility_credits,
+    })
 }

@@ -2,14 +2,16 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
-use interfaces::AccountId;
+use interfaces::{AccountId, EnergySource};
 use scale::{Decode, Encode};
 use smartcity_client::{
     artifacts, bench,
     demo::{self, format_credits, parse_credits, DemoCode},
+    keys::DeviceSigner,
+    meter::MeterSimulator,
     named_account,
     voucher::{one_time_key, VoucherTicket},
-    Chain, ClientError, SandboxChain, TokenClient,
+    Chain, ClientError, MarketClient, SandboxChain, TokenClient,
 };
 use std::path::{Path, PathBuf};
 
@@ -48,6 +50,9 @@ enum Command {
     /// QR vouchers on a saved city (`smartcity demo --save city.state` first).
     #[command(subcommand)]
     Voucher(VoucherCommand),
+    /// Meters on a saved city.
+    #[command(subcommand)]
+    Meter(MeterCommand),
     /// A resident's credits on a saved city.
     Balance {
         #[command(flatten)]
@@ -62,6 +67,30 @@ struct StateArg {
     /// The saved embedded chain (written by `demo --save`); updated in place.
     #[arg(long)]
     state: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum MeterCommand {
+    /// Signs readings as a registered demo meter and submits them through the market (or,
+    /// with --emit, prints each signed reading as hex SCALE for a relay).
+    Simulate {
+        #[command(flatten)]
+        state: StateArg,
+        /// The meter's demo label (its key derives from it), e.g. asha/rooftop-meter.
+        #[arg(long)]
+        meter: String,
+        #[arg(long, default_value_t = 4)]
+        readings: u64,
+        /// Wh exported per 15-minute reading.
+        #[arg(long, default_value_t = 1_000)]
+        exported_wh: u64,
+        /// Wh imported per reading.
+        #[arg(long, default_value_t = 0)]
+        imported_wh: u64,
+        /// Print the signed readings instead of submitting them.
+        #[arg(long)]
+        emit: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -96,27 +125,28 @@ enum VoucherCommand {
     },
 }
 
+/// The deployed contracts of a saved city.
+#[derive(Encode, Decode, Clone, Copy)]
+struct Book {
+    registry: AccountId,
+    token: AccountId,
+    market: AccountId,
+}
+
 /// A city saved to a file: the contracts' addresses and the whole chain state.
 #[derive(Encode, Decode)]
 struct SavedCity {
     format: [u8; 4],
-    registry: AccountId,
-    token: AccountId,
+    book: Book,
     chain: Vec<u8>,
 }
 
-const STATE_FORMAT: [u8; 4] = *b"SCC1";
+const STATE_FORMAT: [u8; 4] = *b"SCC2";
 
-fn save(
-    path: &Path,
-    chain: &mut SandboxChain,
-    registry: AccountId,
-    token: AccountId,
-) -> anyhow::Result<()> {
+fn save(path: &Path, chain: &mut SandboxChain, book: Book) -> anyhow::Result<()> {
     let saved = SavedCity {
         format: STATE_FORMAT,
-        registry,
-        token,
+        book,
         chain: chain.export_state(),
     };
     std::fs::write(path, saved.encode()).with_context(|| format!("cannot write {}", path.display()))
@@ -151,13 +181,14 @@ fn main() -> anyhow::Result<()> {
             let code = DemoCode::load(&dir)?;
             let mut chain = SandboxChain::new();
             let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
+            let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             if let Some(path) = save_to {
-                save(
-                    &path,
-                    &mut chain,
-                    city.identity.registry.address(),
-                    city.token.address(),
-                )?;
+                let book = Book {
+                    registry: city.identity.registry.address(),
+                    token: city.token.address(),
+                    market: market.market.address(),
+                };
+                save(&path, &mut chain, book)?;
                 println!("\nchain saved to {}", path.display());
             }
         }
@@ -210,10 +241,59 @@ fn main() -> anyhow::Result<()> {
                 market.readings_per_block as f64 / market.recover_limit_per_block as f64
             );
         }
+        Command::Meter(MeterCommand::Simulate {
+            state,
+            meter,
+            readings,
+            exported_wh,
+            imported_wh,
+            emit,
+        }) => {
+            let (mut chain, saved) = load(&state.state)?;
+            let market = MarketClient::at(saved.book.market);
+            let device = demo::device_id(&meter);
+            let mut simulator = MeterSimulator::new(
+                device,
+                DeviceSigner::from_seed(&meter),
+                saved.book.market,
+                EnergySource::Solar,
+            );
+            simulator.seq = market.last_seq(&mut chain, device)?;
+            let now = chain.now_ms();
+            let quarter = 900_000;
+            let first = now - readings * quarter;
+            let batch: Vec<_> = (0..readings)
+                .map(|i| {
+                    simulator.read(
+                        first + i * quarter,
+                        first + (i + 1) * quarter,
+                        exported_wh,
+                        imported_wh,
+                    )
+                })
+                .collect();
+            if emit {
+                for signed in &batch {
+                    println!("{}", hex::encode(signed.encode()));
+                }
+                return Ok(());
+            }
+            let outcomes = market
+                .submit_readings(&mut chain, named_account("meter-relay"), batch)
+                .map_err(explain)?
+                .value;
+            for (i, outcome) in outcomes.iter().enumerate() {
+                println!(
+                    "reading {}: {outcome:?}",
+                    simulator.seq - readings + 1 + i as u64
+                );
+            }
+            save(&state.state, &mut chain, saved.book)?;
+        }
         Command::Balance { state, name } => {
             let (mut chain, saved) = load(&state.state)?;
             let balance =
-                TokenClient::at(saved.token).balance_of(&mut chain, named_account(&name))?;
+                TokenClient::at(saved.book.token).balance_of(&mut chain, named_account(&name))?;
             println!("{name}: {}", format_credits(balance));
         }
         Command::Voucher(VoucherCommand::Create {
@@ -225,7 +305,7 @@ fn main() -> anyhow::Result<()> {
         }) => {
             let amount = parse_credits(&amount)?;
             let (mut chain, saved) = load(&state.state)?;
-            let token = TokenClient::at(saved.token);
+            let token = TokenClient::at(saved.book.token);
             let (secret, key) = one_time_key();
             let expires = chain.now_ms() + hours * 3_600_000;
             let id = token
@@ -240,7 +320,7 @@ fn main() -> anyhow::Result<()> {
                 .map_err(explain)?
                 .value;
             let ticket = VoucherTicket {
-                token: saved.token,
+                token: saved.book.token,
                 voucher_id: id,
                 secret,
             };
@@ -257,16 +337,16 @@ fn main() -> anyhow::Result<()> {
                 ticket.write_qr_png(&path, 8)?;
                 println!("QR code written to {}", path.display());
             }
-            save(&state.state, &mut chain, saved.registry, saved.token)?;
+            save(&state.state, &mut chain, saved.book)?;
         }
         Command::Voucher(VoucherCommand::Redeem { state, qr, to }) => {
             let ticket = VoucherTicket::parse(&qr)?;
             let (mut chain, saved) = load(&state.state)?;
-            if ticket.token != saved.token {
+            if ticket.token != saved.book.token {
                 bail!("this voucher belongs to another token deployment");
             }
             let redeemer = named_account(&to);
-            let token = TokenClient::at(saved.token);
+            let token = TokenClient::at(saved.book.token);
             token
                 .redeem_voucher(
                     &mut chain,
@@ -281,7 +361,7 @@ fn main() -> anyhow::Result<()> {
                 ticket.voucher_id,
                 format_credits(balance)
             );
-            save(&state.state, &mut chain, saved.registry, saved.token)?;
+            save(&state.state, &mut chain, saved.book)?;
         }
     }
     Ok(())

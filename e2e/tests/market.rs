@@ -778,3 +778,42 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
     );
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 4_000);
 }
+
+#[test]
+fn demo_day_mints_bills_and_sells_energy() {
+    let mut chain = SandboxChain::new();
+    let code = smartcity_client::demo::DemoCode::load(&artifacts::default_dir()).unwrap();
+    let png = std::env::temp_dir().join(format!("e2e-market-demo-{}.png", std::process::id()));
+    let mut narration = Vec::new();
+    let city = smartcity_client::demo::run(&mut chain, &code, &png, &mut narration).unwrap();
+    std::fs::remove_file(&png).unwrap();
+    let day =
+        smartcity_client::demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
+    let accepted = day
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o, ReadingOutcome::Accepted { .. }))
+        .count();
+    assert_eq!(accepted, 7);
+    assert_eq!(
+        day.outcomes[7],
+        ReadingOutcome::Rejected(RejectReason::StaleSeq)
+    );
+    // peak readings earn 1.5x: 2 kWh at noon = 6 SCP
+    assert!(matches!(
+        day.outcomes[2],
+        ReadingOutcome::Accepted {
+            credits: 6_000_000,
+            ..
+        }
+    ));
+    assert_eq!(day.utility_credits, 4_500_000);
+    assert_eq!(
+        day.households,
+        vec![
+            ("asha", 20_525_000, 3_600),
+            ("ben", 5_000_000, 0),
+            ("chandra", 1_000_000, 2_000)
+        ]
+    );
+}
