@@ -171,8 +171,7 @@ impl MarketClient {
 /// Every energy-market event, typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MarketEvent {
-    ReadingAccepted(ev::ReadingAccepted),
-    ReadingRejected(ev::ReadingRejected),
+    ReadingsProcessed(ev::ReadingsProcessed),
     Billed(ev::Billed),
     DebtRecorded(ev::DebtRecorded),
     MarketConfigChanged(ev::MarketConfigChanged),
@@ -198,8 +197,7 @@ pub fn market_events(market: AccountId, events: &[ContractEvent]) -> Vec<MarketE
                 };
             }
             try_each!(
-                ReadingAccepted,
-                ReadingRejected,
+                ReadingsProcessed,
                 Billed,
                 DebtRecorded,
                 MarketConfigChanged,

@@ -23,7 +23,10 @@ mod energy_market {
     };
     use interfaces::{
         admin_events::{AdminChanged, AdminTransferProposed},
-        market::{events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome},
+        market::{
+            events as ev, EnergyMarket, MarketError, Offer, OfferState, ProcessedReading,
+            ReadingOutcome,
+        },
         reading::{reading_digest_preimage, SignedReading},
         token::{CreditMinter, Earning, Mint, PSP22},
         DeviceId, DeviceInfo, EnergySource, IdentityRegistry, MAX_QUERY_BATCH,
@@ -349,8 +352,9 @@ mod energy_market {
         /// Permissionless: processes a batch of signed readings and returns one outcome per
         /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
         /// `TokenCallFailed`/`Token` when a callee fails, which reverts the whole batch so
-        /// it can be resubmitted). Emits `ReadingAccepted` or `ReadingRejected` per
-        /// reading, then `Billed` or `DebtRecorded` per billed account.
+        /// it can be resubmitted). Emits `Billed` or `DebtRecorded` per billed account,
+        /// then one `ReadingsProcessed` with every outcome (one event per batch: each
+        /// event costs about 7.5 KB of proof).
         #[ink(message)]
         fn submit_readings(
             &mut self,
@@ -406,11 +410,6 @@ mod energy_market {
                 let accepted = match verdict {
                     Ok(accepted) => accepted,
                     Err(reason) => {
-                        self.env().emit_event(ev::ReadingRejected {
-                            device: reading.device,
-                            seq: reading.seq,
-                            reason,
-                        });
                         outcomes.push(ReadingOutcome::Rejected(reason));
                         continue;
                     }
@@ -449,15 +448,6 @@ mod energy_market {
                         accepted.credits,
                     );
                 }
-                self.env().emit_event(ev::ReadingAccepted {
-                    device: reading.device,
-                    seq: reading.seq,
-                    beneficiary: who,
-                    exported_wh: reading.exported_wh,
-                    imported_wh: reading.imported_wh,
-                    credits: accepted.credits,
-                    billable_wh,
-                });
                 outcomes.push(ReadingOutcome::Accepted {
                     beneficiary: who,
                     credits: accepted.credits,
@@ -479,6 +469,28 @@ mod energy_market {
             for (account, wh) in work.billable {
                 self.collect(account, wh);
             }
+            let mut accepted = 0u32;
+            let mut credits = 0u128;
+            let processed = batch
+                .iter()
+                .zip(&outcomes)
+                .map(|(signed, outcome)| {
+                    if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
+                        accepted = accepted.saturating_add(1);
+                        credits = credits.saturating_add(*c);
+                    }
+                    ProcessedReading {
+                        device: signed.reading.device,
+                        seq: signed.reading.seq,
+                        outcome: *outcome,
+                    }
+                })
+                .collect();
+            self.env().emit_event(ev::ReadingsProcessed {
+                outcomes: processed,
+                accepted,
+                credits,
+            });
             Ok(outcomes)
         }
     }

@@ -164,6 +164,15 @@ pub enum ReadingOutcome {
     Rejected(RejectReason),
 }
 
+/// One reading of a processed batch, as the batch event reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct ProcessedReading {
+    pub device: DeviceId,
+    pub seq: u64,
+    pub outcome: ReadingOutcome,
+}
+
 /// Every refusal of the energy market's messages (a whole call fails, nothing changes).
 #[derive(Debug, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -266,27 +275,15 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
 
+    /// One event per batch, not per reading: pallet-contracts charges each event about
+    /// 7.5 KB of proof (it touches the block's event storage), which per reading would
+    /// bound a block to a few hundred readings. `outcomes` are in batch order.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ReadingAccepted {
-        #[ink(topic)]
-        pub device: DeviceId,
-        pub seq: u64,
-        #[ink(topic)]
-        pub beneficiary: AccountId,
-        pub exported_wh: u64,
-        pub imported_wh: u64,
+    pub struct ReadingsProcessed {
+        pub outcomes: Vec<ProcessedReading>,
+        pub accepted: u32,
         pub credits: u128,
-        pub billable_wh: u64,
-    }
-
-    #[ink::event]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ReadingRejected {
-        #[ink(topic)]
-        pub device: DeviceId,
-        pub seq: u64,
-        pub reason: RejectReason,
     }
 
     /// Imports beyond the ledger were paid to the utility.

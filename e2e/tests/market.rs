@@ -261,9 +261,8 @@ fn signed_readings_mint_credits_by_source_and_peak_window() {
         receipt.weight.ref_time, receipt.weight.proof_size
     );
     let events = market_events(grid.market.address(), &receipt.events);
-    assert!(
-        matches!(&events[0], MarketEvent::ReadingAccepted(e) if e.beneficiary == asha && e.credits == 10_000_000)
-    );
+    assert!(matches!(&events[..], [MarketEvent::ReadingsProcessed(e)]
+        if e.accepted == 2 && e.credits == 13_600_000 && e.outcomes[0].outcome == receipt.value[0]));
     assert_eq!(
         (grid.balance(asha), grid.balance(ben)),
         (10_000_000, 3_600_000)
