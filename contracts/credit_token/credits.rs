@@ -24,7 +24,7 @@ pub enum TokenEvent {
     AdminChanged(AdminChanged),
     PauseChanged(ev::PauseChanged),
     AllowListChanged(ev::AllowListChanged),
-    ReceiptIssued(ev::ReceiptIssued),
+    ReceiptsIssued(ev::ReceiptsIssued),
     CreditsRetired(ev::CreditsRetired),
     VoucherCreated(ev::VoucherCreated),
     VoucherRedeemed(ev::VoucherRedeemed),
@@ -332,9 +332,14 @@ impl Credits {
                 return Err(TokenError::ZeroAmount);
             }
             events.extend(self.mint_unchecked(to, amount)?);
-            let (id, event) = self.issue_receipt(caller, to, amount, earning, now);
-            ids.push(id);
-            events.push(event);
+            ids.push(self.issue_receipt(caller, to, amount, earning, now));
+        }
+        if let Some(first_receipt_id) = ids.first().copied() {
+            events.push(TokenEvent::ReceiptsIssued(ev::ReceiptsIssued {
+                minted_by: caller,
+                first_receipt_id,
+                count: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+            }));
         }
         Ok((ids, events))
     }
@@ -346,7 +351,7 @@ impl Credits {
         amount: u128,
         earning: Earning,
         now: TimestampMs,
-    ) -> (u64, TokenEvent) {
+    ) -> u64 {
         let id = self.next_receipt_id;
         self.next_receipt_id = id.saturating_add(1);
         self.receipts.insert(
@@ -354,21 +359,13 @@ impl Credits {
             &MintReceipt {
                 owner,
                 amount,
-                earning: earning.clone(),
+                earning,
                 minted_by: minter,
                 minted_at_ms: now,
                 voucher: None,
             },
         );
-        (
-            id,
-            TokenEvent::ReceiptIssued(ev::ReceiptIssued {
-                receipt_id: id,
-                owner,
-                amount,
-                earning,
-            }),
-        )
+        id
     }
 
     pub fn receipt(&self, id: u64) -> Option<MintReceipt> {
@@ -644,7 +641,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(ids, ink::prelude::vec![0, 1]);
-        assert_eq!(events.len(), 4);
+        assert_eq!(events.len(), 3); // two Transfers, one ReceiptsIssued
         assert_eq!(
             (credits.balance_of(account(ALICE)), credits.total_supply()),
             (5, 12)

@@ -75,7 +75,7 @@ mod credit_token {
                     TokenEvent::AdminChanged(e) => env.emit_event(e),
                     TokenEvent::PauseChanged(e) => env.emit_event(e),
                     TokenEvent::AllowListChanged(e) => env.emit_event(e),
-                    TokenEvent::ReceiptIssued(e) => env.emit_event(e),
+                    TokenEvent::ReceiptsIssued(e) => env.emit_event(e),
                     TokenEvent::CreditsRetired(e) => env.emit_event(e),
                     TokenEvent::VoucherCreated(e) => env.emit_event(e),
                     TokenEvent::VoucherRedeemed(e) => env.emit_event(e),
@@ -240,7 +240,7 @@ mod credit_token {
 
         /// Minter only: mints `amount` to `to` with a receipt of what earned it; returns
         /// the receipt id (`NotMinter`, `Paused`, `ZeroAmount`, `SupplyOverflow`).
-        /// Emits `Transfer` and `ReceiptIssued`.
+        /// Emits `Transfer` and `ReceiptsIssued`.
         #[ink(message)]
         pub fn mint_with_receipt(
             &mut self,
@@ -360,7 +360,7 @@ mod credit_token {
     impl CreditMinter for CreditToken {
         /// Minter only: mints each item to its recipient with a receipt, all or nothing;
         /// returns the receipt ids in order (`NotMinter`, `Paused`, `BatchTooLarge`,
-        /// `ZeroAmount`, `SupplyOverflow`). Emits `Transfer` and `ReceiptIssued` per item.
+        /// `ZeroAmount`, `SupplyOverflow`). Emits `Transfer` per item and one `ReceiptsIssued`.
         #[ink(message)]
         fn mint_batch(&mut self, mints: Vec<Mint>) -> Result<Vec<u64>, TokenError> {
             let now = self.now();

@@ -277,16 +277,16 @@ pub mod events {
         pub allowed: bool,
     }
 
-    /// Credits were minted with a receipt (the `Transfer` from `None` is emitted too).
+    /// A mint call stored receipts `first_receipt_id .. first_receipt_id + count` (each
+    /// mint's `Transfer` from `None` is emitted too). One event per call, not per receipt:
+    /// each event costs about 7.5 KB of proof; the receipts themselves are queryable.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ReceiptIssued {
+    pub struct ReceiptsIssued {
         #[ink(topic)]
-        pub receipt_id: u64,
-        #[ink(topic)]
-        pub owner: AccountId,
-        pub amount: u128,
-        pub earning: Earning,
+        pub minted_by: AccountId,
+        pub first_receipt_id: u64,
+        pub count: u32,
     }
 
     /// Credits burnt as a carbon offset (the `Transfer` to `None` is emitted too).

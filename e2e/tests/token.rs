@@ -148,7 +148,7 @@ fn minter_mints_with_receipts_and_nobody_else_can() {
         }
     );
     assert!(
-        matches!(&token_events(&receipt.events)[1], TokenEvent::ReceiptIssued(e) if e.receipt_id == receipt.value && e.owner == alice)
+        matches!(&token_events(&receipt.events)[1], TokenEvent::ReceiptsIssued(e) if e.first_receipt_id == receipt.value && e.count == 1 && e.minted_by == minter)
     );
     let stored = town
         .token
