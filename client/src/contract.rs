@@ -44,6 +44,17 @@ pub fn selector(name: &str) -> Selector {
     [hash[0], hash[1], hash[2], hash[3]]
 }
 
+impl<T> Receipt<T> {
+    /// The same receipt with its value turned into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Receipt<U> {
+        Receipt {
+            value: f(self.value),
+            weight: self.weight,
+            events: self.events,
+        }
+    }
+}
+
 /// The encoded input of a message or constructor: selector ++ SCALE(arguments).
 pub fn input<A: Encode>(selector: Selector, args: A) -> Vec<u8> {
     let mut data = selector.to_vec();
@@ -107,12 +118,7 @@ impl ContractHandle {
         salt: Vec<u8>,
     ) -> Result<Receipt<Self>, ClientError<E>> {
         let (address, report) = chain.instantiate(signer, code, input(constructor, args), salt)?;
-        let receipt = fallible::<(), E>(report)?;
-        Ok(Receipt {
-            value: Self { address },
-            weight: receipt.weight,
-            events: receipt.events,
-        })
+        Ok(fallible::<(), E>(report)?.map(|()| Self { address }))
     }
 
     /// A state-changing message returning `Result<R, E>`.

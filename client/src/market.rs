@@ -46,13 +46,7 @@ impl MarketClient {
             (registry, token, config),
             salt,
         )?;
-        Ok(Receipt {
-            value: Self {
-                handle: receipt.value,
-            },
-            weight: receipt.weight,
-            events: receipt.events,
-        })
+        Ok(receipt.map(|handle| Self { handle }))
     }
 
     pub fn at(address: AccountId) -> Self {

@@ -56,13 +56,7 @@ impl RegistryClient {
             max_devices_per_citizen,
             salt,
         )?;
-        Ok(Receipt {
-            value: Self {
-                handle: receipt.value,
-            },
-            weight: receipt.weight,
-            events: receipt.events,
-        })
+        Ok(receipt.map(|handle| Self { handle }))
     }
 
     /// The registry at a known address.

@@ -122,24 +122,39 @@ fn call_on(
         None,
         Determinism::Enforced,
     );
-    let weight = Weight {
-        ref_time: result.gas_consumed.ref_time(),
-        proof_size: result.gas_consumed.proof_size(),
-    };
-    let debug_message = String::from_utf8_lossy(&result.debug_message).into_owned();
-    let value = result.result.map_err(|error| ChainError::Dispatch {
+    let outcome = result.result.map(|value| (value.did_revert(), value.data));
+    to_report(
+        result.gas_consumed,
+        &result.debug_message,
+        outcome,
+        result.events,
+    )
+}
+
+/// What a call or an instantiation returned, in the `Chain` trait's terms: a dispatch
+/// error with the contract's debug output, or the output, the weight and (unless the
+/// contract reverted) its events.
+fn to_report(
+    gas_consumed: drink::Weight,
+    debug_message: &[u8],
+    outcome: Result<(bool, Vec<u8>), drink::DispatchError>,
+    events: EventRecords,
+) -> Result<CallReport, ChainError> {
+    let (reverted, output) = outcome.map_err(|error| ChainError::Dispatch {
         reason: format!("{error:?}"),
-        debug_message,
+        debug_message: String::from_utf8_lossy(debug_message).into_owned(),
     })?;
-    let reverted = value.did_revert();
     Ok(CallReport {
-        output: value.data,
+        output,
         reverted,
-        weight,
+        weight: Weight {
+            ref_time: gas_consumed.ref_time(),
+            proof_size: gas_consumed.proof_size(),
+        },
         events: if reverted {
             Vec::new()
         } else {
-            contract_events(result.events)
+            contract_events(events)
         },
     })
 }
@@ -163,27 +178,21 @@ impl Chain for SandboxChain {
             Self::gas_limit(),
             None,
         );
-        let weight = Weight {
-            ref_time: result.gas_consumed.ref_time(),
-            proof_size: result.gas_consumed.proof_size(),
+        let (address, outcome) = match result.result {
+            Ok(value) => (
+                value.account_id,
+                Ok((value.result.did_revert(), value.result.data)),
+            ),
+            // the address is only read when the instantiation succeeded
+            Err(error) => (AccountId32::new([0; 32]), Err(error)),
         };
-        let debug_message = String::from_utf8_lossy(&result.debug_message).into_owned();
-        let value = result.result.map_err(|error| ChainError::Dispatch {
-            reason: format!("{error:?}"),
-            debug_message,
-        })?;
-        let reverted = value.result.did_revert();
-        let address = AccountId::from(*<AccountId32 as AsRef<[u8; 32]>>::as_ref(&value.account_id));
-        let report = CallReport {
-            output: value.result.data,
-            reverted,
-            weight,
-            events: if reverted {
-                Vec::new()
-            } else {
-                contract_events(result.events)
-            },
-        };
+        let report = to_report(
+            result.gas_consumed,
+            &result.debug_message,
+            outcome,
+            result.events,
+        )?;
+        let address = AccountId::from(*<AccountId32 as AsRef<[u8; 32]>>::as_ref(&address));
         Ok((address, report))
     }
 

@@ -94,12 +94,7 @@ impl TokenClient {
             salt,
         )?;
         // ink! 5 constructors answer `Ok(Ok(()))`, infallible ones included.
-        let receipt = crate::contract::fallible::<(), TokenError>(report)?;
-        Ok(Receipt {
-            value: Self::at(address),
-            weight: receipt.weight,
-            events: receipt.events,
-        })
+        Ok(crate::contract::fallible::<(), TokenError>(report)?.map(|()| Self::at(address)))
     }
 
     pub fn at(address: AccountId) -> Self {

@@ -6,6 +6,7 @@
 
 use ink::{prelude::vec::Vec, storage::Mapping};
 use interfaces::{
+    admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
     token::{
         events as ev, Earning, Mint, MintReceipt, RetiredTotal, Retirement, TokenError, TokenRole,
@@ -41,8 +42,7 @@ fn psp22_events(events: Vec<PSP22Event>) -> Events {
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Credits {
     balances: PSP22Data,
-    admin: AccountId,
-    pending_admin: Option<AccountId>,
+    admin: AdminSeat,
     paused: bool,
     roles: Mapping<(AccountId, TokenRole), ()>,
     allow_list: Mapping<AccountId, ()>,
@@ -61,8 +61,7 @@ impl Credits {
         let (balances, events) = PSP22Data::new(initial_supply, admin);
         let credits = Self {
             balances,
-            admin,
-            pending_admin: None,
+            admin: AdminSeat::new(admin),
             paused: false,
             roles: Mapping::default(),
             allow_list: Mapping::default(),
@@ -181,11 +180,11 @@ impl Credits {
     // ----- admin, roles, pause, allow-list ----------------------------------------------------
 
     pub fn admin(&self) -> AccountId {
-        self.admin
+        self.admin.admin()
     }
 
     pub fn pending_admin(&self) -> Option<AccountId> {
-        self.pending_admin
+        self.admin.pending()
     }
 
     pub fn is_paused(&self) -> bool {
@@ -193,11 +192,7 @@ impl Credits {
     }
 
     fn ensure_admin(&self, caller: AccountId) -> Result<(), TokenError> {
-        if caller == self.admin {
-            Ok(())
-        } else {
-            Err(TokenError::NotAdmin)
-        }
+        Ok(self.admin.ensure_admin(caller)?)
     }
 
     fn ensure_role(&self, caller: AccountId, role: TokenRole) -> Result<(), TokenError> {
@@ -248,27 +243,13 @@ impl Credits {
         caller: AccountId,
         proposed: AccountId,
     ) -> Result<Events, TokenError> {
-        self.ensure_admin(caller)?;
-        self.pending_admin = Some(proposed);
-        Ok(ink::prelude::vec![TokenEvent::AdminTransferProposed(
-            AdminTransferProposed {
-                current: caller,
-                proposed,
-            }
-        )])
+        let event = self.admin.propose(caller, proposed)?;
+        Ok(ink::prelude::vec![TokenEvent::AdminTransferProposed(event)])
     }
 
     pub fn accept_admin(&mut self, caller: AccountId) -> Result<Events, TokenError> {
-        if self.pending_admin != Some(caller) {
-            return Err(TokenError::NotPendingAdmin);
-        }
-        let previous = self.admin;
-        self.admin = caller;
-        self.pending_admin = None;
-        Ok(ink::prelude::vec![TokenEvent::AdminChanged(AdminChanged {
-            previous,
-            new_admin: caller,
-        })])
+        let event = self.admin.accept(caller)?;
+        Ok(ink::prelude::vec![TokenEvent::AdminChanged(event)])
     }
 
     pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<Events, TokenError> {

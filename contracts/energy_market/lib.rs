@@ -22,7 +22,6 @@ mod energy_market {
         prelude::vec::Vec,
     };
     use interfaces::{
-        admin_events::{AdminChanged, AdminTransferProposed},
         market::{
             events as ev, EnergyMarket, MarketError, Offer, OfferState, ProcessedReading,
             ReadingOutcome,
@@ -107,24 +106,16 @@ mod energy_market {
         /// Admin only: proposes the next admin (`NotAdmin`). Emits `AdminTransferProposed`.
         #[ink(message)]
         pub fn propose_admin(&mut self, proposed: AccountId) -> Result<(), MarketError> {
-            let caller = self.env().caller();
-            self.market.propose_admin(caller, proposed)?;
-            self.env().emit_event(AdminTransferProposed {
-                current: caller,
-                proposed,
-            });
+            let event = self.market.propose_admin(self.env().caller(), proposed)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
         /// The proposed admin takes over (`NotPendingAdmin`). Emits `AdminChanged`.
         #[ink(message)]
         pub fn accept_admin(&mut self) -> Result<(), MarketError> {
-            let caller = self.env().caller();
-            let previous = self.market.accept_admin(caller)?;
-            self.env().emit_event(AdminChanged {
-                previous,
-                new_admin: caller,
-            });
+            let event = self.market.accept_admin(self.env().caller())?;
+            self.env().emit_event(event);
             Ok(())
         }
 

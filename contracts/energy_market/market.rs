@@ -5,6 +5,10 @@
 use ink::{prelude::vec::Vec, storage::Mapping};
 pub use interfaces::market::MarketConfig;
 use interfaces::{
+    admin::AdminSeat,
+    admin_events::{AdminChanged, AdminTransferProposed},
+};
+use interfaces::{
     market::{MarketError, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE},
     reading::MeterReading,
     AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
@@ -20,8 +24,7 @@ pub struct Accepted {
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Market {
-    admin: AccountId,
-    pending_admin: Option<AccountId>,
+    admin: AdminSeat,
     paused: bool,
     config: MarketConfig,
     last_seq: Mapping<DeviceId, u64>,
@@ -44,8 +47,7 @@ impl Market {
     pub fn new(admin: AccountId, config: MarketConfig) -> Result<Self, MarketError> {
         config.validate()?;
         Ok(Self {
-            admin,
-            pending_admin: None,
+            admin: AdminSeat::new(admin),
             paused: false,
             config,
             last_seq: Mapping::default(),
@@ -61,11 +63,11 @@ impl Market {
     }
 
     pub fn admin(&self) -> AccountId {
-        self.admin
+        self.admin.admin()
     }
 
     pub fn pending_admin(&self) -> Option<AccountId> {
-        self.pending_admin
+        self.admin.pending()
     }
 
     pub fn is_paused(&self) -> bool {
@@ -73,11 +75,7 @@ impl Market {
     }
 
     fn ensure_admin(&self, caller: AccountId) -> Result<(), MarketError> {
-        if caller == self.admin {
-            Ok(())
-        } else {
-            Err(MarketError::NotAdmin)
-        }
+        Ok(self.admin.ensure_admin(caller)?)
     }
 
     pub fn set_config(
@@ -104,21 +102,12 @@ impl Market {
         &mut self,
         caller: AccountId,
         proposed: AccountId,
-    ) -> Result<(), MarketError> {
-        self.ensure_admin(caller)?;
-        self.pending_admin = Some(proposed);
-        Ok(())
+    ) -> Result<AdminTransferProposed, MarketError> {
+        Ok(self.admin.propose(caller, proposed)?)
     }
 
-    /// Returns the previous admin.
-    pub fn accept_admin(&mut self, caller: AccountId) -> Result<AccountId, MarketError> {
-        if self.pending_admin != Some(caller) {
-            return Err(MarketError::NotPendingAdmin);
-        }
-        let previous = self.admin;
-        self.admin = caller;
-        self.pending_admin = None;
-        Ok(previous)
+    pub fn accept_admin(&mut self, caller: AccountId) -> Result<AdminChanged, MarketError> {
+        Ok(self.admin.accept(caller)?)
     }
 
     /// A batch may be processed: not paused, between 1 and `max_batch` readings.
@@ -631,7 +620,10 @@ mod tests {
             market.accept_admin(account(4)),
             Err(MarketError::NotPendingAdmin)
         );
-        assert_eq!(market.accept_admin(account(3)), Ok(account(1)));
+        assert_eq!(
+            market.accept_admin(account(3)).map(|e| e.previous),
+            Ok(account(1))
+        );
         assert_eq!(market.admin(), account(3));
     }
 

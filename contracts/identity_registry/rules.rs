@@ -3,6 +3,7 @@
 //! unit-tested without the contract shell.
 
 use ink::storage::Mapping;
+use interfaces::admin::AdminSeat;
 use interfaces::{
     registry_events as ev, AccountId, Anchor, Citizen, CitizenStatus, DataCategory, DeviceId,
     DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, Hash32, RegistryError, RegistryEvent,
@@ -45,8 +46,7 @@ pub type ConsentKey = (VirtualId, AccountId, DataCategory);
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Registry {
-    admin: AccountId,
-    pending_admin: Option<AccountId>,
+    admin: AdminSeat,
     max_devices_per_citizen: u32,
     roles: Mapping<(AccountId, RegistryRole), ()>,
     citizens: Mapping<VirtualId, CitizenRecord>,
@@ -64,8 +64,7 @@ impl Registry {
             return Err(RegistryError::InvalidCap);
         }
         Ok(Self {
-            admin,
-            pending_admin: None,
+            admin: AdminSeat::new(admin),
             max_devices_per_citizen,
             roles: Mapping::default(),
             citizens: Mapping::default(),
@@ -79,11 +78,11 @@ impl Registry {
     // ----- admin and roles -------------------------------------------------------------
 
     pub fn admin(&self) -> AccountId {
-        self.admin
+        self.admin.admin()
     }
 
     pub fn pending_admin(&self) -> Option<AccountId> {
-        self.pending_admin
+        self.admin.pending()
     }
 
     pub fn max_devices_per_citizen(&self) -> u32 {
@@ -91,11 +90,7 @@ impl Registry {
     }
 
     fn ensure_admin(&self, caller: AccountId) -> Result<(), RegistryError> {
-        if caller == self.admin {
-            Ok(())
-        } else {
-            Err(RegistryError::NotAdmin)
-        }
+        Ok(self.admin.ensure_admin(caller)?)
     }
 
     fn ensure_role(&self, caller: AccountId, role: RegistryRole) -> Result<(), RegistryError> {
@@ -156,27 +151,13 @@ impl Registry {
 
     /// First step of a handover: the new admin must accept, so a typo cannot lock the registry.
     pub fn propose_admin(&mut self, caller: AccountId, proposed: AccountId) -> Outcome {
-        self.ensure_admin(caller)?;
-        self.pending_admin = Some(proposed);
         Ok(RegistryEvent::AdminTransferProposed(
-            ev::AdminTransferProposed {
-                current: caller,
-                proposed,
-            },
+            self.admin.propose(caller, proposed)?,
         ))
     }
 
     pub fn accept_admin(&mut self, caller: AccountId) -> Outcome {
-        if self.pending_admin != Some(caller) {
-            return Err(RegistryError::NotPendingAdmin);
-        }
-        let previous = self.admin;
-        self.admin = caller;
-        self.pending_admin = None;
-        Ok(RegistryEvent::AdminChanged(ev::AdminChanged {
-            previous,
-            new_admin: caller,
-        }))
+        Ok(RegistryEvent::AdminChanged(self.admin.accept(caller)?))
     }
 
     pub fn set_max_devices_per_citizen(&mut self, caller: AccountId, cap: u32) -> Outcome {

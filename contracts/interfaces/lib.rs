@@ -13,6 +13,84 @@ pub mod reading;
 pub mod registry;
 pub mod token;
 
+/// The two-step admin handover every contract uses: the admin proposes, the proposed
+/// account accepts, so a typo in an address cannot lock a contract.
+pub mod admin {
+    use crate::{
+        admin_events::{AdminChanged, AdminTransferProposed},
+        AccountId,
+    };
+
+    /// Why an admin action was refused; each contract's error takes it with `From`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AdminRefusal {
+        NotAdmin,
+        NotPendingAdmin,
+    }
+
+    /// Who administers a contract, and who is proposed to take over.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[ink::scale_derive(Encode, Decode, TypeInfo)]
+    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+    pub struct AdminSeat {
+        admin: AccountId,
+        pending: Option<AccountId>,
+    }
+
+    impl AdminSeat {
+        pub fn new(admin: AccountId) -> Self {
+            Self {
+                admin,
+                pending: None,
+            }
+        }
+
+        pub fn admin(&self) -> AccountId {
+            self.admin
+        }
+
+        pub fn pending(&self) -> Option<AccountId> {
+            self.pending
+        }
+
+        pub fn ensure_admin(&self, caller: AccountId) -> Result<(), AdminRefusal> {
+            if caller == self.admin {
+                Ok(())
+            } else {
+                Err(AdminRefusal::NotAdmin)
+            }
+        }
+
+        /// The admin proposes its successor.
+        pub fn propose(
+            &mut self,
+            caller: AccountId,
+            proposed: AccountId,
+        ) -> Result<AdminTransferProposed, AdminRefusal> {
+            self.ensure_admin(caller)?;
+            self.pending = Some(proposed);
+            Ok(AdminTransferProposed {
+                current: caller,
+                proposed,
+            })
+        }
+
+        /// The proposed account takes over.
+        pub fn accept(&mut self, caller: AccountId) -> Result<AdminChanged, AdminRefusal> {
+            if self.pending != Some(caller) {
+                return Err(AdminRefusal::NotPendingAdmin);
+            }
+            let previous = self.admin;
+            self.admin = caller;
+            self.pending = None;
+            Ok(AdminChanged {
+                previous,
+                new_admin: caller,
+            })
+        }
+    }
+}
+
 /// Events of the two-step admin handover, the same in every contract.
 pub mod admin_events {
     use crate::AccountId;

@@ -258,6 +258,15 @@ impl Offer {
     }
 }
 
+impl From<crate::admin::AdminRefusal> for MarketError {
+    fn from(refusal: crate::admin::AdminRefusal) -> Self {
+        match refusal {
+            crate::admin::AdminRefusal::NotAdmin => Self::NotAdmin,
+            crate::admin::AdminRefusal::NotPendingAdmin => Self::NotPendingAdmin,
+        }
+    }
+}
+
 impl From<RegistryError> for MarketError {
     fn from(error: RegistryError) -> Self {
         Self::Registry(error)

@@ -161,6 +161,15 @@ pub enum RegistryError {
     InvalidCap,
 }
 
+impl From<crate::admin::AdminRefusal> for RegistryError {
+    fn from(refusal: crate::admin::AdminRefusal) -> Self {
+        match refusal {
+            crate::admin::AdminRefusal::NotAdmin => Self::NotAdmin,
+            crate::admin::AdminRefusal::NotPendingAdmin => Self::NotPendingAdmin,
+        }
+    }
+}
+
 /// Events of the identity registry, one per state change.
 pub mod events {
     use super::*;

@@ -226,6 +226,15 @@ impl TokenError {
     }
 }
 
+impl From<crate::admin::AdminRefusal> for TokenError {
+    fn from(refusal: crate::admin::AdminRefusal) -> Self {
+        match refusal {
+            crate::admin::AdminRefusal::NotAdmin => Self::NotAdmin,
+            crate::admin::AdminRefusal::NotPendingAdmin => Self::NotPendingAdmin,
+        }
+    }
+}
+
 impl From<PSP22Error> for TokenError {
     fn from(error: PSP22Error) -> Self {
         Self::PSP22(error)
