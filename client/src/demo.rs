@@ -383,7 +383,7 @@ pub fn run<C: Chain>(
     )?;
     writeln!(
         out,
-        "admin made {} a Minter (the energy market's account) and allow-listed the steel works (an industry, not a citizen)",
+        "admin made {} a Minter (an operator's minting account; the energy market below mints too) and allow-listed the steel works (an industry, not a citizen)",
         ss58(&market)
     )?;
 
