@@ -607,7 +607,6 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
             .unwrap_err(),
         ClientError::Contract(MarketError::InvalidBatchLimit)
     );
-    let _ = grid.issuer;
 }
 
 #[test]
