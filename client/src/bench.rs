@@ -212,6 +212,11 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
     Ok(table)
 }
 
+/// A client result as an `anyhow` error naming the step that failed.
+fn ok<T, E: std::fmt::Debug>(what: &str, r: Result<T, ClientError<E>>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow!("{what}: {e}"))
+}
+
 fn cycle<T: Copy>(items: &[T], n: usize) -> Vec<T> {
     items.iter().copied().cycle().take(n).collect()
 }
@@ -291,9 +296,6 @@ pub fn token<C: Chain>(
         token::{Earning, Mint, TokenRole},
         EnergySource,
     };
-    fn ok<T, E: std::fmt::Debug>(what: &str, r: Result<T, ClientError<E>>) -> anyhow::Result<T> {
-        r.map_err(|e| anyhow!("{what}: {e}"))
-    }
     let mut table = Vec::new();
     let admin = named_account("bench/token-admin");
     let issuer = named_account("bench/token-issuer");
@@ -468,9 +470,6 @@ pub fn market<C: Chain>(
         token::TokenRole,
         EnergySource,
     };
-    fn ok<T, E: std::fmt::Debug>(what: &str, r: Result<T, ClientError<E>>) -> anyhow::Result<T> {
-        r.map_err(|e| anyhow!("{what}: {e}"))
-    }
     let max = MAX_READINGS_PER_CALL as usize;
     let admin = named_account("bench/market-admin");
     let (issuer, operator, relay) = (
