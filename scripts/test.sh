@@ -21,15 +21,22 @@ step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "unit tests (contracts' rules and shells, client)"
-cargo test --workspace --exclude e2e 2>&1 | tee "$LOG/unit.txt" | grep -E '^test result|FAILED|panicked' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "[test] unit tests failed"; tail -50 "$LOG/unit.txt"; exit 1; }
+# the exit status is cargo's own (`|| true` after a pipe would reset PIPESTATUS and hide a failure)
+status=0
+cargo test --workspace --exclude e2e >"$LOG/unit.txt" 2>&1 || status=$?
+grep -E '^test result|FAILED|panicked' "$LOG/unit.txt" || true
+[ "$status" -eq 0 ] || { echo "[test] unit tests failed (exit $status)"; tail -80 "$LOG/unit.txt"; exit 1; }
 
 step "contract build reproduces the committed artifacts"
 scripts/build.sh --check
 
 step "e2e tests on the sandbox chain (committed artifacts)"
-cargo test -p e2e -- --nocapture 2>&1 | tee "$LOG/e2e.txt" | grep -E '^test |^test result|consumer|panicked' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "[test] e2e tests failed"; tail -50 "$LOG/e2e.txt"; exit 1; }
+# this clone's artifacts, whatever clone the cached test binaries were first built from
+export SMARTCITY_ARTIFACTS="$PWD/artifacts"
+status=0
+cargo test -p e2e -- --nocapture >"$LOG/e2e.txt" 2>&1 || status=$?
+grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
+[ "$status" -eq 0 ] || { echo "[test] e2e tests failed (exit $status)"; tail -80 "$LOG/e2e.txt"; exit 1; }
 
 count() { grep -h '^test result' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }'; }
 echo

@@ -3,10 +3,21 @@
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-/// Where the artifacts are: `$SMARTCITY_ARTIFACTS`, else the workspace's `artifacts/`.
+/// Where the artifacts are: `$SMARTCITY_ARTIFACTS`; else the nearest `artifacts/` holding a
+/// `SHA256SUMS` in the current folder or above it (a clone's root, from any folder of it);
+/// else the one beside the sources this binary was built from. The compiled-in path comes
+/// last: a shared target folder can hold a binary built from another clone.
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("SMARTCITY_ARTIFACTS")
-        .map(PathBuf::from)
+    if let Some(dir) = std::env::var_os("SMARTCITY_ARTIFACTS") {
+        return PathBuf::from(dir);
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            cwd.ancestors()
+                .map(|dir| dir.join("artifacts"))
+                .find(|dir| dir.join("SHA256SUMS").is_file())
+        })
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts"))
 }
 
