@@ -5,6 +5,7 @@
 #   scripts/build.sh           build and refresh artifacts/
 #   scripts/build.sh --check   build into a scratch folder and fail unless the committed
 #                              artifacts' code is what the sources build to
+#   scripts/build.sh NAME...   rebuild only these contracts (about 100 s each), then the sums
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -12,7 +13,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 CHECK=0
-[ "${1:-}" = "--check" ] && CHECK=1
+[ "${1:-}" = "--check" ] && { CHECK=1; shift; }
+ONLY=("$@")
+if ((CHECK && ${#ONLY[@]})); then echo "build.sh: --check builds every contract" >&2; exit 2; fi
 
 OUT="$ROOT/artifacts"
 if ((CHECK)); then
@@ -35,10 +38,19 @@ git ls-files -z --cached --others --exclude-standard -- . ':!artifacts' \
     | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$BUILD_ROOT"
 cd "$BUILD_ROOT"
 
+# ink!'s static buffer holds a message's input and output, and a cross-contract call's:
+# 64 KiB (ink!'s default is 16 KiB) carries a full batch of 256 signed readings
+# (interfaces::market::MAX_READINGS_PER_CALL) and the registry's answer for it. ink! reads
+# the variable when it compiles, and cargo does not track it: the contracts get their own
+# target folder per value, so a change can never mix with code built under another.
+export INK_STATIC_BUFFER_SIZE=65536
+export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/contracts-buffer-$INK_STATIC_BUFFER_SIZE"
+
 contracts=()
 for dir in contracts/*/ e2e/fixtures/*/; do
     name="$(basename "$dir")"
     [ "$name" = "interfaces" ] && continue
+    if ((${#ONLY[@]})) && [[ ! " ${ONLY[*]} " == *" $name "* ]]; then continue; fi
     [ -f "$dir/Cargo.toml" ] && contracts+=("${dir%/}")
 done
 

@@ -443,10 +443,33 @@ pub struct MarketBench {
     pub table: Vec<Measurement>,
     /// Marginal weight of one `ecdsa_recover` (probe: 100 recoveries less 1, over 99).
     pub per_recover: Weight,
-    /// Readings one block takes: full batches of distinct meters, as many calls as fit.
-    pub readings_per_block: u64,
+    /// For full batches whose readings come from so many households (one meter each):
+    /// the readings one block takes (as many whole calls as fit its ref_time and proof).
+    pub per_block: Vec<PerBlock>,
     /// The bare limit: 1.5 s of ref_time over one `ecdsa_recover`.
     pub recover_limit_per_block: u64,
+}
+
+/// Readings per block for full batches of one mix of households.
+#[derive(Debug, Clone, Copy)]
+pub struct PerBlock {
+    pub households: usize,
+    pub batch: usize,
+    pub weight: Weight,
+    pub readings: u64,
+}
+
+impl PerBlock {
+    fn new(households: usize, batch: usize, weight: Weight) -> Self {
+        let by_time = crate::sandbox::BLOCK_REF_TIME / weight.ref_time.max(1);
+        let by_proof = crate::sandbox::BLOCK_PROOF_SIZE / weight.proof_size.max(1);
+        Self {
+            households,
+            batch,
+            weight,
+            readings: by_time.min(by_proof) * batch as u64,
+        }
+    }
 }
 
 /// Weighs `submit_readings` for batches of distinct households' meters (the worst case:
@@ -570,33 +593,44 @@ pub fn market<C: Chain>(
         meters.push(meter);
     }
     let mut table = Vec::new();
-    let mut full = Weight::default();
     let now = chain.now_ms();
     let mut period = now - 24 * 3_600_000;
-    for size in [1usize, 10, 32, max] {
+    // distinct households: one reading per meter, one mint per reading
+    for size in [1usize, 10, 100, max] {
         period += 900_000;
         let batch = meters[..size]
             .iter_mut()
             .map(|m| m.read(period, period + 900_000, 1_000, 0))
             .collect();
         let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
-        if size == max {
-            full = receipt.weight;
-        }
         table.push(Measurement {
-            message: format!("EnergyMarket::submit_readings ({size} meters of {size} households)"),
+            message: format!(
+                "EnergyMarket::submit_readings ({size} readings of {size} households)"
+            ),
             weight: receipt.weight,
         });
     }
-    period += 900_000;
-    let batch = (0..max)
-        .map(|i| meters[i % 4].read(period + i as u64, period + 900_000, 1_000, 0))
-        .collect();
-    let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
-    table.push(Measurement {
-        message: format!("EnergyMarket::submit_readings ({max} readings of 4 meters)"),
-        weight: receipt.weight,
-    });
+    // full batches from fewer households: a relay batching its meters' readings
+    let mut per_block = Vec::new();
+    for households in [max, 64, 16, 4, 1] {
+        period += 900_000;
+        let batch = (0..max)
+            .map(|i| {
+                let start = period + (i / households) as u64 * 1_000;
+                meters[i % households].read(start, start + 1_000, 1_000, 0)
+            })
+            .collect();
+        let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
+        if households != max {
+            table.push(Measurement {
+                message: format!(
+                    "EnergyMarket::submit_readings ({max} readings of {households} households)"
+                ),
+                weight: receipt.weight,
+            });
+        }
+        per_block.push(PerBlock::new(households, max, receipt.weight));
+    }
 
     // the bare limit: one recovery, measured on a contract that does nothing else
     let signer = DeviceSigner::from_seed("bench/probe");
@@ -625,12 +659,252 @@ pub fn market<C: Chain>(
         weight: per_recover,
     });
 
-    let calls_by_time = crate::sandbox::BLOCK_REF_TIME / full.ref_time.max(1);
-    let calls_by_proof = crate::sandbox::BLOCK_PROOF_SIZE / full.proof_size.max(1);
     Ok(MarketBench {
         table,
         per_recover,
-        readings_per_block: calls_by_time.min(calls_by_proof) * max as u64,
+        per_block,
         recover_limit_per_block: crate::sandbox::BLOCK_REF_TIME / per_recover.ref_time.max(1),
     })
+}
+
+/// Weighs the parking rental's main messages: `list_space`, `book`, `cancel`, a sensor
+/// check-in and check-out, and `free_spaces` over 10 and over 100 listed spaces (one page
+/// of at most `MAX_PAGE` spaces per call, so 100 spaces take four calls).
+pub fn parking<C: Chain>(
+    chain: &mut C,
+    registry_wasm: &[u8],
+    token_wasm: &[u8],
+    parking_wasm: &[u8],
+) -> anyhow::Result<Vec<Measurement>> {
+    use crate::{
+        parking::{ParkingClient, SensorSimulator},
+        token::{TokenClient, TokenConfig},
+    };
+    use interfaces::{
+        parking::{Availability, ParkingConfig, SpaceTerms, MAX_PAGE},
+        token::{Earning, TokenRole},
+        EnergySource,
+    };
+    const HOUR: u64 = 3_600_000;
+    const SPACES: usize = 100;
+    let admin = named_account("bench/parking-admin");
+    let (issuer, operator, minter, renter) = (
+        named_account("bench/p-issuer"),
+        named_account("bench/p-operator"),
+        named_account("bench/p-minter"),
+        named_account("bench/renter"),
+    );
+    let registry = ok(
+        "registry",
+        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"parking-bench".to_vec()),
+    )?
+    .value;
+    ok(
+        "issuer",
+        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
+    )?;
+    ok(
+        "operator",
+        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
+    )?;
+    let token = ok(
+        "token",
+        TokenClient::deploy(
+            chain,
+            admin,
+            token_wasm,
+            TokenConfig::city(Some(registry.address())),
+            b"parking-bench".to_vec(),
+        ),
+    )?
+    .value;
+    let fees = named_account("bench/p-fees");
+    ok(
+        "minter",
+        token.grant_role(chain, admin, TokenRole::Minter, minter),
+    )?;
+    ok(
+        "allow fees",
+        token.set_allow_listed(chain, admin, fees, true),
+    )?;
+    let config = ParkingConfig {
+        platform_fee_bps: 500,
+        fee_account: fees,
+        late_cancel_fee_bps: 2_000,
+        cancel_cutoff_ms: HOUR,
+    };
+    let parking = ok(
+        "parking",
+        ParkingClient::deploy(
+            chain,
+            admin,
+            parking_wasm,
+            registry.address(),
+            token.address(),
+            config,
+            b"parking-bench".to_vec(),
+        ),
+    )?
+    .value;
+    ok(
+        "allow parking",
+        token.set_allow_listed(chain, admin, parking.address(), true),
+    )?;
+    let citizen = |chain: &mut C, name: &str| -> anyhow::Result<interfaces::AccountId> {
+        let account = named_account(name);
+        ok(
+            "citizen",
+            registry.register_citizen(chain, issuer, crate::blake2_256(name.as_bytes()), account),
+        )?;
+        Ok(account)
+    };
+    let terms = SpaceTerms {
+        geohash: b"tdr1v9q5".to_vec(),
+        price_per_hour: 1_200_000,
+        min_minutes: 30,
+        max_minutes: 8 * 60,
+        windows: vec![Availability {
+            start_minute: 0,
+            end_minute: 1_440,
+        }],
+    };
+    let mut table = Vec::new();
+    let mut sensors = Vec::with_capacity(SPACES);
+    for n in 0..SPACES {
+        let owner = citizen(chain, &format!("bench/shop-{n}"))?;
+        let label = format!("bench/bay-{n}");
+        let sensor = SensorSimulator::new(
+            device_id(&label),
+            DeviceSigner::from_seed(&label),
+            parking.address(),
+        );
+        ok(
+            "sensor",
+            registry.register_device(
+                chain,
+                owner,
+                sensor.sensor,
+                DeviceKind::ParkingSensor,
+                sensor.public_key(),
+                [0; 32],
+            ),
+        )?;
+        ok(
+            "commission",
+            registry.commission_device(chain, operator, sensor.sensor),
+        )?;
+        let listed = ok(
+            "list",
+            parking.list_space(chain, owner, sensor.sensor, terms.clone()),
+        )?;
+        if n == 0 {
+            table.push(Measurement {
+                message: "list_space".into(),
+                weight: listed.weight,
+            });
+        }
+        sensors.push(sensor);
+    }
+    citizen(chain, "bench/renter")?;
+    let car = device_id("bench/renter-car");
+    ok(
+        "car",
+        registry.register_device(
+            chain,
+            renter,
+            car,
+            DeviceKind::Vehicle,
+            DeviceSigner::from_seed("bench/renter-car").public_key(),
+            [0; 32],
+        ),
+    )?;
+    ok(
+        "commission car",
+        registry.commission_device(chain, operator, car),
+    )?;
+    let earning = Earning {
+        device: car,
+        source: EnergySource::Solar,
+        period_start_ms: 0,
+        period_end_ms: 1,
+        energy_wh: 1,
+    };
+    ok(
+        "fund",
+        token.mint_with_receipt(chain, minter, renter, 1_000_000_000, earning),
+    )?;
+    ok(
+        "approve",
+        token.approve(chain, renter, parking.address(), u128::MAX),
+    )?;
+
+    let now = chain.now_ms();
+    let start = now + 2 * HOUR;
+    // a first booking on space 0, so the measured one checks an overlap
+    ok(
+        "book",
+        parking.book(chain, renter, 0, Some(car), start, start + HOUR),
+    )?;
+    let booked = ok(
+        "book",
+        parking.book(chain, renter, 0, Some(car), start + HOUR, start + 2 * HOUR),
+    )?;
+    table.push(Measurement {
+        message: "book (named vehicle, one booking to check)".into(),
+        weight: booked.weight,
+    });
+    let cancelled = ok("cancel", parking.cancel(chain, renter, booked.value))?;
+    table.push(Measurement {
+        message: "cancel".into(),
+        weight: cancelled.weight,
+    });
+    chain.wait_until_ms(start + 60_000)?;
+    let gateway = named_account("bench/gateway");
+    let arrived = sensors[0].arrived(car, start + 30_000);
+    let checked_in = ok("check in", parking.report(chain, gateway, arrived))?;
+    table.push(Measurement {
+        message: "report (sensor check-in)".into(),
+        weight: checked_in.weight,
+    });
+    chain.wait_until_ms(start + HOUR + 11 * 60_000)?;
+    let left = sensors[0].left(car, start + HOUR + 10 * 60_000);
+    let checked_out = ok("check out", parking.report(chain, gateway, left))?;
+    table.push(Measurement {
+        message: "report (sensor check-out: settlement and overstay)".into(),
+        weight: checked_out.weight,
+    });
+
+    let (from, to) = (start + 3 * HOUR, start + 4 * HOUR);
+    let page = |chain: &mut C, from_id: u64, limit: u32| {
+        ok(
+            "free_spaces",
+            parking
+                .handle
+                .read_fallible::<_, _, (Vec<u64>, u64), interfaces::parking::ParkingError>(
+                    chain,
+                    renter,
+                    crate::contract::selector("free_spaces"),
+                    (from, to, from_id, limit),
+                ),
+        )
+    };
+    table.push(Measurement {
+        message: "free_spaces (10 listed spaces, one call)".into(),
+        weight: page(chain, 0, 10)?.weight,
+    });
+    let mut total = Weight::default();
+    let mut from_id = 0;
+    let mut calls = 0;
+    while (from_id as usize) < SPACES {
+        let receipt = page(chain, from_id, MAX_PAGE)?;
+        total.ref_time += receipt.weight.ref_time;
+        total.proof_size += receipt.weight.proof_size;
+        from_id = receipt.value.1;
+        calls += 1;
+    }
+    table.push(Measurement {
+        message: format!("free_spaces (100 listed spaces: {calls} calls of {MAX_PAGE}, summed)"),
+        weight: total,
+    });
+    Ok(table)
 }

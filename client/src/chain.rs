@@ -96,4 +96,8 @@ pub trait Chain {
 
     /// The chain's current time, in unix milliseconds (what contracts see as `block_timestamp`).
     fn now_ms(&mut self) -> u64;
+
+    /// Returns once the chain's time is at least `time_ms` (a demo's scenes happen hours
+    /// apart): the sandbox moves its clock there; a node backend waits for such a block.
+    fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError>;
 }

@@ -276,6 +276,7 @@ pub struct DemoCode {
     pub registry: Vec<u8>,
     pub token: Vec<u8>,
     pub market: Vec<u8>,
+    pub parking: Vec<u8>,
 }
 
 impl DemoCode {
@@ -285,6 +286,7 @@ impl DemoCode {
             registry: crate::artifacts::wasm(dir, "identity_registry")?,
             token: crate::artifacts::wasm(dir, "credit_token")?,
             market: crate::artifacts::wasm(dir, "energy_market")?,
+            parking: crate::artifacts::wasm(dir, "parking_rental")?,
         })
     }
 }
@@ -767,5 +769,191 @@ pub fn market_part<C: Chain>(
         outcomes: receipt.value,
         households,
         utility_credits,
+    })
+}
+
+/// What the parking part of the demo left on the chain.
+#[derive(Debug)]
+pub struct ParkingOutcome {
+    pub parking: crate::parking::ParkingClient,
+    pub space: u64,
+    pub booking: u64,
+    /// What the sensor's four reports did, in order.
+    pub reports: Vec<interfaces::parking::SensorOutcome>,
+    /// (name, credits) of the shop owner, the commuter and the city treasury at the end.
+    pub balances: Vec<(&'static str, u128)>,
+    /// The contract's token balance and the open escrow it must equal.
+    pub held: u128,
+    pub escrow_total: u128,
+}
+
+/// The parking part: Chandra lists the bay in front of her shop, Ben books it for his
+/// commute, the bay's sensor reports his EV arriving and leaving late, a stranger's car
+/// parks after him; Chandra is paid, the stranger reported.
+pub fn parking_part<C: Chain>(
+    chain: &mut C,
+    code: &DemoCode,
+    city: &CityOutcome,
+    out: &mut impl Write,
+) -> anyhow::Result<ParkingOutcome> {
+    use crate::parking::{ParkingClient, SensorSimulator};
+    use interfaces::parking::{Availability, ParkingConfig, SensorOutcome, SpaceTerms};
+    let admin = named_account("city-admin");
+    let gateway = named_account("sensor-gateway");
+    let treasury = named_account("city-treasury");
+    let (ben, chandra, asha) = (
+        named_account("ben"),
+        named_account("chandra"),
+        named_account("asha"),
+    );
+    let token = city.token;
+    writeln!(out, "\n== Parking ==")?;
+    let parking = check(
+        "deploy parking_rental",
+        ParkingClient::deploy(
+            chain,
+            admin,
+            &code.parking,
+            city.identity.registry.address(),
+            token.address(),
+            ParkingConfig {
+                platform_fee_bps: 500,
+                fee_account: treasury,
+                late_cancel_fee_bps: 2_000,
+                cancel_cutoff_ms: 3_600_000,
+            },
+            vec![],
+        ),
+    )?
+    .value;
+    check(
+        "allow-list the rental",
+        token.set_allow_listed(chain, admin, parking.address(), true),
+    )?;
+    writeln!(
+        out,
+        "parking_rental deployed at {} ({} bytes of wasm); 5 % of every payment to the city treasury",
+        ss58(&parking.address()),
+        code.parking.len()
+    )?;
+    let label = "chandra/shop-bay-1";
+    let mut sensor = SensorSimulator::new(
+        device_id(label),
+        DeviceSigner::from_seed(label),
+        parking.address(),
+    );
+    let terms = SpaceTerms {
+        geohash: b"tdr1v9q5".to_vec(),
+        price_per_hour: MICRO,
+        min_minutes: 30,
+        max_minutes: 10 * 60,
+        windows: vec![Availability {
+            start_minute: 8 * 60,
+            end_minute: 20 * 60,
+        }],
+    };
+    let space = check(
+        "list the bay",
+        parking.list_space(chain, chandra, sensor.sensor, terms),
+    )?
+    .value;
+    writeln!(
+        out,
+        "chandra listed the bay in front of her shop (sensor {}): 1 SCP an hour, 08:00-20:00 UTC",
+        crate::short_hex(&sensor.sensor)
+    )?;
+
+    // Ben books 09:00-12:00 today for his EV; the rent waits in escrow.
+    let midnight = chain.now_ms() / 86_400_000 * 86_400_000;
+    let at = |hour: u64, minute: u64| midnight + hour * 3_600_000 + minute * 60_000;
+    let ev = device_id("ben/ev");
+    check(
+        "fund ben",
+        token.transfer(chain, asha, ben, 5 * MICRO, vec![]),
+    )?;
+    check(
+        "approve rent",
+        token.approve(chain, ben, parking.address(), 5 * MICRO),
+    )?;
+    let booked = check(
+        "book",
+        parking.book(chain, ben, space, Some(ev), at(9, 0), at(12, 0)),
+    )?;
+    let booking = booked.value;
+    writeln!(
+        out,
+        "ben booked 09:00-12:00 for his EV: 3 SCP in escrow ({} ref_time, {} bytes of proof)",
+        crate::bench::group(booked.weight.ref_time),
+        crate::bench::group(booked.weight.proof_size)
+    )?;
+
+    // The bay's sensor reports through a gateway; each report is signed by the sensor.
+    let scenes = [
+        (
+            (9, 4),
+            sensor.arrived(ev, at(9, 2)),
+            "09:02 ben's EV arrives",
+        ),
+        (
+            (12, 12),
+            sensor.left(ev, at(12, 10)),
+            "12:10 ben's EV leaves, 10 minutes late",
+        ),
+        (
+            (12, 31),
+            sensor.arrived(device_id("plate/KA-01-X-9999"), at(12, 30)),
+            "12:30 an unregistered car parks",
+        ),
+        (
+            (12, 41),
+            sensor.left(device_id("plate/KA-01-X-9999"), at(12, 40)),
+            "12:40 it leaves",
+        ),
+    ];
+    let mut reports = Vec::new();
+    for ((hour, minute), signed, label) in scenes {
+        chain.wait_until_ms(at(hour, minute))?;
+        let receipt = check("sensor report", parking.report(chain, gateway, signed))?;
+        let text = match receipt.value {
+            SensorOutcome::CheckedIn { booking } => format!("checked in (booking {booking})"),
+            SensorOutcome::CheckedOut { overstay, .. } => format!(
+                "checked out: escrow to chandra less 5 %, overstay {} billed",
+                format_credits(overstay)
+            ),
+            SensorOutcome::ViolationRecorded { index } => {
+                format!("violation #{index} reported to chandra")
+            }
+            other => format!("{other:?}"),
+        };
+        writeln!(out, "  {label:<42} {text}")?;
+        reports.push(receipt.value);
+    }
+
+    writeln!(out, "\nAfter the morning:")?;
+    let mut balances = Vec::new();
+    for (name, account) in [
+        ("chandra", chandra),
+        ("ben", ben),
+        ("city-treasury", treasury),
+    ] {
+        let credits = check("balance", token.balance_of(chain, account))?;
+        writeln!(out, "  {name:<14} {:>14}", format_credits(credits))?;
+        balances.push((name, credits));
+    }
+    let held = check("escrow", token.balance_of(chain, parking.address()))?;
+    let escrow_total = check("escrow", parking.escrow_total(chain))?;
+    writeln!(
+        out,
+        "  the rental holds {} for open bookings",
+        format_credits(held)
+    )?;
+    Ok(ParkingOutcome {
+        parking,
+        space,
+        booking,
+        reports,
+        balances,
+        held,
+        escrow_total,
     })
 }

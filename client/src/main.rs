@@ -131,6 +131,7 @@ struct Book {
     registry: AccountId,
     token: AccountId,
     market: AccountId,
+    parking: AccountId,
 }
 
 /// A city saved to a file: the contracts' addresses and the whole chain state.
@@ -141,7 +142,7 @@ struct SavedCity {
     chain: Vec<u8>,
 }
 
-const STATE_FORMAT: [u8; 4] = *b"SCC2";
+const STATE_FORMAT: [u8; 4] = *b"SCC3";
 
 fn save(path: &Path, chain: &mut SandboxChain, book: Book) -> anyhow::Result<()> {
     let saved = SavedCity {
@@ -182,11 +183,13 @@ fn main() -> anyhow::Result<()> {
             let mut chain = SandboxChain::new();
             let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
             let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
+            let parking = demo::parking_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             if let Some(path) = save_to {
                 let book = Book {
                     registry: city.identity.registry.address(),
                     token: city.token.address(),
                     market: market.market.address(),
+                    parking: parking.parking.address(),
                 };
                 save(&path, &mut chain, book)?;
                 println!("\nchain saved to {}", path.display());
@@ -230,16 +233,32 @@ fn main() -> anyhow::Result<()> {
             )?;
             println!("\nenergy_market.wasm: {} bytes\n", market_wasm.len());
             print!("{}", bench::markdown(&market.table));
+            let limit = market.recover_limit_per_block;
             println!(
-                "\nreadings per block (1.5 s of ref_time, 3.75 MiB of proof; full batches of distinct households): {}",
-                market.readings_per_block
+                "\nbare limit: 1.5 s / one ecdsa_recover ({} ref_time) = {limit} per block",
+                market.per_recover.ref_time
             );
-            println!(
-                "bare limit, 1.5 s / one ecdsa_recover ({} ref_time): {}; ratio {:.4}",
-                market.per_recover.ref_time,
-                market.recover_limit_per_block,
-                market.readings_per_block as f64 / market.recover_limit_per_block as f64
-            );
+            println!("\n| full batches of | readings per call | ref_time per call | proof_size per call | readings per block | of the bare limit |");
+            println!("|---|---:|---:|---:|---:|---:|");
+            for row in &market.per_block {
+                println!(
+                    "| {} households | {} | {} | {} | {} | {:.1} % |",
+                    row.households,
+                    row.batch,
+                    bench::group(row.weight.ref_time),
+                    bench::group(row.weight.proof_size),
+                    bench::group(row.readings),
+                    100.0 * row.readings as f64 / limit as f64
+                );
+            }
+            let parking = bench::parking(
+                &mut SandboxChain::new(),
+                &code.registry,
+                &code.token,
+                &code.parking,
+            )?;
+            println!("\nparking_rental.wasm: {} bytes\n", code.parking.len());
+            print!("{}", bench::markdown(&parking));
         }
         Command::Meter(MeterCommand::Simulate {
             state,

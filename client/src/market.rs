@@ -195,7 +195,10 @@ pub fn market_events(market: AccountId, events: &[ContractEvent]) -> Vec<MarketE
                 Billed,
                 DebtRecorded,
                 MarketConfigChanged,
-                MarketPauseChanged
+                MarketPauseChanged,
+                OfferCreated,
+                OfferBought,
+                OfferClosed
             );
             None
         })

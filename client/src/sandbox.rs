@@ -226,6 +226,13 @@ impl Chain for SandboxChain {
     fn now_ms(&mut self) -> u64 {
         self.session.sandbox().get_timestamp()
     }
+
+    fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError> {
+        if time_ms > self.now_ms() {
+            self.set_time_ms(time_ms);
+        }
+        Ok(())
+    }
 }
 
 fn to_runtime(account: AccountId) -> AccountId32 {

@@ -22,13 +22,10 @@ mod energy_market {
         prelude::vec::Vec,
     };
     use interfaces::{
-        market::{
-            events as ev, EnergyMarket, MarketError, Offer, OfferState, ProcessedReading,
-            ReadingOutcome,
-        },
-        reading::{reading_digest_preimage, SignedReading},
+        market::{events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome},
+        reading::{MeterReading, ReadingPreimage, SignedReading},
         token::{CreditMinter, Earning, Mint, PSP22},
-        DeviceId, DeviceInfo, EnergySource, IdentityRegistry, MAX_QUERY_BATCH,
+        DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -38,14 +35,45 @@ mod energy_market {
         token: AccountId,
     }
 
-    /// Per-batch working state: each device's sequence, each account's ledger and bill,
-    /// each (beneficiary, device, source)'s mint. Bounded by the batch size.
-    #[derive(Default)]
-    struct Batch {
-        seqs: Vec<(DeviceId, u64)>,
-        ledgers: Vec<(AccountId, u64)>,
-        billable: Vec<(AccountId, u64)>,
-        mints: Vec<Mint>,
+    /// What a batch knows of one device or vehicle id its readings name. Each reading
+    /// finds its slots by index (found once, while the batch's ids are collected), and
+    /// the slots remember where their ledger and mint are: no search per reading.
+    struct Slot {
+        id: DeviceId,
+        record: Option<DeviceInfo>,
+        /// The device's (stored, current) last accepted sequence, read on first use.
+        seq: Option<(u64, u64)>,
+        /// The ledger of the account this id's readings credit (its owner's).
+        ledger: Option<usize>,
+        /// This device's latest mint of the batch.
+        mint: Option<usize>,
+    }
+
+    /// One account's energy ledger during a batch, and its pay-as-you-go bill.
+    struct Ledger {
+        account: AccountId,
+        stored: u64,
+        wh: u64,
+        billable_wh: u64,
+    }
+
+    /// Index of `id` among the slots, adding a slot for a new id; `hint` (the previous
+    /// reading's slot) answers a run of one device's readings without a search.
+    fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> usize {
+        if let Some(i) = hint.filter(|&i| slots.get(i).is_some_and(|s| s.id == id)) {
+            return i;
+        }
+        if let Some(i) = slots.iter().position(|s| s.id == id) {
+            return i;
+        }
+        slots.push(Slot {
+            id,
+            record: None,
+            seq: None,
+            ledger: None,
+            mint: None,
+        });
+        slots.len().saturating_sub(1)
     }
 
     impl EnergyMarketContract {
@@ -274,23 +302,26 @@ mod energy_market {
                 .map_err(MarketError::Payment)
         }
 
-        /// Every device and vehicle of the batch, asked in calls of at most `MAX_QUERY_BATCH`.
-        fn registry_records(
-            &self,
-            ids: Vec<DeviceId>,
-        ) -> Result<Vec<Option<DeviceInfo>>, MarketError> {
+        /// The registry's record of every slot's id, asked in calls of at most
+        /// `MAX_QUERY_BATCH` ids (one call for a full batch of meters).
+        fn load_records(&self, slots: &mut [Slot]) -> Result<(), MarketError> {
             let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            let mut records = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(MAX_QUERY_BATCH as usize) {
+            for chunk in slots.chunks_mut(MAX_QUERY_BATCH as usize) {
+                let ids = chunk.iter().map(|slot| slot.id).collect();
                 let answer = registry
                     .call()
-                    .devices(chunk.to_vec())
+                    .devices(ids)
                     .try_invoke()
                     .map_err(|_| MarketError::RegistryCallFailed)?
                     .map_err(|_| MarketError::RegistryCallFailed)??;
-                records.extend(answer);
+                if answer.len() != chunk.len() {
+                    return Err(MarketError::RegistryCallFailed);
+                }
+                for (slot, record) in chunk.iter_mut().zip(answer) {
+                    slot.record = record;
+                }
             }
-            Ok(records)
+            Ok(())
         }
 
         fn mint(&self, mints: Vec<Mint>) -> Result<(), MarketError> {
@@ -335,10 +366,6 @@ mod energy_market {
         }
     }
 
-    fn position<K: PartialEq, V>(entries: &[(K, V)], key: &K) -> Option<usize> {
-        entries.iter().position(|(k, _)| k == key)
-    }
-
     impl EnergyMarket for EnergyMarketContract {
         /// Permissionless: processes a batch of signed readings and returns one outcome per
         /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
@@ -354,47 +381,50 @@ mod energy_market {
             self.market.ensure_batch(batch.len())?;
             let (now, me) = (self.env().block_timestamp(), self.env().account_id());
 
-            let mut ids: Vec<DeviceId> = Vec::with_capacity(batch.len());
+            // every device and vehicle once, and each reading's slots
+            let mut slots: Vec<Slot> = Vec::new();
+            let mut places: Vec<(usize, Option<usize>)> = Vec::with_capacity(batch.len());
+            let mut hint = None;
             for signed in &batch {
-                for id in core::iter::once(signed.reading.device).chain(signed.reading.vehicle) {
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
-                }
+                let device = slot_index(&mut slots, signed.reading.device, hint);
+                let vehicle = signed
+                    .reading
+                    .vehicle
+                    .map(|v| slot_index(&mut slots, v, None));
+                places.push((device, vehicle));
+                hint = Some(device);
             }
-            let records = self.registry_records(ids.clone())?;
-            let record = |id: &DeviceId| {
-                ids.iter()
-                    .position(|x| x == id)
-                    .and_then(|i| records[i].as_ref())
-            };
+            self.load_records(&mut slots)?;
 
-            let mut work = Batch::default();
+            let mut ledgers: Vec<Ledger> = Vec::new();
+            let mut mints: Vec<Mint> = Vec::new();
             let mut outcomes = Vec::with_capacity(batch.len());
-            for signed in &batch {
+            for (signed, &(d, v)) in batch.iter().zip(&places) {
                 let reading = &signed.reading;
-                let seq_at = match position(&work.seqs, &reading.device) {
-                    Some(i) => i,
+                let (stored, last_seq) = match slots[d].seq {
+                    Some(seq) => seq,
                     None => {
-                        work.seqs
-                            .push((reading.device, self.market.last_seq(reading.device)));
-                        work.seqs.len().saturating_sub(1)
+                        let stored = self.market.last_seq(reading.device);
+                        (stored, stored)
                     }
                 };
+                slots[d].seq = Some((stored, last_seq));
                 let recover = || {
                     let mut digest = <Blake2x256 as HashOutput>::Type::default();
-                    ink::env::hash_bytes::<Blake2x256>(
-                        &reading_digest_preimage(&me, reading),
+                    ink::env::hash_encoded::<Blake2x256, _>(
+                        &ReadingPreimage {
+                            market: &me,
+                            reading,
+                        },
                         &mut digest,
                     );
                     self.env().ecdsa_recover(&signed.signature, &digest).ok()
                 };
-                let vehicle = reading.vehicle.map(|v| record(&v));
                 let verdict = self.market.evaluate(
                     reading,
-                    record(&reading.device),
-                    vehicle,
-                    work.seqs[seq_at].1,
+                    slots[d].record.as_ref(),
+                    v.map(|v| slots[v].record.as_ref()),
+                    last_seq,
                     now,
                     recover,
                 );
@@ -405,39 +435,45 @@ mod energy_market {
                         continue;
                     }
                 };
-                work.seqs[seq_at].1 = reading.seq;
-                // the ledger: exports add, imports consume it first, the rest is billable
+                slots[d].seq = Some((stored, reading.seq));
+                // the ledger of whoever benefits (the vehicle's owner for V2G): exports
+                // add, imports consume it first, the rest is billable
                 let who = accepted.beneficiary;
-                let ledger_at = match position(&work.ledgers, &who) {
-                    Some(i) => i,
+                let owner_slot = v.unwrap_or(d);
+                let l = match slots[owner_slot].ledger {
+                    Some(l) => l,
                     None => {
-                        work.ledgers.push((who, self.market.ledger_wh(who)));
-                        work.ledgers.len().saturating_sub(1)
+                        let l = match ledgers.iter().position(|l| l.account == who) {
+                            Some(l) => l,
+                            None => {
+                                let stored = self.market.ledger_wh(who);
+                                ledgers.push(Ledger {
+                                    account: who,
+                                    stored,
+                                    wh: stored,
+                                    billable_wh: 0,
+                                });
+                                ledgers.len().saturating_sub(1)
+                            }
+                        };
+                        slots[owner_slot].ledger = Some(l);
+                        l
                     }
                 };
-                let available = work.ledgers[ledger_at]
-                    .1
-                    .saturating_add(reading.exported_wh);
+                let ledger = &mut ledgers[l];
+                let available = ledger.wh.saturating_add(reading.exported_wh);
                 let consumed = available.min(reading.imported_wh);
-                work.ledgers[ledger_at].1 = available.saturating_sub(consumed);
+                ledger.wh = available.saturating_sub(consumed);
                 let billable_wh = reading.imported_wh.saturating_sub(consumed);
-                if billable_wh > 0 {
-                    match position(&work.billable, &who) {
-                        Some(i) => {
-                            work.billable[i].1 = work.billable[i].1.saturating_add(billable_wh)
-                        }
-                        None => work.billable.push((who, billable_wh)),
-                    }
-                }
+                ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
                 if accepted.credits > 0 {
-                    add_mint(
-                        &mut work.mints,
+                    slots[d].mint = Some(add_mint(
+                        &mut mints,
+                        slots[d].mint,
                         who,
-                        reading.device,
-                        reading.source,
                         reading,
                         accepted.credits,
-                    );
+                    ));
                 }
                 outcomes.push(ReadingOutcome::Accepted {
                     beneficiary: who,
@@ -446,39 +482,36 @@ mod energy_market {
                 });
             }
 
-            for (device, seq) in &work.seqs {
-                if *seq > 0 {
-                    self.market.set_last_seq(*device, *seq);
+            for slot in &slots {
+                if let Some((stored, seq)) = slot.seq {
+                    if seq != stored {
+                        self.market.set_last_seq(slot.id, seq);
+                    }
                 }
             }
-            for (account, wh) in &work.ledgers {
-                self.market.set_ledger_wh(*account, *wh);
+            for ledger in &ledgers {
+                if ledger.wh != ledger.stored {
+                    self.market.set_ledger_wh(ledger.account, ledger.wh);
+                }
             }
-            if !work.mints.is_empty() {
-                self.mint(work.mints)?;
+            if !mints.is_empty() {
+                self.mint(mints)?;
             }
-            for (account, wh) in work.billable {
-                self.collect(account, wh);
+            for ledger in &ledgers {
+                if ledger.billable_wh > 0 {
+                    self.collect(ledger.account, ledger.billable_wh);
+                }
             }
             let mut accepted = 0u32;
             let mut credits = 0u128;
-            let processed = batch
-                .iter()
-                .zip(&outcomes)
-                .map(|(signed, outcome)| {
-                    if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
-                        accepted = accepted.saturating_add(1);
-                        credits = credits.saturating_add(*c);
-                    }
-                    ProcessedReading {
-                        device: signed.reading.device,
-                        seq: signed.reading.seq,
-                        outcome: *outcome,
-                    }
-                })
-                .collect();
+            for outcome in &outcomes {
+                if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
+                    accepted = accepted.saturating_add(1);
+                    credits = credits.saturating_add(*c);
+                }
+            }
             self.env().emit_event(ev::ReadingsProcessed {
-                outcomes: processed,
+                outcomes: outcomes.clone(),
                 accepted,
                 credits,
             });
@@ -487,37 +520,45 @@ mod energy_market {
     }
 
     /// One receipt per (beneficiary, device, source) of the batch: its credits and Wh
-    /// summed, its period the span of the readings.
+    /// summed, its period the span of the readings. `latest` is the device's previous
+    /// mint of the batch, the usual match. Returns the mint's index.
     fn add_mint(
         mints: &mut Vec<Mint>,
+        latest: Option<usize>,
         to: AccountId,
-        device: DeviceId,
-        source: EnergySource,
-        reading: &interfaces::reading::MeterReading,
+        reading: &MeterReading,
         credits: u128,
-    ) {
-        let existing = mints
-            .iter_mut()
-            .find(|m| m.to == to && m.earning.device == device && m.earning.source == source);
-        match existing {
-            Some(mint) => {
+    ) -> usize {
+        let matches = |m: &Mint| {
+            m.to == to && m.earning.device == reading.device && m.earning.source == reading.source
+        };
+        let found = latest
+            .filter(|&i| mints.get(i).is_some_and(matches))
+            .or_else(|| mints.iter().position(matches));
+        match found {
+            Some(i) => {
+                let mint = &mut mints[i];
                 mint.amount = mint.amount.saturating_add(credits);
                 let earning = &mut mint.earning;
                 earning.energy_wh = earning.energy_wh.saturating_add(reading.exported_wh);
                 earning.period_start_ms = earning.period_start_ms.min(reading.period_start);
                 earning.period_end_ms = earning.period_end_ms.max(reading.period_end);
+                i
             }
-            None => mints.push(Mint {
-                to,
-                amount: credits,
-                earning: Earning {
-                    device,
-                    source,
-                    period_start_ms: reading.period_start,
-                    period_end_ms: reading.period_end,
-                    energy_wh: reading.exported_wh,
-                },
-            }),
+            None => {
+                mints.push(Mint {
+                    to,
+                    amount: credits,
+                    earning: Earning {
+                        device: reading.device,
+                        source: reading.source,
+                        period_start_ms: reading.period_start,
+                        period_end_ms: reading.period_end,
+                        energy_wh: reading.exported_wh,
+                    },
+                });
+                mints.len().saturating_sub(1)
+            }
         }
     }
 

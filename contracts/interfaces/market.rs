@@ -1,8 +1,7 @@
 //! The energy market's edge: its configuration, per-reading outcomes, errors and events.
 
 use crate::{
-    reading::SignedReading, token::TokenError, AccountId, DeviceId, EnergySource, RegistryError,
-    TimestampMs,
+    reading::SignedReading, token::TokenError, AccountId, EnergySource, RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
 
@@ -10,9 +9,13 @@ use alloc::vec::Vec;
 pub const BPS: u32 = 10_000;
 /// The most peak windows the admin may set.
 pub const MAX_PEAK_WINDOWS: u32 = 4;
-/// The most readings one `submit_readings` call may carry whatever the admin sets:
-/// about 190 bytes each, so the batch stays well inside ink!'s 16 KiB input buffer.
-pub const MAX_READINGS_PER_CALL: u32 = 64;
+/// The most readings one `submit_readings` call may carry whatever the admin sets. Three
+/// bounds meet here: the worst batch (every reading another household) must fit one block
+/// (about 10.4 KB of proof per household: 256 need 2.8 of the 3.75 MiB); its
+/// `ReadingsProcessed` event must fit pallet-contracts' 16 KiB event payload (57 bytes per
+/// outcome: 14.6 KB); and the call data (at most 176 bytes per reading: 45 KB) must fit
+/// the contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 64 KiB, set by `scripts/build.sh`).
+pub const MAX_READINGS_PER_CALL: u32 = 256;
 
 /// A daily window, in minutes of the UTC day `[start_minute, end_minute)`, during which
 /// exported energy earns `multiplier_bps` (15,000 = x1.5).
@@ -164,15 +167,6 @@ pub enum ReadingOutcome {
     Rejected(RejectReason),
 }
 
-/// One reading of a processed batch, as the batch event reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-pub struct ProcessedReading {
-    pub device: DeviceId,
-    pub seq: u64,
-    pub outcome: ReadingOutcome,
-}
-
 /// Every refusal of the energy market's messages (a whole call fails, nothing changes).
 #[derive(Debug, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -284,13 +278,15 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
 
-    /// One event per batch, not per reading: pallet-contracts charges each event about
-    /// 7.5 KB of proof (it touches the block's event storage), which per reading would
-    /// bound a block to a few hundred readings. `outcomes` are in batch order.
+    /// One event per batch, not per reading: pallet-contracts charges each event topic
+    /// a storage read and write (2.5 KB of proof, 0.125e9 ref_time), which per reading
+    /// would bound a block to a few hundred readings. `outcomes[i]` answers the batch's
+    /// i-th reading (its device and sequence are in the call's data); at most
+    /// `MAX_READINGS_PER_CALL` of 57 bytes each keep the event under the 16 KiB limit.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ReadingsProcessed {
-        pub outcomes: Vec<ProcessedReading>,
+        pub outcomes: Vec<ReadingOutcome>,
         pub accepted: u32,
         pub credits: u128,
     }

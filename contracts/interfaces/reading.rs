@@ -3,7 +3,7 @@
 
 use crate::{AccountId, DeviceId, EnergySource, TimestampMs};
 use alloc::vec::Vec;
-use scale::Encode;
+use scale::{Encode, Output};
 
 /// What a bi-directional meter (or an EV charger) measured over one period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +39,32 @@ pub const READING_DOMAIN: &[u8] = b"smartcity/meter-reading/v1";
 
 /// `READING_DOMAIN ++ market ++ SCALE(reading)`: its blake2-256 is what the device signs.
 /// Binding the market's account id stops a reading from being replayed on another deployment.
+///
+/// A value whose SCALE encoding is the preimage (the domain written raw, without a length
+/// prefix), so the contract hashes it with `ink::env::hash_encoded` straight from ink!'s
+/// buffer, without building a `Vec` per reading.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadingPreimage<'a> {
+    pub market: &'a AccountId,
+    pub reading: &'a MeterReading,
+}
+
+impl Encode for ReadingPreimage<'_> {
+    fn size_hint(&self) -> usize {
+        READING_DOMAIN
+            .len()
+            .saturating_add(32)
+            .saturating_add(self.reading.size_hint())
+    }
+
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        dest.write(READING_DOMAIN);
+        dest.write(self.market.as_ref());
+        self.reading.encode_to(dest);
+    }
+}
+
+/// The preimage's bytes (what the signing side hashes).
 pub fn reading_digest_preimage(market: &AccountId, reading: &MeterReading) -> Vec<u8> {
-    // domain (26) ++ market (32) ++ reading (at most 32 + 5 * 8 + 1 + 33)
-    let mut preimage = Vec::with_capacity(164);
-    preimage.extend_from_slice(READING_DOMAIN);
-    preimage.extend_from_slice(market.as_ref());
-    reading.encode_to(&mut preimage);
-    preimage
+    ReadingPreimage { market, reading }.encode()
 }

@@ -1,0 +1,229 @@
+//! Typed client of the parking rental, and a parking sensor simulator that signs arrival
+//! and departure events the way a real sensor does.
+
+use crate::{
+    chain::{Chain, ContractEvent},
+    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    keys::DeviceSigner,
+};
+use interfaces::{
+    parking::{
+        events as ev, Booking, ParkingConfig, ParkingError, SensorEvent, SensorKind, SensorOutcome,
+        SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
+    },
+    AccountId, DeviceId, DeviceKey, TimestampMs,
+};
+use scale::Encode;
+
+pub type ParkingResult<T> = Result<Receipt<T>, ClientError<ParkingError>>;
+
+/// The parking rental at `handle.address`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParkingClient {
+    pub handle: ContractHandle,
+}
+
+/// A state-changing message: `name(signer, args...) -> ParkingResult<ret>`.
+macro_rules! tx {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> ParkingResult<$ret> {
+            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
+        }
+    };
+}
+
+/// A query returning a plain value.
+macro_rules! read {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<ParkingError>> {
+            let reader = AccountId::from([0; 32]);
+            self.handle.read(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
+        }
+    };
+}
+
+/// A query returning `Result<ret, ParkingError>`.
+macro_rules! read_fallible {
+    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<ParkingError>> {
+            let reader = AccountId::from([0; 32]);
+            self.handle.read_fallible(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
+        }
+    };
+}
+
+impl ParkingClient {
+    /// Deploys the rental wired to `registry` and `token`; `signer` becomes admin.
+    pub fn deploy<C: Chain>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        registry: AccountId,
+        token: AccountId,
+        config: ParkingConfig,
+        salt: Vec<u8>,
+    ) -> ParkingResult<Self> {
+        let receipt = ContractHandle::instantiate(
+            chain,
+            signer,
+            code,
+            selector("new"),
+            (registry, token, config),
+            salt,
+        )?;
+        Ok(receipt.map(|handle| Self { handle }))
+    }
+
+    pub fn at(address: AccountId) -> Self {
+        Self {
+            handle: ContractHandle { address },
+        }
+    }
+
+    pub fn address(&self) -> AccountId {
+        self.handle.address
+    }
+
+    tx!(set_config(config: ParkingConfig) -> ());
+    tx!(set_paused(paused: bool) -> ());
+    tx!(list_space(sensor: DeviceId, terms: SpaceTerms) -> u64);
+    tx!(set_terms(space: u64, terms: SpaceTerms) -> ());
+    tx!(delist(space: u64, refund: bool) -> u32);
+    tx!(relist(space: u64) -> ());
+    tx!(book(space: u64, vehicle: Option<DeviceId>, start_ms: TimestampMs, end_ms: TimestampMs) -> u64);
+    tx!(cancel(booking: u64) -> u128);
+    tx!(settle(booking: u64) -> ());
+    tx!(report(signed: SignedSensorEvent) -> SensorOutcome);
+
+    read!(config() -> ParkingConfig);
+    read!(space(space: u64) -> Option<Space>);
+    read!(space_of_sensor(sensor: DeviceId) -> Option<u64>);
+    read!(booking(booking: u64) -> Option<Booking>);
+    read!(escrow_total() -> u128);
+    read!(debt(account: AccountId) -> u128);
+    read_fallible!(free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64));
+    read_fallible!(renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32));
+    read_fallible!(violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32));
+}
+
+/// Every parking-rental event, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParkingEvent {
+    SpaceListed(ev::SpaceListed),
+    SpaceTermsChanged(ev::SpaceTermsChanged),
+    SpaceDelisted(ev::SpaceDelisted),
+    SpaceRelisted(ev::SpaceRelisted),
+    Booked(ev::Booked),
+    BookingCancelled(ev::BookingCancelled),
+    CheckedIn(ev::CheckedIn),
+    BookingSettled(ev::BookingSettled),
+    SessionOpened(ev::SessionOpened),
+    SessionClosed(ev::SessionClosed),
+    ViolationRecorded(ev::ViolationRecorded),
+    ChargeOwed(ev::ChargeOwed),
+    ParkingConfigChanged(ev::ParkingConfigChanged),
+    ParkingPauseChanged(ev::ParkingPauseChanged),
+}
+
+/// The parking events among `events`, typed, in order (other contracts' skipped).
+pub fn parking_events(parking: AccountId, events: &[ContractEvent]) -> Vec<ParkingEvent> {
+    events
+        .iter()
+        .filter(|e| e.contract == parking)
+        .filter_map(|event| {
+            macro_rules! try_each {
+                ($($variant:ident),*) => {
+                    $(
+                        if let Some(e) = decode_event::<ev::$variant>(event) {
+                            return Some(ParkingEvent::$variant(e));
+                        }
+                    )*
+                };
+            }
+            try_each!(
+                SpaceListed,
+                SpaceTermsChanged,
+                SpaceDelisted,
+                SpaceRelisted,
+                Booked,
+                BookingCancelled,
+                CheckedIn,
+                BookingSettled,
+                SessionOpened,
+                SessionClosed,
+                ViolationRecorded,
+                ChargeOwed,
+                ParkingConfigChanged,
+                ParkingPauseChanged
+            );
+            None
+        })
+        .collect()
+}
+
+/// A simulated parking sensor bound to one parking deployment: keeps its key and
+/// sequence and signs what it sees.
+#[derive(Debug, Clone)]
+pub struct SensorSimulator {
+    pub sensor: DeviceId,
+    signer: DeviceSigner,
+    /// The parking contract whose account id every signature is bound to.
+    pub parking: AccountId,
+    /// The last sequence number signed; the next event gets `seq + 1`.
+    pub seq: u64,
+}
+
+impl SensorSimulator {
+    pub fn new(sensor: DeviceId, signer: DeviceSigner, parking: AccountId) -> Self {
+        Self {
+            sensor,
+            signer,
+            parking,
+            seq: 0,
+        }
+    }
+
+    /// The key to register in the identity registry.
+    pub fn public_key(&self) -> DeviceKey {
+        self.signer.public_key()
+    }
+
+    /// Signs "`vehicle` arrived at `at_ms`".
+    pub fn arrived(&mut self, vehicle: DeviceId, at_ms: TimestampMs) -> SignedSensorEvent {
+        self.next(SensorKind::Arrived, vehicle, at_ms)
+    }
+
+    /// Signs "`vehicle` left at `at_ms`".
+    pub fn left(&mut self, vehicle: DeviceId, at_ms: TimestampMs) -> SignedSensorEvent {
+        self.next(SensorKind::Left, vehicle, at_ms)
+    }
+
+    fn next(
+        &mut self,
+        kind: SensorKind,
+        vehicle: DeviceId,
+        at_ms: TimestampMs,
+    ) -> SignedSensorEvent {
+        self.seq += 1;
+        self.sign(SensorEvent {
+            sensor: self.sensor,
+            seq: self.seq,
+            at_ms,
+            kind,
+            vehicle,
+        })
+    }
+
+    /// Signs any event as this sensor (tests use it to forge and replay).
+    pub fn sign(&self, event: SensorEvent) -> SignedSensorEvent {
+        let preimage = SensorPreimage {
+            parking: &self.parking,
+            event: &event,
+        }
+        .encode();
+        SignedSensorEvent {
+            signature: self.signer.sign_digest(&crate::blake2_256(&preimage)),
+            event,
+        }
+    }
+}

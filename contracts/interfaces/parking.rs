@@ -1,0 +1,518 @@
+//! The parking rental's edge: spaces and their terms, bookings, the signed sensor event
+//! (DESIGN 4.1, its own domain), what a sensor event did, errors and events.
+
+use crate::{token::PSP22Error, AccountId, DeviceId, RegistryError, TimestampMs};
+use alloc::vec::Vec;
+use scale::{Encode, Output};
+
+/// Basis points: 10,000 = 100 %.
+pub const BPS: u32 = 10_000;
+/// The most daily availability windows a space may have.
+pub const MAX_WINDOWS: u32 = 4;
+/// The longest geohash (12 characters locate a space to a few centimetres).
+pub const MAX_GEOHASH_LEN: u32 = 12;
+/// The most bookings of one space that are neither settled nor cancelled. Bounds the
+/// overlap check of `book` and the scan of a sensor event; ended bookings leave the list
+/// when they are settled (by check-out, or by anyone with `settle`).
+pub const MAX_OPEN_BOOKINGS: u32 = 16;
+/// The most items a paged query returns (or, for `free_spaces`, the most spaces it looks at).
+pub const MAX_PAGE: u32 = 32;
+/// Domain of a parking sensor's signature.
+pub const SENSOR_DOMAIN: &[u8] = b"smartcity/parking-sensor/v1";
+
+const MINUTE_MS: u64 = 60_000;
+const DAY_MS: u64 = 1_440 * MINUTE_MS;
+
+/// A daily window `[start_minute, end_minute)` of the UTC day during which the space may
+/// be booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Availability {
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+/// What the owner sets for a space: where it is, its price and the times it is free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct SpaceTerms {
+    /// Geohash characters (at most `MAX_GEOHASH_LEN`), e.g. `b"tdr1v9q5"`.
+    pub geohash: Vec<u8>,
+    /// Micro-credits per hour; billed per started minute.
+    pub price_per_hour: u128,
+    /// The shortest and longest booking, in minutes.
+    pub min_minutes: u32,
+    pub max_minutes: u32,
+    /// At most `MAX_WINDOWS` daily windows; a booking lies inside one of them.
+    pub windows: Vec<Availability>,
+}
+
+impl SpaceTerms {
+    pub fn validate(&self) -> Result<(), ParkingError> {
+        if self.geohash.is_empty() || self.geohash.len() > MAX_GEOHASH_LEN as usize {
+            return Err(ParkingError::InvalidGeohash);
+        }
+        if self.price_per_hour == 0 {
+            return Err(ParkingError::ZeroPrice);
+        }
+        if self.min_minutes == 0 || self.min_minutes > self.max_minutes {
+            return Err(ParkingError::InvalidDurations);
+        }
+        if self.windows.is_empty() || self.windows.len() > MAX_WINDOWS as usize {
+            return Err(ParkingError::InvalidWindowCount);
+        }
+        if self
+            .windows
+            .iter()
+            .any(|w| w.start_minute >= w.end_minute || w.end_minute > 1_440)
+        {
+            return Err(ParkingError::InvalidWindow);
+        }
+        Ok(())
+    }
+
+    /// Whether `[start_ms, end_ms)` lies inside one availability window of one UTC day.
+    pub fn available(&self, start_ms: TimestampMs, end_ms: TimestampMs) -> bool {
+        let day = start_ms / DAY_MS;
+        let midnight = day.saturating_mul(DAY_MS);
+        self.windows.iter().any(|w| {
+            let from = midnight.saturating_add(u64::from(w.start_minute).saturating_mul(MINUTE_MS));
+            let to = midnight.saturating_add(u64::from(w.end_minute).saturating_mul(MINUTE_MS));
+            from <= start_ms && end_ms <= to
+        })
+    }
+
+    /// Micro-credits for `[start_ms, end_ms)`: started minutes at the hourly price,
+    /// rounded up.
+    pub fn rent(&self, start_ms: TimestampMs, end_ms: TimestampMs) -> u128 {
+        rent(self.price_per_hour, end_ms.saturating_sub(start_ms))
+    }
+}
+
+/// Micro-credits for `duration_ms` at `price_per_hour`: per started minute, rounded up.
+pub fn rent(price_per_hour: u128, duration_ms: u64) -> u128 {
+    u128::from(minutes_started(duration_ms))
+        .saturating_mul(price_per_hour)
+        .div_ceil(60)
+}
+
+/// Minutes of `duration_ms`, a started minute counting whole.
+pub fn minutes_started(duration_ms: u64) -> u64 {
+    duration_ms.div_ceil(MINUTE_MS)
+}
+
+/// Someone's vehicle on the space now, as the sensor reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Session {
+    pub vehicle: DeviceId,
+    /// Who pays: the booking's renter, or the vehicle's owner (pay-as-you-go).
+    pub payer: AccountId,
+    pub since_ms: TimestampMs,
+    /// The booking checked in; `None` for a pay-as-you-go session.
+    pub booking: Option<u64>,
+}
+
+/// A listed (or delisted) space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Space {
+    pub owner: AccountId,
+    /// The ParkingSensor that reports arrivals and departures on this space.
+    pub sensor: DeviceId,
+    pub terms: SpaceTerms,
+    pub listed: bool,
+    /// The vehicle parked now, if any.
+    pub session: Option<Session>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum BookingState {
+    /// Paid into escrow; the vehicle has not arrived.
+    Booked,
+    /// The sensor saw the booked vehicle arrive.
+    CheckedIn,
+    /// The escrow went to the owner (check-out, or after the booking's end).
+    Settled,
+    /// The renter cancelled before the start, or the owner delisted with refunds.
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Booking {
+    pub space: u64,
+    pub renter: AccountId,
+    /// The renter's registered vehicle, if named; otherwise any vehicle of the renter's.
+    pub vehicle: Option<DeviceId>,
+    pub start_ms: TimestampMs,
+    pub end_ms: TimestampMs,
+    /// Micro-credits held by the contract for this booking until it settles or is cancelled.
+    pub escrow: u128,
+    pub state: BookingState,
+}
+
+/// What a parking sensor saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum SensorKind {
+    Arrived,
+    Left,
+}
+
+/// A parking sensor's report: a vehicle (the id its plate or tag maps to, registered or
+/// not) arrived on or left the sensor's space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct SensorEvent {
+    pub sensor: DeviceId,
+    /// Strictly increasing per sensor: the replay guard.
+    pub seq: u64,
+    pub at_ms: TimestampMs,
+    pub kind: SensorKind,
+    pub vehicle: DeviceId,
+}
+
+/// A sensor event with the sensor's 65-byte recoverable secp256k1 signature over the
+/// blake2-256 of [`SensorPreimage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct SignedSensorEvent {
+    pub event: SensorEvent,
+    pub signature: [u8; 65],
+}
+
+/// `SENSOR_DOMAIN ++ parking contract ++ SCALE(event)`, the domain written raw: bound to
+/// one deployment, like a meter reading.
+#[derive(Debug, Clone, Copy)]
+pub struct SensorPreimage<'a> {
+    pub parking: &'a AccountId,
+    pub event: &'a SensorEvent,
+}
+
+impl Encode for SensorPreimage<'_> {
+    fn size_hint(&self) -> usize {
+        SENSOR_DOMAIN
+            .len()
+            .saturating_add(32)
+            .saturating_add(self.event.size_hint())
+    }
+
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        dest.write(SENSOR_DOMAIN);
+        dest.write(self.parking.as_ref());
+        self.event.encode_to(dest);
+    }
+}
+
+/// Why a vehicle on a space was reported to its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum ViolationKind {
+    /// The registry does not know the vehicle (or it is not a usable Vehicle): nobody
+    /// can be billed, booking or not.
+    UnknownVehicle,
+    /// A registered vehicle other than the renter's parked during this booking.
+    SomeoneElsesBooking(u64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Violation {
+    pub vehicle: DeviceId,
+    pub at_ms: TimestampMs,
+    pub kind: ViolationKind,
+}
+
+/// What an accepted sensor event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum SensorOutcome {
+    /// The booked vehicle arrived.
+    CheckedIn { booking: u64 },
+    /// A registered vehicle without a booking: billed when it leaves.
+    SessionOpened { payer: AccountId },
+    /// A violation was recorded for the space's owner (its index among the space's).
+    ViolationRecorded { index: u32 },
+    /// The vehicle of a checked-in booking left: the escrow was settled, overstay billed.
+    CheckedOut { booking: u64, overstay: u128 },
+    /// A pay-as-you-go vehicle left and was billed.
+    SessionClosed { charged: u128 },
+    /// A vehicle left that had no session here (one reported as a violation).
+    NothingToClose,
+}
+
+/// The admin-set parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct ParkingConfig {
+    /// The platform's cut of every payment to an owner, in basis points.
+    pub platform_fee_bps: u32,
+    /// Receives the platform fee.
+    pub fee_account: AccountId,
+    /// Kept from a refund (and paid to the owner) when a booking is cancelled within
+    /// `cancel_cutoff_ms` of its start.
+    pub late_cancel_fee_bps: u32,
+    pub cancel_cutoff_ms: u64,
+}
+
+impl ParkingConfig {
+    pub fn validate(&self) -> Result<(), ParkingError> {
+        if self.platform_fee_bps > BPS || self.late_cancel_fee_bps > BPS {
+            return Err(ParkingError::InvalidFee);
+        }
+        Ok(())
+    }
+
+    /// `amount`'s share at `bps`, rounded down.
+    pub fn share(amount: u128, bps: u32) -> u128 {
+        amount
+            .saturating_mul(u128::from(bps))
+            .checked_div(u128::from(BPS))
+            .unwrap_or(0)
+    }
+}
+
+/// Every refusal of the parking contract's messages (a whole call fails, nothing changes).
+#[derive(Debug, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum ParkingError {
+    NotAdmin,
+    NotPendingAdmin,
+    Paused,
+    PauseUnchanged,
+    /// A fee above 100 %.
+    InvalidFee,
+    /// An empty geohash or one longer than `MAX_GEOHASH_LEN`.
+    InvalidGeohash,
+    ZeroPrice,
+    /// A minimum of zero minutes, or above the maximum.
+    InvalidDurations,
+    /// No availability window, or more than `MAX_WINDOWS`.
+    InvalidWindowCount,
+    /// A window that is empty or ends after minute 1440.
+    InvalidWindow,
+    /// The sensor is not a commissioned, active ParkingSensor of the caller.
+    SensorNotUsable,
+    /// The sensor already reports for another space.
+    SensorInUse,
+    SpaceNotFound,
+    NotSpaceOwner,
+    /// The space is delisted.
+    NotListed,
+    AlreadyListed,
+    /// The space has bookings to settle or refund first (delist with `refund`).
+    HasBookings,
+    /// A vehicle is on the space.
+    SpaceOccupied,
+    /// The caller is not an active citizen.
+    NotACitizen,
+    /// The named vehicle is not a commissioned Vehicle of the caller's.
+    VehicleNotUsable,
+    /// The interval is empty or starts in the past.
+    BadInterval,
+    /// The interval is not inside one availability window.
+    OutsideAvailability,
+    /// Shorter than the space's minimum or longer than its maximum.
+    DurationOutOfRange,
+    /// The interval overlaps another booking of the space.
+    Overlap,
+    /// The space has `MAX_OPEN_BOOKINGS` open bookings already.
+    TooManyOpenBookings,
+    BookingNotFound,
+    NotRenter,
+    /// Only a booking that has not started (and was not checked in) can be cancelled.
+    TooLateToCancel,
+    /// The booking was settled or cancelled already.
+    BookingClosed,
+    /// A booking is settled after its end (or at check-out).
+    NotEnded,
+    PageTooLarge,
+    /// The sensor reports for no space.
+    UnknownSensor,
+    /// The registry does not know the sensor, or it is no longer a commissioned, active
+    /// ParkingSensor of the space's owner.
+    SensorInactive,
+    /// The signature does not recover to the sensor's key for this deployment.
+    BadSignature,
+    /// A sequence number not above the sensor's last one (a replay).
+    StaleSeq,
+    /// The event's time is in the future or before the sensor's previous event.
+    BadEventTime,
+    /// `Left` named another vehicle than the one on the space.
+    VehicleMismatch,
+    /// The token refused a payment (allowance, balance, gating).
+    Payment(PSP22Error),
+    /// The token could not be called.
+    TokenCallFailed,
+    Registry(RegistryError),
+    RegistryCallFailed,
+}
+
+impl From<crate::admin::AdminRefusal> for ParkingError {
+    fn from(refusal: crate::admin::AdminRefusal) -> Self {
+        match refusal {
+            crate::admin::AdminRefusal::NotAdmin => Self::NotAdmin,
+            crate::admin::AdminRefusal::NotPendingAdmin => Self::NotPendingAdmin,
+        }
+    }
+}
+
+impl From<RegistryError> for ParkingError {
+    fn from(error: RegistryError) -> Self {
+        Self::Registry(error)
+    }
+}
+
+/// Events of the parking rental.
+pub mod events {
+    use super::*;
+    pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SpaceListed {
+        #[ink(topic)]
+        pub space: u64,
+        #[ink(topic)]
+        pub owner: AccountId,
+        pub sensor: DeviceId,
+        pub terms: SpaceTerms,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SpaceTermsChanged {
+        #[ink(topic)]
+        pub space: u64,
+        pub terms: SpaceTerms,
+    }
+
+    /// The owner delisted a space; `refunded` open bookings were cancelled and refunded.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SpaceDelisted {
+        #[ink(topic)]
+        pub space: u64,
+        pub refunded: u32,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SpaceRelisted {
+        #[ink(topic)]
+        pub space: u64,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Booked {
+        #[ink(topic)]
+        pub booking: u64,
+        #[ink(topic)]
+        pub space: u64,
+        #[ink(topic)]
+        pub renter: AccountId,
+        pub start_ms: TimestampMs,
+        pub end_ms: TimestampMs,
+        pub escrow: u128,
+    }
+
+    /// A booking was cancelled: `refund` back to the renter, `fee` to the owner.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct BookingCancelled {
+        #[ink(topic)]
+        pub booking: u64,
+        pub refund: u128,
+        pub fee: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct CheckedIn {
+        #[ink(topic)]
+        pub booking: u64,
+        pub vehicle: DeviceId,
+        pub at_ms: TimestampMs,
+    }
+
+    /// A booking's escrow went to the owner less the platform fee; `overstay` was
+    /// billed on top (0 when the vehicle left in time, or never came).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct BookingSettled {
+        #[ink(topic)]
+        pub booking: u64,
+        pub to_owner: u128,
+        pub fee: u128,
+        pub overstay: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SessionOpened {
+        #[ink(topic)]
+        pub space: u64,
+        pub vehicle: DeviceId,
+        pub payer: AccountId,
+        pub at_ms: TimestampMs,
+    }
+
+    /// A pay-as-you-go vehicle left: `charged` (the owner got it less `fee`).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SessionClosed {
+        #[ink(topic)]
+        pub space: u64,
+        pub vehicle: DeviceId,
+        pub minutes: u64,
+        pub charged: u128,
+        pub fee: u128,
+    }
+
+    /// For the space's owner: a vehicle parked that should not have.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ViolationRecorded {
+        #[ink(topic)]
+        pub space: u64,
+        #[ink(topic)]
+        pub owner: AccountId,
+        pub index: u32,
+        pub violation: Violation,
+    }
+
+    /// A payment the payer's allowance or balance could not cover: owed to the owner.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ChargeOwed {
+        #[ink(topic)]
+        pub debtor: AccountId,
+        pub space: u64,
+        pub amount: u128,
+        pub total_debt: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ParkingConfigChanged {
+        pub config: ParkingConfig,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ParkingPauseChanged {
+        pub paused: bool,
+    }
+}

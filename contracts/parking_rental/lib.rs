@@ -1,0 +1,512 @@
+//! Parking rental: idle spaces rented by the minute.
+//!
+//! An owner lists a space watched by a ParkingSensor it holds in the registry; renters
+//! book intervals ahead with the rent escrowed here (PSP22 `transfer_from`), and cancel
+//! before the start for a refund. The sensor signs what it sees (DESIGN 4.1, its own
+//! domain): the booked vehicle checks in; a registered vehicle without a booking opens a
+//! pay-as-you-go session; an unknown vehicle, or one on someone else's booking, is
+//! recorded as a violation for the owner. At check-out (or, for a no-show, after the end)
+//! the escrow goes to the owner less the platform fee, and overstay is billed.
+//!
+//! The rules live in `rules.rs` (plain Rust); this module is the shell: registry lookups,
+//! signature recovery, token payments, events. Invariant: the contract's token balance is
+//! `escrow_total()`, the sum of open bookings' escrow.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod rules;
+
+#[ink::contract]
+mod parking_rental {
+    use crate::rules::{Parking, Payout, RenterCheck, SensorEffect, Settlement};
+    use ink::{
+        codegen::TraitCallBuilder,
+        env::hash::{Blake2x256, HashOutput},
+        prelude::vec::Vec,
+    };
+    use interfaces::{
+        parking::{
+            events as ev, Booking, ParkingConfig, ParkingError, SensorOutcome, SensorPreimage,
+            SignedSensorEvent, Space, SpaceTerms, Violation,
+        },
+        token::PSP22,
+        DeviceId, DeviceInfo, IdentityRegistry,
+    };
+
+    #[ink(storage)]
+    pub struct ParkingRental {
+        parking: Parking,
+        registry: AccountId,
+        token: AccountId,
+    }
+
+    impl ParkingRental {
+        /// Deploys the rental wired to `registry` and `token`, with the caller as admin
+        /// (`InvalidFee`). If the token is gated, its admin must allow-list this contract.
+        #[ink(constructor)]
+        pub fn new(
+            registry: AccountId,
+            token: AccountId,
+            config: ParkingConfig,
+        ) -> Result<Self, ParkingError> {
+            Ok(Self {
+                parking: Parking::new(Self::env().caller(), config)?,
+                registry,
+                token,
+            })
+        }
+
+        /// The identity registry and the credit token this contract is wired to.
+        #[ink(message)]
+        pub fn wiring(&self) -> (AccountId, AccountId) {
+            (self.registry, self.token)
+        }
+
+        // ----- admin -------------------------------------------------------------------
+
+        /// The admin-set fees and cut-off.
+        #[ink(message)]
+        pub fn config(&self) -> ParkingConfig {
+            self.parking.config()
+        }
+
+        /// Admin only: platform fee, fee account, late-cancel fee and cut-off (`NotAdmin`,
+        /// `InvalidFee`). Emits `ParkingConfigChanged`.
+        #[ink(message)]
+        pub fn set_config(&mut self, config: ParkingConfig) -> Result<(), ParkingError> {
+            self.parking.set_config(self.env().caller(), config)?;
+            self.env().emit_event(ev::ParkingConfigChanged { config });
+            Ok(())
+        }
+
+        /// The admin.
+        #[ink(message)]
+        pub fn admin(&self) -> AccountId {
+            self.parking.admin()
+        }
+
+        /// Admin only: proposes the next admin (`NotAdmin`). Emits `AdminTransferProposed`.
+        #[ink(message)]
+        pub fn propose_admin(&mut self, proposed: AccountId) -> Result<(), ParkingError> {
+            let event = self.parking.propose_admin(self.env().caller(), proposed)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// The proposed admin takes over (`NotPendingAdmin`). Emits `AdminChanged`.
+        #[ink(message)]
+        pub fn accept_admin(&mut self) -> Result<(), ParkingError> {
+            let event = self.parking.accept_admin(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Admin only: stops (`true`) or resumes listing and booking; cancellations,
+        /// settlements and sensor events go on so no escrow is stuck (`NotAdmin`,
+        /// `PauseUnchanged`). Emits `ParkingPauseChanged`.
+        #[ink(message)]
+        pub fn set_paused(&mut self, paused: bool) -> Result<(), ParkingError> {
+            self.parking.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(ev::ParkingPauseChanged { paused });
+            Ok(())
+        }
+
+        /// Whether listing and booking are paused.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.parking.is_paused()
+        }
+
+        // ----- spaces ------------------------------------------------------------------
+
+        /// The caller lists a space watched by `sensor`, a commissioned ParkingSensor it
+        /// owns. Returns the space id (`Paused`, `InvalidGeohash`, `ZeroPrice`,
+        /// `InvalidDurations`, `InvalidWindowCount`, `InvalidWindow`, `SensorNotUsable`,
+        /// `SensorInUse`, `RegistryCallFailed`). Emits `SpaceListed`.
+        #[ink(message)]
+        pub fn list_space(
+            &mut self,
+            sensor: DeviceId,
+            terms: SpaceTerms,
+        ) -> Result<u64, ParkingError> {
+            let owner = self.env().caller();
+            let sensor_info = self.device(sensor)?;
+            let space =
+                self.parking
+                    .list_space(owner, sensor, sensor_info.as_ref(), terms.clone())?;
+            self.env().emit_event(ev::SpaceListed {
+                space,
+                owner,
+                sensor,
+                terms,
+            });
+            Ok(space)
+        }
+
+        /// The owner changes a space's terms; bookings made keep theirs (`SpaceNotFound`,
+        /// `NotSpaceOwner`, and the terms' errors as for `list_space`). Emits
+        /// `SpaceTermsChanged`.
+        #[ink(message)]
+        pub fn set_terms(&mut self, space: u64, terms: SpaceTerms) -> Result<(), ParkingError> {
+            self.parking
+                .set_terms(self.env().caller(), space, terms.clone())?;
+            self.env()
+                .emit_event(ev::SpaceTermsChanged { space, terms });
+            Ok(())
+        }
+
+        /// The owner takes the space off the market. Ended bookings are settled to the
+        /// owner; bookings to come are refunded in full when `refund`, else the call is
+        /// refused. Returns the number refunded (`SpaceNotFound`, `NotSpaceOwner`,
+        /// `NotListed`, `SpaceOccupied`, `HasBookings`, `Payment`, `TokenCallFailed`).
+        /// Emits `BookingSettled` per settled booking, then `SpaceDelisted`.
+        #[ink(message)]
+        pub fn delist(&mut self, space: u64, refund: bool) -> Result<u32, ParkingError> {
+            let now = self.env().block_timestamp();
+            let delisting = self
+                .parking
+                .delist(self.env().caller(), space, refund, now)?;
+            let refunded = delisting.refunded;
+            self.carry_out(delisting.settlement)?;
+            for (booking, payout) in delisting.settled {
+                self.emit_settled(booking, payout, 0);
+            }
+            self.env().emit_event(ev::SpaceDelisted { space, refunded });
+            Ok(refunded)
+        }
+
+        /// The owner lists a delisted space again (`Paused`, `SpaceNotFound`,
+        /// `NotSpaceOwner`, `AlreadyListed`). Emits `SpaceRelisted`.
+        #[ink(message)]
+        pub fn relist(&mut self, space: u64) -> Result<(), ParkingError> {
+            self.parking.relist(self.env().caller(), space)?;
+            self.env().emit_event(ev::SpaceRelisted { space });
+            Ok(())
+        }
+
+        /// The space `space`, listed or not, with the vehicle on it now.
+        #[ink(message)]
+        pub fn space(&self, space: u64) -> Option<Space> {
+            self.parking.space(space)
+        }
+
+        /// The space `sensor` reports for.
+        #[ink(message)]
+        pub fn space_of_sensor(&self, sensor: DeviceId) -> Option<u64> {
+            self.parking.space_of_sensor(sensor)
+        }
+
+        /// Listed spaces free for the whole of `[start_ms, end_ms)` among ids `from_id..
+        /// from_id + limit`, and the id to ask from next (`PageTooLarge` above
+        /// `MAX_PAGE`, `BadInterval`).
+        #[ink(message)]
+        pub fn free_spaces(
+            &self,
+            start_ms: u64,
+            end_ms: u64,
+            from_id: u64,
+            limit: u32,
+        ) -> Result<(Vec<u64>, u64), ParkingError> {
+            self.parking.free_spaces(start_ms, end_ms, from_id, limit)
+        }
+
+        /// The space's violations from the `from`-th, at most `limit`, and their count
+        /// (`PageTooLarge`).
+        #[ink(message)]
+        pub fn violations(
+            &self,
+            space: u64,
+            from: u32,
+            limit: u32,
+        ) -> Result<(Vec<Violation>, u32), ParkingError> {
+            self.parking.violations(space, from, limit)
+        }
+
+        // ----- bookings ----------------------------------------------------------------
+
+        /// The caller (an active citizen) books `[start_ms, end_ms)` of a space, naming
+        /// one of its registered vehicles or none (then any of its vehicles checks in).
+        /// The rent (started minutes at the hourly price, rounded up) moves from the
+        /// caller's allowance to this contract's escrow. Returns the booking id (`Paused`,
+        /// `SpaceNotFound`, `NotListed`, `NotACitizen`, `VehicleNotUsable`, `BadInterval`,
+        /// `DurationOutOfRange`, `OutsideAvailability`, `Overlap`, `TooManyOpenBookings`,
+        /// `Payment`, `TokenCallFailed`, `RegistryCallFailed`). Emits `Booked`.
+        #[ink(message)]
+        pub fn book(
+            &mut self,
+            space: u64,
+            vehicle: Option<DeviceId>,
+            start_ms: u64,
+            end_ms: u64,
+        ) -> Result<u64, ParkingError> {
+            let (renter, now) = (self.env().caller(), self.env().block_timestamp());
+            let vehicle_record = match vehicle {
+                Some(id) => self.device(id)?,
+                None => None,
+            };
+            // a usable vehicle of the caller's proves it an active citizen; else ask
+            let vehicle_ok = vehicle_record
+                .as_ref()
+                .is_some_and(|v| v.owner == renter && v.active);
+            let renter_check = RenterCheck {
+                active: vehicle_ok || self.is_active(renter)?,
+                vehicle: vehicle_record.as_ref(),
+            };
+            // effects first; the token calls below cannot call back (reentrancy denied)
+            let (booking, escrow) =
+                self.parking
+                    .book(renter, renter_check, space, vehicle, start_ms, end_ms, now)?;
+            self.collect_into_escrow(renter, escrow)?;
+            self.env().emit_event(ev::Booked {
+                booking,
+                space,
+                renter,
+                start_ms,
+                end_ms,
+                escrow,
+            });
+            Ok(booking)
+        }
+
+        /// The renter cancels before the start: the escrow back, less the admin-set
+        /// late-cancel fee (paid to the owner) inside the cut-off window. Returns the
+        /// refund (`BookingNotFound`, `NotRenter`, `TooLateToCancel`, `BookingClosed`,
+        /// `Payment`, `TokenCallFailed`). Emits `BookingCancelled`.
+        #[ink(message)]
+        pub fn cancel(&mut self, booking: u64) -> Result<u128, ParkingError> {
+            let now = self.env().block_timestamp();
+            let (refund, fee, settlement) =
+                self.parking.cancel(self.env().caller(), booking, now)?;
+            self.carry_out(settlement)?;
+            self.env().emit_event(ev::BookingCancelled {
+                booking,
+                refund,
+                fee,
+            });
+            Ok(refund)
+        }
+
+        /// Anyone settles a booking whose vehicle never checked in, after its end: the
+        /// escrow to the owner less the platform fee (`BookingNotFound`, `NotEnded`,
+        /// `SpaceOccupied` for a vehicle still on the space, `BookingClosed`). Emits
+        /// `BookingSettled`.
+        #[ink(message)]
+        pub fn settle(&mut self, booking: u64) -> Result<(), ParkingError> {
+            let now = self.env().block_timestamp();
+            let (payout, settlement) = self.parking.settle(booking, now)?;
+            self.carry_out(settlement)?;
+            self.emit_settled(booking, payout, 0);
+            Ok(())
+        }
+
+        /// The booking `booking`, in whatever state.
+        #[ink(message)]
+        pub fn booking(&self, booking: u64) -> Option<Booking> {
+            self.parking.booking(booking)
+        }
+
+        /// `renter`'s bookings from its `from`-th, at most `limit`, and their count
+        /// (`PageTooLarge`).
+        #[ink(message)]
+        pub fn renter_bookings(
+            &self,
+            renter: AccountId,
+            from: u32,
+            limit: u32,
+        ) -> Result<(Vec<(u64, Booking)>, u32), ParkingError> {
+            self.parking.renter_bookings(renter, from, limit)
+        }
+
+        /// Micro-credits held for open bookings: this contract's token balance.
+        #[ink(message)]
+        pub fn escrow_total(&self) -> u128 {
+            self.parking.escrow_total()
+        }
+
+        /// What `account` owes for overstay or pay-as-you-go charges it could not pay.
+        #[ink(message)]
+        pub fn debt(&self, account: AccountId) -> u128 {
+            self.parking.debt(account)
+        }
+
+        // ----- sensor events -----------------------------------------------------------
+
+        /// Permissionless: a parking sensor's signed report that a vehicle arrived or
+        /// left. Refused, changing nothing, when it cannot be trusted (`UnknownSensor`,
+        /// `SensorInactive`, `BadSignature`, `StaleSeq`, `BadEventTime`) or contradicts
+        /// the space (`SpaceOccupied`, `VehicleMismatch`); otherwise returns what it did.
+        /// Emits `CheckedIn`, `SessionOpened`, `ViolationRecorded`, `BookingSettled`
+        /// or `SessionClosed`, and `ChargeOwed` when a charge cannot be collected.
+        #[ink(message)]
+        pub fn report(&mut self, signed: SignedSensorEvent) -> Result<SensorOutcome, ParkingError> {
+            let event = signed.event;
+            let records = self.devices([event.sensor, event.vehicle])?;
+            let mut digest = <Blake2x256 as HashOutput>::Type::default();
+            let me = self.env().account_id();
+            ink::env::hash_encoded::<Blake2x256, _>(
+                &SensorPreimage {
+                    parking: &me,
+                    event: &event,
+                },
+                &mut digest,
+            );
+            let signer = self.env().ecdsa_recover(&signed.signature, &digest).ok();
+            let now = self.env().block_timestamp();
+            let space = self
+                .parking
+                .authenticate(&event, records[0].as_ref(), signer, now)?;
+            let (outcome, effect, settlement) =
+                self.parking
+                    .sensor_event(space, &event, records[1].as_ref())?;
+            let at_ms = event.at_ms;
+            self.carry_out(settlement)?;
+            match effect {
+                SensorEffect::None => {}
+                SensorEffect::CheckedIn { booking } => self.env().emit_event(ev::CheckedIn {
+                    booking,
+                    vehicle: event.vehicle,
+                    at_ms,
+                }),
+                SensorEffect::SessionOpened { payer } => self.env().emit_event(ev::SessionOpened {
+                    space,
+                    vehicle: event.vehicle,
+                    payer,
+                    at_ms,
+                }),
+                SensorEffect::Violation {
+                    owner,
+                    index,
+                    violation,
+                } => self.env().emit_event(ev::ViolationRecorded {
+                    space,
+                    owner,
+                    index,
+                    violation,
+                }),
+                SensorEffect::Settled {
+                    booking,
+                    payout,
+                    overstay,
+                } => self.emit_settled(booking, payout, overstay),
+                SensorEffect::SessionClosed {
+                    vehicle,
+                    minutes,
+                    charged,
+                } => {
+                    let fee = self.parking.split(charged).fee;
+                    self.env().emit_event(ev::SessionClosed {
+                        space,
+                        vehicle,
+                        minutes,
+                        charged,
+                        fee,
+                    })
+                }
+            }
+            Ok(outcome)
+        }
+
+        // ----- the shell's calls -------------------------------------------------------
+
+        fn emit_settled(&self, booking: u64, payout: Payout, overstay: u128) {
+            self.env().emit_event(ev::BookingSettled {
+                booking,
+                to_owner: payout.to_owner,
+                fee: payout.fee,
+                overstay,
+            });
+        }
+
+        /// Makes a settlement's payments. A charge that cannot be collected becomes the
+        /// payer's debt (evented), never a failed check-out; releases come out of this
+        /// contract's balance, so a failure there (the token refusing this contract)
+        /// fails the call and changes nothing.
+        fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
+            if let Some(charge) = settlement.collect {
+                if self.collect_into_escrow(charge.from, charge.amount).is_ok() {
+                    let split = self.parking.split(charge.amount);
+                    self.release(charge.owner, split.to_owner)?;
+                    self.release(self.parking.config().fee_account, split.fee)?;
+                } else {
+                    let total_debt = self.parking.add_debt(charge.from, charge.amount);
+                    self.env().emit_event(ev::ChargeOwed {
+                        debtor: charge.from,
+                        space: charge.space,
+                        amount: charge.amount,
+                        total_debt,
+                    });
+                }
+            }
+            for (to, amount) in settlement.releases {
+                self.release(to, amount)?;
+            }
+            Ok(())
+        }
+
+        /// `from` pays this contract from its allowance.
+        fn collect_into_escrow(&self, from: AccountId, amount: u128) -> Result<(), ParkingError> {
+            if amount == 0 {
+                return Ok(());
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            let me = self.env().account_id();
+            token
+                .call_mut()
+                .transfer_from(from, me, amount, Vec::new())
+                .try_invoke()
+                .map_err(|_| ParkingError::TokenCallFailed)?
+                .map_err(|_| ParkingError::TokenCallFailed)?
+                .map_err(ParkingError::Payment)
+        }
+
+        /// This contract pays `to` out of its balance.
+        fn release(&self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
+            if amount == 0 {
+                return Ok(());
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            token
+                .call_mut()
+                .transfer(to, amount, Vec::new())
+                .try_invoke()
+                .map_err(|_| ParkingError::TokenCallFailed)?
+                .map_err(|_| ParkingError::TokenCallFailed)?
+                .map_err(ParkingError::Payment)
+        }
+
+        fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, ParkingError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            registry
+                .call()
+                .device(id)
+                .try_invoke()
+                .map_err(|_| ParkingError::RegistryCallFailed)?
+                .map_err(|_| ParkingError::RegistryCallFailed)
+        }
+
+        /// Two records in one registry call.
+        fn devices(&self, ids: [DeviceId; 2]) -> Result<[Option<DeviceInfo>; 2], ParkingError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            let answer = registry
+                .call()
+                .devices(ids.to_vec())
+                .try_invoke()
+                .map_err(|_| ParkingError::RegistryCallFailed)?
+                .map_err(|_| ParkingError::RegistryCallFailed)??;
+            let mut answer = answer.into_iter();
+            match (answer.next(), answer.next()) {
+                (Some(first), Some(second)) => Ok([first, second]),
+                _ => Err(ParkingError::RegistryCallFailed),
+            }
+        }
+
+        fn is_active(&self, account: AccountId) -> Result<bool, ParkingError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            registry
+                .call()
+                .is_active(account)
+                .try_invoke()
+                .map_err(|_| ParkingError::RegistryCallFailed)?
+                .map_err(|_| ParkingError::RegistryCallFailed)
+        }
+    }
+}

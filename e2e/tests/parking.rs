@@ -1,0 +1,795 @@
+//! The committed registry, credit token and parking rental deployed and wired on the
+//! sandbox chain: a shop owner lists a space watched by a sensor, renters book it with
+//! the rent escrowed, the sensor's signed events check vehicles in and out, strangers are
+//! reported, the owner is paid. Every test ends by checking the escrow invariant: the
+//! contract's token balance is the sum of its open bookings' escrow.
+
+use interfaces::{
+    parking::{
+        Availability, BookingState, ParkingConfig, ParkingError, SensorOutcome, SpaceTerms,
+        ViolationKind,
+    },
+    token::{Earning, PSP22Error, TokenRole},
+    AccountId, DeviceKind, EnergySource, RegistryRole,
+};
+use smartcity_client::{
+    artifacts,
+    demo::device_id,
+    keys::DeviceSigner,
+    named_account,
+    parking::{parking_events, ParkingEvent, SensorSimulator},
+    Chain, ClientError, ParkingClient, RegistryClient, SandboxChain, TokenClient, TokenConfig,
+};
+
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+/// 1.2 credits an hour: 20,000 micro-credits a minute.
+const PRICE_PER_HOUR: u128 = 1_200_000;
+
+/// Registry, gated token and parking rental, wired. The shop owner holds the sensor of
+/// space 0; Rita (a car) and Sam (a car) rent; a minter funds them.
+struct Lot {
+    chain: SandboxChain,
+    registry: RegistryClient,
+    token: TokenClient,
+    parking: ParkingClient,
+    admin: AccountId,
+    operator: AccountId,
+    shop: AccountId,
+    rita: AccountId,
+    sam: AccountId,
+    fees: AccountId,
+    sensor: SensorSimulator,
+    rita_car: [u8; 32],
+    sam_car: [u8; 32],
+    space: u64,
+    /// Midnight UTC of the chain's first day.
+    midnight: u64,
+    bookings: Vec<u64>,
+}
+
+fn terms() -> SpaceTerms {
+    SpaceTerms {
+        geohash: b"tdr1v9q5".to_vec(),
+        price_per_hour: PRICE_PER_HOUR,
+        min_minutes: 30,
+        max_minutes: 8 * 60,
+        // 08:00 to 18:00 UTC
+        windows: vec![Availability {
+            start_minute: 8 * 60,
+            end_minute: 18 * 60,
+        }],
+    }
+}
+
+fn config(fees: AccountId) -> ParkingConfig {
+    ParkingConfig {
+        platform_fee_bps: 500,
+        fee_account: fees,
+        late_cancel_fee_bps: 2_000,
+        cancel_cutoff_ms: HOUR,
+    }
+}
+
+impl Lot {
+    fn new() -> Self {
+        let mut chain = SandboxChain::new();
+        let dir = artifacts::default_dir();
+        let admin = named_account("admin");
+        let issuer = named_account("issuer");
+        let operator = named_account("operator");
+        let minter = named_account("minter");
+        let fees = named_account("platform-fees");
+        let (shop, rita, sam) = (
+            named_account("shop"),
+            named_account("rita"),
+            named_account("sam"),
+        );
+        let registry = RegistryClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "identity_registry").unwrap(),
+            8,
+            vec![],
+        )
+        .unwrap()
+        .value;
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
+            .unwrap();
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
+            .unwrap();
+        for (name, account) in [("shop", shop), ("rita", rita), ("sam", sam)] {
+            let id = smartcity_client::virtual_id(b"salt", name);
+            registry
+                .register_citizen(&mut chain, issuer, id, account)
+                .unwrap();
+        }
+        let token = TokenClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "credit_token").unwrap(),
+            TokenConfig::city(Some(registry.address())),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        token
+            .grant_role(&mut chain, admin, TokenRole::Minter, minter)
+            .unwrap();
+        token
+            .set_allow_listed(&mut chain, admin, fees, true)
+            .unwrap();
+        let parking = ParkingClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "parking_rental").unwrap(),
+            registry.address(),
+            token.address(),
+            config(fees),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        // the gated token lets the rental hold escrow
+        token
+            .set_allow_listed(&mut chain, admin, parking.address(), true)
+            .unwrap();
+        // everyone starts with 50 credits and lets the rental take them
+        for who in [rita, sam] {
+            token
+                .mint_with_receipt(&mut chain, minter, who, 50_000_000, earning())
+                .unwrap();
+            token
+                .approve(&mut chain, who, parking.address(), u128::MAX)
+                .unwrap();
+        }
+        let sensor = SensorSimulator::new(
+            device_id("shop/sensor"),
+            DeviceSigner::from_seed("shop/sensor"),
+            parking.address(),
+        );
+        let midnight = chain.now_ms() / (24 * HOUR) * (24 * HOUR);
+        let mut lot = Lot {
+            chain,
+            registry,
+            token,
+            parking,
+            admin,
+            operator,
+            shop,
+            rita,
+            sam,
+            fees,
+            rita_car: device_id("rita/car"),
+            sam_car: device_id("sam/car"),
+            sensor,
+            space: 0,
+            midnight,
+            bookings: Vec::new(),
+        };
+        let key = lot.sensor.public_key();
+        let sensor_id = lot.sensor.sensor;
+        lot.register(shop, sensor_id, DeviceKind::ParkingSensor, key);
+        for (owner, car, seed) in [
+            (rita, lot.rita_car, "rita/car"),
+            (sam, lot.sam_car, "sam/car"),
+        ] {
+            let key = DeviceSigner::from_seed(seed).public_key();
+            lot.register(owner, car, DeviceKind::Vehicle, key);
+        }
+        lot.space = lot
+            .parking
+            .list_space(&mut lot.chain, shop, sensor_id, terms())
+            .unwrap()
+            .value;
+        lot
+    }
+
+    fn register(&mut self, owner: AccountId, id: [u8; 32], kind: DeviceKind, key: [u8; 33]) {
+        self.registry
+            .register_device(&mut self.chain, owner, id, kind, key, [0; 32])
+            .unwrap();
+        self.registry
+            .commission_device(&mut self.chain, self.operator, id)
+            .unwrap();
+    }
+
+    /// `hour:minute` UTC of the chain's first day, in ms.
+    fn at(&self, hour: u64, minute: u64) -> u64 {
+        self.midnight + hour * HOUR + minute * MINUTE
+    }
+
+    fn set_time(&mut self, hour: u64, minute: u64) {
+        let t = self.at(hour, minute);
+        self.chain.set_time_ms(t);
+    }
+
+    fn book(
+        &mut self,
+        renter: AccountId,
+        vehicle: Option<[u8; 32]>,
+        from: (u64, u64),
+        to: (u64, u64),
+    ) -> Result<u64, ClientError<ParkingError>> {
+        let (start, end) = (self.at(from.0, from.1), self.at(to.0, to.1));
+        let id = self
+            .parking
+            .book(&mut self.chain, renter, self.space, vehicle, start, end)?
+            .value;
+        self.bookings.push(id);
+        Ok(id)
+    }
+
+    fn balance(&mut self, account: AccountId) -> u128 {
+        self.token.balance_of(&mut self.chain, account).unwrap()
+    }
+
+    fn report(
+        &mut self,
+        signed: interfaces::parking::SignedSensorEvent,
+    ) -> Result<SensorOutcome, ClientError<ParkingError>> {
+        let anyone = named_account("sensor-gateway");
+        self.parking
+            .report(&mut self.chain, anyone, signed)
+            .map(|r| r.value)
+    }
+
+    /// The invariant: the contract holds exactly the escrow of its open bookings.
+    fn assert_escrow(&mut self) {
+        let held = self.balance(self.parking.address());
+        let mut open = 0u128;
+        for id in self.bookings.clone() {
+            let booking = self.parking.booking(&mut self.chain, id).unwrap().unwrap();
+            if matches!(
+                booking.state,
+                BookingState::Booked | BookingState::CheckedIn
+            ) {
+                open += booking.escrow;
+            }
+        }
+        assert_eq!(held, open, "token balance vs open bookings' escrow");
+        assert_eq!(
+            self.parking.escrow_total(&mut self.chain).unwrap(),
+            open,
+            "escrow_total vs open bookings' escrow"
+        );
+    }
+}
+
+fn earning() -> Earning {
+    Earning {
+        device: [0; 32],
+        source: EnergySource::Solar,
+        period_start_ms: 0,
+        period_end_ms: 1,
+        energy_wh: 1,
+    }
+}
+
+#[test]
+fn a_space_is_listed_booked_and_double_or_outside_bookings_are_refused() {
+    let mut lot = Lot::new();
+    let (rita, sam) = (lot.rita, lot.sam);
+    let space = lot
+        .parking
+        .space(&mut lot.chain, lot.space)
+        .unwrap()
+        .unwrap();
+    assert_eq!((space.owner, space.listed), (lot.shop, true));
+
+    // a sensor the caller does not own, and a sensor already in use
+    let sensor_id = lot.sensor.sensor;
+    assert_eq!(
+        lot.parking
+            .list_space(&mut lot.chain, rita, sensor_id, terms())
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::SensorNotUsable)
+    );
+    assert_eq!(
+        lot.parking
+            .list_space(&mut lot.chain, lot.shop, sensor_id, terms())
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::SensorInUse)
+    );
+
+    // 09:00 to 10:30: 90 minutes at 1.2 credits an hour
+    let (start, end, car) = (lot.at(9, 0), lot.at(10, 30), lot.rita_car);
+    let receipt = lot
+        .parking
+        .book(&mut lot.chain, rita, lot.space, Some(car), start, end)
+        .unwrap();
+    lot.bookings.push(receipt.value);
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &receipt.events)[..],
+        [ParkingEvent::Booked(e)] if e.renter == rita && e.escrow == 1_800_000
+    ));
+    assert_eq!(lot.balance(rita), 48_200_000);
+    println!(
+        "book: ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+
+    assert_eq!(
+        lot.book(sam, None, (10, 0), (11, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::Overlap)
+    );
+    assert_eq!(
+        lot.book(sam, None, (17, 30), (18, 30)).unwrap_err(),
+        ClientError::Contract(ParkingError::OutsideAvailability)
+    );
+    assert_eq!(
+        lot.book(sam, None, (12, 0), (12, 10)).unwrap_err(),
+        ClientError::Contract(ParkingError::DurationOutOfRange)
+    );
+    // the chain starts at 06:00: an interval that began at 05:00 is in the past
+    assert_eq!(
+        lot.book(sam, None, (5, 0), (9, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::BadInterval)
+    );
+    // someone else's car, and a non-citizen
+    assert_eq!(
+        lot.book(sam, Some(lot.rita_car), (11, 0), (12, 0))
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::VehicleNotUsable)
+    );
+    let outsider = named_account("outsider");
+    assert_eq!(
+        lot.book(outsider, None, (11, 0), (12, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::NotACitizen)
+    );
+    // back to back with Rita's is fine
+    let sams = lot.book(sam, None, (10, 30), (11, 0)).unwrap();
+    let (page, count) = lot
+        .parking
+        .renter_bookings(&mut lot.chain, sam, 0, 10)
+        .unwrap();
+    assert_eq!((count, page[0].0), (1, sams));
+    let (nine, ten) = (lot.at(9, 0), lot.at(10, 0));
+    let (free, _) = lot
+        .parking
+        .free_spaces(&mut lot.chain, nine, ten, 0, 10)
+        .unwrap();
+    assert!(free.is_empty());
+    let (noon, one) = (lot.at(12, 0), lot.at(13, 0));
+    let (free, next) = lot
+        .parking
+        .free_spaces(&mut lot.chain, noon, one, 0, 10)
+        .unwrap();
+    assert_eq!((free, next), (vec![lot.space], 1));
+    lot.assert_escrow();
+}
+
+#[test]
+fn cancelling_early_refunds_in_full_and_late_keeps_the_owners_fee() {
+    let mut lot = Lot::new();
+    let (rita, shop) = (lot.rita, lot.shop);
+    let early = lot.book(rita, None, (9, 0), (10, 0)).unwrap();
+    let late = lot.book(rita, None, (12, 0), (13, 0)).unwrap();
+    lot.assert_escrow();
+    assert_eq!(
+        lot.parking
+            .cancel(&mut lot.chain, lot.sam, early)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotRenter)
+    );
+    // 06:00, three hours ahead of the start: outside the one-hour cut-off
+    let refund = lot.parking.cancel(&mut lot.chain, rita, early).unwrap();
+    assert_eq!(refund.value, 1_200_000);
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &refund.events)[..],
+        [ParkingEvent::BookingCancelled(e)] if e.refund == 1_200_000 && e.fee == 0
+    ));
+    lot.assert_escrow();
+    // 11:30, inside the cut-off: 20 % goes to the owner
+    lot.set_time(11, 30);
+    let refund = lot
+        .parking
+        .cancel(&mut lot.chain, rita, late)
+        .unwrap()
+        .value;
+    assert_eq!(refund, 960_000);
+    assert_eq!(lot.balance(shop), 240_000);
+    assert_eq!(lot.balance(rita), 50_000_000 - 240_000);
+    assert_eq!(
+        lot.parking.cancel(&mut lot.chain, rita, late).unwrap_err(),
+        ClientError::Contract(ParkingError::BookingClosed)
+    );
+    // after the start nobody cancels
+    let started = lot.book(rita, None, (12, 0), (13, 0)).unwrap();
+    lot.set_time(12, 1);
+    assert_eq!(
+        lot.parking
+            .cancel(&mut lot.chain, rita, started)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::TooLateToCancel)
+    );
+    lot.assert_escrow();
+}
+
+#[test]
+fn the_sensor_checks_the_booked_car_in_and_out_and_the_owner_is_paid() {
+    let mut lot = Lot::new();
+    let (rita, shop, fees) = (lot.rita, lot.shop, lot.fees);
+    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
+    lot.set_time(9, 5);
+    let car = lot.rita_car;
+    let arrived = lot.sensor.arrived(car, lot.at(9, 2));
+    let receipt = lot
+        .parking
+        .report(&mut lot.chain, named_account("gateway"), arrived)
+        .unwrap();
+    assert_eq!(receipt.value, SensorOutcome::CheckedIn { booking });
+    println!(
+        "report (check-in): ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+    let space = lot
+        .parking
+        .space(&mut lot.chain, lot.space)
+        .unwrap()
+        .unwrap();
+    assert_eq!(space.session.unwrap().booking, Some(booking));
+    lot.assert_escrow();
+
+    // leaves early: unused time is not refunded
+    lot.set_time(9, 50);
+    let left = lot.sensor.left(car, lot.at(9, 45));
+    let receipt = lot
+        .parking
+        .report(&mut lot.chain, named_account("gateway"), left)
+        .unwrap();
+    assert_eq!(
+        receipt.value,
+        SensorOutcome::CheckedOut {
+            booking,
+            overstay: 0
+        }
+    );
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &receipt.events)[..],
+        [ParkingEvent::BookingSettled(e)] if e.to_owner == 1_140_000 && e.fee == 60_000
+    ));
+    println!(
+        "report (check-out): ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+    assert_eq!((lot.balance(shop), lot.balance(fees)), (1_140_000, 60_000));
+    assert_eq!(lot.balance(rita), 48_800_000);
+    let state = lot
+        .parking
+        .booking(&mut lot.chain, booking)
+        .unwrap()
+        .unwrap()
+        .state;
+    assert_eq!(state, BookingState::Settled);
+    lot.assert_escrow();
+}
+
+#[test]
+fn overstay_is_billed_at_the_hourly_price_and_a_no_show_still_pays_the_owner() {
+    let mut lot = Lot::new();
+    let (rita, sam, shop) = (lot.rita, lot.sam, lot.shop);
+    let booking = lot.book(rita, None, (9, 0), (10, 0)).unwrap();
+    let no_show = lot.book(sam, None, (11, 0), (12, 0)).unwrap();
+    lot.set_time(9, 1);
+    // no vehicle named: any of Rita's registered cars checks in
+    let car = lot.rita_car;
+    let arrived = lot.sensor.arrived(car, lot.at(9, 0));
+    assert_eq!(
+        lot.report(arrived).unwrap(),
+        SensorOutcome::CheckedIn { booking }
+    );
+    // 25 minutes over: 500,000 more, collected from Rita, 5 % to the platform
+    lot.set_time(10, 30);
+    let left = lot.sensor.left(car, lot.at(10, 25));
+    assert_eq!(
+        lot.report(left).unwrap(),
+        SensorOutcome::CheckedOut {
+            booking,
+            overstay: 500_000
+        }
+    );
+    assert_eq!(lot.balance(rita), 50_000_000 - 1_200_000 - 500_000);
+    assert_eq!(lot.balance(shop), 1_140_000 + 475_000);
+    lot.assert_escrow();
+
+    // Sam never came: not settled before the end, then anyone settles it for the owner
+    assert_eq!(
+        lot.parking
+            .settle(&mut lot.chain, rita, no_show)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotEnded)
+    );
+    lot.set_time(12, 0);
+    lot.parking.settle(&mut lot.chain, rita, no_show).unwrap();
+    assert_eq!(lot.balance(shop), 1_140_000 + 475_000 + 1_140_000);
+    assert_eq!(
+        lot.parking
+            .settle(&mut lot.chain, rita, no_show)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::BookingClosed)
+    );
+    lot.assert_escrow();
+}
+
+#[test]
+fn a_registered_car_without_a_booking_pays_as_it_goes_or_owes() {
+    let mut lot = Lot::new();
+    let (sam, shop) = (lot.sam, lot.shop);
+    lot.set_time(15, 0);
+    let car = lot.sam_car;
+    let arrived = lot.sensor.arrived(car, lot.at(13, 0));
+    assert_eq!(
+        lot.report(arrived).unwrap(),
+        SensorOutcome::SessionOpened { payer: sam }
+    );
+    // 1 h 14 min 30 s: 75 started minutes
+    let left = lot.sensor.left(car, lot.at(14, 14) + 30_000);
+    let receipt = lot
+        .parking
+        .report(&mut lot.chain, named_account("gateway"), left)
+        .unwrap();
+    assert_eq!(
+        receipt.value,
+        SensorOutcome::SessionClosed { charged: 1_500_000 }
+    );
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &receipt.events)[..],
+        [ParkingEvent::SessionClosed(e)] if e.minutes == 75 && e.fee == 75_000
+    ));
+    assert_eq!(lot.balance(sam), 48_500_000);
+    assert_eq!(lot.balance(shop), 1_425_000);
+
+    // with the allowance withdrawn the charge is owed, and the car still checks out
+    lot.token
+        .approve(&mut lot.chain, sam, lot.parking.address(), 0)
+        .unwrap();
+    let arrived = lot.sensor.arrived(car, lot.at(14, 20));
+    lot.report(arrived).unwrap();
+    let left = lot.sensor.left(car, lot.at(14, 50));
+    let receipt = lot
+        .parking
+        .report(&mut lot.chain, named_account("gateway"), left)
+        .unwrap();
+    assert_eq!(
+        receipt.value,
+        SensorOutcome::SessionClosed { charged: 600_000 }
+    );
+    assert!(parking_events(lot.parking.address(), &receipt.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::ChargeOwed(d) if d.debtor == sam && d.total_debt == 600_000)));
+    assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 600_000);
+    assert_eq!(lot.balance(sam), 48_500_000);
+    lot.assert_escrow();
+}
+
+#[test]
+fn unknown_cars_and_cars_on_someone_elses_booking_are_reported_to_the_owner() {
+    let mut lot = Lot::new();
+    let (rita, shop) = (lot.rita, lot.shop);
+    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
+    lot.set_time(9, 30);
+    // Sam's registered car parks in Rita's booking
+    let sams = lot.sam_car;
+    let arrived = lot.sensor.arrived(sams, lot.at(9, 10));
+    let receipt = lot
+        .parking
+        .report(&mut lot.chain, named_account("gateway"), arrived)
+        .unwrap();
+    assert_eq!(receipt.value, SensorOutcome::ViolationRecorded { index: 0 });
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &receipt.events)[..],
+        [ParkingEvent::ViolationRecorded(v)]
+            if v.owner == shop && v.violation.kind == ViolationKind::SomeoneElsesBooking(booking)
+    ));
+    let left = lot.sensor.left(sams, lot.at(9, 15));
+    assert_eq!(lot.report(left).unwrap(), SensorOutcome::NothingToClose);
+    // a car the registry has never seen
+    let unknown = device_id("plate/XY-123");
+    let arrived = lot.sensor.arrived(unknown, lot.at(9, 20));
+    assert_eq!(
+        lot.report(arrived).unwrap(),
+        SensorOutcome::ViolationRecorded { index: 1 }
+    );
+    let (page, count) = lot
+        .parking
+        .violations(&mut lot.chain, lot.space, 0, 10)
+        .unwrap();
+    assert_eq!(count, 2);
+    assert_eq!(page[1].kind, ViolationKind::UnknownVehicle);
+    assert_eq!(page[1].vehicle, unknown);
+    // Rita's booking is untouched by either
+    let state = lot
+        .parking
+        .booking(&mut lot.chain, booking)
+        .unwrap()
+        .unwrap()
+        .state;
+    assert_eq!(state, BookingState::Booked);
+    lot.assert_escrow();
+}
+
+#[test]
+fn replayed_forged_and_foreign_sensor_events_are_refused() {
+    let mut lot = Lot::new();
+    lot.set_time(9, 0);
+    let car = lot.sam_car;
+    let arrived = lot.sensor.arrived(car, lot.at(8, 50));
+    lot.report(arrived.clone()).unwrap();
+    // the same event again
+    assert_eq!(
+        lot.report(arrived.clone()).unwrap_err(),
+        ClientError::Contract(ParkingError::StaleSeq)
+    );
+    // a changed event under the old signature
+    let mut forged = arrived.clone();
+    forged.event.seq = 9;
+    forged.event.kind = interfaces::parking::SensorKind::Left;
+    assert_eq!(
+        lot.report(forged).unwrap_err(),
+        ClientError::Contract(ParkingError::BadSignature)
+    );
+    // signed by another key
+    let impostor = SensorSimulator::new(
+        lot.sensor.sensor,
+        DeviceSigner::from_seed("impostor"),
+        lot.parking.address(),
+    );
+    let mut event = arrived.event;
+    event.seq = 2;
+    event.kind = interfaces::parking::SensorKind::Left;
+    assert_eq!(
+        lot.report(impostor.sign(event)).unwrap_err(),
+        ClientError::Contract(ParkingError::BadSignature)
+    );
+    // signed for another deployment
+    let mut foreign = lot.sensor.clone();
+    foreign.parking = named_account("another-parking");
+    assert_eq!(
+        lot.report(foreign.sign(event)).unwrap_err(),
+        ClientError::Contract(ParkingError::BadSignature)
+    );
+    // from the future
+    let mut ahead = lot.sensor.clone();
+    ahead.seq = 5;
+    let future = ahead.left(car, lot.at(9, 30));
+    assert_eq!(
+        lot.report(future).unwrap_err(),
+        ClientError::Contract(ParkingError::BadEventTime)
+    );
+    // a revoked sensor reports nothing
+    let sensor_id = lot.sensor.sensor;
+    lot.registry
+        .revoke_device(&mut lot.chain, lot.shop, sensor_id)
+        .unwrap();
+    let left = lot.sensor.left(car, lot.at(8, 55));
+    assert_eq!(
+        lot.report(left).unwrap_err(),
+        ClientError::Contract(ParkingError::SensorInactive)
+    );
+    lot.assert_escrow();
+}
+
+#[test]
+fn delisting_with_future_bookings_needs_refunds() {
+    let mut lot = Lot::new();
+    let (rita, sam, shop) = (lot.rita, lot.sam, lot.shop);
+    lot.book(rita, None, (9, 0), (10, 0)).unwrap();
+    lot.book(sam, None, (13, 0), (14, 0)).unwrap();
+    lot.set_time(11, 0);
+    assert_eq!(
+        lot.parking
+            .delist(&mut lot.chain, shop, lot.space, false)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::HasBookings)
+    );
+    assert_eq!(
+        lot.parking
+            .delist(&mut lot.chain, rita, lot.space, true)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotSpaceOwner)
+    );
+    let receipt = lot
+        .parking
+        .delist(&mut lot.chain, shop, lot.space, true)
+        .unwrap();
+    assert_eq!(receipt.value, 1);
+    // Rita's ended booking paid the owner; Sam's future one came back in full
+    assert_eq!(lot.balance(shop), 1_140_000);
+    assert_eq!(lot.balance(sam), 50_000_000);
+    assert_eq!(
+        lot.book(sam, None, (15, 0), (16, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::NotListed)
+    );
+    lot.parking.relist(&mut lot.chain, shop, lot.space).unwrap();
+    lot.book(sam, None, (15, 0), (16, 0)).unwrap();
+    lot.assert_escrow();
+}
+
+#[test]
+fn the_admin_sets_fees_and_pauses_bookings_not_settlements() {
+    let mut lot = Lot::new();
+    let (admin, rita) = (lot.admin, lot.rita);
+    let booking = lot.book(rita, None, (9, 0), (10, 0)).unwrap();
+    let mut bad = config(lot.fees);
+    bad.platform_fee_bps = 10_001;
+    assert_eq!(
+        lot.parking
+            .set_config(&mut lot.chain, admin, bad)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::InvalidFee)
+    );
+    assert_eq!(
+        lot.parking
+            .set_paused(&mut lot.chain, rita, true)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotAdmin)
+    );
+    lot.parking.set_paused(&mut lot.chain, admin, true).unwrap();
+    assert_eq!(
+        lot.book(rita, None, (11, 0), (12, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::Paused)
+    );
+    // a paused rental still lets the renter out of its escrow
+    assert_eq!(
+        lot.parking
+            .cancel(&mut lot.chain, rita, booking)
+            .unwrap()
+            .value,
+        1_200_000
+    );
+    // a renter without the credits is refused by the token
+    lot.parking
+        .set_paused(&mut lot.chain, admin, false)
+        .unwrap();
+    lot.token
+        .approve(&mut lot.chain, rita, lot.parking.address(), 0)
+        .unwrap();
+    assert_eq!(
+        lot.book(rita, None, (11, 0), (12, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::Payment(PSP22Error::InsufficientAllowance))
+    );
+    lot.assert_escrow();
+}
+
+#[test]
+fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
+    use smartcity_client::demo;
+    let mut chain = SandboxChain::new();
+    let code = demo::DemoCode::load(&artifacts::default_dir()).unwrap();
+    let png = std::env::temp_dir().join(format!("e2e-parking-demo-{}.png", std::process::id()));
+    let mut narration = Vec::new();
+    let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
+    std::fs::remove_file(&png).unwrap();
+    demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
+    let (chandra, treasury) = (named_account("chandra"), named_account("city-treasury"));
+    let before = [
+        city.token.balance_of(&mut chain, chandra).unwrap(),
+        city.token.balance_of(&mut chain, treasury).unwrap(),
+    ];
+    let morning = demo::parking_part(&mut chain, &code, &city, &mut narration).unwrap();
+    assert_eq!(
+        morning.reports,
+        vec![
+            SensorOutcome::CheckedIn {
+                booking: morning.booking
+            },
+            // 10 minutes over at 1 SCP an hour
+            SensorOutcome::CheckedOut {
+                booking: morning.booking,
+                overstay: 166_667
+            },
+            SensorOutcome::ViolationRecorded { index: 0 },
+            SensorOutcome::NothingToClose,
+        ]
+    );
+    // chandra: 3 SCP of escrow and the overstay, each less 5 %; the treasury the 5 %s
+    let fee = 150_000 + 8_333;
+    assert_eq!(morning.balances[0].1 - before[0], 3_000_000 + 166_667 - fee);
+    assert_eq!(morning.balances[2].1 - before[1], fee);
+    assert_eq!((morning.held, morning.escrow_total), (0, 0));
+    let text = String::from_utf8(narration).unwrap();
+    assert!(text.contains("violation #0 reported to chandra"));
+}
