@@ -238,13 +238,13 @@ fn main() -> anyhow::Result<()> {
                 "\nbare limit: 1.5 s / one ecdsa_recover ({} ref_time) = {limit} per block",
                 market.per_recover.ref_time
             );
-            println!("\n| full batches of | readings per call | ref_time per call | proof_size per call | readings per block | of the bare limit |");
-            println!("|---|---:|---:|---:|---:|---:|");
+            println!("\n| readings per call | households paid | ref_time per call | proof_size per call | readings per block | of the bare limit |");
+            println!("|---:|---:|---:|---:|---:|---:|");
             for row in &market.per_block {
                 println!(
-                    "| {} households | {} | {} | {} | {} | {:.1} % |",
-                    row.households,
+                    "| {} | {} | {} | {} | {} | {:.1} % |",
                     row.batch,
+                    row.households,
                     bench::group(row.weight.ref_time),
                     bench::group(row.weight.proof_size),
                     bench::group(row.readings),

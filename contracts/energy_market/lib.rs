@@ -22,9 +22,12 @@ mod energy_market {
         prelude::vec::Vec,
     };
     use interfaces::{
-        market::{events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome},
+        market::{
+            events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome,
+            OUTCOMES_PER_EVENT,
+        },
         reading::{MeterReading, ReadingPreimage, SignedReading},
-        token::{CreditMinter, Earning, Mint, PSP22},
+        token::{CreditMinter, Earning, Mint, MAX_MINT_BATCH, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
@@ -324,14 +327,18 @@ mod energy_market {
             Ok(())
         }
 
+        /// Mints with receipts, in calls of at most `MAX_MINT_BATCH` (one call unless the
+        /// batch pays that many households).
         fn mint(&self, mints: Vec<Mint>) -> Result<(), MarketError> {
             let mut token: ink::contract_ref!(CreditMinter) = self.token.into();
-            token
-                .call_mut()
-                .mint_batch(mints)
-                .try_invoke()
-                .map_err(|_| MarketError::TokenCallFailed)?
-                .map_err(|_| MarketError::TokenCallFailed)??;
+            for chunk in mints.chunks(MAX_MINT_BATCH as usize) {
+                token
+                    .call_mut()
+                    .mint_batch(chunk.to_vec())
+                    .try_invoke()
+                    .map_err(|_| MarketError::TokenCallFailed)?
+                    .map_err(|_| MarketError::TokenCallFailed)??;
+            }
             Ok(())
         }
 
@@ -371,8 +378,7 @@ mod energy_market {
         /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
         /// `TokenCallFailed`/`Token` when a callee fails, which reverts the whole batch so
         /// it can be resubmitted). Emits `Billed` or `DebtRecorded` per billed account,
-        /// then one `ReadingsProcessed` with every outcome (one event per batch: each
-        /// event costs about 7.5 KB of proof).
+        /// then `ReadingsProcessed` events carrying every outcome (one per 256 readings).
         #[ink(message)]
         fn submit_readings(
             &mut self,
@@ -502,19 +508,24 @@ mod energy_market {
                     self.collect(ledger.account, ledger.billable_wh);
                 }
             }
-            let mut accepted = 0u32;
-            let mut credits = 0u128;
-            for outcome in &outcomes {
-                if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
-                    accepted = accepted.saturating_add(1);
-                    credits = credits.saturating_add(*c);
+            for (chunk, part) in outcomes.chunks(OUTCOMES_PER_EVENT as usize).enumerate() {
+                let mut accepted = 0u32;
+                let mut credits = 0u128;
+                for outcome in part {
+                    if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
+                        accepted = accepted.saturating_add(1);
+                        credits = credits.saturating_add(*c);
+                    }
                 }
+                let first = u32::try_from(chunk.saturating_mul(OUTCOMES_PER_EVENT as usize))
+                    .unwrap_or(u32::MAX);
+                self.env().emit_event(ev::ReadingsProcessed {
+                    first,
+                    outcomes: part.to_vec(),
+                    accepted,
+                    credits,
+                });
             }
-            self.env().emit_event(ev::ReadingsProcessed {
-                outcomes: outcomes.clone(),
-                accepted,
-                credits,
-            });
             Ok(outcomes)
         }
     }

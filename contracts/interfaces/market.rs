@@ -9,13 +9,21 @@ use alloc::vec::Vec;
 pub const BPS: u32 = 10_000;
 /// The most peak windows the admin may set.
 pub const MAX_PEAK_WINDOWS: u32 = 4;
-/// The most readings one `submit_readings` call may carry whatever the admin sets. Three
-/// bounds meet here: the worst batch (every reading another household) must fit one block
-/// (about 10.4 KB of proof per household: 256 need 2.8 of the 3.75 MiB); its
-/// `ReadingsProcessed` event must fit pallet-contracts' 16 KiB event payload (57 bytes per
-/// outcome: 14.6 KB); and the call data (at most 176 bytes per reading: 45 KB) must fit
-/// the contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 64 KiB, set by `scripts/build.sh`).
-pub const MAX_READINGS_PER_CALL: u32 = 256;
+/// The most readings one `submit_readings` call may carry whatever the admin sets.
+///
+/// Large batches are what make a block hold many readings: every call pays first for
+/// loading the market's, the registry's and the token's code (about 150 KB of proof), so
+/// 1,024 readings of a few meters fit about 12,000 readings in a block where batches of 64
+/// fit 1,300. The call data (at most 171 bytes per reading: 175 KB) must fit the
+/// contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 192 KiB, set by `scripts/build.sh`).
+/// What a batch weighs depends on how many households it pays: each costs a mint, a
+/// ledger and a registry record (about 1.2e9 ref_time and 10 KB of proof), so at most
+/// about 360 readings of distinct households fit one block. A relay dry-runs its batch
+/// and splits it when it does not fit; the admin's `max_batch` can cap it lower.
+pub const MAX_READINGS_PER_CALL: u32 = 1_024;
+/// Outcomes per `ReadingsProcessed` event: 256 of at most 57 bytes keep an event under
+/// pallet-contracts' 16 KiB event payload; a full batch emits four.
+pub const OUTCOMES_PER_EVENT: u32 = 256;
 
 /// A daily window, in minutes of the UTC day `[start_minute, end_minute)`, during which
 /// exported energy earns `multiplier_bps` (15,000 = x1.5).
@@ -278,14 +286,15 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
 
-    /// One event per batch, not per reading: pallet-contracts charges each event topic
-    /// a storage read and write (2.5 KB of proof, 0.125e9 ref_time), which per reading
-    /// would bound a block to a few hundred readings. `outcomes[i]` answers the batch's
-    /// i-th reading (its device and sequence are in the call's data); at most
-    /// `MAX_READINGS_PER_CALL` of 57 bytes each keep the event under the 16 KiB limit.
+    /// One event per `OUTCOMES_PER_EVENT` readings of a batch, not per reading:
+    /// pallet-contracts charges each event topic a storage read and write (2.5 KB of
+    /// proof, 0.13e9 ref_time), which per reading would bound a block to a few hundred
+    /// readings. `outcomes[i]` answers the batch's reading `first + i` (its device and
+    /// sequence are in the call's data); `accepted` and `credits` count these outcomes.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ReadingsProcessed {
+        pub first: u32,
         pub outcomes: Vec<ReadingOutcome>,
         pub accepted: u32,
         pub credits: u128,

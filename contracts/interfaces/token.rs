@@ -99,8 +99,8 @@ pub struct Voucher {
 
 /// The most receipts one voucher may carry.
 pub const MAX_VOUCHER_RECEIPTS: u32 = 8;
-/// The most mints one `mint_batch` call may carry: the energy market's worst batch (one
-/// mint per reading). About 120 bytes each: 31 KB inside the contracts' 64 KiB buffer.
+/// The most mints one `mint_batch` call may carry (the energy market splits a batch that
+/// pays more households). About 120 bytes each: 31 KB inside the contracts' buffer.
 pub const MAX_MINT_BATCH: u32 = 256;
 
 /// Domain of a voucher redemption signature: `blake2-256(VOUCHER_DOMAIN ++ token ++ SCALE(id) ++ redeemer)`.

@@ -816,11 +816,11 @@ fn demo_day_mints_bills_and_sells_energy() {
     );
 }
 
-/// The largest batches the market takes, both ends of the range: 256 readings of two
-/// meters (the call data alone is 45 KB, beyond ink!'s default 16 KiB buffer), and 256
-/// readings of 256 households (a mint, a ledger and a registry record each: the batch
-/// that must still fit one block). Every reading is accepted, the event carries every
-/// outcome, and each owner gets exactly its credits.
+/// The largest batches, both ends of the range: 1,024 readings of two meters (175 KB of
+/// call data, beyond ink!'s default 16 KiB buffer; four events of 256 outcomes), and 256
+/// readings of 256 households (a mint, a ledger and a registry record each), which must
+/// still fit one block. Every reading is accepted, the events carry every outcome in
+/// order, and each owner gets exactly its credits.
 #[test]
 fn full_batches_are_accepted_and_fit_one_block() {
     let mut grid = Grid::new();
@@ -836,15 +836,15 @@ fn full_batches_are_accepted_and_fit_one_block() {
         smartcity_client::sandbox::BLOCK_PROOF_SIZE,
     );
 
-    // two meters, 128 one-minute readings each, off-peak
+    // two meters, 512 readings of 30 seconds each, off-peak (from 01:00)
     let start = grid.chain.now_ms() - 5 * HOUR_MS;
     let batch: Vec<_> = (0..max as u64)
         .map(|i| {
-            let minute = start + (i / 2) * MINUTE_MS;
+            let from = start + (i / 2) * 30_000;
             if i % 2 == 0 {
-                grid.asha_meter.read(minute, minute + MINUTE_MS, 10, 0)
+                grid.asha_meter.read(from, from + 30_000, 10, 0)
             } else {
-                grid.ben_meter.read(minute, minute + MINUTE_MS, 10, 0)
+                grid.ben_meter.read(from, from + 30_000, 10, 0)
             }
         })
         .collect();
@@ -856,25 +856,31 @@ fn full_batches_are_accepted_and_fit_one_block() {
         .value
         .iter()
         .all(|o| matches!(o, ReadingOutcome::Accepted { .. })));
-    let events = market_events(grid.market.address(), &receipt.events);
-    assert!(matches!(&events[..], [MarketEvent::ReadingsProcessed(e)]
-        if e.accepted == max as u32 && e.outcomes == receipt.value));
-    // 128 x 10 Wh of solar at 2 credits/kWh, of wind at 1.8
+    let mut emitted = Vec::new();
+    for event in market_events(grid.market.address(), &receipt.events) {
+        if let MarketEvent::ReadingsProcessed(e) = event {
+            assert_eq!((e.first as usize, e.accepted), (emitted.len(), 256));
+            emitted.extend(e.outcomes);
+        }
+    }
+    assert_eq!(emitted, receipt.value);
+    // 512 x 10 Wh of solar at 2 credits/kWh, of wind at 1.8
     assert_eq!(
         (grid.balance(grid.asha), grid.balance(grid.ben)),
-        (2_560_000, 2_304_000)
+        (10_240_000, 9_216_000)
     );
     assert_eq!(
         grid.market
             .last_seq(&mut grid.chain, grid.asha_meter.device)
             .unwrap(),
-        128
+        512
     );
     println!(
         "submit_readings ({max} readings of 2 meters): ref_time {}, proof_size {}",
         receipt.weight.ref_time, receipt.weight.proof_size
     );
     assert!(receipt.weight.ref_time < block_ref_time && receipt.weight.proof_size < block_proof);
+    let max = 256;
 
     // 256 households, one reading each
     let mut batch = Vec::with_capacity(max);
