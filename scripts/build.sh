@@ -39,11 +39,11 @@ git ls-files -z --cached --others --exclude-standard -- . ':!artifacts' \
 cd "$BUILD_ROOT"
 
 # ink!'s static buffer holds a message's input and output, and a cross-contract call's:
-# 192 KiB (ink!'s default is 16 KiB) carries a full batch of 1,024 signed readings
-# (interfaces::market::MAX_READINGS_PER_CALL, at most 175 KB) and the registry's answers. ink! reads
+# 144 KiB (ink!'s default is 16 KiB) carries a full batch of 768 signed readings
+# (interfaces::market::MAX_READINGS_PER_CALL, at most 131 KB) and the registry's answers. ink! reads
 # the variable when it compiles, and cargo does not track it: the contracts get their own
 # target folder per value, so a change can never mix with code built under another.
-export INK_STATIC_BUFFER_SIZE=196608
+export INK_STATIC_BUFFER_SIZE=147456
 export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/contracts-buffer-$INK_STATIC_BUFFER_SIZE"
 
 contracts=()

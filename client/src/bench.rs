@@ -204,7 +204,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
     weigh(
         &mut table,
         format!("IdentityRegistry::devices ({batch} ids)"),
-        registry.devices(chain, devices[..batch].to_vec()),
+        registry.devices(chain, cycle(&devices, batch)),
     )?;
     for (message, weight) in registry.single_query_weights(chain, first, devices[1])? {
         table.push(Measurement { message, weight });

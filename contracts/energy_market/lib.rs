@@ -26,7 +26,7 @@ mod energy_market {
             events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome,
             OUTCOMES_PER_EVENT,
         },
-        reading::{MeterReading, ReadingPreimage, SignedReading},
+        reading::{MeterReading, ReadingBatch, ReadingPreimage},
         token::{CreditMinter, Earning, Mint, MAX_MINT_BATCH, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
@@ -382,8 +382,9 @@ mod energy_market {
         #[ink(message)]
         fn submit_readings(
             &mut self,
-            batch: Vec<SignedReading>,
+            batch: ReadingBatch,
         ) -> Result<Vec<ReadingOutcome>, MarketError> {
+            let batch = batch.0;
             self.market.ensure_batch(batch.len())?;
             let (now, me) = (self.env().block_timestamp(), self.env().account_id());
 
@@ -402,8 +403,9 @@ mod energy_market {
             }
             self.load_records(&mut slots)?;
 
-            let mut ledgers: Vec<Ledger> = Vec::new();
-            let mut mints: Vec<Mint> = Vec::new();
+            // sized once: the allocator never frees, so growing would waste memory
+            let mut ledgers: Vec<Ledger> = Vec::with_capacity(slots.len());
+            let mut mints: Vec<Mint> = Vec::with_capacity(slots.len());
             let mut outcomes = Vec::with_capacity(batch.len());
             for (signed, &(d, v)) in batch.iter().zip(&places) {
                 let reading = &signed.reading;

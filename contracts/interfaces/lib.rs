@@ -175,7 +175,7 @@ pub enum EnergySource {
 /// The most items a batch query (`are_active`, `devices`) answers in one call.
 ///
 /// Bounds the work of one message, and keeps the answer (about 165 bytes per
-/// `Option<DeviceInfo>`: 42 KB) inside the 192 KiB input/output buffer the contracts are
+/// `Option<DeviceInfo>`: 42 KB) inside the 144 KiB input/output buffer the contracts are
 /// built with (`INK_STATIC_BUFFER_SIZE` in `scripts/build.sh`; ink!'s default of 16 KiB
 /// trapped at 128 devices). One call answers the meters of a batch of readings from up to
 /// 256 devices; a consumer with more items splits its batch.

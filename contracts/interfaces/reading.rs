@@ -3,7 +3,7 @@
 
 use crate::{AccountId, DeviceId, EnergySource, TimestampMs};
 use alloc::vec::Vec;
-use scale::{Encode, Output};
+use scale::{Compact, Decode, Encode, Input, Output};
 
 /// What a bi-directional meter (or an EV charger) measured over one period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,4 +67,89 @@ impl Encode for ReadingPreimage<'_> {
 /// The preimage's bytes (what the signing side hashes).
 pub fn reading_digest_preimage(market: &AccountId, reading: &MeterReading) -> Vec<u8> {
     ReadingPreimage { market, reading }.encode()
+}
+
+/// The readings of one `submit_readings` call. SCALE-encoded exactly like
+/// `Vec<SignedReading>` (and described so in the metadata), but decoded into one
+/// allocation of its exact length, refusing more than `MAX_READINGS_PER_CALL` before
+/// allocating anything: the generic decoder sizes its first allocation from the input
+/// and may have to grow it, and a contract's allocator never frees, so a full batch
+/// would take twice its size of the contract's 1 MiB of memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadingBatch(pub Vec<SignedReading>);
+
+impl From<Vec<SignedReading>> for ReadingBatch {
+    fn from(readings: Vec<SignedReading>) -> Self {
+        Self(readings)
+    }
+}
+
+impl Encode for ReadingBatch {
+    fn size_hint(&self) -> usize {
+        self.0.size_hint()
+    }
+
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        self.0.encode_to(dest)
+    }
+}
+
+impl Decode for ReadingBatch {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, scale::Error> {
+        let len = Compact::<u32>::decode(input)?.0;
+        if len > crate::market::MAX_READINGS_PER_CALL {
+            return Err("more readings than MAX_READINGS_PER_CALL".into());
+        }
+        let mut readings = Vec::with_capacity(len as usize);
+        for _ in 0..len {
+            readings.push(SignedReading::decode(input)?);
+        }
+        Ok(Self(readings))
+    }
+}
+
+// the metadata (built with `std`) describes it as the sequence it is on the wire
+#[cfg(feature = "std")]
+impl scale_info::TypeInfo for ReadingBatch {
+    type Identity = Self;
+
+    fn type_info() -> scale_info::Type {
+        <Vec<SignedReading> as scale_info::TypeInfo>::type_info()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{market::MAX_READINGS_PER_CALL, EnergySource};
+
+    fn signed(seq: u64) -> SignedReading {
+        SignedReading {
+            reading: MeterReading {
+                device: [1; 32],
+                seq,
+                period_start: 0,
+                period_end: 900_000,
+                exported_wh: 1_000,
+                imported_wh: 0,
+                source: EnergySource::Solar,
+                vehicle: None,
+            },
+            signature: [7; 65],
+        }
+    }
+
+    #[test]
+    fn a_batch_is_encoded_like_a_vec_and_bounded_when_decoded() {
+        let readings: Vec<_> = (1..=3).map(signed).collect();
+        let bytes = readings.encode();
+        assert_eq!(ReadingBatch(readings.clone()).encode(), bytes);
+        let decoded = ReadingBatch::decode(&mut &bytes[..]).unwrap();
+        assert_eq!((decoded.0.capacity(), decoded.0), (3, readings));
+        // a length above the bound is refused before anything is allocated for it
+        let too_many = Compact(MAX_READINGS_PER_CALL + 1).encode();
+        assert!(ReadingBatch::decode(&mut &too_many[..]).is_err());
+        let truncated = &bytes[..bytes.len() - 1];
+        assert!(ReadingBatch::decode(&mut &truncated[..]).is_err());
+    }
 }

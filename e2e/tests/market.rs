@@ -816,10 +816,10 @@ fn demo_day_mints_bills_and_sells_energy() {
     );
 }
 
-/// The largest batches, both ends of the range: 1,024 readings of two meters (175 KB of
-/// call data, beyond ink!'s default 16 KiB buffer; four events of 256 outcomes), and 256
+/// The largest batches, both ends of the range: 768 readings of two meters (130 KB of
+/// call data, beyond ink!'s default 16 KiB buffer; three events of 256 outcomes), 256
 /// readings of 256 households (a mint, a ledger and a registry record each), which must
-/// still fit one block. Every reading is accepted, the events carry every outcome in
+/// still fit one block, and 768 readings of those 256 households (the contract's memory). Every reading is accepted, the events carry every outcome in
 /// order, and each owner gets exactly its credits.
 #[test]
 fn full_batches_are_accepted_and_fit_one_block() {
@@ -836,7 +836,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
         smartcity_client::sandbox::BLOCK_PROOF_SIZE,
     );
 
-    // two meters, 512 readings of 30 seconds each, off-peak (from 01:00)
+    // two meters, 384 readings of 30 seconds each, off-peak (from 01:00)
     let start = grid.chain.now_ms() - 5 * HOUR_MS;
     let batch: Vec<_> = (0..max as u64)
         .map(|i| {
@@ -864,16 +864,16 @@ fn full_batches_are_accepted_and_fit_one_block() {
         }
     }
     assert_eq!(emitted, receipt.value);
-    // 512 x 10 Wh of solar at 2 credits/kWh, of wind at 1.8
+    // 384 x 10 Wh of solar at 2 credits/kWh, of wind at 1.8
     assert_eq!(
         (grid.balance(grid.asha), grid.balance(grid.ben)),
-        (10_240_000, 9_216_000)
+        (7_680_000, 6_912_000)
     );
     assert_eq!(
         grid.market
             .last_seq(&mut grid.chain, grid.asha_meter.device)
             .unwrap(),
-        512
+        384
     );
     println!(
         "submit_readings ({max} readings of 2 meters): ref_time {}, proof_size {}",
@@ -885,6 +885,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
     // 256 households, one reading each
     let mut batch = Vec::with_capacity(max);
     let mut owners = Vec::with_capacity(max);
+    let mut meters = Vec::with_capacity(max);
     let (from, to) = grid.last_quarter();
     for n in 0..max {
         let owner = named_account(&format!("household-{n}"));
@@ -912,6 +913,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
         );
         batch.push(meter.read(from, to, 1_000 + n as u64, 0));
         owners.push(owner);
+        meters.push(meter);
     }
     let receipt = grid
         .market
@@ -927,4 +929,32 @@ fn full_batches_are_accepted_and_fit_one_block() {
         receipt.weight.ref_time, receipt.weight.proof_size
     );
     assert!(receipt.weight.ref_time < block_ref_time && receipt.weight.proof_size < block_proof);
+
+    // a full batch paying all 256 households (three readings each) still fits the
+    // contract's memory: one mint call of 256 receipts, one registry call of 256 ids
+    let start = to;
+    grid.chain.advance_time_ms(HOUR_MS);
+    let batch: Vec<_> = (0..MAX_READINGS_PER_CALL as u64)
+        .map(|i| {
+            let from = start + (i / 256) * MINUTE_MS;
+            meters[(i % 256) as usize].read(from, from + MINUTE_MS, 10, 0)
+        })
+        .collect();
+    let receipt = grid
+        .market
+        .submit_readings(&mut grid.chain, relay, batch)
+        .unwrap();
+    assert_eq!(
+        receipt
+            .value
+            .iter()
+            .filter(|o| matches!(o, ReadingOutcome::Accepted { .. }))
+            .count(),
+        MAX_READINGS_PER_CALL as usize
+    );
+    assert_eq!(grid.balance(owners[255]), 2_510_000 + 3 * 20_000);
+    println!(
+        "submit_readings ({} readings of {max} households): ref_time {}, proof_size {}",
+        MAX_READINGS_PER_CALL, receipt.weight.ref_time, receipt.weight.proof_size
+    );
 }
