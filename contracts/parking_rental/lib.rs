@@ -418,14 +418,16 @@ mod parking_rental {
 
         /// Makes a settlement's payments. A charge that cannot be collected becomes the
         /// payer's debt (evented), never a failed check-out; releases come out of this
-        /// contract's balance, so a failure there (the token refusing this contract)
-        /// fails the call and changes nothing.
+        /// contract's balance, one transfer per recipient (the owner's share of the escrow
+        /// and of a collected charge together), so a failure there (the token refusing
+        /// this contract) fails the call and changes nothing.
         fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
+            let mut releases = settlement.releases;
             if let Some(charge) = settlement.collect {
                 if self.collect_into_escrow(charge.from, charge.amount).is_ok() {
                     let split = self.parking.split(charge.amount);
-                    self.release(charge.owner, split.to_owner)?;
-                    self.release(self.parking.config().fee_account, split.fee)?;
+                    releases.push((charge.owner, split.to_owner));
+                    releases.push((self.parking.config().fee_account, split.fee));
                 } else {
                     let total_debt = self.parking.add_debt(charge.from, charge.amount);
                     self.env().emit_event(ev::ChargeOwed {
@@ -436,7 +438,15 @@ mod parking_rental {
                     });
                 }
             }
-            for (to, amount) in settlement.releases {
+            // at most two entries per open booking (16): summing per recipient is a short scan
+            let mut totals: Vec<(AccountId, u128)> = Vec::with_capacity(releases.len());
+            for (to, amount) in releases {
+                match totals.iter_mut().find(|(account, _)| *account == to) {
+                    Some((_, total)) => *total = total.saturating_add(amount),
+                    None => totals.push((to, amount)),
+                }
+            }
+            for (to, amount) in totals {
                 self.release(to, amount)?;
             }
             Ok(())
