@@ -923,6 +923,7 @@ pub fn parking_part<C: Chain>(
             SensorOutcome::ViolationRecorded { index } => {
                 format!("violation #{index} reported to chandra")
             }
+            SensorOutcome::NothingToClose => "no session to close: reported, not billed".into(),
             other => format!("{other:?}"),
         };
         writeln!(out, "  {label:<42} {text}")?;
