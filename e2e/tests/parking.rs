@@ -793,3 +793,68 @@ fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
     let text = String::from_utf8(narration).unwrap();
     assert!(text.contains("violation #0 reported to chandra"));
 }
+
+#[test]
+fn terms_change_for_new_bookings_and_queries_page() {
+    let mut lot = Lot::new();
+    let (rita, sam, shop) = (lot.rita, lot.sam, lot.shop);
+    let kept = lot.book(rita, None, (9, 0), (10, 0)).unwrap();
+    // the owner doubles the price and opens the evening
+    let mut dearer = terms();
+    dearer.price_per_hour = 2 * PRICE_PER_HOUR;
+    dearer.windows[0].end_minute = 22 * 60;
+    let receipt = lot
+        .parking
+        .set_terms(&mut lot.chain, shop, lot.space, dearer.clone())
+        .unwrap();
+    assert!(matches!(
+        &parking_events(lot.parking.address(), &receipt.events)[..],
+        [ParkingEvent::SpaceTermsChanged(e)] if e.terms == dearer
+    ));
+    assert_eq!(
+        lot.parking
+            .set_terms(&mut lot.chain, rita, lot.space, terms())
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotSpaceOwner)
+    );
+    let mut bad = terms();
+    bad.geohash = vec![b'x'; 13];
+    assert_eq!(
+        lot.parking
+            .set_terms(&mut lot.chain, shop, lot.space, bad)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::InvalidGeohash)
+    );
+    // the booking made keeps its price; a new one pays the new one, in the evening too
+    let booking = lot.parking.booking(&mut lot.chain, kept).unwrap().unwrap();
+    assert_eq!(booking.escrow, 1_200_000);
+    let evening = lot.book(sam, None, (20, 0), (21, 0)).unwrap();
+    let booking = lot
+        .parking
+        .booking(&mut lot.chain, evening)
+        .unwrap()
+        .unwrap();
+    assert_eq!(booking.escrow, 2_400_000);
+
+    // Rita's bookings page by three
+    for hour in [11, 12, 13, 14] {
+        lot.book(rita, None, (hour, 0), (hour + 1, 0)).unwrap();
+    }
+    let (first, count) = lot
+        .parking
+        .renter_bookings(&mut lot.chain, rita, 0, 3)
+        .unwrap();
+    let (rest, _) = lot
+        .parking
+        .renter_bookings(&mut lot.chain, rita, 3, 3)
+        .unwrap();
+    assert_eq!((count, first.len(), rest.len()), (5, 3, 2));
+    assert_eq!(first[0].0, kept);
+    assert_eq!(
+        lot.parking
+            .renter_bookings(&mut lot.chain, rita, 0, 33)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::PageTooLarge)
+    );
+    lot.assert_escrow();
+}
