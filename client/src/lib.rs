@@ -6,6 +6,7 @@ pub mod bench;
 pub mod chain;
 pub mod contract;
 pub mod demo;
+pub mod fares;
 pub mod keys;
 pub mod market;
 pub mod meter;
@@ -17,6 +18,7 @@ pub mod voucher;
 
 pub use chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 pub use contract::{ClientError, ContractHandle, Receipt};
+pub use fares::FareClient;
 pub use market::MarketClient;
 pub use parking::ParkingClient;
 pub use registry::RegistryClient;

@@ -1,0 +1,405 @@
+//! Fare pricing: exact per-stage bus fares, tickets booked ahead, capacity per segment.
+//!
+//! Operators (a role the admin grants) publish routes (ordered stops) with a slab table;
+//! a ride costs the exact fare, interpolated between the slab points, not the slab's
+//! (`quote` gives both). Riders who are active citizens book a (board, alight) ticket
+//! before departure and pay the operator with `transfer_from`; a booking is refused when a
+//! segment it rides is full. Cancelling before departure refunds from the operator's
+//! allowance (less the route's fee inside its cut-off); an operator's trip cancellation
+//! is refunded ticket by ticket with `refund_cancelled`. The operator's TransitValidators
+//! sign boardings (a ticket is used once) and tap-in/tap-out rides (charged the exact fare
+//! at tap-out, owed when it cannot be paid). Segment loads and the load factor are
+//! queries; every booking, cancellation and boarding is an event.
+//!
+//! Operators approve this contract for refunds (PSP22 `approve`); with a gated token the
+//! riders and operators are citizens or allow-listed.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod rules;
+
+#[ink::contract]
+mod fare_pricing {
+    use crate::rules::{Fares, Payment, Validated};
+    use ink::{
+        codegen::TraitCallBuilder,
+        env::hash::{Blake2x256, HashOutput},
+        prelude::vec::Vec,
+    };
+    use interfaces::{
+        fares::{
+            events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket,
+            Trip, ValidatorOutcome, ValidatorPreimage,
+        },
+        token::PSP22,
+        DeviceId, DeviceInfo, IdentityRegistry,
+    };
+
+    #[ink(storage)]
+    pub struct FarePricing {
+        fares: Fares,
+        registry: AccountId,
+        token: AccountId,
+    }
+
+    impl FarePricing {
+        /// Deploys the fare contract wired to `registry` and `token`; the caller is admin.
+        #[ink(constructor)]
+        pub fn new(registry: AccountId, token: AccountId) -> Self {
+            Self {
+                fares: Fares::new(Self::env().caller()),
+                registry,
+                token,
+            }
+        }
+
+        /// The identity registry and the credit token this contract is wired to.
+        #[ink(message)]
+        pub fn wiring(&self) -> (AccountId, AccountId) {
+            (self.registry, self.token)
+        }
+
+        // ----- admin -------------------------------------------------------------------
+
+        /// The admin.
+        #[ink(message)]
+        pub fn admin(&self) -> AccountId {
+            self.fares.admin()
+        }
+
+        /// Admin only: proposes the next admin (`NotAdmin`). Emits `AdminTransferProposed`.
+        #[ink(message)]
+        pub fn propose_admin(&mut self, proposed: AccountId) -> Result<(), FareError> {
+            let event = self.fares.propose_admin(self.env().caller(), proposed)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// The proposed admin takes over (`NotPendingAdmin`). Emits `AdminChanged`.
+        #[ink(message)]
+        pub fn accept_admin(&mut self) -> Result<(), FareError> {
+            let event = self.fares.accept_admin(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Admin only: grants (`true`) or revokes the operator role (`NotAdmin`,
+        /// `RoleUnchanged`). Emits `OperatorChanged`.
+        #[ink(message)]
+        pub fn set_operator(
+            &mut self,
+            account: AccountId,
+            operator: bool,
+        ) -> Result<(), FareError> {
+            self.fares
+                .set_operator(self.env().caller(), account, operator)?;
+            self.env()
+                .emit_event(ev::OperatorChanged { account, operator });
+            Ok(())
+        }
+
+        /// Whether `account` may publish routes.
+        #[ink(message)]
+        pub fn is_operator(&self, account: AccountId) -> bool {
+            self.fares.is_operator(account)
+        }
+
+        // ----- routes and trips --------------------------------------------------------
+
+        /// An operator publishes a route: stop names in order, the slab table, and the
+        /// fee (basis points) kept from refunds within `cancel_cutoff_ms` of departure.
+        /// Returns the route id (`NotOperator`, `InvalidStops`, `InvalidSlabs`,
+        /// `SlabsTooShort`, `InvalidFee`). Emits `RouteAdded`.
+        #[ink(message)]
+        pub fn add_route(
+            &mut self,
+            stops: Vec<Vec<u8>>,
+            rule: FareRule,
+            cancel_fee_bps: u32,
+            cancel_cutoff_ms: u64,
+        ) -> Result<u64, FareError> {
+            let operator = self.env().caller();
+            let count = u32::try_from(stops.len()).unwrap_or(u32::MAX);
+            let route = self.fares.add_route(
+                operator,
+                stops,
+                rule.clone(),
+                cancel_fee_bps,
+                cancel_cutoff_ms,
+            )?;
+            self.env().emit_event(ev::RouteAdded {
+                route,
+                operator,
+                stops: count,
+                rule,
+            });
+            Ok(route)
+        }
+
+        /// The route `route`.
+        #[ink(message)]
+        pub fn route(&self, route: u64) -> Option<Route> {
+            self.fares.route(route)
+        }
+
+        /// The exact fare from stop `board` to stop `alight` of a route, beside the slab
+        /// fare the table would charge (`RouteNotFound`, `BadStops`).
+        #[ink(message)]
+        pub fn quote(&self, route: u64, board: u32, alight: u32) -> Result<FareQuote, FareError> {
+            self.fares.quote(route, board, alight)
+        }
+
+        /// The route's operator schedules a departure with `capacity` seats. Returns the
+        /// trip id (`RouteNotFound`, `NotRouteOperator`, `InvalidCapacity`,
+        /// `DepartureInPast`). Emits `TripScheduled`.
+        #[ink(message)]
+        pub fn add_trip(
+            &mut self,
+            route: u64,
+            departure_ms: u64,
+            capacity: u32,
+        ) -> Result<u64, FareError> {
+            let now = self.env().block_timestamp();
+            let trip =
+                self.fares
+                    .add_trip(self.env().caller(), route, departure_ms, capacity, now)?;
+            self.env().emit_event(ev::TripScheduled {
+                trip,
+                route,
+                departure_ms,
+                capacity,
+            });
+            Ok(trip)
+        }
+
+        /// The trip, with its passengers per segment.
+        #[ink(message)]
+        pub fn trip(&self, trip: u64) -> Option<Trip> {
+            self.fares.trip(trip)
+        }
+
+        /// Passengers per segment and the load factor (passenger-stages over capacity x
+        /// stages, basis points) of a trip (`TripNotFound`).
+        #[ink(message)]
+        pub fn occupancy(&self, trip: u64) -> Result<(Vec<u32>, u32), FareError> {
+            let trip = self.fares.trip(trip).ok_or(FareError::TripNotFound)?;
+            let factor = trip.load_factor_bps();
+            Ok((trip.segment_load, factor))
+        }
+
+        /// The operator cancels a trip before departure; returns how many tickets
+        /// `refund_cancelled` will go through (`TripNotFound`, `NotRouteOperator`,
+        /// `TripCancelled`, `Departed`). Emits `TripCancelled`.
+        #[ink(message)]
+        pub fn cancel_trip(&mut self, trip: u64) -> Result<u32, FareError> {
+            let now = self.env().block_timestamp();
+            let tickets = self.fares.cancel_trip(self.env().caller(), trip, now)?;
+            self.env().emit_event(ev::TripCancelled { trip, tickets });
+            Ok(tickets)
+        }
+
+        /// Anyone refunds the next (at most `MAX_REFUNDS_PER_CALL`) tickets of a
+        /// cancelled trip in full, from the operator's allowance; returns how many
+        /// remain (`PageTooLarge`, `TripNotFound`, `NothingToRefund`, `Payment`,
+        /// `TokenCallFailed`). Emits `TicketRefunded` per ticket.
+        #[ink(message)]
+        pub fn refund_cancelled(&mut self, trip: u64, limit: u32) -> Result<u32, FareError> {
+            let (refunds, remaining) = self.fares.refund_cancelled(trip, limit)?;
+            for (ticket, payment) in refunds {
+                self.pay(payment)?;
+                self.env().emit_event(ev::TicketRefunded {
+                    ticket,
+                    trip,
+                    refund: payment.amount,
+                });
+            }
+            Ok(remaining)
+        }
+
+        // ----- tickets -----------------------------------------------------------------
+
+        /// The caller (an active citizen) books stops `board` to `alight` of a trip
+        /// before it leaves, paying the operator the exact fare from its allowance.
+        /// Returns the ticket id (`TripNotFound`, `TripCancelled`, `Departed`,
+        /// `NotACitizen`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
+        /// `RegistryCallFailed`). Emits `TicketBooked`.
+        #[ink(message)]
+        pub fn book_ticket(
+            &mut self,
+            trip: u64,
+            board: u32,
+            alight: u32,
+        ) -> Result<u64, FareError> {
+            let (rider, now) = (self.env().caller(), self.env().block_timestamp());
+            let citizen = self.is_active(rider)?;
+            // effects first; the token call below cannot call back (reentrancy denied)
+            let (ticket, quote, payment) =
+                self.fares.book(rider, citizen, trip, board, alight, now)?;
+            self.pay(payment)?;
+            self.env().emit_event(ev::TicketBooked {
+                ticket,
+                trip,
+                rider,
+                board,
+                alight,
+                fare: quote.exact,
+                slab_fare: quote.slab,
+            });
+            Ok(ticket)
+        }
+
+        /// The rider cancels before departure: the seat is freed, the fare refunded from
+        /// the operator's allowance less the route's fee inside its cut-off. Returns the
+        /// refund (`TicketNotFound`, `NotRider`, `TicketClosed`, `TripCancelled`,
+        /// `Departed`, `Payment`, `TokenCallFailed`). Emits `TicketCancelled`.
+        #[ink(message)]
+        pub fn cancel_ticket(&mut self, ticket: u64) -> Result<u128, FareError> {
+            let now = self.env().block_timestamp();
+            let trip = self
+                .fares
+                .ticket(ticket)
+                .ok_or(FareError::TicketNotFound)?
+                .trip;
+            let (refund, fee, payment) =
+                self.fares.cancel_ticket(self.env().caller(), ticket, now)?;
+            self.pay(payment)?;
+            self.env().emit_event(ev::TicketCancelled {
+                ticket,
+                trip,
+                refund,
+                fee,
+            });
+            Ok(refund)
+        }
+
+        /// The ticket `ticket`.
+        #[ink(message)]
+        pub fn ticket(&self, ticket: u64) -> Option<Ticket> {
+            self.fares.ticket(ticket)
+        }
+
+        /// A trip's tickets from its `from`-th, at most `limit` (`PageTooLarge`,
+        /// `TripNotFound`).
+        #[ink(message)]
+        pub fn trip_tickets(
+            &self,
+            trip: u64,
+            from: u32,
+            limit: u32,
+        ) -> Result<Vec<(u64, Ticket)>, FareError> {
+            self.fares.trip_tickets(trip, from, limit)
+        }
+
+        /// Fares `account` owes from tap-outs it could not pay.
+        #[ink(message)]
+        pub fn debt(&self, account: AccountId) -> u128 {
+            self.fares.debt(account)
+        }
+
+        // ----- validator events --------------------------------------------------------
+
+        /// Permissionless: a transit validator's signed report of a boarding, a tap-in or
+        /// a tap-out. Refused, changing nothing, when it cannot be trusted
+        /// (`ValidatorNotUsable`, `BadSignature`, `StaleSeq`, `BadEventTime`) or does not
+        /// fit (`TicketNotFound`, `TicketClosed`, `TripNotFound`, `TripCancelled`,
+        /// `BadStops`, `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be
+        /// collected is recorded as owed. Emits `TicketBoarded`, `TappedIn` or `TappedOut`.
+        #[ink(message)]
+        pub fn validate(
+            &mut self,
+            signed: SignedValidatorEvent,
+        ) -> Result<ValidatorOutcome, FareError> {
+            let event = signed.event;
+            let validator = self.device(event.validator)?;
+            let me = self.env().account_id();
+            let mut digest = <Blake2x256 as HashOutput>::Type::default();
+            ink::env::hash_encoded::<Blake2x256, _>(
+                &ValidatorPreimage {
+                    fares: &me,
+                    event: &event,
+                },
+                &mut digest,
+            );
+            let signer = self.env().ecdsa_recover(&signed.signature, &digest).ok();
+            let now = self.env().block_timestamp();
+            let validated = self
+                .fares
+                .validator_event(&event, validator.as_ref(), signer, now)?;
+            Ok(match validated {
+                Validated::Boarded { ticket, trip } => {
+                    self.env().emit_event(ev::TicketBoarded {
+                        ticket,
+                        trip,
+                        at_ms: event.at_ms,
+                    });
+                    ValidatorOutcome::Boarded { ticket }
+                }
+                Validated::TappedIn { trip, rider, stop } => {
+                    self.env().emit_event(ev::TappedIn { trip, rider, stop });
+                    ValidatorOutcome::TappedIn
+                }
+                Validated::TappedOut(ride) => {
+                    let paid = self
+                        .pay(Payment {
+                            from: ride.rider,
+                            to: ride.operator,
+                            amount: ride.fare,
+                        })
+                        .is_ok();
+                    if !paid {
+                        self.fares.add_debt(ride.rider, ride.fare);
+                    }
+                    self.env().emit_event(ev::TappedOut {
+                        trip: ride.trip,
+                        rider: ride.rider,
+                        board: ride.board,
+                        alight: ride.alight,
+                        fare: ride.fare,
+                        paid,
+                    });
+                    ValidatorOutcome::TappedOut {
+                        stages: ride.alight.saturating_sub(ride.board),
+                        fare: ride.fare,
+                        paid,
+                    }
+                }
+            })
+        }
+
+        // ----- the shell's calls -------------------------------------------------------
+
+        /// `payment.from` pays `payment.to` from its allowance to this contract.
+        fn pay(&self, payment: Payment) -> Result<(), FareError> {
+            if payment.amount == 0 {
+                return Ok(());
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            token
+                .call_mut()
+                .transfer_from(payment.from, payment.to, payment.amount, Vec::new())
+                .try_invoke()
+                .map_err(|_| FareError::TokenCallFailed)?
+                .map_err(|_| FareError::TokenCallFailed)?
+                .map_err(FareError::Payment)
+        }
+
+        fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, FareError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            registry
+                .call()
+                .device(id)
+                .try_invoke()
+                .map_err(|_| FareError::RegistryCallFailed)?
+                .map_err(|_| FareError::RegistryCallFailed)
+        }
+
+        fn is_active(&self, account: AccountId) -> Result<bool, FareError> {
+            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
+            registry
+                .call()
+                .is_active(account)
+                .try_invoke()
+                .map_err(|_| FareError::RegistryCallFailed)?
+                .map_err(|_| FareError::RegistryCallFailed)
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! The fare pricing contract's edge: routes and their fare rule (exact per-stage fares
+//! interpolated between slab points), trips, tickets, the signed validator event, errors
+//! and events.
+
+use crate::{token::PSP22Error, AccountId, DeviceId, RegistryError, TimestampMs};
+use alloc::vec::Vec;
+use scale::{Encode, Output};
+
+/// Basis points: 10,000 = 100 %.
+pub const BPS: u32 = 10_000;
+/// The most stops of a route (so at most 31 stages, the segment counters of a trip).
+pub const MAX_STOPS: u32 = 32;
+/// The longest stop name, in bytes.
+pub const MAX_STOP_NAME_LEN: u32 = 32;
+/// The most slab points of a fare rule.
+pub const MAX_SLABS: u32 = 8;
+/// The most seats of a trip.
+pub const MAX_CAPACITY: u32 = 500;
+/// The most tickets one `refund_cancelled` call refunds (each is a token call).
+pub const MAX_REFUNDS_PER_CALL: u32 = 8;
+/// The most items a paged query returns.
+pub const MAX_PAGE: u32 = 32;
+/// Domain of a transit validator's signature.
+pub const VALIDATOR_DOMAIN: &[u8] = b"smartcity/transit-validator/v1";
+
+/// A slab point: riding up to `up_to_stages` stages costs `fare` at the slab price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Slab {
+    pub up_to_stages: u32,
+    /// Micro-credits.
+    pub fare: u128,
+}
+
+/// A route's fares: the slab table the operator publishes. The slab fare of `n` stages is
+/// the fare of the first slab reaching `n`; the exact fare is the straight line between
+/// the slab points around `n` (from 0 stages costing 0), rounded down: the rider pays for
+/// exactly the stages ridden, never more than the slab fare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct FareRule {
+    pub slabs: Vec<Slab>,
+}
+
+impl FareRule {
+    /// At most `MAX_SLABS` points, stages strictly increasing from at least 1, fares not
+    /// decreasing, the last slab reaching `stages` (the route's length).
+    pub fn validate(&self, stages: u32) -> Result<(), FareError> {
+        if self.slabs.is_empty() || self.slabs.len() > MAX_SLABS as usize {
+            return Err(FareError::InvalidSlabs);
+        }
+        let mut previous = Slab {
+            up_to_stages: 0,
+            fare: 0,
+        };
+        for slab in &self.slabs {
+            if slab.up_to_stages <= previous.up_to_stages || slab.fare < previous.fare {
+                return Err(FareError::InvalidSlabs);
+            }
+            previous = *slab;
+        }
+        if previous.up_to_stages < stages {
+            return Err(FareError::SlabsTooShort);
+        }
+        Ok(())
+    }
+
+    /// The fare of the first slab reaching `stages`.
+    pub fn slab_fare(&self, stages: u32) -> Option<u128> {
+        if stages == 0 {
+            return None;
+        }
+        self.slabs
+            .iter()
+            .find(|s| s.up_to_stages >= stages)
+            .map(|s| s.fare)
+    }
+
+    /// The exact fare of `stages`: interpolated between the slab points around it.
+    pub fn exact_fare(&self, stages: u32) -> Option<u128> {
+        if stages == 0 {
+            return None;
+        }
+        let mut lower = Slab {
+            up_to_stages: 0,
+            fare: 0,
+        };
+        for upper in &self.slabs {
+            if upper.up_to_stages >= stages {
+                let span = u128::from(upper.up_to_stages.saturating_sub(lower.up_to_stages));
+                let ridden = u128::from(stages.saturating_sub(lower.up_to_stages));
+                let rise = upper.fare.saturating_sub(lower.fare);
+                let extra = rise.saturating_mul(ridden).checked_div(span).unwrap_or(0);
+                return Some(lower.fare.saturating_add(extra));
+            }
+            lower = *upper;
+        }
+        None
+    }
+}
+
+/// An operator's route: its stops in order and its fare rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Route {
+    pub operator: AccountId,
+    /// Stop names, in order (2 to `MAX_STOPS`).
+    pub stops: Vec<Vec<u8>>,
+    pub rule: FareRule,
+    /// Kept from a refund (for the operator) when a ticket is cancelled within
+    /// `cancel_cutoff_ms` of departure.
+    pub cancel_fee_bps: u32,
+    pub cancel_cutoff_ms: u64,
+}
+
+impl Route {
+    /// Stages between the first and the last stop.
+    pub fn stages(&self) -> u32 {
+        u32::try_from(self.stops.len().saturating_sub(1)).unwrap_or(u32::MAX)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum TripState {
+    Scheduled,
+    /// Cancelled by the operator: every ticket is refunded (`refund_cancelled`).
+    Cancelled,
+}
+
+/// One departure of a route, with its load per segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Trip {
+    pub route: u64,
+    pub departure_ms: TimestampMs,
+    pub capacity: u32,
+    pub state: TripState,
+    /// Passengers on each segment (stop i to stop i + 1): booked tickets and completed
+    /// tap-in/tap-out rides.
+    pub segment_load: Vec<u32>,
+    /// Sum over passengers of the stages they ride: the load factor's numerator.
+    pub passenger_stages: u64,
+    /// Tickets ever booked on the trip (cancelled ones included).
+    pub tickets: u32,
+    /// After a cancellation: how many of `tickets` `refund_cancelled` has gone through.
+    pub refunded_up_to: u32,
+}
+
+impl Trip {
+    /// Passenger-stages over seat-stages, in basis points.
+    pub fn load_factor_bps(&self) -> u32 {
+        let seat_stages = u64::from(self.capacity)
+            .saturating_mul(u64::try_from(self.segment_load.len()).unwrap_or(u64::MAX));
+        u32::try_from(
+            self.passenger_stages
+                .saturating_mul(u64::from(BPS))
+                .checked_div(seat_stages)
+                .unwrap_or(0),
+        )
+        .unwrap_or(u32::MAX)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum TicketState {
+    Booked,
+    /// A validator marked it used.
+    Boarded,
+    /// The rider cancelled before departure.
+    Cancelled,
+    /// The operator cancelled the trip and the fare came back.
+    Refunded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Ticket {
+    pub trip: u64,
+    pub rider: AccountId,
+    /// Stop indexes on the route, `board < alight`.
+    pub board: u32,
+    pub alight: u32,
+    /// The exact fare paid.
+    pub fare: u128,
+    pub state: TicketState,
+}
+
+/// The exact and the slab fare of a ride, and what the rider saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct FareQuote {
+    pub stages: u32,
+    pub exact: u128,
+    pub slab: u128,
+}
+
+/// What a transit validator reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum ValidatorAction {
+    /// A ticket holder boarded: the ticket is used.
+    Board { ticket: u64 },
+    /// A rider without a ticket tapped in at `stop` of `trip`.
+    TapIn {
+        rider: AccountId,
+        trip: u64,
+        stop: u32,
+    },
+    /// The rider tapped out at `stop`: charged the exact fare.
+    TapOut {
+        rider: AccountId,
+        trip: u64,
+        stop: u32,
+    },
+}
+
+/// A validator's report, bound to one deployment by the signature's preimage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct ValidatorEvent {
+    pub validator: DeviceId,
+    /// Strictly increasing per validator: the replay guard.
+    pub seq: u64,
+    pub at_ms: TimestampMs,
+    pub action: ValidatorAction,
+}
+
+/// A validator event with the validator's 65-byte recoverable secp256k1 signature over
+/// the blake2-256 of [`ValidatorPreimage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct SignedValidatorEvent {
+    pub event: ValidatorEvent,
+    pub signature: [u8; 65],
+}
+
+/// `VALIDATOR_DOMAIN ++ fare contract ++ SCALE(event)`, the domain written raw.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidatorPreimage<'a> {
+    pub fares: &'a AccountId,
+    pub event: &'a ValidatorEvent,
+}
+
+impl Encode for ValidatorPreimage<'_> {
+    fn size_hint(&self) -> usize {
+        VALIDATOR_DOMAIN
+            .len()
+            .saturating_add(32)
+            .saturating_add(self.event.size_hint())
+    }
+
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        dest.write(VALIDATOR_DOMAIN);
+        dest.write(self.fares.as_ref());
+        self.event.encode_to(dest);
+    }
+}
+
+/// What an accepted validator event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum ValidatorOutcome {
+    Boarded {
+        ticket: u64,
+    },
+    TappedIn,
+    /// Tapped out and charged the exact fare; `paid` is false when the rider's allowance
+    /// or balance was short and the fare was recorded as owed.
+    TappedOut {
+        stages: u32,
+        fare: u128,
+        paid: bool,
+    },
+}
+
+/// Every refusal of the fare contract's messages (a whole call fails, nothing changes).
+#[derive(Debug, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum FareError {
+    NotAdmin,
+    NotPendingAdmin,
+    /// The caller is not an operator (a role the admin grants).
+    NotOperator,
+    /// The operator role is already as asked.
+    RoleUnchanged,
+    /// Fewer than 2 or more than `MAX_STOPS` stops, or a name empty or too long.
+    InvalidStops,
+    /// No slab, more than `MAX_SLABS`, stages not increasing or fares decreasing.
+    InvalidSlabs,
+    /// The last slab does not reach the route's length.
+    SlabsTooShort,
+    /// A cancel fee above 100 %.
+    InvalidFee,
+    RouteNotFound,
+    NotRouteOperator,
+    /// A capacity of zero or above `MAX_CAPACITY`.
+    InvalidCapacity,
+    /// A departure in the past.
+    DepartureInPast,
+    TripNotFound,
+    /// The operator cancelled the trip.
+    TripCancelled,
+    /// The trip has left: no booking, no cancellation.
+    Departed,
+    /// Board and alight are not two stops of the route in travel order.
+    BadStops,
+    /// A segment between board and alight is full.
+    SegmentFull,
+    /// The rider is not an active citizen.
+    NotACitizen,
+    TicketNotFound,
+    NotRider,
+    /// The ticket was used, cancelled or refunded already.
+    TicketClosed,
+    /// The trip is not cancelled, or all its tickets are refunded.
+    NothingToRefund,
+    PageTooLarge,
+    /// The registry does not know the validator, or it is not a commissioned, active
+    /// TransitValidator of the route's operator.
+    ValidatorNotUsable,
+    /// The signature does not recover to the validator's key for this deployment.
+    BadSignature,
+    /// A sequence number not above the validator's last one (a replay).
+    StaleSeq,
+    /// The event's time is in the future or before the validator's previous event.
+    BadEventTime,
+    /// The rider has tapped in on this trip already.
+    AlreadyTappedIn,
+    /// A tap-out without a tap-in on this trip, or at a stop not after it.
+    NoTapIn,
+    /// The token refused a payment (allowance, balance, gating).
+    Payment(PSP22Error),
+    TokenCallFailed,
+    Registry(RegistryError),
+    RegistryCallFailed,
+}
+
+impl From<crate::admin::AdminRefusal> for FareError {
+    fn from(refusal: crate::admin::AdminRefusal) -> Self {
+        match refusal {
+            crate::admin::AdminRefusal::NotAdmin => Self::NotAdmin,
+            crate::admin::AdminRefusal::NotPendingAdmin => Self::NotPendingAdmin,
+        }
+    }
+}
+
+impl From<RegistryError> for FareError {
+    fn from(error: RegistryError) -> Self {
+        Self::Registry(error)
+    }
+}
+
+/// Events of the fare contract: one for every booking, cancellation and boarding, so
+/// off-chain planning can rebuild each trip's load.
+pub mod events {
+    use super::*;
+    pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct OperatorChanged {
+        #[ink(topic)]
+        pub account: AccountId,
+        pub operator: bool,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RouteAdded {
+        #[ink(topic)]
+        pub route: u64,
+        #[ink(topic)]
+        pub operator: AccountId,
+        pub stops: u32,
+        pub rule: FareRule,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TripScheduled {
+        #[ink(topic)]
+        pub trip: u64,
+        #[ink(topic)]
+        pub route: u64,
+        pub departure_ms: TimestampMs,
+        pub capacity: u32,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TripCancelled {
+        #[ink(topic)]
+        pub trip: u64,
+        pub tickets: u32,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TicketBooked {
+        #[ink(topic)]
+        pub ticket: u64,
+        #[ink(topic)]
+        pub trip: u64,
+        pub rider: AccountId,
+        pub board: u32,
+        pub alight: u32,
+        pub fare: u128,
+        /// What the slab table would have charged.
+        pub slab_fare: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TicketCancelled {
+        #[ink(topic)]
+        pub ticket: u64,
+        pub trip: u64,
+        pub refund: u128,
+        pub fee: u128,
+    }
+
+    /// A ticket of a cancelled trip was refunded in full.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TicketRefunded {
+        #[ink(topic)]
+        pub ticket: u64,
+        pub trip: u64,
+        pub refund: u128,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TicketBoarded {
+        #[ink(topic)]
+        pub ticket: u64,
+        pub trip: u64,
+        pub at_ms: TimestampMs,
+    }
+
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TappedIn {
+        #[ink(topic)]
+        pub trip: u64,
+        pub rider: AccountId,
+        pub stop: u32,
+    }
+
+    /// A tap-out rider charged the exact fare (`paid` false: recorded as owed).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TappedOut {
+        #[ink(topic)]
+        pub trip: u64,
+        pub rider: AccountId,
+        pub board: u32,
+        pub alight: u32,
+        pub fare: u128,
+        pub paid: bool,
+    }
+}

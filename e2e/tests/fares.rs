@@ -1,0 +1,573 @@
+//! The committed registry, credit token and fare contract deployed and wired on the
+//! sandbox chain: a bus route with the paper's slabs, riders charged the exact fare per
+//! stage, seats per segment, cancellations, a cancelled trip refunded, validator boarding
+//! and tap-in/tap-out.
+
+use interfaces::{
+    fares::{
+        FareError, FareQuote, FareRule, Slab, TicketState, TripState, ValidatorAction,
+        ValidatorOutcome,
+    },
+    token::{Earning, PSP22Error, TokenRole},
+    AccountId, DeviceKind, EnergySource, RegistryRole,
+};
+use smartcity_client::{
+    artifacts,
+    demo::device_id,
+    fares::{fare_events, FareEvent, ValidatorSimulator},
+    keys::DeviceSigner,
+    named_account, Chain, ClientError, FareClient, RegistryClient, SandboxChain, TokenClient,
+    TokenConfig,
+};
+
+const MICRO: u128 = 1_000_000;
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+const START: u128 = 100 * MICRO;
+
+/// The paper's slabs: up to 3 stages 10 credits, 4 to 7 stages 20 credits.
+fn papers_rule() -> FareRule {
+    FareRule {
+        slabs: vec![
+            Slab {
+                up_to_stages: 3,
+                fare: 10 * MICRO,
+            },
+            Slab {
+                up_to_stages: 7,
+                fare: 20 * MICRO,
+            },
+        ],
+    }
+}
+
+/// Registry, gated token and fare contract, wired. The bus company (a registered
+/// operator) runs route 0 (8 stops) and its validator; riders Ria, Sol and Tam hold 100
+/// credits each and let the contract take fares.
+struct Depot {
+    chain: SandboxChain,
+    token: TokenClient,
+    fares: FareClient,
+    bus: AccountId,
+    riders: [AccountId; 3],
+    validator: ValidatorSimulator,
+    route: u64,
+}
+
+impl Depot {
+    fn new() -> Self {
+        let mut chain = SandboxChain::new();
+        let dir = artifacts::default_dir();
+        let (admin, issuer, operator, minter) = (
+            named_account("admin"),
+            named_account("issuer"),
+            named_account("operator"),
+            named_account("minter"),
+        );
+        let bus = named_account("bus-company");
+        let riders = [
+            named_account("ria"),
+            named_account("sol"),
+            named_account("tam"),
+        ];
+        let registry = RegistryClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "identity_registry").unwrap(),
+            8,
+            vec![],
+        )
+        .unwrap()
+        .value;
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
+            .unwrap();
+        registry
+            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
+            .unwrap();
+        for (name, account) in [
+            ("bus", bus),
+            ("ria", riders[0]),
+            ("sol", riders[1]),
+            ("tam", riders[2]),
+        ] {
+            let id = smartcity_client::virtual_id(b"salt", name);
+            registry
+                .register_citizen(&mut chain, issuer, id, account)
+                .unwrap();
+        }
+        let token = TokenClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "credit_token").unwrap(),
+            TokenConfig::city(Some(registry.address())),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        token
+            .grant_role(&mut chain, admin, TokenRole::Minter, minter)
+            .unwrap();
+        let fares = FareClient::deploy(
+            &mut chain,
+            admin,
+            &artifacts::wasm(&dir, "fare_pricing").unwrap(),
+            registry.address(),
+            token.address(),
+            vec![],
+        )
+        .unwrap()
+        .value;
+        fares.set_operator(&mut chain, admin, bus, true).unwrap();
+        let earning = Earning {
+            device: [0; 32],
+            source: EnergySource::Solar,
+            period_start_ms: 0,
+            period_end_ms: 1,
+            energy_wh: 1,
+        };
+        // riders pay fares, the company refunds: both let the contract move credits
+        for who in [bus, riders[0], riders[1], riders[2]] {
+            token
+                .mint_with_receipt(&mut chain, minter, who, START, earning.clone())
+                .unwrap();
+            token
+                .approve(&mut chain, who, fares.address(), u128::MAX)
+                .unwrap();
+        }
+        let validator = ValidatorSimulator::new(
+            device_id("bus/validator-1"),
+            DeviceSigner::from_seed("bus/validator-1"),
+            fares.address(),
+        );
+        registry
+            .register_device(
+                &mut chain,
+                bus,
+                validator.validator,
+                DeviceKind::TransitValidator,
+                validator.public_key(),
+                [0; 32],
+            )
+            .unwrap();
+        registry
+            .commission_device(&mut chain, operator, validator.validator)
+            .unwrap();
+        let stops = [
+            "Depot", "Market", "Temple", "School", "Bridge", "Hospital", "Park", "Station",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        // 10 % kept from refunds within an hour of departure
+        let route = fares
+            .add_route(&mut chain, bus, stops, papers_rule(), 1_000, HOUR)
+            .unwrap()
+            .value;
+        Depot {
+            chain,
+            token,
+            fares,
+            bus,
+            riders,
+            validator,
+            route,
+        }
+    }
+
+    /// A trip of route 0 leaving `in_ms` from now with `seats` seats.
+    fn trip(&mut self, in_ms: u64, seats: u32) -> u64 {
+        let departure = self.chain.now_ms() + in_ms;
+        let bus = self.bus;
+        self.fares
+            .add_trip(&mut self.chain, bus, self.route, departure, seats)
+            .unwrap()
+            .value
+    }
+
+    fn book(
+        &mut self,
+        rider: AccountId,
+        trip: u64,
+        board: u32,
+        alight: u32,
+    ) -> Result<u64, ClientError<FareError>> {
+        self.fares
+            .book_ticket(&mut self.chain, rider, trip, board, alight)
+            .map(|r| r.value)
+    }
+
+    fn balance(&mut self, account: AccountId) -> u128 {
+        self.token.balance_of(&mut self.chain, account).unwrap()
+    }
+
+    fn validate(
+        &mut self,
+        action: ValidatorAction,
+    ) -> Result<ValidatorOutcome, ClientError<FareError>> {
+        let now = self.chain.now_ms();
+        let signed = self.validator.next(action, now);
+        let gate = named_account("gateway");
+        self.fares
+            .validate(&mut self.chain, gate, signed)
+            .map(|r| r.value)
+    }
+}
+
+#[test]
+fn a_rider_alighting_at_stage_five_pays_between_the_slabs() {
+    let mut depot = Depot::new();
+    let ria = depot.riders[0];
+    assert_eq!(
+        depot
+            .fares
+            .quote(&mut depot.chain, depot.route, 0, 5)
+            .unwrap(),
+        FareQuote {
+            stages: 5,
+            exact: 15 * MICRO,
+            slab: 20 * MICRO
+        }
+    );
+    let trip = depot.trip(2 * HOUR, 40);
+    let receipt = depot
+        .fares
+        .book_ticket(&mut depot.chain, ria, trip, 0, 5)
+        .unwrap();
+    assert!(matches!(
+        &fare_events(depot.fares.address(), &receipt.events)[..],
+        [FareEvent::TicketBooked(e)] if e.fare == 15 * MICRO && e.slab_fare == 20 * MICRO
+    ));
+    println!(
+        "book_ticket (5 stages): ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+    assert_eq!(depot.balance(ria), START - 15 * MICRO);
+    assert_eq!(depot.balance(depot.bus), START + 15 * MICRO);
+    // slab points cost the slab fare; one stage a third of the first
+    let one = depot
+        .fares
+        .quote(&mut depot.chain, depot.route, 6, 7)
+        .unwrap();
+    assert_eq!((one.exact, one.slab), (3_333_333, 10 * MICRO));
+    assert_eq!(
+        depot
+            .fares
+            .quote(&mut depot.chain, depot.route, 3, 3)
+            .unwrap_err(),
+        ClientError::Contract(FareError::BadStops)
+    );
+}
+
+#[test]
+fn a_full_segment_refuses_a_booking_and_free_segments_still_sell() {
+    let mut depot = Depot::new();
+    let [ria, sol, tam] = depot.riders;
+    let trip = depot.trip(2 * HOUR, 2);
+    depot.book(ria, trip, 0, 4).unwrap();
+    depot.book(sol, trip, 2, 6).unwrap();
+    // segments 2-4 are full
+    assert_eq!(
+        depot.book(tam, trip, 3, 5).unwrap_err(),
+        ClientError::Contract(FareError::SegmentFull)
+    );
+    assert_eq!(depot.balance(tam), START);
+    depot.book(tam, trip, 0, 2).unwrap();
+    depot.book(tam, trip, 6, 7).unwrap();
+    let (loads, factor) = depot.fares.occupancy(&mut depot.chain, trip).unwrap();
+    assert_eq!(loads, vec![2, 2, 2, 2, 1, 1, 1]);
+    // 4 + 4 + 2 + 1 passenger-stages over 2 seats x 7 stages
+    assert_eq!(factor, 7_857);
+    let outsider = named_account("outsider");
+    assert_eq!(
+        depot.book(outsider, trip, 6, 7).unwrap_err(),
+        ClientError::Contract(FareError::NotACitizen)
+    );
+}
+
+#[test]
+fn cancelling_before_departure_refunds_and_after_departure_nobody_books() {
+    let mut depot = Depot::new();
+    let [ria, sol, _] = depot.riders;
+    let trip = depot.trip(3 * HOUR, 10);
+    let early = depot.book(ria, trip, 0, 5).unwrap();
+    let late = depot.book(sol, trip, 0, 3).unwrap();
+    let receipt = depot
+        .fares
+        .cancel_ticket(&mut depot.chain, ria, early)
+        .unwrap();
+    assert_eq!(receipt.value, 15 * MICRO);
+    assert!(matches!(
+        &fare_events(depot.fares.address(), &receipt.events)[..],
+        [FareEvent::TicketCancelled(e)] if e.fee == 0
+    ));
+    assert_eq!(depot.balance(ria), START);
+    // 30 minutes before departure: 10 % stays with the company
+    depot.chain.advance_time_ms(2 * HOUR + 30 * MINUTE);
+    assert_eq!(
+        depot
+            .fares
+            .cancel_ticket(&mut depot.chain, sol, late)
+            .unwrap()
+            .value,
+        9 * MICRO
+    );
+    assert_eq!(depot.balance(sol), START - MICRO);
+    assert_eq!(
+        depot
+            .fares
+            .cancel_ticket(&mut depot.chain, sol, late)
+            .unwrap_err(),
+        ClientError::Contract(FareError::TicketClosed)
+    );
+    let (loads, factor) = depot.fares.occupancy(&mut depot.chain, trip).unwrap();
+    assert_eq!((loads, factor), (vec![0; 7], 0));
+    // the bus has left
+    depot.chain.advance_time_ms(HOUR);
+    assert_eq!(
+        depot.book(ria, trip, 1, 2).unwrap_err(),
+        ClientError::Contract(FareError::Departed)
+    );
+}
+
+#[test]
+fn a_validator_boards_a_ticket_once_and_forged_events_are_refused() {
+    let mut depot = Depot::new();
+    let ria = depot.riders[0];
+    let trip = depot.trip(HOUR, 10);
+    let ticket = depot.book(ria, trip, 1, 4).unwrap();
+    depot.chain.advance_time_ms(HOUR);
+    let gate = named_account("gateway");
+    let now = depot.chain.now_ms();
+    let signed = depot.validator.next(ValidatorAction::Board { ticket }, now);
+    // a copy with another ticket under the same signature
+    let mut forged = signed.clone();
+    forged.event.action = ValidatorAction::Board { ticket: ticket + 1 };
+    assert_eq!(
+        depot
+            .fares
+            .validate(&mut depot.chain, gate, forged)
+            .unwrap_err(),
+        ClientError::Contract(FareError::BadSignature)
+    );
+    let receipt = depot
+        .fares
+        .validate(&mut depot.chain, gate, signed.clone())
+        .unwrap();
+    assert_eq!(receipt.value, ValidatorOutcome::Boarded { ticket });
+    assert!(matches!(
+        &fare_events(depot.fares.address(), &receipt.events)[..],
+        [FareEvent::TicketBoarded(e)] if e.ticket == ticket
+    ));
+    println!(
+        "validate (boarding): ref_time {}, proof_size {}",
+        receipt.weight.ref_time, receipt.weight.proof_size
+    );
+    assert_eq!(
+        depot
+            .fares
+            .validate(&mut depot.chain, gate, signed)
+            .unwrap_err(),
+        ClientError::Contract(FareError::StaleSeq)
+    );
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::Board { ticket })
+            .unwrap_err(),
+        ClientError::Contract(FareError::TicketClosed)
+    );
+    let state = depot
+        .fares
+        .ticket(&mut depot.chain, ticket)
+        .unwrap()
+        .unwrap()
+        .state;
+    assert_eq!(state, TicketState::Boarded);
+    // a validator signing for another deployment
+    let mut foreign = depot.validator.clone();
+    foreign.fares = named_account("another-fare-contract");
+    foreign.seq = 10;
+    let signed = foreign.next(ValidatorAction::Board { ticket }, now);
+    assert_eq!(
+        depot
+            .fares
+            .validate(&mut depot.chain, gate, signed)
+            .unwrap_err(),
+        ClientError::Contract(FareError::BadSignature)
+    );
+}
+
+#[test]
+fn tap_in_tap_out_is_charged_the_exact_fare_or_owed() {
+    let mut depot = Depot::new();
+    let [ria, sol, _] = depot.riders;
+    let trip = depot.trip(MINUTE, 10);
+    depot.chain.advance_time_ms(MINUTE);
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::TapIn {
+                rider: ria,
+                trip,
+                stop: 1
+            })
+            .unwrap(),
+        ValidatorOutcome::TappedIn
+    );
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::TapIn {
+                rider: ria,
+                trip,
+                stop: 2
+            })
+            .unwrap_err(),
+        ClientError::Contract(FareError::AlreadyTappedIn)
+    );
+    depot.chain.advance_time_ms(20 * MINUTE);
+    // stop 1 to stop 6: 5 stages, 15 credits, not the slab's 20
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::TapOut {
+                rider: ria,
+                trip,
+                stop: 6
+            })
+            .unwrap(),
+        ValidatorOutcome::TappedOut {
+            stages: 5,
+            fare: 15 * MICRO,
+            paid: true
+        }
+    );
+    assert_eq!(depot.balance(ria), START - 15 * MICRO);
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::TapOut {
+                rider: sol,
+                trip,
+                stop: 6
+            })
+            .unwrap_err(),
+        ClientError::Contract(FareError::NoTapIn)
+    );
+    // Sol withdrew the allowance: the ride is owed, not lost
+    depot
+        .token
+        .approve(&mut depot.chain, sol, depot.fares.address(), 0)
+        .unwrap();
+    depot
+        .validate(ValidatorAction::TapIn {
+            rider: sol,
+            trip,
+            stop: 0,
+        })
+        .unwrap();
+    assert_eq!(
+        depot
+            .validate(ValidatorAction::TapOut {
+                rider: sol,
+                trip,
+                stop: 2
+            })
+            .unwrap(),
+        ValidatorOutcome::TappedOut {
+            stages: 2,
+            fare: 6_666_666,
+            paid: false
+        }
+    );
+    assert_eq!(depot.fares.debt(&mut depot.chain, sol).unwrap(), 6_666_666);
+    assert_eq!(depot.balance(sol), START);
+    let (loads, _) = depot.fares.occupancy(&mut depot.chain, trip).unwrap();
+    assert_eq!(loads, vec![1, 2, 1, 1, 1, 1, 0]);
+}
+
+#[test]
+fn a_cancelled_trip_refunds_every_ticket() {
+    let mut depot = Depot::new();
+    let [ria, sol, tam] = depot.riders;
+    let trip = depot.trip(2 * HOUR, 10);
+    for (rider, alight) in [(ria, 5), (sol, 3), (tam, 7), (ria, 1)] {
+        depot.book(rider, trip, 0, alight).unwrap();
+    }
+    let paid = depot.balance(depot.bus) - START;
+    assert_eq!(paid, 15 * MICRO + 10 * MICRO + 20 * MICRO + 3_333_333);
+    assert_eq!(
+        depot
+            .fares
+            .cancel_trip(&mut depot.chain, ria, trip)
+            .unwrap_err(),
+        ClientError::Contract(FareError::NotRouteOperator)
+    );
+    let bus = depot.bus;
+    let receipt = depot
+        .fares
+        .cancel_trip(&mut depot.chain, bus, trip)
+        .unwrap();
+    assert_eq!(receipt.value, 4);
+    let anyone = named_account("anyone");
+    let left = depot
+        .fares
+        .refund_cancelled(&mut depot.chain, anyone, trip, 3)
+        .unwrap();
+    assert_eq!(left.value, 1);
+    assert_eq!(
+        fare_events(depot.fares.address(), &left.events).len(),
+        3,
+        "one TicketRefunded per ticket"
+    );
+    depot
+        .fares
+        .refund_cancelled(&mut depot.chain, anyone, trip, 3)
+        .unwrap();
+    for rider in [ria, sol, tam] {
+        assert_eq!(depot.balance(rider), START);
+    }
+    assert_eq!(depot.balance(bus), START);
+    assert_eq!(
+        depot
+            .fares
+            .refund_cancelled(&mut depot.chain, anyone, trip, 3)
+            .unwrap_err(),
+        ClientError::Contract(FareError::NothingToRefund)
+    );
+    let state = depot
+        .fares
+        .trip(&mut depot.chain, trip)
+        .unwrap()
+        .unwrap()
+        .state;
+    assert_eq!(state, TripState::Cancelled);
+    assert_eq!(
+        depot.book(ria, trip, 0, 1).unwrap_err(),
+        ClientError::Contract(FareError::TripCancelled)
+    );
+}
+
+#[test]
+fn a_company_without_an_allowance_cannot_refund() {
+    let mut depot = Depot::new();
+    let ria = depot.riders[0];
+    let trip = depot.trip(2 * HOUR, 10);
+    let ticket = depot.book(ria, trip, 0, 3).unwrap();
+    let bus = depot.bus;
+    depot
+        .token
+        .approve(&mut depot.chain, bus, depot.fares.address(), 0)
+        .unwrap();
+    assert_eq!(
+        depot
+            .fares
+            .cancel_ticket(&mut depot.chain, ria, ticket)
+            .unwrap_err(),
+        ClientError::Contract(FareError::Payment(PSP22Error::InsufficientAllowance))
+    );
+    // nothing changed: the ticket is still booked, the seat still taken
+    let state = depot
+        .fares
+        .ticket(&mut depot.chain, ticket)
+        .unwrap()
+        .unwrap()
+        .state;
+    assert_eq!(state, TicketState::Booked);
+}
