@@ -919,3 +919,188 @@ pub fn parking<C: Chain>(
     });
     Ok(table)
 }
+
+/// Weighs the fare contract: `book_ticket` for a ride of 2 stops (one segment counter)
+/// and of 30 stages (thirty counters, a 31-stop route), `cancel_ticket`, a validator's
+/// boarding and a tap-out.
+pub fn fares<C: Chain>(
+    chain: &mut C,
+    registry_wasm: &[u8],
+    token_wasm: &[u8],
+    fares_wasm: &[u8],
+) -> anyhow::Result<Vec<Measurement>> {
+    use crate::{
+        fares::{FareClient, ValidatorSimulator},
+        token::{TokenClient, TokenConfig},
+    };
+    use interfaces::{
+        fares::{FareRule, Slab, ValidatorAction},
+        token::{Earning, TokenRole},
+        EnergySource,
+    };
+    const HOUR: u64 = 3_600_000;
+    let admin = named_account("bench/fares-admin");
+    let (issuer, operator, minter, bus, rider) = (
+        named_account("bench/f-issuer"),
+        named_account("bench/f-operator"),
+        named_account("bench/f-minter"),
+        named_account("bench/bus"),
+        named_account("bench/rider"),
+    );
+    let registry = ok(
+        "registry",
+        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"fares-bench".to_vec()),
+    )?
+    .value;
+    ok(
+        "issuer",
+        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
+    )?;
+    ok(
+        "operator",
+        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
+    )?;
+    for (name, account) in [("bench/bus", bus), ("bench/rider", rider)] {
+        ok(
+            "citizen",
+            registry.register_citizen(chain, issuer, crate::blake2_256(name.as_bytes()), account),
+        )?;
+    }
+    let token = ok(
+        "token",
+        TokenClient::deploy(
+            chain,
+            admin,
+            token_wasm,
+            TokenConfig::city(Some(registry.address())),
+            b"fares-bench".to_vec(),
+        ),
+    )?
+    .value;
+    ok(
+        "minter",
+        token.grant_role(chain, admin, TokenRole::Minter, minter),
+    )?;
+    let fares = ok(
+        "fares",
+        FareClient::deploy(
+            chain,
+            admin,
+            fares_wasm,
+            registry.address(),
+            token.address(),
+            b"fares-bench".to_vec(),
+        ),
+    )?
+    .value;
+    ok("operator role", fares.set_operator(chain, admin, bus, true))?;
+    let earning = Earning {
+        device: [0; 32],
+        source: EnergySource::Other,
+        period_start_ms: 0,
+        period_end_ms: 1,
+        energy_wh: 0,
+    };
+    for who in [bus, rider] {
+        ok(
+            "fund",
+            token.mint_with_receipt(chain, minter, who, 1_000_000_000, earning.clone()),
+        )?;
+        ok(
+            "approve",
+            token.approve(chain, who, fares.address(), u128::MAX),
+        )?;
+    }
+    let mut validator = ValidatorSimulator::new(
+        device_id("bench/validator"),
+        DeviceSigner::from_seed("bench/validator"),
+        fares.address(),
+    );
+    ok(
+        "validator",
+        registry.register_device(
+            chain,
+            bus,
+            validator.validator,
+            DeviceKind::TransitValidator,
+            validator.public_key(),
+            [0; 32],
+        ),
+    )?;
+    ok(
+        "commission",
+        registry.commission_device(chain, operator, validator.validator),
+    )?;
+    let stops = (0..31).map(|i| format!("stop {i}").into_bytes()).collect();
+    let rule = FareRule {
+        slabs: vec![
+            Slab {
+                up_to_stages: 3,
+                fare: 1_000_000,
+            },
+            Slab {
+                up_to_stages: 30,
+                fare: 5_000_000,
+            },
+        ],
+    };
+    let route = ok(
+        "route",
+        fares.add_route(chain, bus, stops, rule, 1_000, HOUR),
+    )?
+    .value;
+    let departure = chain.now_ms() + 2 * HOUR;
+    let trip = ok("trip", fares.add_trip(chain, bus, route, departure, 60))?.value;
+    let mut table = Vec::new();
+    let short = ok("book", fares.book_ticket(chain, rider, trip, 4, 5))?;
+    table.push(Measurement {
+        message: "book_ticket (2 stops: 1 segment)".into(),
+        weight: short.weight,
+    });
+    let long = ok("book", fares.book_ticket(chain, rider, trip, 0, 30))?;
+    table.push(Measurement {
+        message: "book_ticket (30 stages: 30 segments)".into(),
+        weight: long.weight,
+    });
+    let cancelled = ok("cancel", fares.cancel_ticket(chain, rider, long.value))?;
+    table.push(Measurement {
+        message: "cancel_ticket (30 stages, outside the cut-off)".into(),
+        weight: cancelled.weight,
+    });
+    chain.wait_until_ms(departure)?;
+    let gateway = named_account("bench/gateway");
+    let signed = validator.next(
+        ValidatorAction::Board {
+            ticket: short.value,
+        },
+        departure,
+    );
+    let boarded = ok("board", fares.validate(chain, gateway, signed))?;
+    table.push(Measurement {
+        message: "validate (boarding a ticket)".into(),
+        weight: boarded.weight,
+    });
+    let signed = validator.next(
+        ValidatorAction::TapIn {
+            rider,
+            trip,
+            stop: 0,
+        },
+        departure,
+    );
+    ok("tap in", fares.validate(chain, gateway, signed))?;
+    let signed = validator.next(
+        ValidatorAction::TapOut {
+            rider,
+            trip,
+            stop: 12,
+        },
+        departure,
+    );
+    let tapped = ok("tap out", fares.validate(chain, gateway, signed))?;
+    table.push(Measurement {
+        message: "validate (tap-out: 12 stages charged)".into(),
+        weight: tapped.weight,
+    });
+    Ok(table)
+}

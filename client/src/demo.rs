@@ -277,6 +277,7 @@ pub struct DemoCode {
     pub token: Vec<u8>,
     pub market: Vec<u8>,
     pub parking: Vec<u8>,
+    pub fares: Vec<u8>,
 }
 
 impl DemoCode {
@@ -287,6 +288,7 @@ impl DemoCode {
             token: crate::artifacts::wasm(dir, "credit_token")?,
             market: crate::artifacts::wasm(dir, "energy_market")?,
             parking: crate::artifacts::wasm(dir, "parking_rental")?,
+            fares: crate::artifacts::wasm(dir, "fare_pricing")?,
         })
     }
 }
@@ -956,5 +958,257 @@ pub fn parking_part<C: Chain>(
         balances,
         held,
         escrow_total,
+    })
+}
+
+/// What the transit part of the demo left on the chain.
+#[derive(Debug)]
+pub struct TransitOutcome {
+    pub fares: crate::fares::FareClient,
+    /// Every event the fare contract emitted, in order: the planning report's input.
+    pub events: Vec<crate::chain::ContractEvent>,
+    /// (board, alight, exact fare, slab fare) of the rides the demo prints.
+    pub quotes: Vec<(u32, u32, u128, u128)>,
+    pub booked: u32,
+    /// Bookings refused because a segment was full.
+    pub refused_full: u32,
+    pub report: String,
+}
+
+/// The transit part: the city bus company publishes a route with the paper's slab table
+/// (up to 3 stages 1 SCP, 4 to 7 stages 2 SCP), schedules four morning trips, commuters
+/// book tomorrow's rides at the exact fare, a validator boards a ticket, a rider taps in
+/// and out, and the planning report suggests departures towards an 80 % load.
+pub fn transit_part<C: Chain>(
+    chain: &mut C,
+    code: &DemoCode,
+    city: &CityOutcome,
+    out: &mut impl Write,
+) -> anyhow::Result<TransitOutcome> {
+    use crate::fares::{fare_events, trip_loads, FareClient, ValidatorSimulator};
+    use interfaces::fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome};
+    let admin = named_account("city-admin");
+    let issuer = named_account("civil-registry-office");
+    let operator = named_account("grid-operator");
+    let bus = named_account("city-bus");
+    let fund = named_account("city-transport-fund");
+    let registry = city.identity.registry;
+    let token = city.token;
+    let mut events = Vec::new();
+    writeln!(out, "\n== Transit ==")?;
+    let deployed = check(
+        "deploy fare_pricing",
+        FareClient::deploy(
+            chain,
+            admin,
+            &code.fares,
+            registry.address(),
+            token.address(),
+            vec![],
+        ),
+    )?;
+    let fares = deployed.value;
+    let mut keep = |receipt_events: &[crate::chain::ContractEvent]| {
+        events.extend(
+            receipt_events
+                .iter()
+                .filter(|e| e.contract == fares.address())
+                .cloned(),
+        );
+    };
+    keep(&check("bus operator", fares.set_operator(chain, admin, bus, true))?.events);
+    check(
+        "register the bus company",
+        registry.register_citizen(chain, issuer, virtual_id(ISSUER_SALT, "IN-CO-CITYBUS"), bus),
+    )?;
+    let mut validator = ValidatorSimulator::new(
+        device_id("city-bus/validator-7"),
+        DeviceSigner::from_seed("city-bus/validator-7"),
+        fares.address(),
+    );
+    check(
+        "register the validator",
+        registry.register_device(
+            chain,
+            bus,
+            validator.validator,
+            DeviceKind::TransitValidator,
+            validator.public_key(),
+            [0; 32],
+        ),
+    )?;
+    check(
+        "commission the validator",
+        registry.commission_device(chain, operator, validator.validator),
+    )?;
+    check(
+        "refunds",
+        token.approve(chain, bus, fares.address(), 1_000 * MICRO),
+    )?;
+    let rule = FareRule {
+        slabs: vec![
+            Slab {
+                up_to_stages: 3,
+                fare: MICRO,
+            },
+            Slab {
+                up_to_stages: 7,
+                fare: 2 * MICRO,
+            },
+        ],
+    };
+    let stops: Vec<Vec<u8>> = [
+        "Depot", "Market", "Temple", "School", "Bridge", "Hospital", "Park", "Station",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
+    let added = check(
+        "route",
+        fares.add_route(chain, bus, stops, rule, 1_000, 3_600_000),
+    )?;
+    keep(&added.events);
+    let route = added.value;
+    writeln!(
+        out,
+        "fare_pricing deployed at {} ({} bytes of wasm); city-bus runs route {route}: Depot .. Station, 8 stops, slabs: up to 3 stages 1 SCP, 4 to 7 stages 2 SCP",
+        ss58(&fares.address()),
+        code.fares.len()
+    )?;
+    let mut quotes = Vec::new();
+    for (board, alight) in [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 7)] {
+        let quote = check("quote", fares.quote(chain, route, board, alight))?;
+        writeln!(
+            out,
+            "  {} stages: exact {:>9} vs slab {:>9}",
+            quote.stages,
+            format_credits(quote.exact),
+            format_credits(quote.slab)
+        )?;
+        quotes.push((board, alight, quote.exact, quote.slab));
+    }
+
+    // tomorrow's morning: 07:00 and 07:30 with 10 seats, 08:00 and 08:30 with 6
+    let tomorrow = chain.now_ms() / 86_400_000 * 86_400_000 + 86_400_000;
+    let at = |hour: u64, minute: u64| tomorrow + hour * 3_600_000 + minute * 60_000;
+    let mut trips = Vec::new();
+    for (hour, minute, seats) in [(7, 0, 10), (7, 30, 10), (8, 0, 6), (8, 30, 6)] {
+        let scheduled = check(
+            "trip",
+            fares.add_trip(chain, bus, route, at(hour, minute), seats),
+        )?;
+        keep(&scheduled.events);
+        trips.push(scheduled.value);
+    }
+    check(
+        "transport fund",
+        token.grant_role(chain, admin, TokenRole::Minter, fund),
+    )?;
+    // 24 commuters: a few ride at 07:00, most want the 08:00 trips
+    let (mut booked, mut refused_full) = (0u32, 0u32);
+    let mut first_ticket = None;
+    for n in 0..24u32 {
+        let commuter = named_account(&format!("commuter-{n:02}"));
+        check(
+            "commuter",
+            registry.register_citizen(
+                chain,
+                issuer,
+                virtual_id(ISSUER_SALT, &format!("IN-COMMUTER-{n:02}")),
+                commuter,
+            ),
+        )?;
+        let pass = interfaces::token::Earning {
+            device: [0; 32],
+            source: EnergySource::Other,
+            period_start_ms: 0,
+            period_end_ms: 1,
+            energy_wh: 0,
+        };
+        check(
+            "travel credits",
+            token.mint_with_receipt(chain, fund, commuter, 10 * MICRO, pass),
+        )?;
+        check(
+            "approve fares",
+            token.approve(chain, commuter, fares.address(), 10 * MICRO),
+        )?;
+        let trip = trips[match n % 6 {
+            0 => 0,
+            1 => 1,
+            2 | 3 => 2,
+            _ => 3,
+        }];
+        let (board, alight) = ((n % 3), 4 + (n % 4));
+        match fares.book_ticket(chain, commuter, trip, board, alight) {
+            Ok(receipt) => {
+                keep(&receipt.events);
+                booked += 1;
+                first_ticket.get_or_insert((receipt.value, trip, commuter));
+            }
+            Err(crate::ClientError::Contract(interfaces::fares::FareError::SegmentFull)) => {
+                refused_full += 1
+            }
+            Err(error) => anyhow::bail!("book a ticket: {error}"),
+        }
+    }
+    writeln!(
+        out,
+        "24 commuters booked tomorrow's rides at the exact fare: {booked} tickets, {refused_full} refused (a segment full)"
+    )?;
+
+    // at 07:00 the validator boards the first ticket; a rider taps in and out
+    chain.wait_until_ms(at(7, 1))?;
+    let gateway = named_account("validator-gateway");
+    if let Some((ticket, _, _)) = first_ticket {
+        let signed = validator.next(ValidatorAction::Board { ticket }, at(7, 0));
+        let receipt = check("board", fares.validate(chain, gateway, signed))?;
+        keep(&receipt.events);
+        writeln!(
+            out,
+            "  07:00 validator-7 boards ticket {ticket}: {:?}",
+            receipt.value
+        )?;
+    }
+    let tapper = named_account("commuter-00");
+    let signed = validator.next(
+        ValidatorAction::TapIn {
+            rider: tapper,
+            trip: trips[0],
+            stop: 1,
+        },
+        at(7, 1),
+    );
+    keep(&check("tap in", fares.validate(chain, gateway, signed))?.events);
+    chain.wait_until_ms(at(7, 40))?;
+    let signed = validator.next(
+        ValidatorAction::TapOut {
+            rider: tapper,
+            trip: trips[0],
+            stop: 6,
+        },
+        at(7, 40),
+    );
+    let receipt = check("tap out", fares.validate(chain, gateway, signed))?;
+    keep(&receipt.events);
+    if let ValidatorOutcome::TappedOut { stages, fare, paid } = receipt.value {
+        writeln!(
+            out,
+            "  07:40 commuter-00 tapped out after {stages} stages: charged {} (paid: {paid})",
+            format_credits(fare)
+        )?;
+    }
+
+    let loads = trip_loads(&fare_events(fares.address(), &events));
+    let report = crate::fares::render_report(&loads, 8_000);
+    writeln!(out, "\nPlanning report (from the fare contract's events):")?;
+    write!(out, "{report}")?;
+    Ok(TransitOutcome {
+        fares,
+        events,
+        quotes,
+        booked,
+        refused_full,
+        report,
     })
 }

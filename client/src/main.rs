@@ -7,6 +7,7 @@ use scale::{Decode, Encode};
 use smartcity_client::{
     artifacts, bench,
     demo::{self, format_credits, parse_credits, DemoCode},
+    fares,
     keys::DeviceSigner,
     meter::MeterSimulator,
     named_account,
@@ -53,12 +54,28 @@ enum Command {
     /// Meters on a saved city.
     #[command(subcommand)]
     Meter(MeterCommand),
+    /// Transit on a saved city.
+    #[command(subcommand)]
+    Fares(FaresCommand),
     /// A resident's credits on a saved city.
     Balance {
         #[command(flatten)]
         state: StateArg,
         /// Demo names: asha, ben, chandra, steel-works...
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum FaresCommand {
+    /// Reads the fare contract's events and prints each trip's load per segment, then per
+    /// route and hour a suggestion towards the target load.
+    Report {
+        #[command(flatten)]
+        state: StateArg,
+        /// The load to plan towards, in percent.
+        #[arg(long, default_value_t = 80)]
+        target: u32,
     },
 }
 
@@ -125,13 +142,17 @@ enum VoucherCommand {
     },
 }
 
-/// The deployed contracts of a saved city.
-#[derive(Encode, Decode, Clone, Copy)]
+/// The deployed contracts of a saved city, and the fare contract's events (the sandbox
+/// keeps no event history; `fares report` reads them from here).
+#[derive(Encode, Decode, Clone)]
 struct Book {
     registry: AccountId,
     token: AccountId,
     market: AccountId,
     parking: AccountId,
+    fares: AccountId,
+    /// (topics, data) of each fare event, in order.
+    fare_log: Vec<(Vec<[u8; 32]>, Vec<u8>)>,
 }
 
 /// A city saved to a file: the contracts' addresses and the whole chain state.
@@ -142,7 +163,7 @@ struct SavedCity {
     chain: Vec<u8>,
 }
 
-const STATE_FORMAT: [u8; 4] = *b"SCC3";
+const STATE_FORMAT: [u8; 4] = *b"SCC4";
 
 fn save(path: &Path, chain: &mut SandboxChain, book: Book) -> anyhow::Result<()> {
     let saved = SavedCity {
@@ -184,12 +205,19 @@ fn main() -> anyhow::Result<()> {
             let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
             let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             let parking = demo::parking_part(&mut chain, &code, &city, &mut std::io::stdout())?;
+            let transit = demo::transit_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             if let Some(path) = save_to {
                 let book = Book {
                     registry: city.identity.registry.address(),
                     token: city.token.address(),
                     market: market.market.address(),
                     parking: parking.parking.address(),
+                    fares: transit.fares.address(),
+                    fare_log: transit
+                        .events
+                        .into_iter()
+                        .map(|e| (e.topics, e.data))
+                        .collect(),
                 };
                 save(&path, &mut chain, book)?;
                 println!("\nchain saved to {}", path.display());
@@ -259,6 +287,14 @@ fn main() -> anyhow::Result<()> {
             )?;
             println!("\nparking_rental.wasm: {} bytes\n", code.parking.len());
             print!("{}", bench::markdown(&parking));
+            let fares = bench::fares(
+                &mut SandboxChain::new(),
+                &code.registry,
+                &code.token,
+                &code.fares,
+            )?;
+            println!("\nfare_pricing.wasm: {} bytes\n", code.fares.len());
+            print!("{}", bench::markdown(&fares));
         }
         Command::Meter(MeterCommand::Simulate {
             state,
@@ -307,7 +343,25 @@ fn main() -> anyhow::Result<()> {
                     simulator.seq - readings + 1 + i as u64
                 );
             }
-            save(&state.state, &mut chain, saved.book)?;
+            save(&state.state, &mut chain, saved.book.clone())?;
+        }
+        Command::Fares(FaresCommand::Report { state, target }) => {
+            let (_, saved) = load(&state.state)?;
+            let events: Vec<_> = saved
+                .book
+                .fare_log
+                .iter()
+                .map(|(topics, data)| smartcity_client::ContractEvent {
+                    contract: saved.book.fares,
+                    topics: topics.clone(),
+                    data: data.clone(),
+                })
+                .collect();
+            let loads = fares::trip_loads(&fares::fare_events(saved.book.fares, &events));
+            print!(
+                "{}",
+                fares::render_report(&loads, target.saturating_mul(100))
+            );
         }
         Command::Balance { state, name } => {
             let (mut chain, saved) = load(&state.state)?;
@@ -356,7 +410,7 @@ fn main() -> anyhow::Result<()> {
                 ticket.write_qr_png(&path, 8)?;
                 println!("QR code written to {}", path.display());
             }
-            save(&state.state, &mut chain, saved.book)?;
+            save(&state.state, &mut chain, saved.book.clone())?;
         }
         Command::Voucher(VoucherCommand::Redeem { state, qr, to }) => {
             let ticket = VoucherTicket::parse(&qr)?;
@@ -380,7 +434,7 @@ fn main() -> anyhow::Result<()> {
                 ticket.voucher_id,
                 format_credits(balance)
             );
-            save(&state.state, &mut chain, saved.book)?;
+            save(&state.state, &mut chain, saved.book.clone())?;
         }
     }
     Ok(())
