@@ -155,6 +155,60 @@ impl ContractHandle {
     }
 }
 
+/// Typed wrappers for a client struct with a `handle: ContractHandle` field, each calling
+/// the contract message of the same name:
+/// - `message!(tx E, name(args) -> R)`: a state-changing message returning `Result<R, E>`,
+///   signed by `signer`;
+/// - `message!(read E, name(args) -> R)`: a query returning a plain `R`;
+/// - `message!(read_fallible E, name(args) -> R)`: a query returning `Result<R, E>`.
+macro_rules! message {
+    (tx $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        $(#[$doc])*
+        pub fn $name<C: $crate::chain::Chain>(
+            &self,
+            chain: &mut C,
+            signer: interfaces::AccountId
+            $(, $arg: $ty)*
+        ) -> Result<$crate::contract::Receipt<$ret>, $crate::contract::ClientError<$err>> {
+            let selector = $crate::contract::selector(stringify!($name));
+            self.handle.call(chain, signer, selector, ($($arg,)*))
+        }
+    };
+    (read $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        $(#[$doc])*
+        pub fn $name<C: $crate::chain::Chain>(
+            &self,
+            chain: &mut C
+            $(, $arg: $ty)*
+        ) -> Result<$ret, $crate::contract::ClientError<$err>> {
+            let (reader, selector) = (
+                interfaces::AccountId::from([0; 32]),
+                $crate::contract::selector(stringify!($name)),
+            );
+            self.handle
+                .read(chain, reader, selector, ($($arg,)*))
+                .map(|receipt| receipt.value)
+        }
+    };
+    (read_fallible $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+        $(#[$doc])*
+        pub fn $name<C: $crate::chain::Chain>(
+            &self,
+            chain: &mut C
+            $(, $arg: $ty)*
+        ) -> Result<$ret, $crate::contract::ClientError<$err>> {
+            let (reader, selector) = (
+                interfaces::AccountId::from([0; 32]),
+                $crate::contract::selector(stringify!($name)),
+            );
+            self.handle
+                .read_fallible(chain, reader, selector, ($($arg,)*))
+                .map(|receipt| receipt.value)
+        }
+    };
+}
+pub(crate) use message;
+
 /// Decodes an event whose first topic is `T`'s signature topic.
 pub fn decode_event<T: Decode + ink::env::Event>(event: &ContractEvent) -> Option<T> {
     let signature = T::SIGNATURE_TOPIC?;

@@ -3,6 +3,7 @@
 
 use crate::{
     chain::{Chain, ContractEvent},
+    contract::message,
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
@@ -21,35 +22,6 @@ pub type FareResult<T> = Result<Receipt<T>, ClientError<FareError>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FareClient {
     pub handle: ContractHandle,
-}
-
-/// A state-changing message: `name(signer, args...) -> FareResult<ret>`.
-macro_rules! tx {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> FareResult<$ret> {
-            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
-        }
-    };
-}
-
-/// A query returning a plain value.
-macro_rules! read {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<FareError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
-        }
-    };
-}
-
-/// A query returning `Result<ret, FareError>`.
-macro_rules! read_fallible {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<FareError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read_fallible(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
-        }
-    };
 }
 
 impl FareClient {
@@ -83,23 +55,23 @@ impl FareClient {
         self.handle.address
     }
 
-    tx!(set_operator(account: AccountId, operator: bool) -> ());
-    tx!(add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64);
-    tx!(add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64);
-    tx!(cancel_trip(trip: u64) -> u32);
-    tx!(refund_cancelled(trip: u64, limit: u32) -> u32);
-    tx!(book_ticket(trip: u64, board: u32, alight: u32) -> u64);
-    tx!(cancel_ticket(ticket: u64) -> u128);
-    tx!(validate(signed: SignedValidatorEvent) -> ValidatorOutcome);
+    message!(tx FareError, set_operator(account: AccountId, operator: bool) -> ());
+    message!(tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64);
+    message!(tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64);
+    message!(tx FareError, cancel_trip(trip: u64) -> u32);
+    message!(tx FareError, refund_cancelled(trip: u64, limit: u32) -> u32);
+    message!(tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64);
+    message!(tx FareError, cancel_ticket(ticket: u64) -> u128);
+    message!(tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome);
 
-    read!(is_operator(account: AccountId) -> bool);
-    read!(route(route: u64) -> Option<Route>);
-    read!(trip(trip: u64) -> Option<Trip>);
-    read!(ticket(ticket: u64) -> Option<Ticket>);
-    read!(debt(account: AccountId) -> u128);
-    read_fallible!(quote(route: u64, board: u32, alight: u32) -> FareQuote);
-    read_fallible!(occupancy(trip: u64) -> (Vec<u32>, u32));
-    read_fallible!(trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>);
+    message!(read FareError, is_operator(account: AccountId) -> bool);
+    message!(read FareError, route(route: u64) -> Option<Route>);
+    message!(read FareError, trip(trip: u64) -> Option<Trip>);
+    message!(read FareError, ticket(ticket: u64) -> Option<Ticket>);
+    message!(read FareError, debt(account: AccountId) -> u128);
+    message!(read_fallible FareError, quote(route: u64, board: u32, alight: u32) -> FareQuote);
+    message!(read_fallible FareError, occupancy(trip: u64) -> (Vec<u32>, u32));
+    message!(read_fallible FareError, trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>);
 }
 
 /// Every fare-contract event, typed.

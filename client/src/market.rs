@@ -2,6 +2,7 @@
 
 use crate::{
     chain::{Chain, ContractEvent},
+    contract::message,
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
@@ -16,15 +17,6 @@ pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarketClient {
     pub handle: ContractHandle,
-}
-
-macro_rules! read {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<MarketError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
-        }
-    };
 }
 
 impl MarketClient {
@@ -152,14 +144,14 @@ impl MarketClient {
             .read_fallible(chain, reader, selector("open_offers"), (from_id, limit))
     }
 
-    read!(offer(offer_id: u64) -> Option<Offer>);
-    read!(config() -> MarketConfig);
-    read!(wiring() -> (AccountId, AccountId));
-    read!(admin() -> AccountId);
-    read!(is_paused() -> bool);
-    read!(last_seq(device: DeviceId) -> u64);
-    read!(ledger_wh(account: AccountId) -> u64);
-    read!(debt(account: AccountId) -> u128);
+    message!(read MarketError, offer(offer_id: u64) -> Option<Offer>);
+    message!(read MarketError, config() -> MarketConfig);
+    message!(read MarketError, wiring() -> (AccountId, AccountId));
+    message!(read MarketError, admin() -> AccountId);
+    message!(read MarketError, is_paused() -> bool);
+    message!(read MarketError, last_seq(device: DeviceId) -> u64);
+    message!(read MarketError, ledger_wh(account: AccountId) -> u64);
+    message!(read MarketError, debt(account: AccountId) -> u128);
 }
 
 /// Every energy-market event, typed.

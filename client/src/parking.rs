@@ -3,6 +3,7 @@
 
 use crate::{
     chain::{Chain, ContractEvent},
+    contract::message,
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
@@ -21,35 +22,6 @@ pub type ParkingResult<T> = Result<Receipt<T>, ClientError<ParkingError>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParkingClient {
     pub handle: ContractHandle,
-}
-
-/// A state-changing message: `name(signer, args...) -> ParkingResult<ret>`.
-macro_rules! tx {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> ParkingResult<$ret> {
-            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
-        }
-    };
-}
-
-/// A query returning a plain value.
-macro_rules! read {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<ParkingError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
-        }
-    };
-}
-
-/// A query returning `Result<ret, ParkingError>`.
-macro_rules! read_fallible {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<ParkingError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read_fallible(chain, reader, selector(stringify!($name)), ($($arg,)*)).map(|r| r.value)
-        }
-    };
 }
 
 impl ParkingClient {
@@ -84,26 +56,26 @@ impl ParkingClient {
         self.handle.address
     }
 
-    tx!(set_config(config: ParkingConfig) -> ());
-    tx!(set_paused(paused: bool) -> ());
-    tx!(list_space(sensor: DeviceId, terms: SpaceTerms) -> u64);
-    tx!(set_terms(space: u64, terms: SpaceTerms) -> ());
-    tx!(delist(space: u64, refund: bool) -> u32);
-    tx!(relist(space: u64) -> ());
-    tx!(book(space: u64, vehicle: Option<DeviceId>, start_ms: TimestampMs, end_ms: TimestampMs) -> u64);
-    tx!(cancel(booking: u64) -> u128);
-    tx!(settle(booking: u64) -> ());
-    tx!(report(signed: SignedSensorEvent) -> SensorOutcome);
+    message!(tx ParkingError, set_config(config: ParkingConfig) -> ());
+    message!(tx ParkingError, set_paused(paused: bool) -> ());
+    message!(tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64);
+    message!(tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ());
+    message!(tx ParkingError, delist(space: u64, refund: bool) -> u32);
+    message!(tx ParkingError, relist(space: u64) -> ());
+    message!(tx ParkingError, book(space: u64, vehicle: Option<DeviceId>, start_ms: TimestampMs, end_ms: TimestampMs) -> u64);
+    message!(tx ParkingError, cancel(booking: u64) -> u128);
+    message!(tx ParkingError, settle(booking: u64) -> ());
+    message!(tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome);
 
-    read!(config() -> ParkingConfig);
-    read!(space(space: u64) -> Option<Space>);
-    read!(space_of_sensor(sensor: DeviceId) -> Option<u64>);
-    read!(booking(booking: u64) -> Option<Booking>);
-    read!(escrow_total() -> u128);
-    read!(debt(account: AccountId) -> u128);
-    read_fallible!(free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64));
-    read_fallible!(renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32));
-    read_fallible!(violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32));
+    message!(read ParkingError, config() -> ParkingConfig);
+    message!(read ParkingError, space(space: u64) -> Option<Space>);
+    message!(read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>);
+    message!(read ParkingError, booking(booking: u64) -> Option<Booking>);
+    message!(read ParkingError, escrow_total() -> u128);
+    message!(read ParkingError, debt(account: AccountId) -> u128);
+    message!(read_fallible ParkingError, free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64));
+    message!(read_fallible ParkingError, renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32));
+    message!(read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32));
 }
 
 /// Every parking-rental event, typed.

@@ -2,6 +2,7 @@
 
 use crate::{
     chain::{Chain, ContractEvent},
+    contract::message,
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
@@ -16,27 +17,6 @@ pub type RegistryResult<T> = Result<Receipt<T>, ClientError<RegistryError>>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegistryClient {
     pub handle: ContractHandle,
-}
-
-macro_rules! tx {
-    ($(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* )) => {
-        $(#[$doc])*
-        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> RegistryResult<()> {
-            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
-        }
-    };
-}
-
-macro_rules! read {
-    ($(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        $(#[$doc])*
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<RegistryError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle
-                .read(chain, reader, selector(stringify!($name)), ($($arg,)*))
-                .map(|receipt| receipt.value)
-        }
-    };
 }
 
 impl RegistryClient {
@@ -70,32 +50,32 @@ impl RegistryClient {
         self.handle.address
     }
 
-    tx!(propose_admin(proposed: AccountId));
-    tx!(accept_admin());
-    tx!(grant_role(role: RegistryRole, account: AccountId));
-    tx!(revoke_role(role: RegistryRole, account: AccountId));
-    tx!(set_max_devices_per_citizen(cap: u32));
-    tx!(register_citizen(virtual_id: VirtualId, account: AccountId));
-    tx!(set_citizen_status(virtual_id: VirtualId, status: CitizenStatus));
-    tx!(move_citizen(virtual_id: VirtualId, to: AccountId));
-    tx!(register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32));
-    tx!(commission_device(device_id: DeviceId));
-    tx!(transfer_device(device_id: DeviceId, to: AccountId));
-    tx!(rotate_device_key(device_id: DeviceId, new_key: DeviceKey));
-    tx!(revoke_device(device_id: DeviceId));
-    tx!(anchor_record(subject: Hash32, record_hash: Hash32));
-    tx!(grant_consent(service: AccountId, category: DataCategory, expires_at_ms: TimestampMs));
-    tx!(revoke_consent(service: AccountId, category: DataCategory));
+    message!(tx RegistryError, propose_admin(proposed: AccountId) -> ());
+    message!(tx RegistryError, accept_admin() -> ());
+    message!(tx RegistryError, grant_role(role: RegistryRole, account: AccountId) -> ());
+    message!(tx RegistryError, revoke_role(role: RegistryRole, account: AccountId) -> ());
+    message!(tx RegistryError, set_max_devices_per_citizen(cap: u32) -> ());
+    message!(tx RegistryError, register_citizen(virtual_id: VirtualId, account: AccountId) -> ());
+    message!(tx RegistryError, set_citizen_status(virtual_id: VirtualId, status: CitizenStatus) -> ());
+    message!(tx RegistryError, move_citizen(virtual_id: VirtualId, to: AccountId) -> ());
+    message!(tx RegistryError, register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32) -> ());
+    message!(tx RegistryError, commission_device(device_id: DeviceId) -> ());
+    message!(tx RegistryError, transfer_device(device_id: DeviceId, to: AccountId) -> ());
+    message!(tx RegistryError, rotate_device_key(device_id: DeviceId, new_key: DeviceKey) -> ());
+    message!(tx RegistryError, revoke_device(device_id: DeviceId) -> ());
+    message!(tx RegistryError, anchor_record(subject: Hash32, record_hash: Hash32) -> ());
+    message!(tx RegistryError, grant_consent(service: AccountId, category: DataCategory, expires_at_ms: TimestampMs) -> ());
+    message!(tx RegistryError, revoke_consent(service: AccountId, category: DataCategory) -> ());
 
-    read!(admin() -> AccountId);
-    read!(pending_admin() -> Option<AccountId>);
-    read!(has_role(role: RegistryRole, account: AccountId) -> bool);
-    read!(max_devices_per_citizen() -> u32);
-    read!(citizen(virtual_id: VirtualId) -> Option<Citizen>);
-    read!(citizen_of(account: AccountId) -> Option<Citizen>);
-    read!(anchor(subject: Hash32) -> Option<Anchor>);
-    read!(verify_record(subject: Hash32, record_hash: Hash32) -> bool);
-    read!(consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>);
+    message!(read RegistryError, admin() -> AccountId);
+    message!(read RegistryError, pending_admin() -> Option<AccountId>);
+    message!(read RegistryError, has_role(role: RegistryRole, account: AccountId) -> bool);
+    message!(read RegistryError, max_devices_per_citizen() -> u32);
+    message!(read RegistryError, citizen(virtual_id: VirtualId) -> Option<Citizen>);
+    message!(read RegistryError, citizen_of(account: AccountId) -> Option<Citizen>);
+    message!(read RegistryError, anchor(subject: Hash32) -> Option<Anchor>);
+    message!(read RegistryError, verify_record(subject: Hash32, record_hash: Hash32) -> bool);
+    message!(read RegistryError, consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>);
 
     // The `IdentityRegistry` trait's messages, as other contracts call them.
 
