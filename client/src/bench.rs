@@ -437,6 +437,62 @@ pub fn token<C: Chain>(
     Ok(table)
 }
 
+/// A registry with an issuer and an operator, and a token gated by it: what the
+/// benchmarks of the contracts built on them start from.
+struct Base {
+    admin: interfaces::AccountId,
+    issuer: interfaces::AccountId,
+    operator: interfaces::AccountId,
+    registry: RegistryClient,
+    token: crate::token::TokenClient,
+}
+
+fn base<C: Chain>(
+    chain: &mut C,
+    name: &str,
+    registry_wasm: &[u8],
+    token_wasm: &[u8],
+) -> anyhow::Result<Base> {
+    use crate::token::{TokenClient, TokenConfig};
+    let admin = named_account(&format!("bench/{name}-admin"));
+    let (issuer, operator) = (
+        named_account(&format!("bench/{name}-issuer")),
+        named_account(&format!("bench/{name}-operator")),
+    );
+    let salt = name.as_bytes().to_vec();
+    let registry = ok(
+        "registry",
+        RegistryClient::deploy(chain, admin, registry_wasm, 4, salt.clone()),
+    )?
+    .value;
+    ok(
+        "issuer",
+        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
+    )?;
+    ok(
+        "operator",
+        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
+    )?;
+    let token = ok(
+        "token",
+        TokenClient::deploy(
+            chain,
+            admin,
+            token_wasm,
+            TokenConfig::city(Some(registry.address())),
+            salt,
+        ),
+    )?
+    .value;
+    Ok(Base {
+        admin,
+        issuer,
+        operator,
+        registry,
+        token,
+    })
+}
+
 /// What `submit_readings` weighs, and what it means per block.
 #[derive(Debug, Clone)]
 pub struct MarketBench {
@@ -486,7 +542,6 @@ pub fn market<C: Chain>(
         contract::{input, selector},
         market::MarketClient,
         meter::MeterSimulator,
-        token::{TokenClient, TokenConfig},
     };
     use interfaces::{
         market::{MarketConfig, SourceFactors, MAX_READINGS_PER_CALL},
@@ -494,36 +549,14 @@ pub fn market<C: Chain>(
         EnergySource,
     };
     let max = MAX_READINGS_PER_CALL as usize;
-    let admin = named_account("bench/market-admin");
-    let (issuer, operator, relay) = (
-        named_account("bench/m-issuer"),
-        named_account("bench/m-operator"),
-        named_account("bench/relay"),
-    );
-    let registry = ok(
-        "registry",
-        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"market-bench".to_vec()),
-    )?
-    .value;
-    ok(
-        "issuer",
-        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
-    )?;
-    ok(
-        "operator",
-        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
-    )?;
-    let token = ok(
-        "token",
-        TokenClient::deploy(
-            chain,
-            admin,
-            token_wasm,
-            TokenConfig::city(Some(registry.address())),
-            b"market-bench".to_vec(),
-        ),
-    )?
-    .value;
+    let Base {
+        admin,
+        issuer,
+        operator,
+        registry,
+        token,
+    } = base(chain, "market", registry_wasm, token_wasm)?;
+    let relay = named_account("bench/relay");
     let config = MarketConfig {
         factors: SourceFactors {
             solar: 2_000_000,
@@ -687,10 +720,7 @@ pub fn parking<C: Chain>(
     token_wasm: &[u8],
     parking_wasm: &[u8],
 ) -> anyhow::Result<Vec<Measurement>> {
-    use crate::{
-        parking::{ParkingClient, SensorSimulator},
-        token::{TokenClient, TokenConfig},
-    };
+    use crate::parking::{ParkingClient, SensorSimulator};
     use interfaces::{
         parking::{Availability, ParkingConfig, SpaceTerms, MAX_PAGE},
         token::{Earning, TokenRole},
@@ -698,37 +728,17 @@ pub fn parking<C: Chain>(
     };
     const HOUR: u64 = 3_600_000;
     const SPACES: usize = 100;
-    let admin = named_account("bench/parking-admin");
-    let (issuer, operator, minter, renter) = (
-        named_account("bench/p-issuer"),
-        named_account("bench/p-operator"),
+    let Base {
+        admin,
+        issuer,
+        operator,
+        registry,
+        token,
+    } = base(chain, "parking", registry_wasm, token_wasm)?;
+    let (minter, renter) = (
         named_account("bench/p-minter"),
         named_account("bench/renter"),
     );
-    let registry = ok(
-        "registry",
-        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"parking-bench".to_vec()),
-    )?
-    .value;
-    ok(
-        "issuer",
-        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
-    )?;
-    ok(
-        "operator",
-        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
-    )?;
-    let token = ok(
-        "token",
-        TokenClient::deploy(
-            chain,
-            admin,
-            token_wasm,
-            TokenConfig::city(Some(registry.address())),
-            b"parking-bench".to_vec(),
-        ),
-    )?
-    .value;
     let fees = named_account("bench/p-fees");
     ok(
         "minter",
@@ -929,54 +939,31 @@ pub fn fares<C: Chain>(
     token_wasm: &[u8],
     fares_wasm: &[u8],
 ) -> anyhow::Result<Vec<Measurement>> {
-    use crate::{
-        fares::{FareClient, ValidatorSimulator},
-        token::{TokenClient, TokenConfig},
-    };
+    use crate::fares::{FareClient, ValidatorSimulator};
     use interfaces::{
         fares::{FareRule, Slab, ValidatorAction},
         token::{Earning, TokenRole},
         EnergySource,
     };
     const HOUR: u64 = 3_600_000;
-    let admin = named_account("bench/fares-admin");
-    let (issuer, operator, minter, bus, rider) = (
-        named_account("bench/f-issuer"),
-        named_account("bench/f-operator"),
+    let Base {
+        admin,
+        issuer,
+        operator,
+        registry,
+        token,
+    } = base(chain, "fares", registry_wasm, token_wasm)?;
+    let (minter, bus, rider) = (
         named_account("bench/f-minter"),
         named_account("bench/bus"),
         named_account("bench/rider"),
     );
-    let registry = ok(
-        "registry",
-        RegistryClient::deploy(chain, admin, registry_wasm, 4, b"fares-bench".to_vec()),
-    )?
-    .value;
-    ok(
-        "issuer",
-        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
-    )?;
-    ok(
-        "operator",
-        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
-    )?;
     for (name, account) in [("bench/bus", bus), ("bench/rider", rider)] {
         ok(
             "citizen",
             registry.register_citizen(chain, issuer, crate::blake2_256(name.as_bytes()), account),
         )?;
     }
-    let token = ok(
-        "token",
-        TokenClient::deploy(
-            chain,
-            admin,
-            token_wasm,
-            TokenConfig::city(Some(registry.address())),
-            b"fares-bench".to_vec(),
-        ),
-    )?
-    .value;
     ok(
         "minter",
         token.grant_role(chain, admin, TokenRole::Minter, minter),
