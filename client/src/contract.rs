@@ -209,6 +209,41 @@ macro_rules! message {
 }
 pub(crate) use message;
 
+/// A contract's events as one typed enum, `$enum::Variant(ev::Variant)` for each listed
+/// event struct of the module `ev`, and the function `$decode(contract, events)` that
+/// picks that contract's events out of a call's and decodes them in order. One list for
+/// both, so an event cannot be in the enum and missing from the decoder.
+macro_rules! contract_events {
+    ($(#[$doc:meta])* $enum:ident, $decode:ident, [$($variant:ident),* $(,)?]) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum $enum {
+            $($variant(ev::$variant),)*
+        }
+
+        /// This contract's events among `events`, typed, in order (other contracts'
+        /// skipped).
+        pub fn $decode(
+            contract: interfaces::AccountId,
+            events: &[$crate::chain::ContractEvent],
+        ) -> Vec<$enum> {
+            events
+                .iter()
+                .filter(|e| e.contract == contract)
+                .filter_map(|event| {
+                    $(
+                        if let Some(e) = $crate::contract::decode_event::<ev::$variant>(event) {
+                            return Some($enum::$variant(e));
+                        }
+                    )*
+                    None
+                })
+                .collect()
+        }
+    };
+}
+pub(crate) use contract_events;
+
 /// Decodes an event whose first topic is `T`'s signature topic.
 pub fn decode_event<T: Decode + ink::env::Event>(event: &ContractEvent) -> Option<T> {
     let signature = T::SIGNATURE_TOPIC?;

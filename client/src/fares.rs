@@ -2,9 +2,8 @@
 //! boardings and tap-in/tap-out events the way a real validator does.
 
 use crate::{
-    chain::{Chain, ContractEvent},
-    contract::message,
-    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    chain::Chain,
+    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -74,52 +73,23 @@ impl FareClient {
     message!(read_fallible FareError, trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>);
 }
 
-/// Every fare-contract event, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FareEvent {
-    OperatorChanged(ev::OperatorChanged),
-    RouteAdded(ev::RouteAdded),
-    TripScheduled(ev::TripScheduled),
-    TripCancelled(ev::TripCancelled),
-    TicketBooked(ev::TicketBooked),
-    TicketCancelled(ev::TicketCancelled),
-    TicketRefunded(ev::TicketRefunded),
-    TicketBoarded(ev::TicketBoarded),
-    TappedIn(ev::TappedIn),
-    TappedOut(ev::TappedOut),
-}
-
-/// The fare events among `events`, typed, in order (other contracts' skipped).
-pub fn fare_events(fares: AccountId, events: &[ContractEvent]) -> Vec<FareEvent> {
-    events
-        .iter()
-        .filter(|e| e.contract == fares)
-        .filter_map(|event| {
-            macro_rules! try_each {
-                ($($variant:ident),*) => {
-                    $(
-                        if let Some(e) = decode_event::<ev::$variant>(event) {
-                            return Some(FareEvent::$variant(e));
-                        }
-                    )*
-                };
-            }
-            try_each!(
-                OperatorChanged,
-                RouteAdded,
-                TripScheduled,
-                TripCancelled,
-                TicketBooked,
-                TicketCancelled,
-                TicketRefunded,
-                TicketBoarded,
-                TappedIn,
-                TappedOut
-            );
-            None
-        })
-        .collect()
-}
+contract_events!(
+    /// Every fare-contract event, typed.
+    FareEvent,
+    fare_events,
+    [
+        OperatorChanged,
+        RouteAdded,
+        TripScheduled,
+        TripCancelled,
+        TicketBooked,
+        TicketCancelled,
+        TicketRefunded,
+        TicketBoarded,
+        TappedIn,
+        TappedOut,
+    ]
+);
 
 /// A simulated transit validator bound to one fare deployment: keeps its key and
 /// sequence and signs what it sees.

@@ -1,9 +1,8 @@
 //! Typed client of the energy market.
 
 use crate::{
-    chain::{Chain, ContractEvent},
-    contract::message,
-    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    chain::Chain,
+    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
     market::{events as ev, MarketConfig, MarketError, Offer, ReadingOutcome},
@@ -154,45 +153,18 @@ impl MarketClient {
     message!(read MarketError, debt(account: AccountId) -> u128);
 }
 
-/// Every energy-market event, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MarketEvent {
-    ReadingsProcessed(ev::ReadingsProcessed),
-    Billed(ev::Billed),
-    DebtRecorded(ev::DebtRecorded),
-    MarketConfigChanged(ev::MarketConfigChanged),
-    MarketPauseChanged(ev::MarketPauseChanged),
-    OfferCreated(ev::OfferCreated),
-    OfferBought(ev::OfferBought),
-    OfferClosed(ev::OfferClosed),
-}
-
-/// The energy-market events among `events`, typed, in order (other contracts' skipped).
-pub fn market_events(market: AccountId, events: &[ContractEvent]) -> Vec<MarketEvent> {
-    events
-        .iter()
-        .filter(|e| e.contract == market)
-        .filter_map(|event| {
-            macro_rules! try_each {
-                ($($variant:ident),*) => {
-                    $(
-                        if let Some(e) = decode_event::<ev::$variant>(event) {
-                            return Some(MarketEvent::$variant(e));
-                        }
-                    )*
-                };
-            }
-            try_each!(
-                ReadingsProcessed,
-                Billed,
-                DebtRecorded,
-                MarketConfigChanged,
-                MarketPauseChanged,
-                OfferCreated,
-                OfferBought,
-                OfferClosed
-            );
-            None
-        })
-        .collect()
-}
+contract_events!(
+    /// Every energy-market event, typed.
+    MarketEvent,
+    market_events,
+    [
+        ReadingsProcessed,
+        Billed,
+        DebtRecorded,
+        MarketConfigChanged,
+        MarketPauseChanged,
+        OfferCreated,
+        OfferBought,
+        OfferClosed,
+    ]
+);

@@ -2,9 +2,8 @@
 //! and departure events the way a real sensor does.
 
 use crate::{
-    chain::{Chain, ContractEvent},
-    contract::message,
-    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    chain::Chain,
+    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -78,60 +77,27 @@ impl ParkingClient {
     message!(read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32));
 }
 
-/// Every parking-rental event, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ParkingEvent {
-    SpaceListed(ev::SpaceListed),
-    SpaceTermsChanged(ev::SpaceTermsChanged),
-    SpaceDelisted(ev::SpaceDelisted),
-    SpaceRelisted(ev::SpaceRelisted),
-    Booked(ev::Booked),
-    BookingCancelled(ev::BookingCancelled),
-    CheckedIn(ev::CheckedIn),
-    BookingSettled(ev::BookingSettled),
-    SessionOpened(ev::SessionOpened),
-    SessionClosed(ev::SessionClosed),
-    ViolationRecorded(ev::ViolationRecorded),
-    ChargeOwed(ev::ChargeOwed),
-    ParkingConfigChanged(ev::ParkingConfigChanged),
-    ParkingPauseChanged(ev::ParkingPauseChanged),
-}
-
-/// The parking events among `events`, typed, in order (other contracts' skipped).
-pub fn parking_events(parking: AccountId, events: &[ContractEvent]) -> Vec<ParkingEvent> {
-    events
-        .iter()
-        .filter(|e| e.contract == parking)
-        .filter_map(|event| {
-            macro_rules! try_each {
-                ($($variant:ident),*) => {
-                    $(
-                        if let Some(e) = decode_event::<ev::$variant>(event) {
-                            return Some(ParkingEvent::$variant(e));
-                        }
-                    )*
-                };
-            }
-            try_each!(
-                SpaceListed,
-                SpaceTermsChanged,
-                SpaceDelisted,
-                SpaceRelisted,
-                Booked,
-                BookingCancelled,
-                CheckedIn,
-                BookingSettled,
-                SessionOpened,
-                SessionClosed,
-                ViolationRecorded,
-                ChargeOwed,
-                ParkingConfigChanged,
-                ParkingPauseChanged
-            );
-            None
-        })
-        .collect()
-}
+contract_events!(
+    /// Every parking-rental event, typed.
+    ParkingEvent,
+    parking_events,
+    [
+        SpaceListed,
+        SpaceTermsChanged,
+        SpaceDelisted,
+        SpaceRelisted,
+        Booked,
+        BookingCancelled,
+        CheckedIn,
+        BookingSettled,
+        SessionOpened,
+        SessionClosed,
+        ViolationRecorded,
+        ChargeOwed,
+        ParkingConfigChanged,
+        ParkingPauseChanged,
+    ]
+);
 
 /// A simulated parking sensor bound to one parking deployment: keeps its key and
 /// sequence and signs what it sees.
