@@ -7,6 +7,7 @@ pub mod chain;
 pub mod contract;
 pub mod demo;
 pub mod fares;
+pub mod feed;
 pub mod keys;
 pub mod market;
 pub mod meter;

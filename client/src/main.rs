@@ -7,7 +7,7 @@ use scale::{Decode, Encode};
 use smartcity_client::{
     artifacts, bench,
     demo::{self, format_credits, parse_credits, DemoCode},
-    fares,
+    fares, feed,
     keys::DeviceSigner,
     meter::MeterSimulator,
     named_account,
@@ -88,14 +88,39 @@ struct StateArg {
 
 #[derive(Subcommand)]
 enum MeterCommand {
-    /// Signs readings as a registered demo meter and submits them through the market (or,
-    /// with --emit, prints each signed reading as hex SCALE for a relay).
+    /// Signs readings as meters. With --http or --mqtt: simulated meters `sim/meter-N`
+    /// (the relay's embedded chain registers them) send to a meter relay. With --state: one
+    /// registered demo meter submits straight to the market of a saved city (or, with
+    /// --emit, prints each signed reading as hex SCALE).
     Simulate {
-        #[command(flatten)]
-        state: StateArg,
-        /// The meter's demo label (its key derives from it), e.g. asha/rooftop-meter.
-        #[arg(long)]
-        meter: String,
+        /// A meter relay's base URL: readings are POSTed to its /readings as JSON.
+        #[arg(long, conflicts_with_all = ["state", "mqtt"])]
+        http: Option<String>,
+        /// An MQTT broker (mqtt://host:port): one QoS 1 message per reading on
+        /// meters/<device>/readings.
+        #[arg(long, conflicts_with = "state")]
+        mqtt: Option<String>,
+        /// With --mqtt: the relay's base URL (for the market, the meters' sequences and to
+        /// wait until every reading is stored).
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        relay: String,
+        /// How many simulated meters send.
+        #[arg(long, default_value_t = 4)]
+        meters: u32,
+        /// Readings per second, all meters together (0: as fast as the relay takes them).
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+        /// With --http: readings per request.
+        #[arg(long, default_value_t = 1)]
+        per_request: usize,
+        /// The saved city (written by `demo --save`); updated in place.
+        #[arg(long, required_unless_present_any = ["http", "mqtt"])]
+        state: Option<PathBuf>,
+        /// With --state: the meter's demo label (its key derives from it), e.g.
+        /// asha/rooftop-meter.
+        #[arg(long, required_unless_present_any = ["http", "mqtt"])]
+        meter: Option<String>,
+        /// Readings per meter.
         #[arg(long, default_value_t = 4)]
         readings: u64,
         /// Wh exported per 15-minute reading.
@@ -297,6 +322,12 @@ fn main() -> anyhow::Result<()> {
             print!("{}", bench::markdown(&fares));
         }
         Command::Meter(MeterCommand::Simulate {
+            http,
+            mqtt,
+            relay,
+            meters,
+            rate,
+            per_request,
             state,
             meter,
             readings,
@@ -304,6 +335,31 @@ fn main() -> anyhow::Result<()> {
             imported_wh,
             emit,
         }) => {
+            let target = match (http, mqtt) {
+                (Some(url), _) => Some(feed::Target::Http { url, per_request }),
+                (None, Some(url)) => Some(feed::Target::Mqtt { url, relay }),
+                (None, None) => None,
+            };
+            if let Some(target) = target {
+                let report = feed::simulate(&target, meters, readings, rate)?;
+                println!(
+                    "{meters} meters sent {} readings in {:.2} s ({:.0}/s): {} acknowledged ({} duplicates), {} refused",
+                    report.sent,
+                    report.seconds,
+                    report.sent as f64 / report.seconds.max(1e-9),
+                    report.acknowledged,
+                    report.duplicates,
+                    report.refused
+                );
+                if report.acknowledged < report.sent {
+                    bail!("{} readings were not acknowledged", report.sent - report.acknowledged);
+                }
+                return Ok(());
+            }
+            let (Some(state), Some(meter)) = (state, meter) else {
+                bail!("give --http or --mqtt (a relay), or --state and --meter (straight to a saved city)");
+            };
+            let state = StateArg { state };
             let (mut chain, saved) = load(&state.state)?;
             let market = MarketClient::at(saved.book.market);
             let device = demo::device_id(&meter);

@@ -65,6 +65,22 @@ impl MarketClient {
         )
     }
 
+    /// Runs `submit_readings` without keeping its effects: what each reading would get, and
+    /// the call's weight (a relay checks a batch this way before paying for it).
+    pub fn dry_run_readings<C: Chain>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        batch: Vec<SignedReading>,
+    ) -> MarketResult<Vec<ReadingOutcome>> {
+        self.handle.read_fallible(
+            chain,
+            signer,
+            selector("EnergyMarket::submit_readings"),
+            batch,
+        )
+    }
+
     pub fn set_config<C: Chain>(
         &self,
         chain: &mut C,

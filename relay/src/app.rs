@@ -1,0 +1,129 @@
+//! Wiring: the chain thread, the outbox writer, the HTTP server and the MQTT client.
+
+use crate::{
+    check::{DeviceCache, Lookup},
+    config::Config,
+    embedded,
+    ingest::Ingest,
+    metrics::Metrics,
+    outbox::{Store, Writer},
+    submitter::{BatchConfig, Request, Submitter},
+};
+use anyhow::Context;
+use smartcity_client::{MarketClient, RegistryClient};
+use std::{
+    sync::{mpsc, Arc, Mutex},
+    time::Duration,
+};
+
+/// Runs the relay until `shutdown` resolves (SIGINT/SIGTERM for the binary).
+pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+    config.validate()?;
+    let dir = config.data_dir.clone();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let metrics = Arc::new(Metrics::new());
+
+    // the chain thread: the embedded chain is made (or loaded) there and never leaves it
+    let (requests, queue) = mpsc::channel::<Request>();
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let chain_thread = {
+        let (dir, metrics, config) = (dir.clone(), metrics.clone(), config.clone());
+        std::thread::Builder::new().name("chain".into()).spawn(move || -> anyhow::Result<()> {
+            let started = (|| {
+                let (chain, suite) = embedded::open_or_create(&dir, &config.embedded.artifacts, config.embedded.meters)?;
+                let store = Store::open(&dir)?;
+                anyhow::Ok((chain, suite, store))
+            })();
+            let (chain, suite, store) = match started {
+                Ok(parts) => parts,
+                Err(error) => {
+                    let _ = ready_tx.send(Err(format!("{error:#}")));
+                    return Err(error);
+                }
+            };
+            let _ = ready_tx.send(Ok(suite));
+            let save_dir = dir.clone();
+            Submitter {
+                chain,
+                registry: RegistryClient::at(suite.registry),
+                market: MarketClient::at(suite.market),
+                store,
+                metrics,
+                config: BatchConfig {
+                    max_readings: config.batch.max_readings,
+                    interval: Duration::from_millis(config.batch.interval_ms),
+                    signer: config.signer()?,
+                    retain_settled: Duration::from_secs(config.batch.retain_settled_hours * 3600),
+                },
+                on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
+            }
+            .run(queue)
+        })?
+    };
+    let suite = match ready.await {
+        Ok(Ok(suite)) => suite,
+        Ok(Err(error)) => anyhow::bail!("the embedded chain did not start: {error}"),
+        Err(_) => anyhow::bail!("the chain thread stopped while starting"),
+    };
+    tracing::info!(
+        market = %smartcity_client::ss58(&suite.market),
+        meters = config.embedded.meters,
+        "embedded chain ready"
+    );
+
+    let (writer, writer_thread) = Writer::start(&dir, metrics.clone())?;
+    let lookup_requests = Mutex::new(requests.clone());
+    let lookup: Lookup = Arc::new(move |devices| {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = lookup_requests.lock().expect("lookup lock").send(Request::Lookup(devices, reply));
+        Box::pin(async move {
+            sent.map_err(|_| "the chain thread stopped".to_string())?;
+            answer.await.map_err(|_| "the chain thread stopped".to_string())?
+        })
+    });
+    let ingest = Arc::new(Ingest {
+        cache: DeviceCache::new(
+            lookup,
+            Duration::from_secs(config.ingest.key_cache_secs),
+            config.ingest.key_cache_entries,
+        ),
+        writer,
+        market: suite.market,
+        metrics: metrics.clone(),
+        max_readings: config.http.max_readings_per_request,
+        max_body_bytes: config.http.max_body_bytes,
+        clock_skew_ms: config.ingest.clock_skew_ms,
+        store: Mutex::new(Store::open(&dir)?),
+    });
+
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let mqtt = tokio::spawn(crate::mqtt::run(ingest.clone(), config.mqtt.clone(), stop.clone()));
+    let listener = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.http.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "HTTP ingest listening");
+    let mut http_stop = stop.clone();
+    let server = axum::serve(listener, crate::http::router(ingest.clone()))
+        .with_graceful_shutdown(async move {
+            let _ = http_stop.changed().await;
+        });
+    let http = tokio::spawn(async move { server.await });
+
+    shutdown.await;
+    tracing::info!("stopping: no new readings; the batch in hand is finished");
+    let _ = stop_tx.send(true);
+    let _ = http.await;
+    match mqtt.await {
+        Ok(Err(error)) => tracing::warn!(%error, "MQTT ingest ended with an error"),
+        Err(error) => tracing::warn!(%error, "MQTT ingest panicked"),
+        Ok(Ok(())) => {}
+    }
+    drop(ingest);
+    let _ = requests.send(Request::Shutdown);
+    let chain_result = tokio::task::spawn_blocking(move || chain_thread.join()).await?;
+    let _ = writer_thread; // ends when the last Writer handle is dropped
+    match chain_result {
+        Ok(result) => result,
+        Err(_) => anyhow::bail!("the chain thread panicked"),
+    }
+}

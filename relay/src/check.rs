@@ -1,0 +1,342 @@
+//! Checking a reading before it is stored: the energy market's own rules (device kind and
+//! status, period, signature, V2G vehicle), so the relay never pays a fee for a reading the
+//! chain would refuse. The sequence is checked where readings are stored ([`crate::outbox`]).
+
+use interfaces::{
+    market::RejectReason,
+    reading::{reading_digest_preimage, SignedReading},
+    registry::{DeviceInfo, DeviceStatus},
+    DeviceKind,
+    AccountId, DeviceId, DeviceKey,
+};
+use secp256k1::{
+    ecdsa::{RecoverableSignature, RecoveryId},
+    Message, SECP256K1,
+};
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+/// What the chain says of a device: its registry record (`None`: unknown) and the last
+/// sequence the market accepted from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRecord {
+    pub info: Option<DeviceInfo>,
+    pub chain_last_seq: u64,
+}
+
+/// The key `signature` recovers to over the reading's digest for `market`, as
+/// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature.
+pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> {
+    let digest = smartcity_client::blake2_256(&reading_digest_preimage(market, &signed.reading));
+    let id = RecoveryId::from_i32(i32::from(signed.signature[64])).ok()?;
+    let signature = RecoverableSignature::from_compact(&signed.signature[..64], id).ok()?;
+    SECP256K1
+        .recover_ecdsa(&Message::from_digest(digest), &signature)
+        .ok()
+        .map(|key| key.serialize())
+}
+
+/// The market's rules for one reading, but its sequence: `device` and `vehicle` as the
+/// registry answers (`vehicle` is `None` when the reading names none). `now_ms` is the
+/// relay's clock; a period may end up to `skew_ms` after it (meters' clocks drift; the
+/// submitter waits for the chain's clock to pass it).
+pub fn evaluate(
+    market: &AccountId,
+    signed: &SignedReading,
+    device: Option<&DeviceInfo>,
+    vehicle: Option<Option<&DeviceInfo>>,
+    now_ms: u64,
+    skew_ms: u64,
+) -> Result<(), RejectReason> {
+    let reading = &signed.reading;
+    let device = device.ok_or(RejectReason::UnknownDevice)?;
+    if !matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger) {
+        return Err(RejectReason::WrongKind);
+    }
+    match device.status {
+        DeviceStatus::Revoked => return Err(RejectReason::DeviceRevoked),
+        DeviceStatus::Pending => return Err(RejectReason::NotCommissioned),
+        DeviceStatus::Commissioned if !device.active => return Err(RejectReason::OwnerInactive),
+        DeviceStatus::Commissioned => {}
+    }
+    if reading.period_end <= reading.period_start
+        || reading.period_end > now_ms.saturating_add(skew_ms)
+    {
+        return Err(RejectReason::BadPeriod);
+    }
+    if recover(market, signed) != Some(device.key) {
+        return Err(RejectReason::BadSignature);
+    }
+    match vehicle {
+        None => Ok(()),
+        Some(_) if device.kind != DeviceKind::EvCharger => Err(RejectReason::VehicleNotAtCharger),
+        Some(None) => Err(RejectReason::UnknownVehicle),
+        Some(Some(car)) if car.kind != DeviceKind::Vehicle => Err(RejectReason::NotAVehicle),
+        Some(Some(car)) if !car.active => Err(RejectReason::VehicleInactive),
+        Some(Some(_)) => Ok(()),
+    }
+}
+
+/// Asks the chain about devices (the chain thread answers); `Err` when it cannot.
+pub type Lookup = Arc<
+    dyn Fn(Vec<DeviceId>) -> Pin<Box<dyn Future<Output = Result<Vec<DeviceRecord>, String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// Device records from the registry, cached: a known device for `ttl`, an unknown one for
+/// a tenth of it (so a newly registered meter is seen soon). At most `capacity` entries;
+/// when full, expired entries go first, then everything.
+pub struct DeviceCache {
+    lookup: Lookup,
+    ttl: Duration,
+    capacity: usize,
+    entries: Mutex<HashMap<DeviceId, (DeviceRecord, Instant)>>,
+}
+
+impl DeviceCache {
+    pub fn new(lookup: Lookup, ttl: Duration, capacity: usize) -> Self {
+        Self {
+            lookup,
+            ttl,
+            capacity,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn fresh(&self, record: &DeviceRecord, at: Instant, now: Instant) -> bool {
+        let ttl = if record.info.is_some() { self.ttl } else { self.ttl / 10 };
+        now.duration_since(at) < ttl
+    }
+
+    /// The records of `devices` (in order), from the cache or, for the missing ones, from
+    /// one lookup.
+    pub async fn get(&self, devices: &[DeviceId]) -> Result<Vec<DeviceRecord>, String> {
+        let now = Instant::now();
+        let mut missing: Vec<DeviceId> = Vec::new();
+        {
+            let entries = self.entries.lock().expect("cache lock");
+            for device in devices {
+                let hit = entries
+                    .get(device)
+                    .is_some_and(|(record, at)| self.fresh(record, *at, now));
+                if !hit && !missing.contains(device) {
+                    missing.push(device.clone());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let records = (self.lookup)(missing.clone()).await?;
+            if records.len() != missing.len() {
+                return Err("the chain answered for another number of devices".into());
+            }
+            let mut entries = self.entries.lock().expect("cache lock");
+            if entries.len() + missing.len() > self.capacity {
+                entries.retain(|_, (record, at)| self.fresh(record, *at, now));
+                if entries.len() + missing.len() > self.capacity {
+                    entries.clear();
+                }
+            }
+            for (device, record) in missing.into_iter().zip(records) {
+                entries.insert(device, (record, now));
+            }
+        }
+        let entries = self.entries.lock().expect("cache lock");
+        devices
+            .iter()
+            .map(|d| {
+                entries
+                    .get(d)
+                    .map(|(record, _)| record.clone())
+                    .ok_or_else(|| "a device left the cache while it was read".to_string())
+            })
+            .collect()
+    }
+
+    /// Forgets everything (a device's key or status changed on chain).
+    pub fn clear(&self) {
+        self.entries.lock().expect("cache lock").clear();
+    }
+}
+
+/// A reading that passed every check but the sequence, with the last sequence the chain
+/// had accepted from its device when the registry was asked.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub signed: SignedReading,
+    pub chain_last_seq: u64,
+}
+
+/// Checks a request's readings: one cache lookup for all their devices and vehicles, then
+/// the rules for each. The first failing reading refuses the whole request.
+pub async fn check_all(
+    cache: &DeviceCache,
+    market: &AccountId,
+    readings: Vec<SignedReading>,
+    now_ms: u64,
+    skew_ms: u64,
+) -> Result<Vec<Checked>, crate::error::IngestError> {
+    use crate::error::IngestError;
+    let mut ids: Vec<DeviceId> = Vec::new();
+    for signed in &readings {
+        for id in std::iter::once(signed.reading.device).chain(signed.reading.vehicle) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    let records = cache.get(&ids).await.map_err(IngestError::Unavailable)?;
+    let record_of = |id: &DeviceId| &records[ids.iter().position(|d| d == id).expect("looked up")];
+    let mut checked = Vec::with_capacity(readings.len());
+    for (index, signed) in readings.into_iter().enumerate() {
+        let device = record_of(&signed.reading.device);
+        let vehicle = signed.reading.vehicle.map(|v| record_of(&v).info.as_ref());
+        evaluate(market, &signed, device.info.as_ref(), vehicle, now_ms, skew_ms)
+            .map_err(|reason| IngestError::Refused { index, reason })?;
+        checked.push(Checked {
+            chain_last_seq: device.chain_last_seq,
+            signed,
+        });
+    }
+    Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use interfaces::{reading::MeterReading, EnergySource};
+    use smartcity_client::{keys::DeviceSigner, meter::MeterSimulator};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const MARKET: [u8; 32] = [5; 32];
+    const NOW: u64 = 10_000_000;
+
+    fn meter() -> MeterSimulator {
+        MeterSimulator::new([1; 32], DeviceSigner::from_seed("m"), MARKET.into(), EnergySource::Solar)
+    }
+
+    fn info(kind: DeviceKind, key: DeviceKey) -> DeviceInfo {
+        DeviceInfo {
+            device_id: [1; 32],
+            owner: [9; 32].into(),
+            owner_id: [8; 32],
+            kind,
+            key,
+            metadata_hash: [0; 32],
+            status: DeviceStatus::Commissioned,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn the_markets_rules_are_applied_before_any_fee() {
+        let mut m = meter();
+        let market = AccountId::from(MARKET);
+        let good = m.read(NOW - 900_000, NOW, 1_000, 0);
+        let device = info(DeviceKind::Meter, m.public_key());
+        let eval = |s: &SignedReading, d: &DeviceInfo| evaluate(&market, s, Some(d), None, NOW, 60_000);
+        assert_eq!(eval(&good, &device), Ok(()));
+        assert_eq!(
+            evaluate(&market, &good, None, None, NOW, 0),
+            Err(RejectReason::UnknownDevice)
+        );
+        assert_eq!(eval(&good, &info(DeviceKind::Vehicle, m.public_key())), Err(RejectReason::WrongKind));
+        for (status, active, reason) in [
+            (DeviceStatus::Pending, true, RejectReason::NotCommissioned),
+            (DeviceStatus::Revoked, true, RejectReason::DeviceRevoked),
+            (DeviceStatus::Commissioned, false, RejectReason::OwnerInactive),
+        ] {
+            let d = DeviceInfo { status, active, ..device.clone() };
+            assert_eq!(eval(&good, &d), Err(reason));
+        }
+        // another market's signature, a forged one, a tampered reading
+        let other = evaluate(&AccountId::from([6; 32]), &good, Some(&device), None, NOW, 0);
+        assert_eq!(other, Err(RejectReason::BadSignature));
+        let mut forged = good.clone();
+        forged.signature[10] ^= 1;
+        assert_eq!(eval(&forged, &device), Err(RejectReason::BadSignature));
+        let mut tampered = good.clone();
+        tampered.reading.exported_wh += 1;
+        assert_eq!(eval(&tampered, &device), Err(RejectReason::BadSignature));
+        let mut bad_v = good.clone();
+        bad_v.signature[64] = 7;
+        assert_eq!(eval(&bad_v, &device), Err(RejectReason::BadSignature));
+        // periods: empty, or ending beyond the allowed skew
+        let empty = m.read(NOW, NOW, 1, 0);
+        assert_eq!(eval(&empty, &device), Err(RejectReason::BadPeriod));
+        let ahead = m.read(NOW, NOW + 60_001, 1, 0);
+        assert_eq!(eval(&ahead, &device), Err(RejectReason::BadPeriod));
+        let within = m.read(NOW, NOW + 60_000, 1, 0);
+        assert_eq!(eval(&within, &device), Ok(()));
+    }
+
+    #[test]
+    fn v2g_readings_need_a_charger_and_an_active_vehicle() {
+        let m = meter();
+        let market = AccountId::from(MARKET);
+        let reading = m.sign(MeterReading {
+            device: m.device,
+            seq: 1,
+            period_start: NOW - 1,
+            period_end: NOW,
+            exported_wh: 1,
+            imported_wh: 0,
+            source: EnergySource::Vehicle,
+            vehicle: Some([2; 32]),
+        });
+        let charger = info(DeviceKind::EvCharger, m.public_key());
+        let car = DeviceInfo { device_id: [2; 32], ..info(DeviceKind::Vehicle, [2; 33]) };
+        let eval = |d: &DeviceInfo, v: Option<&DeviceInfo>| evaluate(&market, &reading, Some(d), Some(v), NOW, 0);
+        assert_eq!(eval(&charger, Some(&car)), Ok(()));
+        assert_eq!(
+            eval(&info(DeviceKind::Meter, m.public_key()), Some(&car)),
+            Err(RejectReason::VehicleNotAtCharger)
+        );
+        assert_eq!(eval(&charger, None), Err(RejectReason::UnknownVehicle));
+        assert_eq!(eval(&charger, Some(&charger)), Err(RejectReason::NotAVehicle));
+        let parked = DeviceInfo { active: false, ..car };
+        assert_eq!(eval(&charger, Some(&parked)), Err(RejectReason::VehicleInactive));
+    }
+
+    #[tokio::test]
+    async fn the_cache_asks_the_chain_once_per_device_until_it_expires() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        let lookup: Lookup = Arc::new(move |ids: Vec<DeviceId>| {
+            counter.fetch_add(ids.len(), Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(ids
+                    .iter()
+                    .map(|id| DeviceRecord {
+                        info: (id[0] == 1).then(|| info(DeviceKind::Meter, [2; 33])),
+                        chain_last_seq: 7,
+                    })
+                    .collect())
+            })
+        });
+        let cache = DeviceCache::new(lookup, Duration::from_millis(200), 2);
+        let known = [1u8; 32];
+        let unknown = [0u8; 32];
+        let records = cache.get(&[known, unknown, known]).await.unwrap();
+        assert_eq!(records.len(), 3);
+        assert!(records[0].info.is_some() && records[1].info.is_none());
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+        cache.get(&[known]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 2, "served from the cache");
+        // an unknown device is asked again after a tenth of the ttl
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        cache.get(&[known, unknown]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 3);
+        // a third device does not fit: expired entries go, then all
+        cache.get(&[[3; 32]]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 4);
+        tokio::time::sleep(Duration::from_millis(210)).await;
+        cache.get(&[known]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 5);
+    }
+}

@@ -1,0 +1,57 @@
+//! One path for every transport: decode, check, store; count what happened.
+
+use crate::{
+    check::{check_all, DeviceCache},
+    codec::{decode, Format},
+    error::IngestError,
+    metrics::{Metrics, TransportLabel},
+    outbox::{now_ms, Store, Writer},
+};
+use interfaces::AccountId;
+use smartcity_client::feed::Ack;
+use std::sync::{Arc, Mutex};
+
+/// What HTTP and MQTT share.
+pub struct Ingest {
+    pub cache: DeviceCache,
+    pub writer: Writer,
+    /// The market every signature must name.
+    pub market: AccountId,
+    pub metrics: Arc<Metrics>,
+    pub max_readings: usize,
+    pub max_body_bytes: usize,
+    pub clock_skew_ms: u64,
+    /// A read connection for the status endpoints.
+    pub store: Mutex<Store>,
+}
+
+impl Ingest {
+    /// Takes a body of readings: all are stored (on disk when this returns `Ok`), or none.
+    pub async fn take(&self, body: &[u8], format: Format, transport: &'static str) -> Result<Ack, IngestError> {
+        let received = |n: u64| {
+            self.metrics
+                .received
+                .get_or_create(&TransportLabel { transport })
+                .inc_by(n);
+        };
+        let readings = match decode(body, format, self.max_readings) {
+            Ok(readings) => readings,
+            Err(error) => {
+                received(1);
+                self.metrics.reject(error.code(), 1);
+                return Err(error);
+            }
+        };
+        let count = readings.len() as u64;
+        received(count);
+        let result = async {
+            let checked = check_all(&self.cache, &self.market, readings, now_ms(), self.clock_skew_ms).await?;
+            self.writer.store(checked).await
+        }
+        .await;
+        if let Err(error) = &result {
+            self.metrics.reject(error.code(), count);
+        }
+        result
+    }
+}

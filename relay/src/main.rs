@@ -1,0 +1,136 @@
+//! `meter-relay`: the relay's command line.
+
+use clap::{Args, Parser, Subcommand};
+use meter_relay::Config;
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(Parser)]
+#[command(name = "meter-relay", version, about = "Forwards meters' signed readings to the energy market")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the relay (with no chain endpoint: on an embedded sandbox chain with the suite
+    /// deployed) until SIGINT or SIGTERM.
+    Run(Options),
+    /// Prints the configuration the relay would run with (file and flags merged).
+    Config(Options),
+}
+
+/// Every option of the TOML file, settable here too (a flag wins over the file).
+#[derive(Args)]
+struct Options {
+    /// The TOML configuration file (see relay/relay.example.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// HTTP listen address, e.g. 127.0.0.1:8080.
+    #[arg(long)]
+    http_listen: Option<SocketAddr>,
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+    #[arg(long)]
+    max_readings_per_request: Option<usize>,
+    /// MQTT broker, e.g. mqtt://127.0.0.1:1883 (MQTT ingest is off without one).
+    #[arg(long)]
+    mqtt_broker: Option<String>,
+    #[arg(long)]
+    mqtt_topic: Option<String>,
+    #[arg(long)]
+    mqtt_client_id: Option<String>,
+    /// A node's WebSocket endpoint (not built yet: leave unset for the embedded chain).
+    #[arg(long)]
+    chain_endpoint: Option<String>,
+    /// The signing account: name:<name> or env:<VARIABLE>.
+    #[arg(long)]
+    signer: Option<String>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    batch_interval_ms: Option<u64>,
+    #[arg(long)]
+    retain_settled_hours: Option<u64>,
+    #[arg(long)]
+    key_cache_secs: Option<u64>,
+    #[arg(long)]
+    clock_skew_ms: Option<u64>,
+    /// Simulated meters to register on the embedded chain.
+    #[arg(long)]
+    sim_meters: Option<u32>,
+    /// Built contracts for a new embedded chain.
+    #[arg(long)]
+    artifacts: Option<PathBuf>,
+}
+
+impl Options {
+    fn config(self) -> anyhow::Result<Config> {
+        let mut c = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        macro_rules! set {
+            ($($flag:ident => $($field:ident).+),* $(,)?) => {
+                $(if let Some(value) = self.$flag { c.$($field).+ = value; })*
+            };
+        }
+        set!(
+            data_dir => data_dir,
+            http_listen => http.listen,
+            max_body_bytes => http.max_body_bytes,
+            max_readings_per_request => http.max_readings_per_request,
+            mqtt_topic => mqtt.topic,
+            mqtt_client_id => mqtt.client_id,
+            signer => chain.signer,
+            batch_size => batch.max_readings,
+            batch_interval_ms => batch.interval_ms,
+            retain_settled_hours => batch.retain_settled_hours,
+            key_cache_secs => ingest.key_cache_secs,
+            clock_skew_ms => ingest.clock_skew_ms,
+            sim_meters => embedded.meters,
+            artifacts => embedded.artifacts,
+        );
+        if self.mqtt_broker.is_some() {
+            c.mqtt.broker = self.mqtt_broker;
+        }
+        if self.chain_endpoint.is_some() {
+            c.chain.endpoint = self.chain_endpoint;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Run(options) => {
+            let config = options.config()?;
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?
+                .block_on(meter_relay::app::run(config, shutdown_signal()))
+        }
+        Command::Config(options) => {
+            println!("{:#?}", options.config()?);
+            Ok(())
+        }
+    }
+}

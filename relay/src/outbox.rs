@@ -1,0 +1,578 @@
+//! The durable outbox: SQLite in WAL mode with full sync, in the relay's data folder.
+//!
+//! A reading is committed to disk before the relay acknowledges it (HTTP 202, MQTT PUBACK).
+//! `(device, seq)` is unique: a resend is answered as a duplicate and stored once.
+//! A reading moves `pending` -> `submitted` (in a batch, with the extrinsic's hash) ->
+//! `settled` (with its on-chain outcome).
+//!
+//! One writer thread owns the write connection and commits the requests that queued while
+//! it wrote the last group in one transaction (group commit): one fsync for many requests.
+
+use crate::{check::Checked, error::IngestError, metrics::Metrics};
+use interfaces::{
+    market::{ReadingOutcome, RejectReason},
+    reading::SignedReading,
+    AccountId, DeviceId,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+use scale::{Decode, Encode};
+use smartcity_client::feed::Ack;
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{mpsc, Arc},
+};
+
+/// A reading's state in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Pending = 0,
+    Submitted = 1,
+    Settled = 2,
+}
+
+/// What finally happened to a reading.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub enum Settlement {
+    /// The market accepted it in one of this relay's batches.
+    Accepted {
+        beneficiary: AccountId,
+        credits: u128,
+        billable_wh: u64,
+    },
+    /// The chain already held it when its batch was (re)checked: a batch the relay sent
+    /// before it was stopped, found on chain afterwards. Its credits were minted then.
+    AlreadyOnChain,
+    /// The market refused it (the rules changed between ingest and submission: a device
+    /// revoked, an owner suspended...).
+    Rejected(RejectReason),
+    /// The chain could not take it even alone (it traps or exceeds a block).
+    Failed(String),
+}
+
+impl Settlement {
+    pub fn from_outcome(outcome: &ReadingOutcome) -> Self {
+        match *outcome {
+            ReadingOutcome::Accepted {
+                beneficiary,
+                credits,
+                billable_wh,
+            } => Self::Accepted {
+                beneficiary,
+                credits,
+                billable_wh,
+            },
+            ReadingOutcome::Rejected(reason) => Self::Rejected(reason),
+        }
+    }
+
+    /// The metric label and the `outcome` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Accepted { .. } => "accepted",
+            Self::AlreadyOnChain => "already_on_chain",
+            Self::Rejected(_) => "rejected",
+            Self::Failed(_) => "failed",
+        }
+    }
+}
+
+/// A reading as the submitter sees it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: i64,
+    pub signed: SignedReading,
+    pub received_ms: u64,
+}
+
+/// What `GET /meters/<device>/<seq>` shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReadingStatus {
+    pub state: &'static str,
+    pub batch: Option<i64>,
+    pub tx_hash: Option<String>,
+    pub outcome: Option<String>,
+    pub credits: Option<String>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS readings (
+    id INTEGER PRIMARY KEY,
+    device BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    signed BLOB NOT NULL,
+    state INTEGER NOT NULL DEFAULT 0,
+    batch INTEGER,
+    outcome TEXT,
+    settlement BLOB,
+    received_ms INTEGER NOT NULL,
+    settled_ms INTEGER,
+    UNIQUE (device, seq)
+);
+CREATE INDEX IF NOT EXISTS readings_by_state ON readings (state, id);
+CREATE INDEX IF NOT EXISTS readings_by_batch ON readings (batch);
+CREATE TABLE IF NOT EXISTS devices (
+    device BLOB PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    tx_hash BLOB NOT NULL,
+    readings INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    settled_ms INTEGER,
+    ref_time INTEGER,
+    proof_size INTEGER
+);
+";
+
+/// Opens (creating if needed) the outbox database in `dir`.
+pub fn open(dir: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(dir.join("outbox.sqlite"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // FULL: a commit is on disk (WAL fsynced) before the relay acknowledges
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch(SCHEMA)?;
+    Ok(conn)
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+struct Job {
+    readings: Vec<Checked>,
+    reply: tokio::sync::oneshot::Sender<Result<Ack, IngestError>>,
+}
+
+/// The handle ingest uses to store readings; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Starts the writer thread on the outbox in `dir`.
+    pub fn start(dir: &Path, metrics: Arc<Metrics>) -> anyhow::Result<(Self, std::thread::JoinHandle<()>)> {
+        let conn = open(dir)?;
+        let mut last = HashMap::new();
+        {
+            let mut stmt = conn.prepare("SELECT device, last_seq FROM devices")?;
+            let rows = stmt.query_map([], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (device, seq) = row?;
+                if let Ok(device) = DeviceId::try_from(device.as_slice()) {
+                    last.insert(device, seq as u64);
+                }
+            }
+        }
+        let (jobs, queue) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("outbox-writer".into())
+            .spawn(move || WriterLoop { conn, last, metrics }.run(queue))?;
+        Ok((Self { jobs }, thread))
+    }
+
+    /// Stores checked readings: all or none. Answers once they are on disk.
+    pub async fn store(&self, readings: Vec<Checked>) -> Result<Ack, IngestError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job { readings, reply })
+            .map_err(|_| IngestError::Unavailable("the outbox writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| IngestError::Unavailable("the outbox writer stopped".into()))?
+    }
+}
+
+/// Most readings one transaction takes before it commits.
+const GROUP_READINGS: usize = 50_000;
+
+struct WriterLoop {
+    conn: Connection,
+    /// The last sequence stored (or known on chain) per device.
+    last: HashMap<DeviceId, u64>,
+    metrics: Arc<Metrics>,
+}
+
+impl WriterLoop {
+    fn run(mut self, queue: mpsc::Receiver<Job>) {
+        while let Ok(first) = queue.recv() {
+            let mut group = vec![first];
+            let mut size = group[0].readings.len();
+            while size < GROUP_READINGS {
+                match queue.try_recv() {
+                    Ok(job) => {
+                        size += job.readings.len();
+                        group.push(job);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.commit_group(group);
+        }
+    }
+
+    fn commit_group(&mut self, group: Vec<Job>) {
+        let received_ms = now_ms() as i64;
+        let mut answers: Vec<Result<Ack, IngestError>> = Vec::with_capacity(group.len());
+        let mut changed: HashMap<DeviceId, u64> = HashMap::new();
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self.conn.transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO readings (device, seq, signed, received_ms) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                let mut find = tx.prepare_cached("SELECT signed FROM readings WHERE device = ?1 AND seq = ?2")?;
+                let mut device_row = tx.prepare_cached(
+                    "INSERT INTO devices (device, last_seq) VALUES (?1, ?2)
+                     ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq",
+                )?;
+                for job in &group {
+                    let answer = Self::plan(&self.last, &changed, &job.readings, &mut find)?;
+                    match answer {
+                        Ok((fresh, duplicates)) => {
+                            let mut mine: HashMap<DeviceId, u64> = HashMap::new();
+                            for index in &fresh {
+                                let signed = &job.readings[*index].signed;
+                                insert.execute(params![
+                                    &signed.reading.device[..],
+                                    signed.reading.seq as i64,
+                                    signed.encode(),
+                                    received_ms
+                                ])?;
+                                mine.insert(signed.reading.device, signed.reading.seq);
+                            }
+                            for (device, seq) in mine {
+                                device_row.execute(params![&device[..], seq as i64])?;
+                                changed.insert(device, seq);
+                            }
+                            answers.push(Ok(Ack {
+                                stored: fresh.len() as u32,
+                                duplicates,
+                            }));
+                        }
+                        Err(error) => answers.push(Err(error)),
+                    }
+                }
+            }
+            tx.commit()
+        })();
+        match result {
+            Ok(()) => {
+                self.last.extend(changed);
+                let stored: u32 = answers.iter().flatten().map(|a| a.stored).sum();
+                let duplicates: u32 = answers.iter().flatten().map(|a| a.duplicates).sum();
+                self.metrics.stored.inc_by(stored.into());
+                self.metrics.duplicates.inc_by(duplicates.into());
+                self.metrics.queue_depth.inc_by(stored.into());
+                for (job, answer) in group.into_iter().zip(answers) {
+                    let _ = job.reply.send(answer);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "outbox commit failed; the readings were not acknowledged");
+                for job in group {
+                    let _ = job.reply.send(Err(IngestError::Unavailable(format!("outbox: {error}"))));
+                }
+            }
+        }
+    }
+
+    /// Which of a request's readings are new (indexes) and how many are resends, or why
+    /// the request is refused. Sequences must rise per device; a sequence at or below the
+    /// last one is a duplicate only if that very reading is stored.
+    fn plan(
+        last: &HashMap<DeviceId, u64>,
+        changed: &HashMap<DeviceId, u64>,
+        readings: &[Checked],
+        find: &mut rusqlite::CachedStatement<'_>,
+    ) -> rusqlite::Result<Result<(Vec<usize>, u32), IngestError>> {
+        let mut fresh = Vec::new();
+        let mut duplicates = 0u32;
+        let mut mine: HashMap<DeviceId, u64> = HashMap::new();
+        for (index, checked) in readings.iter().enumerate() {
+            let reading = &checked.signed.reading;
+            if reading.seq > i64::MAX as u64 {
+                return Ok(Err(IngestError::BadField {
+                    index,
+                    message: format!("sequence {} is above 2^63 - 1", reading.seq),
+                }));
+            }
+            let device = reading.device;
+            let stored_last = mine
+                .get(&device)
+                .or_else(|| changed.get(&device))
+                .or_else(|| last.get(&device))
+                .copied()
+                .unwrap_or(0);
+            let floor = stored_last.max(checked.chain_last_seq);
+            if reading.seq > floor {
+                fresh.push(index);
+                mine.insert(device, reading.seq);
+                continue;
+            }
+            // at or below the last: the same reading again (stored before, or earlier in
+            // this request) is a duplicate; anything else reuses or goes back in sequence
+            let earlier_here = fresh
+                .iter()
+                .any(|i| readings[*i].signed == checked.signed);
+            let stored: Option<Vec<u8>> = find
+                .query_row(params![&device[..], reading.seq as i64], |row| row.get(0))
+                .optional()?;
+            if earlier_here || stored.as_deref() == Some(&checked.signed.encode()[..]) {
+                duplicates += 1;
+                continue;
+            }
+            let taken_here = fresh
+                .iter()
+                .any(|i| readings[*i].signed.reading.device == device && readings[*i].signed.reading.seq == reading.seq);
+            return Ok(Err(if reading.seq == floor || stored.is_some() || taken_here {
+                IngestError::ReplayedSequence { index, seq: reading.seq, last: floor }
+            } else {
+                IngestError::StaleSequence { index, seq: reading.seq, last: floor }
+            }));
+        }
+        Ok(Ok((fresh, duplicates)))
+    }
+}
+
+/// The submitter's and the status endpoints' view of the outbox (its own connection).
+pub struct Store {
+    conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> rusqlite::Result<Self> {
+        Ok(Self {
+            conn: open(dir)?,
+            path: dir.to_path_buf(),
+        })
+    }
+
+    fn rows(&self, sql: &str, param: i64) -> rusqlite::Result<Vec<Stored>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([param], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, bytes, received_ms) = row?;
+            let signed = SignedReading::decode(&mut &bytes[..]).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
+            })?;
+            out.push(Stored {
+                id,
+                signed,
+                received_ms: received_ms as u64,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The oldest pending readings, at most `limit`.
+    pub fn pending(&self, limit: usize) -> rusqlite::Result<Vec<Stored>> {
+        self.rows(
+            "SELECT id, signed, received_ms FROM readings WHERE state = 0 ORDER BY id LIMIT ?1",
+            limit as i64,
+        )
+    }
+
+    /// Readings not yet settled (pending or submitted).
+    pub fn unsettled_count(&self) -> rusqlite::Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM readings WHERE state < 2", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+    }
+
+    /// Batches sent to the chain whose outcome the relay never recorded (it stopped
+    /// between the call and the settlement), oldest first, with their readings.
+    pub fn unconfirmed(&self) -> rusqlite::Result<Vec<(i64, Vec<Stored>)>> {
+        let ids: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT DISTINCT batch FROM readings WHERE state = 1 ORDER BY batch")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        ids.into_iter()
+            .map(|batch| {
+                let readings = self.rows(
+                    "SELECT id, signed, received_ms FROM readings WHERE batch = ?1 AND state = 1 ORDER BY id",
+                    batch,
+                )?;
+                Ok((batch, readings))
+            })
+            .collect()
+    }
+
+    /// Records a batch about to be sent: its readings become `submitted` under the
+    /// extrinsic's hash, and readings already known to need no call are settled, in one
+    /// transaction. `batch` reuses an unconfirmed batch's id.
+    pub fn begin_batch(
+        &mut self,
+        batch: Option<i64>,
+        submit: &[i64],
+        tx_hash: &[u8; 32],
+        settle_now: &[(i64, Settlement)],
+    ) -> rusqlite::Result<i64> {
+        let now = now_ms() as i64;
+        let tx = self.conn.transaction()?;
+        let id = match batch {
+            Some(id) => {
+                tx.execute(
+                    "UPDATE batches SET tx_hash = ?2, readings = ?3 WHERE id = ?1",
+                    params![id, &tx_hash[..], submit.len() as i64],
+                )?;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO batches (tx_hash, readings, created_ms) VALUES (?1, ?2, ?3)",
+                    params![&tx_hash[..], submit.len() as i64, now],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        {
+            let mut mark = tx.prepare_cached("UPDATE readings SET state = 1, batch = ?2 WHERE id = ?1")?;
+            for reading in submit {
+                mark.execute(params![reading, id])?;
+            }
+        }
+        Self::settle_in(&tx, settle_now, now)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn settle_in(tx: &rusqlite::Transaction<'_>, settled: &[(i64, Settlement)], now: i64) -> rusqlite::Result<()> {
+        let mut settle = tx.prepare_cached(
+            "UPDATE readings SET state = 2, outcome = ?2, settlement = ?3, settled_ms = ?4 WHERE id = ?1",
+        )?;
+        for (id, settlement) in settled {
+            settle.execute(params![id, settlement.kind(), settlement.encode(), now])?;
+        }
+        Ok(())
+    }
+
+    /// Records the batch's outcome: every reading settled, the batch's weight.
+    pub fn settle_batch(
+        &mut self,
+        batch: i64,
+        settled: &[(i64, Settlement)],
+        weight: smartcity_client::Weight,
+    ) -> rusqlite::Result<()> {
+        let now = now_ms() as i64;
+        let tx = self.conn.transaction()?;
+        Self::settle_in(&tx, settled, now)?;
+        tx.execute(
+            "UPDATE batches SET settled_ms = ?2, ref_time = ?3, proof_size = ?4 WHERE id = ?1",
+            params![batch, now, weight.ref_time as i64, weight.proof_size as i64],
+        )?;
+        tx.commit()
+    }
+
+    /// Settles readings outside any batch (the chain refused them on a dry run).
+    pub fn settle(&mut self, settled: &[(i64, Settlement)]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        Self::settle_in(&tx, settled, now_ms() as i64)?;
+        tx.commit()
+    }
+
+    /// Puts a batch's readings back to pending (the call failed for sure).
+    pub fn release(&mut self, batch: i64) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE readings SET state = 0, batch = NULL WHERE batch = ?1 AND state = 1",
+            [batch],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes settled readings older than `before_ms`, at most `limit` (a device's last
+    /// sequence stays in `devices`, so replays are still refused).
+    pub fn prune(&mut self, before_ms: u64, limit: usize) -> rusqlite::Result<usize> {
+        self.conn.execute(
+            "DELETE FROM readings WHERE id IN
+               (SELECT id FROM readings WHERE state = 2 AND settled_ms < ?1 LIMIT ?2)",
+            params![before_ms as i64, limit as i64],
+        )
+    }
+
+    /// One reading's state.
+    pub fn status(&self, device: &DeviceId, seq: u64) -> rusqlite::Result<Option<ReadingStatus>> {
+        self.conn
+            .query_row(
+                "SELECT r.state, r.batch, b.tx_hash, r.outcome, r.settlement
+                 FROM readings r LEFT JOIN batches b ON b.id = r.batch
+                 WHERE r.device = ?1 AND r.seq = ?2",
+                params![&device[..], seq as i64],
+                |row| {
+                    let state: i64 = row.get(0)?;
+                    let settlement: Option<Vec<u8>> = row.get(4)?;
+                    let settlement = settlement.and_then(|b| Settlement::decode(&mut &b[..]).ok());
+                    Ok(ReadingStatus {
+                        state: match state {
+                            0 => "pending",
+                            1 => "submitted",
+                            _ => "settled",
+                        },
+                        batch: row.get(1)?,
+                        tx_hash: row.get::<_, Option<Vec<u8>>>(2)?.map(|h| format!("0x{}", hex::encode(h))),
+                        outcome: match &settlement {
+                            Some(Settlement::Rejected(reason)) => {
+                                Some(format!("rejected:{}", crate::error::reject_code(*reason)))
+                            }
+                            Some(Settlement::Failed(why)) => Some(format!("failed:{why}")),
+                            _ => row.get(3)?,
+                        },
+                        credits: match settlement {
+                            Some(Settlement::Accepted { credits, .. }) => Some(credits.to_string()),
+                            _ => None,
+                        },
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// The last sequence stored for `device` (0 if none).
+    pub fn last_seq(&self, device: &DeviceId) -> rusqlite::Result<u64> {
+        self.conn
+            .query_row("SELECT last_seq FROM devices WHERE device = ?1", [&device[..]], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()
+            .map(|s| s.unwrap_or(0) as u64)
+    }
+
+    /// Counts of readings by outcome column (`pending`/`submitted` for unsettled ones).
+    pub fn counts(&self) -> rusqlite::Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT CASE state WHEN 0 THEN 'pending' WHEN 1 THEN 'submitted' ELSE outcome END, count(*)
+             FROM readings GROUP BY 1 ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        rows.collect()
+    }
+
+    /// Every settlement of `device`, by sequence (tests and audits).
+    pub fn settlements(&self, device: &DeviceId) -> rusqlite::Result<Vec<(u64, Settlement)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, settlement FROM readings WHERE device = ?1 AND state = 2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([&device[..]], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, bytes) = row?;
+            let settlement = Settlement::decode(&mut &bytes[..]).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
+            })?;
+            out.push((seq as u64, settlement));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,283 @@
+//! The chain thread: answers device lookups for ingest and submits batches of pending
+//! readings to the energy market, over `client/`'s [`Chain`] trait (any backend).
+//!
+//! A batch is dry-run first: readings the market would refuse are settled without a fee,
+//! an over-heavy batch is split. Before the call the batch's readings are marked
+//! `submitted` under the extrinsic's hash; after it their outcomes, read back from the
+//! market's `ReadingsProcessed` events, are stored. A batch found `submitted` at start (the
+//! relay stopped in between) is dry-run again: readings the chain already holds
+//! (`Replayed`, or `StaleSeq` behind a later one of the same batch) settle as
+//! `AlreadyOnChain`, the rest are sent; the contract's sequence check is the last guard.
+
+use crate::{
+    check::DeviceRecord,
+    metrics::{Metrics, OutcomeLabel},
+    outbox::{now_ms, Settlement, Store, Stored},
+};
+use interfaces::{
+    market::{events::ReadingsProcessed, ReadingOutcome, RejectReason, MAX_READINGS_PER_CALL},
+    AccountId, DeviceId, MAX_QUERY_BATCH,
+};
+use scale::Encode;
+use smartcity_client::{
+    market::{market_events, MarketEvent},
+    Chain, MarketClient, RegistryClient,
+};
+use std::{
+    sync::{mpsc, Arc},
+    time::{Duration, Instant},
+};
+
+/// What the chain thread is asked.
+pub enum Request {
+    /// The registry records and market sequences of these devices.
+    Lookup(Vec<DeviceId>, tokio::sync::oneshot::Sender<Result<Vec<DeviceRecord>, String>>),
+    /// Finish the batch in hand and stop.
+    Shutdown,
+}
+
+/// How batches are made.
+#[derive(Debug, Clone)]
+pub struct BatchConfig {
+    /// Most readings per call (also bounded by the market's own limit).
+    pub max_readings: usize,
+    /// A batch smaller than `max_readings` waits at most this long.
+    pub interval: Duration,
+    /// The account that signs the calls.
+    pub signer: AccountId,
+    /// Settled readings older than this are deleted from the outbox.
+    pub retain_settled: Duration,
+}
+
+/// Called after each successful call with the chain (the embedded chain saves itself).
+pub type OnBlock<C> = Box<dyn FnMut(&mut C) -> anyhow::Result<()> + Send>;
+
+pub struct Submitter<C: Chain> {
+    pub chain: C,
+    pub registry: RegistryClient,
+    pub market: MarketClient,
+    pub store: Store,
+    pub metrics: Arc<Metrics>,
+    pub config: BatchConfig,
+    pub on_block: OnBlock<C>,
+}
+
+impl<C: Chain> Submitter<C> {
+    /// Serves requests and submits batches until told to stop.
+    pub fn run(mut self, requests: mpsc::Receiver<Request>) -> anyhow::Result<()> {
+        let limit = self.batch_limit();
+        self.metrics.queue_depth.set(self.store.unsettled_count()? as i64);
+        for (batch, readings) in self.store.unconfirmed()? {
+            tracing::info!(batch, readings = readings.len(), "resuming a batch sent before the relay stopped");
+            self.process(Some(batch), readings, true)?;
+        }
+        let mut last_submit = Instant::now();
+        let mut last_prune = Instant::now();
+        let mut retry_at: Option<(Instant, Duration)> = None;
+        loop {
+            loop {
+                match requests.try_recv() {
+                    Ok(Request::Lookup(devices, reply)) => {
+                        let _ = reply.send(self.lookup(devices));
+                    }
+                    Ok(Request::Shutdown) | Err(mpsc::TryRecvError::Disconnected) => return Ok(()),
+                    Err(mpsc::TryRecvError::Empty) => break,
+                }
+            }
+            self.metrics.heartbeat_ms.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+            let depth = self.metrics.queue_depth.get().max(0) as usize;
+            let due = depth >= limit || (depth > 0 && last_submit.elapsed() >= self.config.interval);
+            let waiting = retry_at.is_some_and(|(at, _)| Instant::now() < at);
+            if due && !waiting {
+                match self.submit_next(limit) {
+                    Ok(()) => retry_at = None,
+                    Err(error) => {
+                        self.metrics.submit_failures.inc();
+                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| (d * 2).min(Duration::from_secs(30)));
+                        tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "submission failed; retrying");
+                        retry_at = Some((Instant::now() + delay, delay));
+                    }
+                }
+                last_submit = Instant::now();
+                continue;
+            }
+            if last_prune.elapsed() > Duration::from_secs(60) {
+                let before = now_ms().saturating_sub(self.config.retain_settled.as_millis() as u64);
+                if let Err(error) = self.store.prune(before, 10_000) {
+                    tracing::warn!(%error, "pruning settled readings failed");
+                }
+                last_prune = Instant::now();
+            }
+            match requests.recv_timeout(Duration::from_millis(10)) {
+                Ok(Request::Lookup(devices, reply)) => {
+                    let _ = reply.send(self.lookup(devices));
+                }
+                Ok(Request::Shutdown) | Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+    }
+
+    fn batch_limit(&mut self) -> usize {
+        let market_limit = self
+            .market
+            .config(&mut self.chain)
+            .map(|c| c.max_batch as usize)
+            .unwrap_or(MAX_READINGS_PER_CALL as usize);
+        self.config.max_readings.clamp(1, market_limit.max(1))
+    }
+
+    /// Registry records and market sequences, as ingest needs them.
+    pub fn lookup(&mut self, devices: Vec<DeviceId>) -> Result<Vec<DeviceRecord>, String> {
+        let mut records = Vec::with_capacity(devices.len());
+        for chunk in devices.chunks(MAX_QUERY_BATCH as usize) {
+            let infos = self
+                .registry
+                .devices(&mut self.chain, chunk.to_vec())
+                .map_err(|e| format!("registry: {e}"))?
+                .value;
+            for (device, info) in chunk.iter().zip(infos) {
+                let chain_last_seq = match info {
+                    Some(_) => self
+                        .market
+                        .last_seq(&mut self.chain, *device)
+                        .map_err(|e| format!("market: {e}"))?,
+                    None => 0,
+                };
+                records.push(DeviceRecord { info, chain_last_seq });
+            }
+        }
+        Ok(records)
+    }
+
+    fn submit_next(&mut self, limit: usize) -> anyhow::Result<()> {
+        let pending = self.store.pending(limit)?;
+        if pending.is_empty() {
+            self.metrics.queue_depth.set(self.store.unsettled_count()? as i64);
+            return Ok(());
+        }
+        self.process(None, pending, false)
+    }
+
+    /// Dry-runs, then submits what the market would accept, then settles.
+    fn process(&mut self, batch: Option<i64>, readings: Vec<Stored>, resumed: bool) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let signer = self.config.signer;
+        // the chain's clock must have passed every reading's period (meters may run ahead)
+        let latest_end = readings.iter().map(|r| r.signed.reading.period_end).max().unwrap_or(0);
+        self.chain.wait_until_ms(now_ms().max(latest_end))?;
+        let signed: Vec<_> = readings.iter().map(|r| r.signed.clone()).collect();
+        let outcomes = match self.market.dry_run_readings(&mut self.chain, signer, signed) {
+            Ok(receipt) => receipt.value,
+            Err(error) if readings.len() > 1 => {
+                // too heavy for a block, or out of the contract's memory: halve
+                tracing::info!(%error, readings = readings.len(), "batch refused on a dry run; splitting it");
+                let mut first = readings;
+                let second = first.split_off(first.len() / 2);
+                self.process(batch, first, resumed)?;
+                return self.process(None, second, resumed);
+            }
+            Err(error) => {
+                let settled = vec![(readings[0].id, Settlement::Failed(error.to_string()))];
+                tracing::warn!(%error, "a reading the chain cannot take even alone");
+                self.store.settle(&settled)?;
+                self.count_settled(&readings, &settled);
+                return Ok(());
+            }
+        };
+        anyhow::ensure!(outcomes.len() == readings.len(), "the dry run answered for another number of readings");
+        let mut submit = Vec::new();
+        let mut settle_now = Vec::new();
+        let mut last_in_batch: std::collections::HashMap<DeviceId, u64> = Default::default();
+        for r in &readings {
+            let e = last_in_batch.entry(r.signed.reading.device).or_default();
+            *e = (*e).max(r.signed.reading.seq);
+        }
+        for (reading, outcome) in readings.iter().zip(&outcomes) {
+            match outcome {
+                ReadingOutcome::Accepted { .. } => submit.push(reading.clone()),
+                ReadingOutcome::Rejected(RejectReason::Replayed) => settle_now.push((reading.id, Settlement::AlreadyOnChain)),
+                ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed => {
+                    settle_now.push((reading.id, Settlement::AlreadyOnChain))
+                }
+                ReadingOutcome::Rejected(reason) => settle_now.push((reading.id, Settlement::Rejected(*reason))),
+            }
+        }
+        let signed: Vec<_> = submit.iter().map(|r| r.signed.clone()).collect();
+        let input_hash = smartcity_client::blake2_256(&(signer, now_ms(), &signed).encode());
+        let ids: Vec<i64> = submit.iter().map(|r| r.id).collect();
+        let batch = self.store.begin_batch(batch, &ids, &input_hash, &settle_now)?;
+        self.count_settled(&readings, &settle_now);
+        if submit.is_empty() {
+            self.store.settle_batch(batch, &[], Default::default())?;
+            return Ok(());
+        }
+        let receipt = match self.market.submit_readings(&mut self.chain, signer, signed) {
+            Ok(receipt) => receipt,
+            Err(error) => {
+                // the call did not happen: the readings go back to pending
+                self.store.release(batch)?;
+                anyhow::bail!("submit_readings: {error}");
+            }
+        };
+        (self.on_block)(&mut self.chain)?;
+        self.metrics.submitted.inc_by(submit.len() as u64);
+        let outcomes = outcomes_from_events(self.market.address(), &receipt.events, submit.len()).unwrap_or_else(|| {
+            tracing::warn!(batch, "the market's events did not cover the batch; using the call's answer");
+            receipt.value.clone()
+        });
+        let settled: Vec<(i64, Settlement)> = submit
+            .iter()
+            .zip(&outcomes)
+            .map(|(r, o)| (r.id, Settlement::from_outcome(o)))
+            .collect();
+        self.store.settle_batch(batch, &settled, receipt.weight)?;
+        self.count_settled(&submit, &settled);
+        self.metrics.batches.inc();
+        self.metrics.batch_readings.observe(submit.len() as f64);
+        self.metrics.batch_ref_time.set(receipt.weight.ref_time as i64);
+        self.metrics.batch_proof_size.set(receipt.weight.proof_size as i64);
+        self.metrics.submit_latency.observe(started.elapsed().as_secs_f64());
+        tracing::info!(
+            batch,
+            readings = submit.len(),
+            refused_before_the_call = settle_now.len(),
+            ref_time = receipt.weight.ref_time,
+            proof_size = receipt.weight.proof_size,
+            "batch settled"
+        );
+        Ok(())
+    }
+
+    fn count_settled(&self, readings: &[Stored], settled: &[(i64, Settlement)]) {
+        let now = now_ms();
+        for (id, settlement) in settled {
+            self.metrics.settled.get_or_create(&OutcomeLabel { outcome: settlement.kind() }).inc();
+            if let Some(r) = readings.iter().find(|r| r.id == *id) {
+                self.metrics.settle_latency.observe(now.saturating_sub(r.received_ms) as f64 / 1000.0);
+            }
+        }
+        self.metrics.queue_depth.dec_by(settled.len() as i64);
+    }
+}
+
+/// The outcomes of a batch of `count` readings from the market's `ReadingsProcessed` events
+/// (one per 256 readings); `None` unless they cover every reading exactly once.
+pub fn outcomes_from_events(
+    market: AccountId,
+    events: &[smartcity_client::ContractEvent],
+    count: usize,
+) -> Option<Vec<ReadingOutcome>> {
+    let mut outcomes: Vec<Option<ReadingOutcome>> = vec![None; count];
+    for event in market_events(market, events) {
+        if let MarketEvent::ReadingsProcessed(ReadingsProcessed { first, outcomes: part, .. }) = event {
+            for (i, outcome) in part.into_iter().enumerate() {
+                let slot = outcomes.get_mut(first as usize + i)?;
+                if slot.replace(outcome).is_some() {
+                    return None;
+                }
+            }
+        }
+    }
+    outcomes.into_iter().collect()
+}
