@@ -12,18 +12,21 @@ MODE="${1:-all}"
 
 say() { printf '[setup] %s\n' "$*"; }
 
-# 1. System packages: a C compiler and linker for -sys crates (binaryen, secp256k1).
+# 1. System packages: a C compiler and linker for -sys crates (binaryen, secp256k1, SQLite),
+#    and the mosquitto MQTT broker (the relay's MQTT tests and the demo start their own on
+#    a loopback port; the package's system service is not used).
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 if ((${#need_apt[@]})); then
     say "installing apt packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 else
-    say "apt packages: present (cc, curl, git)"
+    say "apt packages: present (cc, curl, git, mosquitto)"
 fi
 
 # 2. rustup and the pinned toolchain (rust-toolchain.toml).

@@ -47,7 +47,8 @@ const SOURCES: [(&str, EnergySource); 5] = [
 fn hex_array<const N: usize>(field: &'static str, text: &str) -> Result<[u8; N], JsonReadingError> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
     let mut out = [0u8; N];
-    hex::decode_to_slice(digits, &mut out).map_err(|_| JsonReadingError::BadHex { field, bytes: N })?;
+    hex::decode_to_slice(digits, &mut out)
+        .map_err(|_| JsonReadingError::BadHex { field, bytes: N })?;
     Ok(out)
 }
 
@@ -391,13 +392,19 @@ mod tests {
         json.device = "0xabc".into();
         assert_eq!(
             SignedReading::try_from(&json),
-            Err(JsonReadingError::BadHex { field: "device", bytes: 32 })
+            Err(JsonReadingError::BadHex {
+                field: "device",
+                bytes: 32
+            })
         );
         let mut json = JsonReading::from(&reading(None));
         json.signature = format!("zz{}", &json.signature[4..]);
         assert_eq!(
             SignedReading::try_from(&json),
-            Err(JsonReadingError::BadHex { field: "signature", bytes: 65 })
+            Err(JsonReadingError::BadHex {
+                field: "signature",
+                bytes: 65
+            })
         );
         let mut json = JsonReading::from(&reading(None));
         json.source = "coal".into();
@@ -422,6 +429,13 @@ mod tests {
         assert!(parse_mqtt_url("mqtt://host:port").is_err());
         assert!(parse_mqtt_url("mqtt://:1883").is_err());
     }
+}
+
+/// The wall clock in unix milliseconds.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Where simulated meters send their readings.
@@ -449,7 +463,12 @@ pub struct SimReport {
 /// `meters` simulated meters (`sim/meter-0..`) each sign `per_meter` readings and send them
 /// to `target`, at `rate` readings per second in all (0: as fast as the relay takes them).
 /// Each meter goes on from the last sequence the relay holds for it.
-pub fn simulate(target: &Target, meters: u32, per_meter: u64, rate: f64) -> anyhow::Result<SimReport> {
+pub fn simulate(
+    target: &Target,
+    meters: u32,
+    per_meter: u64,
+    rate: f64,
+) -> anyhow::Result<SimReport> {
     let relay = HttpFeed::new(match target {
         Target::Http { url, .. } => url,
         Target::Mqtt { relay, .. } => relay,
@@ -470,14 +489,9 @@ pub fn simulate(target: &Target, meters: u32, per_meter: u64, rate: f64) -> anyh
             }
         }
     };
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
-    };
-    let mut last_end: Vec<u64> = vec![now().saturating_sub(900_000); sims.len()];
+    let mut last_end: Vec<u64> = vec![now_ms().saturating_sub(900_000); sims.len()];
     let mut next = |sims: &mut Vec<MeterSimulator>, i: usize| {
-        let end = now().max(last_end[i] + 1);
+        let end = now_ms().max(last_end[i] + 1);
         let reading = sims[i].read(last_end[i], end, 250, 0);
         last_end[i] = end;
         reading
@@ -525,7 +539,10 @@ pub fn simulate(target: &Target, meters: u32, per_meter: u64, rate: f64) -> anyh
             loop {
                 let mut stored = 0;
                 for ((sim, first), last) in sims.iter().zip(&firsts).zip(&finals) {
-                    stored += relay.last_seq(&sim.device)?.min(*last).saturating_sub(*first);
+                    stored += relay
+                        .last_seq(&sim.device)?
+                        .min(*last)
+                        .saturating_sub(*first);
                 }
                 report.acknowledged = stored;
                 if stored >= total || std::time::Instant::now() > deadline {

@@ -352,7 +352,10 @@ fn main() -> anyhow::Result<()> {
                     report.refused
                 );
                 if report.acknowledged < report.sent {
-                    bail!("{} readings were not acknowledged", report.sent - report.acknowledged);
+                    bail!(
+                        "{} readings were not acknowledged",
+                        report.sent - report.acknowledged
+                    );
                 }
                 return Ok(());
             }

@@ -17,7 +17,10 @@ use std::{
 };
 
 /// Runs the relay until `shutdown` resolves (SIGINT/SIGTERM for the binary).
-pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+pub async fn run(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     config.validate()?;
     let dir = config.data_dir.clone();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -28,37 +31,45 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
     let chain_thread = {
         let (dir, metrics, config) = (dir.clone(), metrics.clone(), config.clone());
-        std::thread::Builder::new().name("chain".into()).spawn(move || -> anyhow::Result<()> {
-            let started = (|| {
-                let (chain, suite) = embedded::open_or_create(&dir, &config.embedded.artifacts, config.embedded.meters)?;
-                let store = Store::open(&dir)?;
-                anyhow::Ok((chain, suite, store))
-            })();
-            let (chain, suite, store) = match started {
-                Ok(parts) => parts,
-                Err(error) => {
-                    let _ = ready_tx.send(Err(format!("{error:#}")));
-                    return Err(error);
+        std::thread::Builder::new()
+            .name("chain".into())
+            .spawn(move || -> anyhow::Result<()> {
+                let started = (|| {
+                    let (chain, suite) = embedded::open_or_create(
+                        &dir,
+                        &config.embedded.artifacts,
+                        config.embedded.meters,
+                    )?;
+                    let store = Store::open(&dir)?;
+                    anyhow::Ok((chain, suite, store))
+                })();
+                let (chain, suite, store) = match started {
+                    Ok(parts) => parts,
+                    Err(error) => {
+                        let _ = ready_tx.send(Err(format!("{error:#}")));
+                        return Err(error);
+                    }
+                };
+                let _ = ready_tx.send(Ok(suite));
+                let save_dir = dir.clone();
+                Submitter {
+                    chain,
+                    registry: RegistryClient::at(suite.registry),
+                    market: MarketClient::at(suite.market),
+                    store,
+                    metrics,
+                    config: BatchConfig {
+                        max_readings: config.batch.max_readings,
+                        interval: Duration::from_millis(config.batch.interval_ms),
+                        signer: config.signer()?,
+                        retain_settled: Duration::from_secs(
+                            config.batch.retain_settled_hours * 3600,
+                        ),
+                    },
+                    on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
                 }
-            };
-            let _ = ready_tx.send(Ok(suite));
-            let save_dir = dir.clone();
-            Submitter {
-                chain,
-                registry: RegistryClient::at(suite.registry),
-                market: MarketClient::at(suite.market),
-                store,
-                metrics,
-                config: BatchConfig {
-                    max_readings: config.batch.max_readings,
-                    interval: Duration::from_millis(config.batch.interval_ms),
-                    signer: config.signer()?,
-                    retain_settled: Duration::from_secs(config.batch.retain_settled_hours * 3600),
-                },
-                on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
-            }
-            .run(queue)
-        })?
+                .run(queue)
+            })?
     };
     let suite = match ready.await {
         Ok(Ok(suite)) => suite,
@@ -75,10 +86,15 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     let lookup_requests = Mutex::new(requests.clone());
     let lookup: Lookup = Arc::new(move |devices| {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let sent = lookup_requests.lock().expect("lookup lock").send(Request::Lookup(devices, reply));
+        let sent = lookup_requests
+            .lock()
+            .expect("lookup lock")
+            .send(Request::Lookup(devices, reply));
         Box::pin(async move {
             sent.map_err(|_| "the chain thread stopped".to_string())?;
-            answer.await.map_err(|_| "the chain thread stopped".to_string())?
+            answer
+                .await
+                .map_err(|_| "the chain thread stopped".to_string())?
         })
     });
     let ingest = Arc::new(Ingest {
@@ -97,16 +113,21 @@ pub async fn run(config: Config, shutdown: impl std::future::Future<Output = ()>
     });
 
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mqtt = tokio::spawn(crate::mqtt::run(ingest.clone(), config.mqtt.clone(), stop.clone()));
+    let mqtt = tokio::spawn(crate::mqtt::run(
+        ingest.clone(),
+        config.mqtt.clone(),
+        stop.clone(),
+    ));
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.http.listen))?;
     tracing::info!(address = %listener.local_addr()?, "HTTP ingest listening");
     let mut http_stop = stop.clone();
-    let server = axum::serve(listener, crate::http::router(ingest.clone()))
-        .with_graceful_shutdown(async move {
+    let server = axum::serve(listener, crate::http::router(ingest.clone())).with_graceful_shutdown(
+        async move {
             let _ = http_stop.changed().await;
-        });
+        },
+    );
     let http = tokio::spawn(async move { server.await });
 
     shutdown.await;

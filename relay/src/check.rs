@@ -6,8 +6,7 @@ use interfaces::{
     market::RejectReason,
     reading::{reading_digest_preimage, SignedReading},
     registry::{DeviceInfo, DeviceStatus},
-    DeviceKind,
-    AccountId, DeviceId, DeviceKey,
+    AccountId, DeviceId, DeviceKey, DeviceKind,
 };
 use secp256k1::{
     ecdsa::{RecoverableSignature, RecoveryId},
@@ -110,7 +109,11 @@ impl DeviceCache {
     }
 
     fn fresh(&self, record: &DeviceRecord, at: Instant, now: Instant) -> bool {
-        let ttl = if record.info.is_some() { self.ttl } else { self.ttl / 10 };
+        let ttl = if record.info.is_some() {
+            self.ttl
+        } else {
+            self.ttl / 10
+        };
         now.duration_since(at) < ttl
     }
 
@@ -196,8 +199,15 @@ pub async fn check_all(
     for (index, signed) in readings.into_iter().enumerate() {
         let device = record_of(&signed.reading.device);
         let vehicle = signed.reading.vehicle.map(|v| record_of(&v).info.as_ref());
-        evaluate(market, &signed, device.info.as_ref(), vehicle, now_ms, skew_ms)
-            .map_err(|reason| IngestError::Refused { index, reason })?;
+        evaluate(
+            market,
+            &signed,
+            device.info.as_ref(),
+            vehicle,
+            now_ms,
+            skew_ms,
+        )
+        .map_err(|reason| IngestError::Refused { index, reason })?;
         checked.push(Checked {
             chain_last_seq: device.chain_last_seq,
             signed,
@@ -217,7 +227,12 @@ mod tests {
     const NOW: u64 = 10_000_000;
 
     fn meter() -> MeterSimulator {
-        MeterSimulator::new([1; 32], DeviceSigner::from_seed("m"), MARKET.into(), EnergySource::Solar)
+        MeterSimulator::new(
+            [1; 32],
+            DeviceSigner::from_seed("m"),
+            MARKET.into(),
+            EnergySource::Solar,
+        )
     }
 
     fn info(kind: DeviceKind, key: DeviceKey) -> DeviceInfo {
@@ -239,23 +254,42 @@ mod tests {
         let market = AccountId::from(MARKET);
         let good = m.read(NOW - 900_000, NOW, 1_000, 0);
         let device = info(DeviceKind::Meter, m.public_key());
-        let eval = |s: &SignedReading, d: &DeviceInfo| evaluate(&market, s, Some(d), None, NOW, 60_000);
+        let eval =
+            |s: &SignedReading, d: &DeviceInfo| evaluate(&market, s, Some(d), None, NOW, 60_000);
         assert_eq!(eval(&good, &device), Ok(()));
         assert_eq!(
             evaluate(&market, &good, None, None, NOW, 0),
             Err(RejectReason::UnknownDevice)
         );
-        assert_eq!(eval(&good, &info(DeviceKind::Vehicle, m.public_key())), Err(RejectReason::WrongKind));
+        assert_eq!(
+            eval(&good, &info(DeviceKind::Vehicle, m.public_key())),
+            Err(RejectReason::WrongKind)
+        );
         for (status, active, reason) in [
             (DeviceStatus::Pending, true, RejectReason::NotCommissioned),
             (DeviceStatus::Revoked, true, RejectReason::DeviceRevoked),
-            (DeviceStatus::Commissioned, false, RejectReason::OwnerInactive),
+            (
+                DeviceStatus::Commissioned,
+                false,
+                RejectReason::OwnerInactive,
+            ),
         ] {
-            let d = DeviceInfo { status, active, ..device.clone() };
+            let d = DeviceInfo {
+                status,
+                active,
+                ..device.clone()
+            };
             assert_eq!(eval(&good, &d), Err(reason));
         }
         // another market's signature, a forged one, a tampered reading
-        let other = evaluate(&AccountId::from([6; 32]), &good, Some(&device), None, NOW, 0);
+        let other = evaluate(
+            &AccountId::from([6; 32]),
+            &good,
+            Some(&device),
+            None,
+            NOW,
+            0,
+        );
         assert_eq!(other, Err(RejectReason::BadSignature));
         let mut forged = good.clone();
         forged.signature[10] ^= 1;
@@ -290,17 +324,31 @@ mod tests {
             vehicle: Some([2; 32]),
         });
         let charger = info(DeviceKind::EvCharger, m.public_key());
-        let car = DeviceInfo { device_id: [2; 32], ..info(DeviceKind::Vehicle, [2; 33]) };
-        let eval = |d: &DeviceInfo, v: Option<&DeviceInfo>| evaluate(&market, &reading, Some(d), Some(v), NOW, 0);
+        let car = DeviceInfo {
+            device_id: [2; 32],
+            ..info(DeviceKind::Vehicle, [2; 33])
+        };
+        let eval = |d: &DeviceInfo, v: Option<&DeviceInfo>| {
+            evaluate(&market, &reading, Some(d), Some(v), NOW, 0)
+        };
         assert_eq!(eval(&charger, Some(&car)), Ok(()));
         assert_eq!(
             eval(&info(DeviceKind::Meter, m.public_key()), Some(&car)),
             Err(RejectReason::VehicleNotAtCharger)
         );
         assert_eq!(eval(&charger, None), Err(RejectReason::UnknownVehicle));
-        assert_eq!(eval(&charger, Some(&charger)), Err(RejectReason::NotAVehicle));
-        let parked = DeviceInfo { active: false, ..car };
-        assert_eq!(eval(&charger, Some(&parked)), Err(RejectReason::VehicleInactive));
+        assert_eq!(
+            eval(&charger, Some(&charger)),
+            Err(RejectReason::NotAVehicle)
+        );
+        let parked = DeviceInfo {
+            active: false,
+            ..car
+        };
+        assert_eq!(
+            eval(&charger, Some(&parked)),
+            Err(RejectReason::VehicleInactive)
+        );
     }
 
     #[tokio::test]

@@ -97,9 +97,9 @@ fn decode_scale(body: &[u8], max_readings: usize) -> Result<Vec<SignedReading>, 
             max: max_readings,
         });
     }
-    // every reading takes at least 123 bytes: a length beyond the body is refused before
+    // every reading takes at least 139 bytes: a length beyond the body is refused before
     // anything is allocated for it
-    if count > input.len() / 123 + 1 {
+    if count > input.len() / 139 + 1 {
         return Err(IngestError::MalformedScale(format!(
             "{count} readings announced in {} bytes",
             body.len()
@@ -147,14 +147,17 @@ mod tests {
     #[test]
     fn json_one_or_many_and_scale_decode_to_the_same_readings() {
         let two = vec![signed(1), signed(2)];
-        assert_eq!(decode(to_json(&two).as_bytes(), Format::Json, 10).unwrap(), two);
+        assert_eq!(
+            decode(to_json(&two).as_bytes(), Format::Json, 10).unwrap(),
+            two
+        );
         assert_eq!(
             decode(to_json(&two[..1]).as_bytes(), Format::Json, 10).unwrap(),
             two[..1]
         );
         assert_eq!(decode(&two.encode(), Format::Scale, 10).unwrap(), two);
         // the smallest reading is what the size guard assumes
-        assert_eq!(signed(1).encode().len(), 123);
+        assert_eq!(signed(1).encode().len(), 139);
     }
 
     #[test]
@@ -164,7 +167,10 @@ mod tests {
             decode(b"{\"device\":", Format::Json, 10),
             Err(IngestError::MalformedJson(_))
         ));
-        assert!(matches!(decode(b"[]", Format::Json, 10), Err(IngestError::Empty)));
+        assert!(matches!(
+            decode(b"[]", Format::Json, 10),
+            Err(IngestError::Empty)
+        ));
         let bad_hex = to_json(&two).replacen("0x0303", "0xzz03", 1);
         assert!(matches!(
             decode(bad_hex.as_bytes(), Format::Json, 10),

@@ -177,10 +177,22 @@ impl Config {
                  chain.endpoint unset (a node backend over WebSocket is a later issue)"
             );
         }
-        anyhow::ensure!(self.batch.max_readings > 0, "batch.max_readings must be at least 1");
-        anyhow::ensure!(self.batch.interval_ms > 0, "batch.interval_ms must be at least 1");
-        anyhow::ensure!(self.http.max_readings_per_request > 0, "http.max_readings_per_request must be at least 1");
-        anyhow::ensure!(self.http.max_body_bytes >= 1024, "http.max_body_bytes must be at least 1024");
+        anyhow::ensure!(
+            self.batch.max_readings > 0,
+            "batch.max_readings must be at least 1"
+        );
+        anyhow::ensure!(
+            self.batch.interval_ms > 0,
+            "batch.interval_ms must be at least 1"
+        );
+        anyhow::ensure!(
+            self.http.max_readings_per_request > 0,
+            "http.max_readings_per_request must be at least 1"
+        );
+        anyhow::ensure!(
+            self.http.max_body_bytes >= 1024,
+            "http.max_body_bytes must be at least 1024"
+        );
         if let Some(broker) = &self.mqtt.broker {
             smartcity_client::feed::parse_mqtt_url(broker)?;
         }
@@ -194,7 +206,9 @@ impl Config {
         let name = if let Some(name) = source.strip_prefix("name:") {
             name.to_string()
         } else if let Some(var) = source.strip_prefix("env:") {
-            std::env::var(var).map_err(|_| anyhow::anyhow!("chain.signer: environment variable {var} is not set"))?
+            std::env::var(var).map_err(|_| {
+                anyhow::anyhow!("chain.signer: environment variable {var} is not set")
+            })?
         } else {
             anyhow::bail!("chain.signer = {source:?}: write name:<name> or env:<VARIABLE>");
         };
@@ -223,7 +237,10 @@ mod tests {
         .unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/var/lib/relay"));
         assert_eq!(config.http.listen.port(), 9000);
-        assert_eq!(config.http.max_body_bytes, HttpConfig::default().max_body_bytes);
+        assert_eq!(
+            config.http.max_body_bytes,
+            HttpConfig::default().max_body_bytes
+        );
         assert_eq!(config.mqtt.topic, "meters/+/readings");
         assert_eq!(config.batch.max_readings, 64);
         config.validate().unwrap();
@@ -235,10 +252,18 @@ mod tests {
     fn unusable_settings_are_named() {
         let mut config = Config::default();
         config.chain.endpoint = Some("ws://127.0.0.1:9944".into());
-        assert!(config.validate().unwrap_err().to_string().contains("chain.endpoint"));
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("chain.endpoint"));
         let mut config = Config::default();
         config.chain.signer = "alice".into();
-        assert!(config.validate().unwrap_err().to_string().contains("chain.signer"));
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("chain.signer"));
         let mut config = Config::default();
         config.mqtt.broker = Some("mqtt://host:notaport".into());
         assert!(config.validate().is_err());

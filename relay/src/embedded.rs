@@ -47,10 +47,15 @@ pub fn operator() -> AccountId {
 
 /// The chain saved in `dir`, or a new one with the suite deployed from `artifacts`.
 /// Either way, simulated meters `0..meters` are registered (the ones missing).
-pub fn open_or_create(dir: &Path, artifacts: &Path, meters: u32) -> anyhow::Result<(SandboxChain, Suite)> {
+pub fn open_or_create(
+    dir: &Path,
+    artifacts: &Path,
+    meters: u32,
+) -> anyhow::Result<(SandboxChain, Suite)> {
     let path = dir.join(FILE);
     let (mut chain, suite) = if path.exists() {
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let saved = Saved::decode(&mut &bytes[..])
             .ok()
             .filter(|s| s.format == FORMAT)
@@ -73,12 +78,26 @@ fn deploy(chain: &mut SandboxChain, code: &DemoCode) -> anyhow::Result<Suite> {
     let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, vec![])?.value;
     registry.grant_role(chain, admin, RegistryRole::Issuer, issuer())?;
     registry.grant_role(chain, admin, RegistryRole::Operator, operator())?;
-    let token = TokenClient::deploy(chain, admin, &code.token, TokenConfig::city(Some(registry.address())), vec![])?.value;
+    let token = TokenClient::deploy(
+        chain,
+        admin,
+        &code.token,
+        TokenConfig::city(Some(registry.address())),
+        vec![],
+    )?
+    .value;
     let mut config = demo::market_config();
     config.max_batch = interfaces::market::MAX_READINGS_PER_CALL;
-    let market =
-        MarketClient::deploy(chain, admin, &code.market, registry.address(), token.address(), config.clone(), vec![])?
-            .value;
+    let market = MarketClient::deploy(
+        chain,
+        admin,
+        &code.market,
+        registry.address(),
+        token.address(),
+        config.clone(),
+        vec![],
+    )?
+    .value;
     token.grant_role(chain, admin, TokenRole::Minter, market.address())?;
     for account in [config.utility, config.fee_account] {
         token.set_allow_listed(chain, admin, account, true)?;
@@ -102,7 +121,14 @@ pub fn register_meters(chain: &mut SandboxChain, suite: &Suite, meters: u32) -> 
         let household = named_account(&feed::sim_household_label(n));
         let virtual_id = smartcity_client::blake2_256(feed::sim_household_label(n).as_bytes());
         registry.register_citizen(chain, issuer(), virtual_id, household)?;
-        registry.register_device(chain, household, meter.device, DeviceKind::Meter, meter.public_key(), [0; 32])?;
+        registry.register_device(
+            chain,
+            household,
+            meter.device,
+            DeviceKind::Meter,
+            meter.public_key(),
+            [0; 32],
+        )?;
         registry.commission_device(chain, operator(), meter.device)?;
     }
     Ok(())

@@ -58,7 +58,10 @@ impl IngestError {
     /// The HTTP status that goes with it.
     pub fn status(&self) -> u16 {
         match self {
-            Self::MalformedJson(_) | Self::BadField { .. } | Self::MalformedScale(_) | Self::Empty => 400,
+            Self::MalformedJson(_)
+            | Self::BadField { .. }
+            | Self::MalformedScale(_)
+            | Self::Empty => 400,
             Self::TooManyReadings { .. } | Self::BodyTooLarge { .. } => 413,
             Self::UnsupportedMediaType(_) => 415,
             Self::Refused { .. } => 422,
@@ -82,14 +85,24 @@ impl IngestError {
     /// checked in parts).
     pub fn shifted(self, offset: usize) -> Self {
         match self {
-            Self::BadField { index, message } => Self::BadField { index: index + offset, message },
-            Self::Refused { index, reason } => Self::Refused { index: index + offset, reason },
-            Self::ReplayedSequence { index, seq, last } => {
-                Self::ReplayedSequence { index: index + offset, seq, last }
-            }
-            Self::StaleSequence { index, seq, last } => {
-                Self::StaleSequence { index: index + offset, seq, last }
-            }
+            Self::BadField { index, message } => Self::BadField {
+                index: index + offset,
+                message,
+            },
+            Self::Refused { index, reason } => Self::Refused {
+                index: index + offset,
+                reason,
+            },
+            Self::ReplayedSequence { index, seq, last } => Self::ReplayedSequence {
+                index: index + offset,
+                seq,
+                last,
+            },
+            Self::StaleSequence { index, seq, last } => Self::StaleSequence {
+                index: index + offset,
+                seq,
+                last,
+            },
             other => other,
         }
     }

@@ -27,12 +27,19 @@ pub fn router(ingest: Arc<Ingest>) -> Router {
 /// The JSON refusal: `{"error": code, "message": text, "index": i}`.
 pub fn refusal(error: &IngestError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let body = json!({ "error": error.code(), "message": error.to_string(), "index": error.index() });
+    let body =
+        json!({ "error": error.code(), "message": error.to_string(), "index": error.index() });
     (status, Json(body)).into_response()
 }
 
-async fn post_readings(State(ingest): State<Arc<Ingest>>, headers: HeaderMap, body: Body) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+async fn post_readings(
+    State(ingest): State<Arc<Ingest>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let Some(format) = Format::from_content_type(content_type) else {
         let error = IngestError::UnsupportedMediaType(content_type.unwrap_or_default().to_string());
         ingest.metrics.reject(error.code(), 1);
@@ -41,7 +48,9 @@ async fn post_readings(State(ingest): State<Arc<Ingest>>, headers: HeaderMap, bo
     let bytes = match axum::body::to_bytes(body, ingest.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let error = IngestError::BodyTooLarge { limit: ingest.max_body_bytes };
+            let error = IngestError::BodyTooLarge {
+                limit: ingest.max_body_bytes,
+            };
             ingest.metrics.reject(error.code(), 1);
             return refusal(&error);
         }
@@ -66,14 +75,19 @@ fn parse_device(text: &str) -> Option<DeviceId> {
 }
 
 fn bad_device() -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": "bad_hex", "message": "the device is not hex of 32 bytes" })))
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": "bad_hex", "message": "the device is not hex of 32 bytes" })),
+    )
         .into_response()
 }
 
 /// The last sequence the relay holds for a device (or that the chain accepted), so a
 /// meter (or the simulator) knows where to go on.
 async fn meter(State(ingest): State<Arc<Ingest>>, Path(device): Path<String>) -> Response {
-    let Some(device) = parse_device(&device) else { return bad_device() };
+    let Some(device) = parse_device(&device) else {
+        return bad_device();
+    };
     let stored = match ingest.store.lock().expect("store lock").last_seq(&device) {
         Ok(seq) => seq,
         Err(e) => return refusal(&IngestError::Unavailable(e.to_string())),
@@ -86,11 +100,24 @@ async fn meter(State(ingest): State<Arc<Ingest>>, Path(device): Path<String>) ->
         .into_response()
 }
 
-async fn reading_status(State(ingest): State<Arc<Ingest>>, Path((device, seq)): Path<(String, u64)>) -> Response {
-    let Some(device) = parse_device(&device) else { return bad_device() };
-    match ingest.store.lock().expect("store lock").status(&device, seq) {
+async fn reading_status(
+    State(ingest): State<Arc<Ingest>>,
+    Path((device, seq)): Path<(String, u64)>,
+) -> Response {
+    let Some(device) = parse_device(&device) else {
+        return bad_device();
+    };
+    match ingest
+        .store
+        .lock()
+        .expect("store lock")
+        .status(&device, seq)
+    {
         Ok(Some(status)) => Json(status).into_response(),
-        Ok(None) => (StatusCode::NOT_FOUND, Json(json!({ "error": "not_found", "message": "the relay holds no such reading" })))
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "not_found", "message": "the relay holds no such reading" })),
+        )
             .into_response(),
         Err(e) => refusal(&IngestError::Unavailable(e.to_string())),
     }
@@ -107,13 +134,20 @@ async fn health(State(ingest): State<Arc<Ingest>>) -> Response {
         "queue_depth": ingest.metrics.queue_depth.get(),
         "chain_thread_silent_ms": silent_ms,
     });
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }
 
 async fn metrics(State(ingest): State<Arc<Ingest>>) -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         ingest.metrics.render(),
     )
         .into_response()

@@ -1,11 +1,11 @@
 //! One path for every transport: decode, check, store; count what happened.
 
 use crate::{
-    check::{check_all, DeviceCache},
+    check::{check_all, Checked, DeviceCache},
     codec::{decode, Format},
     error::IngestError,
     metrics::{Metrics, TransportLabel},
-    outbox::{now_ms, Store, Writer},
+    outbox::{now_ms, Queued, Store, Writer},
 };
 use interfaces::AccountId;
 use smartcity_client::feed::Ack;
@@ -27,7 +27,25 @@ pub struct Ingest {
 
 impl Ingest {
     /// Takes a body of readings: all are stored (on disk when this returns `Ok`), or none.
-    pub async fn take(&self, body: &[u8], format: Format, transport: &'static str) -> Result<Ack, IngestError> {
+    pub async fn take(
+        &self,
+        body: &[u8],
+        format: Format,
+        transport: &'static str,
+    ) -> Result<Ack, IngestError> {
+        let checked = self.check(body, format, transport).await?;
+        let count = checked.len() as u64;
+        let queued = self.writer.enqueue(checked);
+        self.finish(queued, count).await
+    }
+
+    /// Decodes and checks a body (counted as received; a refusal counted by reason).
+    pub async fn check(
+        &self,
+        body: &[u8],
+        format: Format,
+        transport: &'static str,
+    ) -> Result<Vec<Checked>, IngestError> {
         let received = |n: u64| {
             self.metrics
                 .received
@@ -44,11 +62,30 @@ impl Ingest {
         };
         let count = readings.len() as u64;
         received(count);
-        let result = async {
-            let checked = check_all(&self.cache, &self.market, readings, now_ms(), self.clock_skew_ms).await?;
-            self.writer.store(checked).await
-        }
+        let checked = check_all(
+            &self.cache,
+            &self.market,
+            readings,
+            now_ms(),
+            self.clock_skew_ms,
+        )
         .await;
+        if let Err(error) = &checked {
+            self.metrics.reject(error.code(), count);
+        }
+        checked
+    }
+
+    /// Waits for queued readings to be committed (a refusal counted by reason).
+    pub async fn finish(
+        &self,
+        queued: Result<Queued, IngestError>,
+        count: u64,
+    ) -> Result<Ack, IngestError> {
+        let result = match queued {
+            Ok(queued) => Writer::outcome(queued).await,
+            Err(error) => Err(error),
+        };
         if let Err(error) = &result {
             self.metrics.reject(error.code(), count);
         }

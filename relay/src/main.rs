@@ -5,7 +5,11 @@ use meter_relay::Config;
 use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Parser)]
-#[command(name = "meter-relay", version, about = "Forwards meters' signed readings to the energy market")]
+#[command(
+    name = "meter-relay",
+    version,
+    about = "Forwards meters' signed readings to the energy market"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

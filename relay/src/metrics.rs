@@ -90,21 +90,80 @@ impl Metrics {
             heartbeat_ms: Default::default(),
         };
         let r = &mut registry;
-        r.register("readings_received", "Readings that arrived", metrics.received.clone());
-        r.register("readings_rejected", "Readings refused at ingest, by reason", metrics.rejected.clone());
-        r.register("readings_stored", "Readings written to the outbox", metrics.stored.clone());
-        r.register("readings_duplicate", "Resent readings already in the outbox", metrics.duplicates.clone());
-        r.register("readings_submitted", "Readings sent to the chain", metrics.submitted.clone());
-        r.register("readings_settled", "Readings whose on-chain outcome is known", metrics.settled.clone());
-        r.register("batches", "submit_readings calls made", metrics.batches.clone());
-        r.register("submit_failures", "Chain calls that failed and are retried", metrics.submit_failures.clone());
-        r.register("batch_ref_time", "ref_time of the last batch (picoseconds)", metrics.batch_ref_time.clone());
-        r.register("batch_proof_size", "proof_size of the last batch (bytes)", metrics.batch_proof_size.clone());
-        r.register("batch_readings", "Readings per submitted batch", metrics.batch_readings.clone());
-        r.register("queue_depth", "Readings stored and not yet settled", metrics.queue_depth.clone());
-        r.register("submit_latency_seconds", "Time of one submit_readings call", metrics.submit_latency.clone());
-        r.register("settle_latency_seconds", "Time from arrival to settlement", metrics.settle_latency.clone());
-        Self { registry, ..metrics }
+        r.register(
+            "readings_received",
+            "Readings that arrived",
+            metrics.received.clone(),
+        );
+        r.register(
+            "readings_rejected",
+            "Readings refused at ingest, by reason",
+            metrics.rejected.clone(),
+        );
+        r.register(
+            "readings_stored",
+            "Readings written to the outbox",
+            metrics.stored.clone(),
+        );
+        r.register(
+            "readings_duplicate",
+            "Resent readings already in the outbox",
+            metrics.duplicates.clone(),
+        );
+        r.register(
+            "readings_submitted",
+            "Readings sent to the chain",
+            metrics.submitted.clone(),
+        );
+        r.register(
+            "readings_settled",
+            "Readings whose on-chain outcome is known",
+            metrics.settled.clone(),
+        );
+        r.register(
+            "batches",
+            "submit_readings calls made",
+            metrics.batches.clone(),
+        );
+        r.register(
+            "submit_failures",
+            "Chain calls that failed and are retried",
+            metrics.submit_failures.clone(),
+        );
+        r.register(
+            "batch_ref_time",
+            "ref_time of the last batch (picoseconds)",
+            metrics.batch_ref_time.clone(),
+        );
+        r.register(
+            "batch_proof_size",
+            "proof_size of the last batch (bytes)",
+            metrics.batch_proof_size.clone(),
+        );
+        r.register(
+            "batch_readings",
+            "Readings per submitted batch",
+            metrics.batch_readings.clone(),
+        );
+        r.register(
+            "queue_depth",
+            "Readings stored and not yet settled",
+            metrics.queue_depth.clone(),
+        );
+        r.register(
+            "submit_latency_seconds",
+            "Time of one submit_readings call",
+            metrics.submit_latency.clone(),
+        );
+        r.register(
+            "settle_latency_seconds",
+            "Time from arrival to settlement",
+            metrics.settle_latency.clone(),
+        );
+        Self {
+            registry,
+            ..metrics
+        }
     }
 
     /// The Prometheus text exposition of every metric.
@@ -116,7 +175,9 @@ impl Metrics {
     }
 
     pub fn reject(&self, reason: &'static str, readings: u64) {
-        self.rejected.get_or_create(&ReasonLabel { reason }).inc_by(readings);
+        self.rejected
+            .get_or_create(&ReasonLabel { reason })
+            .inc_by(readings);
     }
 }
 
@@ -127,11 +188,17 @@ mod tests {
     #[test]
     fn renders_prometheus_text_with_labels() {
         let metrics = Metrics::new();
-        metrics.received.get_or_create(&TransportLabel { transport: "http" }).inc_by(3);
+        metrics
+            .received
+            .get_or_create(&TransportLabel { transport: "http" })
+            .inc_by(3);
         metrics.reject("bad_signature", 2);
         metrics.queue_depth.set(5);
         let text = metrics.render();
-        assert!(text.contains("relay_readings_received_total{transport=\"http\"} 3"), "{text}");
+        assert!(
+            text.contains("relay_readings_received_total{transport=\"http\"} 3"),
+            "{text}"
+        );
         assert!(text.contains("relay_readings_rejected_total{reason=\"bad_signature\"} 2"));
         assert!(text.contains("relay_queue_depth 5"));
         assert!(text.contains("# TYPE relay_submit_latency_seconds histogram"));

@@ -1,9 +1,25 @@
 //! MQTT ingest (rumqttc): a QoS 1 subscription; each message is one reading or many (JSON
 //! or SCALE). A message is acknowledged (PUBACK) only after its readings are on disk, or
 //! after they were refused for good (counted and logged: a broker would redeliver a
-//! refused message for ever otherwise). Acknowledgements go out in arrival order.
+//! refused message for ever otherwise).
+//!
+//! Messages are checked in parallel (signature recovery is the costly part) but queued
+//! for the outbox and acknowledged in arrival order, so a meter's readings are stored in
+//! the order it published them: three stages joined by ordered channels.
 
-use crate::{codec::Format, error::IngestError, ingest::Ingest};
+use crate::{
+    check::Checked as CheckedReading, codec::Format, error::IngestError, ingest::Ingest,
+    outbox::Queued,
+};
+use rumqttc::Publish;
+use tokio::task::JoinHandle;
+
+type Checked = Result<Vec<CheckedReading>, IngestError>;
+
+enum Stage {
+    Queued(Result<Queued, IngestError>, u64),
+    Refused(IngestError),
+}
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use std::{sync::Arc, time::Duration};
 
@@ -13,7 +29,9 @@ pub async fn run(
     config: crate::config::MqttConfig,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let Some(broker) = config.broker.clone() else { return Ok(()) };
+    let Some(broker) = config.broker.clone() else {
+        return Ok(());
+    };
     let (host, port) = smartcity_client::feed::parse_mqtt_url(&broker)?;
     let mut options = MqttOptions::new(config.client_id.clone(), host, port);
     options.set_keep_alive(Duration::from_secs(30));
@@ -22,13 +40,49 @@ pub async fn run(
     let limit = ingest.max_body_bytes;
     options.set_max_packet_size(limit + 1024, limit + 1024);
     let (client, mut events) = AsyncClient::new(options, 10_000);
-    let (in_order, mut acks) = tokio::sync::mpsc::channel::<(rumqttc::Publish, tokio::task::JoinHandle<bool>)>(10_000);
+    // stage 2: in arrival order, queue checked readings for the outbox
+    let (checking, mut checked) =
+        tokio::sync::mpsc::channel::<(Publish, JoinHandle<Checked>)>(10_000);
+    let (storing, mut stored) = tokio::sync::mpsc::channel::<(Publish, Stage)>(10_000);
+    let queue_ingest = ingest.clone();
+    let queueing = tokio::spawn(async move {
+        while let Some((publish, handle)) = checked.recv().await {
+            let stage = match handle.await {
+                Ok(Ok(readings)) => {
+                    let count = readings.len() as u64;
+                    Stage::Queued(queue_ingest.writer.enqueue(readings), count)
+                }
+                Ok(Err(error)) => Stage::Refused(error),
+                Err(_) => Stage::Refused(IngestError::Unavailable("a check task failed".into())),
+            };
+            if storing.send((publish, stage)).await.is_err() {
+                break;
+            }
+        }
+    });
+    // stage 3: in arrival order, wait for the commit and acknowledge
     let acker = client.clone();
+    let ack_ingest = ingest.clone();
     let acking = tokio::spawn(async move {
-        while let Some((publish, handle)) = acks.recv().await {
-            // `false`: not stored and not refused for good (the disk failed): no PUBACK,
-            // the broker sends it again after a reconnect
-            if handle.await.unwrap_or(false) && acker.ack(&publish).await.is_err() {
+        while let Some((publish, stage)) = stored.recv().await {
+            let result = match stage {
+                Stage::Queued(queued, count) => ack_ingest.finish(queued, count).await.map(|_| ()),
+                Stage::Refused(error) => Err(error),
+            };
+            let ack = match result {
+                Ok(()) => true,
+                // not stored, and not refused for good (the disk failed): no PUBACK, the
+                // broker sends it again after a reconnect
+                Err(error @ IngestError::Unavailable(_)) => {
+                    tracing::warn!(topic = publish.topic, %error, "MQTT readings not stored; left unacknowledged");
+                    false
+                }
+                Err(error) => {
+                    tracing::warn!(topic = publish.topic, code = error.code(), %error, "MQTT readings refused");
+                    true
+                }
+            };
+            if ack && acker.ack(&publish).await.is_err() {
                 break;
             }
         }
@@ -42,23 +96,13 @@ pub async fn run(
                     client.subscribe(config.topic.clone(), QoS::AtLeastOnce).await?;
                 }
                 Ok(Event::Incoming(Packet::Publish(publish))) => {
+                    // stage 1: decode and check, in parallel
                     let ingest = ingest.clone();
                     let payload = publish.payload.clone();
-                    let topic = publish.topic.clone();
                     let handle = tokio::spawn(async move {
-                        match ingest.take(&payload, Format::sniff(&payload), "mqtt").await {
-                            Ok(_) => true,
-                            Err(error @ IngestError::Unavailable(_)) => {
-                                tracing::warn!(topic, %error, "MQTT readings not stored; left unacknowledged");
-                                false
-                            }
-                            Err(error) => {
-                                tracing::warn!(topic, code = error.code(), %error, "MQTT readings refused");
-                                true
-                            }
-                        }
+                        ingest.check(&payload, Format::sniff(&payload), "mqtt").await
                     });
-                    if in_order.send((publish, handle)).await.is_err() {
+                    if checking.send((publish, handle)).await.is_err() {
                         break;
                     }
                 }
@@ -71,7 +115,8 @@ pub async fn run(
             _ = stop.changed() => break,
         }
     }
-    drop(in_order);
+    drop(checking);
+    let _ = queueing.await;
     let _ = acking.await;
     let _ = client.disconnect().await;
     Ok(())

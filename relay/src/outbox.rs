@@ -156,12 +156,17 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on the outbox in `dir`.
-    pub fn start(dir: &Path, metrics: Arc<Metrics>) -> anyhow::Result<(Self, std::thread::JoinHandle<()>)> {
+    pub fn start(
+        dir: &Path,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<(Self, std::thread::JoinHandle<()>)> {
         let conn = open(dir)?;
         let mut last = HashMap::new();
         {
             let mut stmt = conn.prepare("SELECT device, last_seq FROM devices")?;
-            let rows = stmt.query_map([], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?))
+            })?;
             for row in rows {
                 let (device, seq) = row?;
                 if let Ok(device) = DeviceId::try_from(device.as_slice()) {
@@ -172,21 +177,43 @@ impl Writer {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("outbox-writer".into())
-            .spawn(move || WriterLoop { conn, last, metrics }.run(queue))?;
+            .spawn(move || {
+                WriterLoop {
+                    conn,
+                    last,
+                    metrics,
+                }
+                .run(queue)
+            })?;
         Ok((Self { jobs }, thread))
     }
 
     /// Stores checked readings: all or none. Answers once they are on disk.
     pub async fn store(&self, readings: Vec<Checked>) -> Result<Ack, IngestError> {
+        Self::outcome(self.enqueue(readings)?).await
+    }
+
+    /// Queues readings for the next commit and returns at once: requests are stored in
+    /// the order they were queued (MQTT keeps a device's readings in order this way while
+    /// the next message is being checked).
+    pub fn enqueue(&self, readings: Vec<Checked>) -> Result<Queued, IngestError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Job { readings, reply })
             .map_err(|_| IngestError::Unavailable("the outbox writer stopped".into()))?;
+        Ok(answer)
+    }
+
+    /// What became of queued readings, once committed.
+    pub async fn outcome(answer: Queued) -> Result<Ack, IngestError> {
         answer
             .await
             .map_err(|_| IngestError::Unavailable("the outbox writer stopped".into()))?
     }
 }
+
+/// The answer to queued readings (see [`Writer::enqueue`]).
+pub type Queued = tokio::sync::oneshot::Receiver<Result<Ack, IngestError>>;
 
 /// Most readings one transaction takes before it commits.
 const GROUP_READINGS: usize = 50_000;
@@ -226,7 +253,8 @@ impl WriterLoop {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO readings (device, seq, signed, received_ms) VALUES (?1, ?2, ?3, ?4)",
                 )?;
-                let mut find = tx.prepare_cached("SELECT signed FROM readings WHERE device = ?1 AND seq = ?2")?;
+                let mut find = tx
+                    .prepare_cached("SELECT signed FROM readings WHERE device = ?1 AND seq = ?2")?;
                 let mut device_row = tx.prepare_cached(
                     "INSERT INTO devices (device, last_seq) VALUES (?1, ?2)
                      ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq",
@@ -276,7 +304,9 @@ impl WriterLoop {
             Err(error) => {
                 tracing::error!(%error, "outbox commit failed; the readings were not acknowledged");
                 for job in group {
-                    let _ = job.reply.send(Err(IngestError::Unavailable(format!("outbox: {error}"))));
+                    let _ = job
+                        .reply
+                        .send(Err(IngestError::Unavailable(format!("outbox: {error}"))));
                 }
             }
         }
@@ -317,9 +347,7 @@ impl WriterLoop {
             }
             // at or below the last: the same reading again (stored before, or earlier in
             // this request) is a duplicate; anything else reuses or goes back in sequence
-            let earlier_here = fresh
-                .iter()
-                .any(|i| readings[*i].signed == checked.signed);
+            let earlier_here = fresh.iter().any(|i| readings[*i].signed == checked.signed);
             let stored: Option<Vec<u8>> = find
                 .query_row(params![&device[..], reading.seq as i64], |row| row.get(0))
                 .optional()?;
@@ -327,14 +355,25 @@ impl WriterLoop {
                 duplicates += 1;
                 continue;
             }
-            let taken_here = fresh
-                .iter()
-                .any(|i| readings[*i].signed.reading.device == device && readings[*i].signed.reading.seq == reading.seq);
-            return Ok(Err(if reading.seq == floor || stored.is_some() || taken_here {
-                IngestError::ReplayedSequence { index, seq: reading.seq, last: floor }
-            } else {
-                IngestError::StaleSequence { index, seq: reading.seq, last: floor }
-            }));
+            let taken_here = fresh.iter().any(|i| {
+                readings[*i].signed.reading.device == device
+                    && readings[*i].signed.reading.seq == reading.seq
+            });
+            return Ok(Err(
+                if reading.seq == floor || stored.is_some() || taken_here {
+                    IngestError::ReplayedSequence {
+                        index,
+                        seq: reading.seq,
+                        last: floor,
+                    }
+                } else {
+                    IngestError::StaleSequence {
+                        index,
+                        seq: reading.seq,
+                        last: floor,
+                    }
+                },
+            ));
         }
         Ok(Ok((fresh, duplicates)))
     }
@@ -357,13 +396,21 @@ impl Store {
     fn rows(&self, sql: &str, param: i64) -> rusqlite::Result<Vec<Stored>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map([param], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?, row.get::<_, i64>(2)?))
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, Vec<u8>>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, bytes, received_ms) = row?;
             let signed = SignedReading::decode(&mut &bytes[..]).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
+                rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Blob,
+                    Box::new(e),
+                )
             })?;
             out.push(Stored {
                 id,
@@ -385,7 +432,9 @@ impl Store {
     /// Readings not yet settled (pending or submitted).
     pub fn unsettled_count(&self) -> rusqlite::Result<u64> {
         self.conn
-            .query_row("SELECT count(*) FROM readings WHERE state < 2", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM readings WHERE state < 2", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n as u64)
     }
 
@@ -439,7 +488,8 @@ impl Store {
             }
         };
         {
-            let mut mark = tx.prepare_cached("UPDATE readings SET state = 1, batch = ?2 WHERE id = ?1")?;
+            let mut mark =
+                tx.prepare_cached("UPDATE readings SET state = 1, batch = ?2 WHERE id = ?1")?;
             for reading in submit {
                 mark.execute(params![reading, id])?;
             }
@@ -449,7 +499,11 @@ impl Store {
         Ok(id)
     }
 
-    fn settle_in(tx: &rusqlite::Transaction<'_>, settled: &[(i64, Settlement)], now: i64) -> rusqlite::Result<()> {
+    fn settle_in(
+        tx: &rusqlite::Transaction<'_>,
+        settled: &[(i64, Settlement)],
+        now: i64,
+    ) -> rusqlite::Result<()> {
         let mut settle = tx.prepare_cached(
             "UPDATE readings SET state = 2, outcome = ?2, settlement = ?3, settled_ms = ?4 WHERE id = ?1",
         )?;
@@ -498,7 +552,7 @@ impl Store {
         self.conn.execute(
             "DELETE FROM readings WHERE id IN
                (SELECT id FROM readings WHERE state = 2 AND settled_ms < ?1 LIMIT ?2)",
-            params![before_ms as i64, limit as i64],
+            params![before_ms.min(i64::MAX as u64) as i64, limit as i64],
         )
     }
 
@@ -521,7 +575,9 @@ impl Store {
                             _ => "settled",
                         },
                         batch: row.get(1)?,
-                        tx_hash: row.get::<_, Option<Vec<u8>>>(2)?.map(|h| format!("0x{}", hex::encode(h))),
+                        tx_hash: row
+                            .get::<_, Option<Vec<u8>>>(2)?
+                            .map(|h| format!("0x{}", hex::encode(h))),
                         outcome: match &settlement {
                             Some(Settlement::Rejected(reason)) => {
                                 Some(format!("rejected:{}", crate::error::reject_code(*reason)))
@@ -542,9 +598,11 @@ impl Store {
     /// The last sequence stored for `device` (0 if none).
     pub fn last_seq(&self, device: &DeviceId) -> rusqlite::Result<u64> {
         self.conn
-            .query_row("SELECT last_seq FROM devices WHERE device = ?1", [&device[..]], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_row(
+                "SELECT last_seq FROM devices WHERE device = ?1",
+                [&device[..]],
+                |r| r.get::<_, i64>(0),
+            )
             .optional()
             .map(|s| s.unwrap_or(0) as u64)
     }
@@ -555,7 +613,9 @@ impl Store {
             "SELECT CASE state WHEN 0 THEN 'pending' WHEN 1 THEN 'submitted' ELSE outcome END, count(*)
              FROM readings GROUP BY 1 ORDER BY 1",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         rows.collect()
     }
 
@@ -564,15 +624,225 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT seq, settlement FROM readings WHERE device = ?1 AND state = 2 ORDER BY seq",
         )?;
-        let rows = stmt.query_map([&device[..]], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        let rows = stmt.query_map([&device[..]], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, bytes) = row?;
             let settlement = Settlement::decode(&mut &bytes[..]).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
+                rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Blob,
+                    Box::new(e),
+                )
             })?;
             out.push((seq as u64, settlement));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use interfaces::EnergySource;
+    use smartcity_client::{keys::DeviceSigner, meter::MeterSimulator};
+
+    fn meter(n: u8) -> MeterSimulator {
+        MeterSimulator::new(
+            [n; 32],
+            DeviceSigner::from_seed(&format!("m{n}")),
+            [5; 32].into(),
+            EnergySource::Solar,
+        )
+    }
+
+    fn checked(signed: &SignedReading, chain_last_seq: u64) -> Checked {
+        Checked {
+            signed: signed.clone(),
+            chain_last_seq,
+        }
+    }
+
+    fn start(dir: &Path) -> (Writer, Arc<Metrics>) {
+        let metrics = Arc::new(Metrics::new());
+        let (writer, _thread) = Writer::start(dir, metrics.clone()).unwrap();
+        (writer, metrics)
+    }
+
+    #[tokio::test]
+    async fn resends_are_duplicates_and_reused_or_old_sequences_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, metrics) = start(dir.path());
+        let mut m = meter(1);
+        let r1 = m.read(0, 10, 100, 0);
+        let r2 = m.read(10, 20, 100, 0);
+        let ack = writer
+            .store(vec![checked(&r1, 0), checked(&r2, 0)])
+            .await
+            .unwrap();
+        assert_eq!((ack.stored, ack.duplicates), (2, 0));
+        // the same readings again: taken, stored once
+        let ack = writer
+            .store(vec![checked(&r2, 0), checked(&r1, 0)])
+            .await
+            .unwrap();
+        assert_eq!((ack.stored, ack.duplicates), (0, 2));
+        // sequence 2 again with other content: a replay
+        let mut other = m.clone();
+        other.seq = 1;
+        let forged_2 = other.read(10, 20, 999, 0);
+        assert!(matches!(
+            writer.store(vec![checked(&forged_2, 0)]).await,
+            Err(IngestError::ReplayedSequence {
+                index: 0,
+                seq: 2,
+                last: 2
+            })
+        ));
+        // a gap is fine, going back below the last is not
+        m.seq = 9;
+        let r10 = m.read(20, 30, 100, 0);
+        writer.store(vec![checked(&r10, 0)]).await.unwrap();
+        other.seq = 4;
+        let r5 = other.read(30, 40, 1, 0);
+        assert!(matches!(
+            writer.store(vec![checked(&r5, 0)]).await,
+            Err(IngestError::StaleSequence {
+                seq: 5,
+                last: 10,
+                ..
+            })
+        ));
+        // one bad reading refuses the request: the good one before it is not stored
+        let r11 = m.read(40, 50, 1, 0);
+        assert!(writer
+            .store(vec![checked(&r11, 0), checked(&r5, 0)])
+            .await
+            .is_err());
+        assert_eq!(
+            Store::open(dir.path()).unwrap().last_seq(&[1; 32]).unwrap(),
+            10
+        );
+        // the chain's last sequence is a floor too
+        let mut fresh = meter(2);
+        let f1 = fresh.read(0, 1, 1, 0);
+        assert!(matches!(
+            writer.store(vec![checked(&f1, 3)]).await,
+            Err(IngestError::StaleSequence {
+                seq: 1,
+                last: 3,
+                ..
+            })
+        ));
+        assert_eq!(metrics.stored.get(), 3);
+        assert_eq!(metrics.duplicates.get(), 2);
+        assert_eq!(metrics.queue_depth.get(), 3);
+    }
+
+    #[tokio::test]
+    async fn what_was_acknowledged_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = meter(1);
+        let r1 = m.read(0, 10, 100, 0);
+        {
+            let (writer, _) = start(dir.path());
+            writer.store(vec![checked(&r1, 0)]).await.unwrap();
+        }
+        let (writer, _) = start(dir.path());
+        let ack = writer.store(vec![checked(&r1, 0)]).await.unwrap();
+        assert_eq!((ack.stored, ack.duplicates), (0, 1));
+        let mut replay = meter(1);
+        let forged = replay.read(0, 10, 5, 0);
+        assert!(matches!(
+            writer.store(vec![checked(&forged, 0)]).await,
+            Err(IngestError::ReplayedSequence { .. })
+        ));
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.pending(10).unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn readings_move_pending_submitted_settled_and_unconfirmed_batches_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _) = start(dir.path());
+        let mut m = meter(1);
+        let readings: Vec<_> = (0..4)
+            .map(|i| m.read(i * 10, i * 10 + 10, 100, 0))
+            .collect();
+        writer
+            .store(readings.iter().map(|r| checked(r, 0)).collect())
+            .await
+            .unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let pending = store.pending(3).unwrap();
+        assert_eq!(
+            pending
+                .iter()
+                .map(|p| p.signed.reading.seq)
+                .collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
+        let refused = vec![(ids[2], Settlement::Rejected(RejectReason::BadPeriod))];
+        let batch = store
+            .begin_batch(None, &ids[..2], &[7; 32], &refused)
+            .unwrap();
+        assert_eq!(
+            store.status(&[1; 32], 1).unwrap().unwrap().state,
+            "submitted"
+        );
+        assert_eq!(
+            store
+                .status(&[1; 32], 3)
+                .unwrap()
+                .unwrap()
+                .outcome
+                .as_deref(),
+            Some("rejected:bad_period")
+        );
+        // the relay stopped here: the batch is found again, with its readings
+        let unconfirmed = store.unconfirmed().unwrap();
+        assert_eq!(unconfirmed.len(), 1);
+        assert_eq!((unconfirmed[0].0, unconfirmed[0].1.len()), (batch, 2));
+        let accepted = Settlement::Accepted {
+            beneficiary: [9; 32].into(),
+            credits: 42,
+            billable_wh: 0,
+        };
+        let settled = vec![
+            (ids[0], accepted.clone()),
+            (ids[1], Settlement::AlreadyOnChain),
+        ];
+        store
+            .settle_batch(batch, &settled, Default::default())
+            .unwrap();
+        assert!(store.unconfirmed().unwrap().is_empty());
+        let status = store.status(&[1; 32], 1).unwrap().unwrap();
+        assert_eq!(
+            (status.state, status.credits.as_deref()),
+            ("settled", Some("42"))
+        );
+        assert_eq!(status.tx_hash, Some(format!("0x{}", hex::encode([7; 32]))));
+        assert_eq!(store.unsettled_count().unwrap(), 1);
+        assert_eq!(
+            store.settlements(&[1; 32]).unwrap(),
+            vec![
+                (1, accepted),
+                (2, Settlement::AlreadyOnChain),
+                (3, Settlement::Rejected(RejectReason::BadPeriod))
+            ]
+        );
+        // a failed call puts its readings back
+        let last = store.pending(10).unwrap();
+        let batch = store
+            .begin_batch(None, &[last[0].id], &[8; 32], &[])
+            .unwrap();
+        store.release(batch).unwrap();
+        assert_eq!(store.pending(10).unwrap().len(), 1);
+        // pruning keeps the device's last sequence
+        assert_eq!(store.prune(u64::MAX, 100).unwrap(), 3);
+        assert_eq!(store.last_seq(&[1; 32]).unwrap(), 4);
     }
 }

@@ -31,7 +31,10 @@ use std::{
 /// What the chain thread is asked.
 pub enum Request {
     /// The registry records and market sequences of these devices.
-    Lookup(Vec<DeviceId>, tokio::sync::oneshot::Sender<Result<Vec<DeviceRecord>, String>>),
+    Lookup(
+        Vec<DeviceId>,
+        tokio::sync::oneshot::Sender<Result<Vec<DeviceRecord>, String>>,
+    ),
     /// Finish the batch in hand and stop.
     Shutdown,
 }
@@ -66,9 +69,15 @@ impl<C: Chain> Submitter<C> {
     /// Serves requests and submits batches until told to stop.
     pub fn run(mut self, requests: mpsc::Receiver<Request>) -> anyhow::Result<()> {
         let limit = self.batch_limit();
-        self.metrics.queue_depth.set(self.store.unsettled_count()? as i64);
+        self.metrics
+            .queue_depth
+            .set(self.store.unsettled_count()? as i64);
         for (batch, readings) in self.store.unconfirmed()? {
-            tracing::info!(batch, readings = readings.len(), "resuming a batch sent before the relay stopped");
+            tracing::info!(
+                batch,
+                readings = readings.len(),
+                "resuming a batch sent before the relay stopped"
+            );
             self.process(Some(batch), readings, true)?;
         }
         let mut last_submit = Instant::now();
@@ -84,16 +93,21 @@ impl<C: Chain> Submitter<C> {
                     Err(mpsc::TryRecvError::Empty) => break,
                 }
             }
-            self.metrics.heartbeat_ms.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+            self.metrics
+                .heartbeat_ms
+                .store(now_ms(), std::sync::atomic::Ordering::Relaxed);
             let depth = self.metrics.queue_depth.get().max(0) as usize;
-            let due = depth >= limit || (depth > 0 && last_submit.elapsed() >= self.config.interval);
+            let due =
+                depth >= limit || (depth > 0 && last_submit.elapsed() >= self.config.interval);
             let waiting = retry_at.is_some_and(|(at, _)| Instant::now() < at);
             if due && !waiting {
                 match self.submit_next(limit) {
                     Ok(()) => retry_at = None,
                     Err(error) => {
                         self.metrics.submit_failures.inc();
-                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| (d * 2).min(Duration::from_secs(30)));
+                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| {
+                            (d * 2).min(Duration::from_secs(30))
+                        });
                         tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "submission failed; retrying");
                         retry_at = Some((Instant::now() + delay, delay));
                     }
@@ -144,7 +158,10 @@ impl<C: Chain> Submitter<C> {
                         .map_err(|e| format!("market: {e}"))?,
                     None => 0,
                 };
-                records.push(DeviceRecord { info, chain_last_seq });
+                records.push(DeviceRecord {
+                    info,
+                    chain_last_seq,
+                });
             }
         }
         Ok(records)
@@ -153,21 +170,35 @@ impl<C: Chain> Submitter<C> {
     fn submit_next(&mut self, limit: usize) -> anyhow::Result<()> {
         let pending = self.store.pending(limit)?;
         if pending.is_empty() {
-            self.metrics.queue_depth.set(self.store.unsettled_count()? as i64);
+            self.metrics
+                .queue_depth
+                .set(self.store.unsettled_count()? as i64);
             return Ok(());
         }
         self.process(None, pending, false)
     }
 
     /// Dry-runs, then submits what the market would accept, then settles.
-    fn process(&mut self, batch: Option<i64>, readings: Vec<Stored>, resumed: bool) -> anyhow::Result<()> {
+    fn process(
+        &mut self,
+        batch: Option<i64>,
+        readings: Vec<Stored>,
+        resumed: bool,
+    ) -> anyhow::Result<()> {
         let started = Instant::now();
         let signer = self.config.signer;
         // the chain's clock must have passed every reading's period (meters may run ahead)
-        let latest_end = readings.iter().map(|r| r.signed.reading.period_end).max().unwrap_or(0);
+        let latest_end = readings
+            .iter()
+            .map(|r| r.signed.reading.period_end)
+            .max()
+            .unwrap_or(0);
         self.chain.wait_until_ms(now_ms().max(latest_end))?;
         let signed: Vec<_> = readings.iter().map(|r| r.signed.clone()).collect();
-        let outcomes = match self.market.dry_run_readings(&mut self.chain, signer, signed) {
+        let outcomes = match self
+            .market
+            .dry_run_readings(&mut self.chain, signer, signed)
+        {
             Ok(receipt) => receipt.value,
             Err(error) if readings.len() > 1 => {
                 // too heavy for a block, or out of the contract's memory: halve
@@ -185,7 +216,10 @@ impl<C: Chain> Submitter<C> {
                 return Ok(());
             }
         };
-        anyhow::ensure!(outcomes.len() == readings.len(), "the dry run answered for another number of readings");
+        anyhow::ensure!(
+            outcomes.len() == readings.len(),
+            "the dry run answered for another number of readings"
+        );
         let mut submit = Vec::new();
         let mut settle_now = Vec::new();
         let mut last_in_batch: std::collections::HashMap<DeviceId, u64> = Default::default();
@@ -196,17 +230,23 @@ impl<C: Chain> Submitter<C> {
         for (reading, outcome) in readings.iter().zip(&outcomes) {
             match outcome {
                 ReadingOutcome::Accepted { .. } => submit.push(reading.clone()),
-                ReadingOutcome::Rejected(RejectReason::Replayed) => settle_now.push((reading.id, Settlement::AlreadyOnChain)),
+                ReadingOutcome::Rejected(RejectReason::Replayed) => {
+                    settle_now.push((reading.id, Settlement::AlreadyOnChain))
+                }
                 ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed => {
                     settle_now.push((reading.id, Settlement::AlreadyOnChain))
                 }
-                ReadingOutcome::Rejected(reason) => settle_now.push((reading.id, Settlement::Rejected(*reason))),
+                ReadingOutcome::Rejected(reason) => {
+                    settle_now.push((reading.id, Settlement::Rejected(*reason)))
+                }
             }
         }
         let signed: Vec<_> = submit.iter().map(|r| r.signed.clone()).collect();
         let input_hash = smartcity_client::blake2_256(&(signer, now_ms(), &signed).encode());
         let ids: Vec<i64> = submit.iter().map(|r| r.id).collect();
-        let batch = self.store.begin_batch(batch, &ids, &input_hash, &settle_now)?;
+        let batch = self
+            .store
+            .begin_batch(batch, &ids, &input_hash, &settle_now)?;
         self.count_settled(&readings, &settle_now);
         if submit.is_empty() {
             self.store.settle_batch(batch, &[], Default::default())?;
@@ -222,10 +262,14 @@ impl<C: Chain> Submitter<C> {
         };
         (self.on_block)(&mut self.chain)?;
         self.metrics.submitted.inc_by(submit.len() as u64);
-        let outcomes = outcomes_from_events(self.market.address(), &receipt.events, submit.len()).unwrap_or_else(|| {
-            tracing::warn!(batch, "the market's events did not cover the batch; using the call's answer");
-            receipt.value.clone()
-        });
+        let outcomes = outcomes_from_events(self.market.address(), &receipt.events, submit.len())
+            .unwrap_or_else(|| {
+                tracing::warn!(
+                    batch,
+                    "the market's events did not cover the batch; using the call's answer"
+                );
+                receipt.value.clone()
+            });
         let settled: Vec<(i64, Settlement)> = submit
             .iter()
             .zip(&outcomes)
@@ -235,9 +279,15 @@ impl<C: Chain> Submitter<C> {
         self.count_settled(&submit, &settled);
         self.metrics.batches.inc();
         self.metrics.batch_readings.observe(submit.len() as f64);
-        self.metrics.batch_ref_time.set(receipt.weight.ref_time as i64);
-        self.metrics.batch_proof_size.set(receipt.weight.proof_size as i64);
-        self.metrics.submit_latency.observe(started.elapsed().as_secs_f64());
+        self.metrics
+            .batch_ref_time
+            .set(receipt.weight.ref_time as i64);
+        self.metrics
+            .batch_proof_size
+            .set(receipt.weight.proof_size as i64);
+        self.metrics
+            .submit_latency
+            .observe(started.elapsed().as_secs_f64());
         tracing::info!(
             batch,
             readings = submit.len(),
@@ -252,9 +302,16 @@ impl<C: Chain> Submitter<C> {
     fn count_settled(&self, readings: &[Stored], settled: &[(i64, Settlement)]) {
         let now = now_ms();
         for (id, settlement) in settled {
-            self.metrics.settled.get_or_create(&OutcomeLabel { outcome: settlement.kind() }).inc();
+            self.metrics
+                .settled
+                .get_or_create(&OutcomeLabel {
+                    outcome: settlement.kind(),
+                })
+                .inc();
             if let Some(r) = readings.iter().find(|r| r.id == *id) {
-                self.metrics.settle_latency.observe(now.saturating_sub(r.received_ms) as f64 / 1000.0);
+                self.metrics
+                    .settle_latency
+                    .observe(now.saturating_sub(r.received_ms) as f64 / 1000.0);
             }
         }
         self.metrics.queue_depth.dec_by(settled.len() as i64);
@@ -270,7 +327,12 @@ pub fn outcomes_from_events(
 ) -> Option<Vec<ReadingOutcome>> {
     let mut outcomes: Vec<Option<ReadingOutcome>> = vec![None; count];
     for event in market_events(market, events) {
-        if let MarketEvent::ReadingsProcessed(ReadingsProcessed { first, outcomes: part, .. }) = event {
+        if let MarketEvent::ReadingsProcessed(ReadingsProcessed {
+            first,
+            outcomes: part,
+            ..
+        }) = event
+        {
             for (i, outcome) in part.into_iter().enumerate() {
                 let slot = outcomes.get_mut(first as usize + i)?;
                 if slot.replace(outcome).is_some() {

@@ -1,0 +1,209 @@
+//! What the relay's integration tests share: starting the `meter-relay` binary and a
+//! mosquitto broker on loopback ports, signing readings, reading metrics.
+
+#![allow(dead_code)]
+
+use interfaces::{reading::SignedReading, AccountId};
+use smartcity_client::{feed::HttpFeed, meter::MeterSimulator};
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub fn artifacts() -> PathBuf {
+    std::env::var_os("SMARTCITY_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts"))
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `meter-relay run`.
+pub struct Relay {
+    pub child: Child,
+    pub log: PathBuf,
+    pub url: String,
+    pub feed: HttpFeed,
+}
+
+impl Relay {
+    /// Starts the relay on `dir` with HTTP on `port` and waits until `/health` answers.
+    pub fn start(dir: &Path, port: u16, extra: &[&str]) -> Relay {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("relay.log"))
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_meter-relay"))
+            .args(["run", "--data-dir"])
+            .arg(dir.join("data"))
+            .args(["--http-listen", &format!("127.0.0.1:{port}"), "--artifacts"])
+            .arg(artifacts())
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("the meter-relay binary starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let mut relay = Relay {
+            child,
+            log: dir.join("relay.log"),
+            feed: HttpFeed::new(&url),
+            url,
+        };
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            if relay.feed.get_json("/health").is_ok() {
+                return relay;
+            }
+            if let Ok(Some(status)) = relay.child.try_wait() {
+                panic!(
+                    "the relay exited with {status} while starting; its log:\n{}",
+                    std::fs::read_to_string(dir.join("relay.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the relay did not come up in 180 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "the relay exited with {exit} after SIGTERM");
+    }
+
+    /// The value of a metric line (`name` with its labels, as printed).
+    pub fn metric(&self, name: &str) -> f64 {
+        let text = ureq::get(&format!("{}/metrics", self.url))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        text.lines()
+            .find_map(|line| {
+                line.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix(' '))
+            })
+            .map_or(0.0, |v| v.trim().parse().unwrap())
+    }
+
+    /// Waits until every stored reading is settled.
+    pub fn wait_settled(&self, stored_at_least: f64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let stored = self.metric("relay_readings_stored_total");
+            if stored >= stored_at_least && self.metric("relay_queue_depth") == 0.0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "not settled in time: stored {stored}, queue {}; the relay's log:\n{}",
+                self.metric("relay_queue_depth"),
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A mosquitto broker on a loopback port: `SMARTCITY_TEST_MQTT` (scripts/test.sh starts
+/// one), or one started here from Debian's package.
+pub struct Broker {
+    pub url: String,
+    child: Option<Child>,
+}
+
+impl Broker {
+    pub fn start(dir: &Path) -> Broker {
+        if let Ok(url) = std::env::var("SMARTCITY_TEST_MQTT") {
+            return Broker { url, child: None };
+        }
+        let port = free_port();
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n"),
+        )
+        .unwrap();
+        let binary = ["/usr/sbin/mosquitto", "mosquitto"]
+            .into_iter()
+            .find(|b| Command::new(b).arg("-h").output().is_ok())
+            .expect("mosquitto is not installed (scripts/setup.sh installs Debian's package)");
+        let child = Command::new(binary)
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Broker {
+            url: format!("mqtt://127.0.0.1:{port}"),
+            child: Some(child),
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// 01:00 UTC yesterday: readings from then on are in the past and off-peak (the embedded
+/// market pays 1.5x from 11:00 to 14:00), so their credits are known in advance.
+pub fn base_ms() -> u64 {
+    let now = smartcity_client::feed::now_ms();
+    (now / 86_400_000 - 1) * 86_400_000 + 3_600_000
+}
+
+/// Simulated meter `n`'s next reading: a one-second period after `base_ms() + seq` seconds.
+pub fn next(meter: &mut MeterSimulator, wh: u64) -> SignedReading {
+    let start = base_ms() + (meter.seq + 1) * 1_000;
+    meter.read(start, start + 1_000, wh, 0)
+}
+
+pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
+    smartcity_client::feed::sim_meter(n, market, 0)
+}
