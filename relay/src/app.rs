@@ -65,6 +65,7 @@ pub async fn run(
                         retain_settled: Duration::from_secs(
                             config.batch.retain_settled_hours * 3600,
                         ),
+                        settle_delay: settle_delay(),
                     },
                     on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
                 }
@@ -147,4 +148,15 @@ pub async fn run(
         Ok(result) => result,
         Err(_) => anyhow::bail!("the chain thread panicked"),
     }
+}
+
+/// A fault-injection point for the crash test: `METER_RELAY_FAILPOINT_SETTLE_DELAY_MS`
+/// makes the submitter wait that long between a batch's call (the chain saved) and its
+/// settlement in the outbox, widening the window a SIGKILL must hit to leave a batch on
+/// chain but unconfirmed. Unset (always, in production): no wait.
+fn settle_delay() -> Duration {
+    std::env::var("METER_RELAY_FAILPOINT_SETTLE_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_millis)
 }

@@ -129,7 +129,7 @@ impl DeviceCache {
                     .get(device)
                     .is_some_and(|(record, at)| self.fresh(record, *at, now));
                 if !hit && !missing.contains(device) {
-                    missing.push(device.clone());
+                    missing.push(*device);
                 }
             }
         }

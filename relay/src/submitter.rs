@@ -50,6 +50,8 @@ pub struct BatchConfig {
     pub signer: AccountId,
     /// Settled readings older than this are deleted from the outbox.
     pub retain_settled: Duration,
+    /// Testing only (see `app::settle_delay`): a pause between the call and the settlement.
+    pub settle_delay: Duration,
 }
 
 /// Called after each successful call with the chain (the embedded chain saves itself).
@@ -261,6 +263,9 @@ impl<C: Chain> Submitter<C> {
             }
         };
         (self.on_block)(&mut self.chain)?;
+        if !self.config.settle_delay.is_zero() {
+            std::thread::sleep(self.config.settle_delay);
+        }
         self.metrics.submitted.inc_by(submit.len() as u64);
         let outcomes = outcomes_from_events(self.market.address(), &receipt.events, submit.len())
             .unwrap_or_else(|| {

@@ -37,6 +37,11 @@ pub struct Relay {
 impl Relay {
     /// Starts the relay on `dir` with HTTP on `port` and waits until `/health` answers.
     pub fn start(dir: &Path, port: u16, extra: &[&str]) -> Relay {
+        Self::start_with_env(dir, port, extra, &[])
+    }
+
+    /// The same, with environment variables for the relay.
+    pub fn start_with_env(dir: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Relay {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -49,6 +54,7 @@ impl Relay {
             .arg(artifacts())
             .args(extra)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
