@@ -14,25 +14,41 @@ step() { printf '\n[test] %s (%ss)\n' "$*" "$(( $(date +%s) - T0 ))"; }
 step "setup"
 scripts/setup.sh
 
+# this clone's artifacts, whatever clone the cached test binaries were first built from
+export SMARTCITY_ARTIFACTS="$PWD/artifacts"
+
+step "mosquitto on a loopback port (the relay's MQTT test)"
+for _ in $(seq 1 50); do
+    MQTT_PORT=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null || break
+done
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MQTT_PORT" >"$LOG/mosquitto.conf"
+MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
+"$MOSQUITTO" -c "$LOG/mosquitto.conf" >"$LOG/mosquitto.log" 2>&1 &
+MOSQUITTO_PID=$!
+trap 'kill "$MOSQUITTO_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
+(exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null || { echo "[test] mosquitto did not start"; cat "$LOG/mosquitto.log"; exit 1; }
+export SMARTCITY_TEST_MQTT="mqtt://127.0.0.1:$MQTT_PORT"
+echo "mosquitto listening on $SMARTCITY_TEST_MQTT"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "unit tests (contracts' rules and shells, client)"
+step "unit tests (contracts' rules and shells, client, relay) and the relay's integration and crash tests"
 # the exit status is cargo's own (`|| true` after a pipe would reset PIPESTATUS and hide a failure)
 status=0
-cargo test --workspace --exclude e2e >"$LOG/unit.txt" 2>&1 || status=$?
-grep -E '^test result|FAILED|panicked' "$LOG/unit.txt" || true
+cargo test --workspace --exclude e2e -- --nocapture >"$LOG/unit.txt" 2>&1 || status=$?
+grep -E '^test result|FAILED|panicked|SIGKILLs' "$LOG/unit.txt" || true
 [ "$status" -eq 0 ] || { echo "[test] unit tests failed (exit $status)"; tail -80 "$LOG/unit.txt"; exit 1; }
 
 step "contract build reproduces the committed artifacts"
 scripts/build.sh --check
 
 step "e2e tests on the sandbox chain (committed artifacts)"
-# this clone's artifacts, whatever clone the cached test binaries were first built from
-export SMARTCITY_ARTIFACTS="$PWD/artifacts"
 status=0
 cargo test -p e2e -- --nocapture >"$LOG/e2e.txt" 2>&1 || status=$?
 grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
@@ -40,4 +56,4 @@ grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
 
 count() { grep -h '^test result' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }'; }
 echo
-echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit tests, artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain"
+echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit and relay tests (mosquitto, 24 SIGKILLs), artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain"

@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod bench;
 pub mod chain;
+pub mod city;
 pub mod contract;
 pub mod demo;
 pub mod fares;

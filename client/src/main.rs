@@ -2,10 +2,11 @@
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
-use interfaces::{AccountId, EnergySource};
-use scale::{Decode, Encode};
+use interfaces::EnergySource;
+use scale::Encode;
 use smartcity_client::{
     artifacts, bench,
+    city::{load, save, Book},
     demo::{self, format_credits, parse_credits, DemoCode},
     fares, feed,
     keys::DeviceSigner,
@@ -14,7 +15,7 @@ use smartcity_client::{
     voucher::{one_time_key, VoucherTicket},
     Chain, ClientError, MarketClient, SandboxChain, TokenClient,
 };
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(
@@ -165,56 +166,6 @@ enum VoucherCommand {
         #[arg(long)]
         to: String,
     },
-}
-
-/// The deployed contracts of a saved city, and the fare contract's events (the sandbox
-/// keeps no event history; `fares report` reads them from here).
-#[derive(Encode, Decode, Clone)]
-struct Book {
-    registry: AccountId,
-    token: AccountId,
-    market: AccountId,
-    parking: AccountId,
-    fares: AccountId,
-    /// (topics, data) of each fare event, in order.
-    fare_log: Vec<(Vec<[u8; 32]>, Vec<u8>)>,
-}
-
-/// A city saved to a file: the contracts' addresses and the whole chain state.
-#[derive(Encode, Decode)]
-struct SavedCity {
-    format: [u8; 4],
-    book: Book,
-    chain: Vec<u8>,
-}
-
-const STATE_FORMAT: [u8; 4] = *b"SCC4";
-
-fn save(path: &Path, chain: &mut SandboxChain, book: Book) -> anyhow::Result<()> {
-    let saved = SavedCity {
-        format: STATE_FORMAT,
-        book,
-        chain: chain.export_state(),
-    };
-    std::fs::write(path, saved.encode()).with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn load(path: &Path) -> anyhow::Result<(SandboxChain, SavedCity)> {
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "cannot read {} (run `smartcity demo --save {}` first)",
-            path.display(),
-            path.display()
-        )
-    })?;
-    let saved = SavedCity::decode(&mut &bytes[..])
-        .ok()
-        .filter(|s| s.format == STATE_FORMAT);
-    let Some(saved) = saved else {
-        bail!("{} is not a saved smart-city chain", path.display());
-    };
-    let chain = SandboxChain::import_state(&saved.chain)?;
-    Ok((chain, saved))
 }
 
 fn main() -> anyhow::Result<()> {

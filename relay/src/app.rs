@@ -38,6 +38,7 @@ pub async fn run(
                     let (chain, suite) = embedded::open_or_create(
                         &dir,
                         &config.embedded.artifacts,
+                        config.embedded.city.as_deref(),
                         config.embedded.meters,
                     )?;
                     let store = Store::open(&dir)?;

@@ -83,6 +83,9 @@ pub struct EmbeddedConfig {
     pub meters: u32,
     /// Built contracts to deploy on a new embedded chain.
     pub artifacts: PathBuf,
+    /// A city saved by `smartcity demo --save`: a new embedded chain starts from it (its
+    /// registry, token and market) instead of a fresh deployment.
+    pub city: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -153,6 +156,7 @@ impl Default for EmbeddedConfig {
         Self {
             meters: 16,
             artifacts: PathBuf::from("artifacts"),
+            city: None,
         }
     }
 }

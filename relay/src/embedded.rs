@@ -45,11 +45,14 @@ pub fn operator() -> AccountId {
     named_account("grid-operator")
 }
 
-/// The chain saved in `dir`, or a new one with the suite deployed from `artifacts`.
+/// The chain saved in `dir`; or, the first time, the city `smartcity demo --save` wrote
+/// to `city` (its registry, token and market), or a new chain with the suite deployed
+/// from `artifacts`.
 /// Either way, simulated meters `0..meters` are registered (the ones missing).
 pub fn open_or_create(
     dir: &Path,
     artifacts: &Path,
+    city: Option<&Path>,
     meters: u32,
 ) -> anyhow::Result<(SandboxChain, Suite)> {
     let path = dir.join(FILE);
@@ -61,6 +64,15 @@ pub fn open_or_create(
             .filter(|s| s.format == FORMAT)
             .with_context(|| format!("{} is not a relay's saved chain", path.display()))?;
         (SandboxChain::import_state(&saved.chain)?, saved.suite)
+    } else if let Some(city) = city {
+        let (chain, saved) = smartcity_client::city::load(city)?;
+        let book = saved.book;
+        let suite = Suite {
+            registry: book.registry,
+            token: book.token,
+            market: book.market,
+        };
+        (chain, suite)
     } else {
         let code = DemoCode::load(artifacts)?;
         let mut chain = SandboxChain::new();

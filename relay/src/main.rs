@@ -22,6 +22,15 @@ enum Command {
     Run(Options),
     /// Prints the configuration the relay would run with (file and flags merged).
     Config(Options),
+    /// Prints what a stopped relay's data folder holds: readings by state and outcome,
+    /// and for the simulated meters what the embedded chain holds.
+    Inspect {
+        #[arg(long, default_value = "relay-data")]
+        data_dir: PathBuf,
+        /// Simulated meters to show.
+        #[arg(long, default_value_t = 4)]
+        meters: u32,
+    },
 }
 
 /// Every option of the TOML file, settable here too (a flag wins over the file).
@@ -68,6 +77,9 @@ struct Options {
     /// Built contracts for a new embedded chain.
     #[arg(long)]
     artifacts: Option<PathBuf>,
+    /// A city saved by `smartcity demo --save` for a new embedded chain to start from.
+    #[arg(long)]
+    city: Option<PathBuf>,
 }
 
 impl Options {
@@ -99,6 +111,9 @@ impl Options {
         );
         if self.mqtt_broker.is_some() {
             c.mqtt.broker = self.mqtt_broker;
+        }
+        if self.city.is_some() {
+            c.embedded.city = self.city;
         }
         if self.chain_endpoint.is_some() {
             c.chain.endpoint = self.chain_endpoint;
@@ -136,5 +151,37 @@ fn main() -> anyhow::Result<()> {
             println!("{:#?}", options.config()?);
             Ok(())
         }
+        Command::Inspect { data_dir, meters } => inspect(&data_dir, meters),
     }
+}
+
+fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
+    use meter_relay::{embedded, outbox::Store};
+    use smartcity_client::{demo::format_credits, MarketClient, TokenClient};
+    let store = Store::open(dir)?;
+    println!("outbox {}:", dir.join("outbox.sqlite").display());
+    for (state, count) in store.counts()? {
+        println!("  {state:<18} {count:>8}");
+    }
+    let (mut chain, suite) = embedded::load(dir)?;
+    let (token, market) = (TokenClient::at(suite.token), MarketClient::at(suite.market));
+    println!(
+        "embedded chain (market {}):",
+        smartcity_client::ss58(&suite.market)
+    );
+    println!(
+        "  {:<16} {:>10} {:>10} {:>14}",
+        "meter", "relay seq", "chain seq", "household"
+    );
+    for n in 0..meters {
+        let device = embedded::meter_device(n);
+        println!(
+            "  {:<16} {:>10} {:>10} {:>14}",
+            smartcity_client::feed::sim_meter_label(n),
+            store.last_seq(&device)?,
+            market.last_seq(&mut chain, device)?,
+            format_credits(token.balance_of(&mut chain, embedded::household(n))?)
+        );
+    }
+    Ok(())
 }

@@ -39,6 +39,7 @@ fn credits(readings: &[SignedReading]) -> u128 {
 fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let broker = Broker::start(dir.path());
+    let client_id = format!("relay-under-test-{}", std::process::id());
     let relay = Relay::start(
         dir.path(),
         common::free_port(),
@@ -46,7 +47,7 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
             "--mqtt-broker",
             &broker.url,
             "--mqtt-client-id",
-            "relay-under-test",
+            &client_id,
             "--sim-meters",
             "3",
             "--batch-interval-ms",
