@@ -253,6 +253,12 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_states_the_defaults() {
+        let example = Config::from_toml(include_str!("../relay.example.toml")).unwrap();
+        assert_eq!(example, Config::default());
+    }
+
+    #[test]
     fn unusable_settings_are_named() {
         let mut config = Config::default();
         config.chain.endpoint = Some("ws://127.0.0.1:9944".into());

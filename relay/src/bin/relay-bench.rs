@@ -1,0 +1,468 @@
+//! `relay-bench`: measures the meter relay as a separate process, as integrators run it.
+//!
+//! 1. Ingest throughput: pre-signed readings (signing is the meters' work, not the
+//!    relay's) sent as fast as the relay takes them over HTTP (JSON and SCALE, several
+//!    connections) and over MQTT (QoS 1, one reading per message and 100 per message);
+//!    a reading counts when it is decoded, verified and committed to disk.
+//! 2. Submission: how fast the relay then drains its queue into the embedded chain.
+//! 3. Latency: readings at a steady rate, time from arrival to settled on chain.
+//! 4. Memory: the relay's resident memory at a steady rate over `--soak-minutes`.
+//!
+//! `scripts/bench-relay.sh` builds the release binaries and runs it; the results are in
+//! the README's "Meter relay" section.
+
+use clap::Parser;
+use interfaces::reading::SignedReading;
+use scale::Encode;
+use smartcity_client::feed::{sim_meter, to_json, HttpFeed};
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+#[derive(Parser)]
+struct Args {
+    /// Built contracts for the relay's embedded chain.
+    #[arg(long, default_value = "artifacts")]
+    artifacts: PathBuf,
+    /// Simulated meters (registered on the embedded chain).
+    #[arg(long, default_value_t = 64)]
+    meters: u32,
+    /// Readings per throughput run.
+    #[arg(long, default_value_t = 100_000)]
+    readings: usize,
+    /// HTTP connections sending at once.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    /// Readings per HTTP request (and per batched MQTT message: 100).
+    #[arg(long, default_value_t = 500)]
+    per_request: usize,
+    /// Readings per second for the latency and memory runs.
+    #[arg(long, default_value_t = 200.0)]
+    steady_rate: f64,
+    /// Length of the memory run (0: skip it).
+    #[arg(long, default_value_t = 10)]
+    soak_minutes: u64,
+}
+
+struct Relay {
+    child: Child,
+    url: String,
+    feed: HttpFeed,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn metric_text(url: &str) -> String {
+    ureq::get(&format!("{url}/metrics"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap()
+}
+
+fn metric(url: &str, name: &str) -> f64 {
+    metric_text(url)
+        .lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(' ')))
+        .map_or(0.0, |v| v.trim().parse().unwrap_or(0.0))
+}
+
+/// The histogram's buckets (upper bound, cumulative count) and its count.
+fn histogram(url: &str, name: &str) -> (Vec<(f64, f64)>, f64, f64) {
+    let text = metric_text(url);
+    let mut buckets = Vec::new();
+    let (mut sum, mut count) = (0.0, 0.0);
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix(&format!("{name}_bucket{{le=\"")) {
+            let (le, value) = rest.split_once("\"} ").unwrap();
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().unwrap()
+            };
+            buckets.push((le, value.parse().unwrap()));
+        } else if let Some(v) = line.strip_prefix(&format!("{name}_sum ")) {
+            sum = v.parse().unwrap();
+        } else if let Some(v) = line.strip_prefix(&format!("{name}_count ")) {
+            count = v.parse().unwrap();
+        }
+    }
+    (buckets, sum, count)
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn start_broker(dir: &std::path::Path) -> (Child, String) {
+    let port = free_port();
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n"),
+    )
+    .unwrap();
+    let binary = if std::path::Path::new("/usr/sbin/mosquitto").exists() {
+        "/usr/sbin/mosquitto"
+    } else {
+        "mosquitto"
+    };
+    let child = Command::new(binary)
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, format!("mqtt://127.0.0.1:{port}"))
+}
+
+fn start_relay(args: &Args, dir: &std::path::Path, broker: &str) -> Relay {
+    let port = free_port();
+    let exe = std::env::current_exe()
+        .unwrap()
+        .with_file_name("meter-relay");
+    let log = std::fs::File::create(dir.join("relay.log")).unwrap();
+    let child = Command::new(exe)
+        .args(["run", "--data-dir"])
+        .arg(dir.join("data"))
+        .args(["--http-listen", &format!("127.0.0.1:{port}"), "--artifacts"])
+        .arg(&args.artifacts)
+        .args([
+            "--mqtt-broker",
+            broker,
+            "--sim-meters",
+            &args.meters.to_string(),
+        ])
+        .args(["--batch-interval-ms", "200"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let relay = Relay {
+        child,
+        feed: HttpFeed::new(&url),
+        url,
+    };
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while relay.feed.get_json("/health").is_err() {
+        assert!(Instant::now() < deadline, "the relay did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    relay
+}
+
+/// The meters' next `count` readings, signed on every core, in per-meter order.
+fn sign(
+    meters: &mut [smartcity_client::meter::MeterSimulator],
+    count: usize,
+) -> Vec<SignedReading> {
+    let base = (smartcity_client::feed::now_ms() / 86_400_000 - 1) * 86_400_000 + 3_600_000;
+    let n = meters.len();
+    let per_meter = count.div_ceil(n);
+    let signed: Vec<Vec<SignedReading>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = meters
+            .chunks_mut(n.div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter_mut()
+                        .map(|m| {
+                            (0..per_meter)
+                                .map(|_| {
+                                    let start = base + (m.seq + 1) * 1_000;
+                                    m.read(start, start + 1_000, 1_000, 0)
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    // interleave the meters (as they report), keeping each meter's order
+    let mut out = Vec::with_capacity(n * per_meter);
+    for i in 0..per_meter {
+        for meter in &signed {
+            out.push(meter[i].clone());
+        }
+    }
+    out
+}
+
+/// Sends `readings` over HTTP on `connections` connections (a meter always on the same
+/// one, so its readings arrive in order); returns the seconds until all were acknowledged.
+fn http_run(
+    url: &str,
+    readings: &[SignedReading],
+    connections: usize,
+    per_request: usize,
+    scale: bool,
+) -> f64 {
+    let mut lanes: Vec<Vec<SignedReading>> = vec![Vec::new(); connections];
+    for r in readings {
+        lanes[(r.reading.device[0] as usize) % connections].push(r.clone());
+    }
+    let bodies: Vec<Vec<Vec<u8>>> = lanes
+        .iter()
+        .map(|lane| {
+            lane.chunks(per_request)
+                .map(|c| {
+                    if scale {
+                        c.to_vec().encode()
+                    } else {
+                        to_json(c).into_bytes()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let content_type = if scale {
+        "application/octet-stream"
+    } else {
+        "application/json"
+    };
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for lane in &bodies {
+            scope.spawn(move || {
+                let feed = HttpFeed::new(url);
+                for body in lane {
+                    feed.post(content_type, body)
+                        .expect("the relay took the readings");
+                }
+            });
+        }
+    });
+    started.elapsed().as_secs_f64()
+}
+
+/// Publishes `readings` with QoS 1, `per_message` to a message; returns the seconds until
+/// the relay had stored them all.
+fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_message: usize) -> f64 {
+    let stored_before = metric(relay_url, "relay_readings_stored_total");
+    let payloads: Vec<(String, Vec<u8>)> = readings
+        .chunks(per_message)
+        .map(|c| {
+            (
+                format!("meters/{}/readings", hex::encode(c[0].reading.device)),
+                to_json(c).into_bytes(),
+            )
+        })
+        .collect();
+    let (host, port) = smartcity_client::feed::parse_mqtt_url(broker).unwrap();
+    let mut options = rumqttc::MqttOptions::new(format!("bench-{}", payloads.len()), host, port);
+    options.set_inflight(1_000);
+    options.set_max_packet_size(1 << 24, 1 << 24);
+    let (client, mut connection) = rumqttc::Client::new(options, 100_000);
+    let pump = std::thread::spawn(move || for _ in connection.iter() {});
+    let started = Instant::now();
+    for (topic, payload) in payloads {
+        client
+            .publish(topic, rumqttc::QoS::AtLeastOnce, false, payload)
+            .unwrap();
+    }
+    let target = stored_before + readings.len() as f64;
+    while metric(relay_url, "relay_readings_stored_total") < target {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let _ = client.disconnect();
+    let _ = pump.join();
+    seconds
+}
+
+fn wait_drained(url: &str) -> f64 {
+    let started = Instant::now();
+    while metric(url, "relay_queue_depth") > 0.0 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    started.elapsed().as_secs_f64()
+}
+
+fn quantile(buckets: &[(f64, f64)], count: f64, q: f64) -> f64 {
+    buckets
+        .iter()
+        .find(|(_, c)| *c >= q * count)
+        .map_or(f64::INFINITY, |(le, _)| *le)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let (mut broker_child, broker) = start_broker(dir.path());
+    let relay = start_relay(&args, dir.path(), &broker);
+    let market = relay.feed.market()?;
+    let mut meters: Vec<_> = (0..args.meters).map(|n| sim_meter(n, market, 0)).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "relay-bench: {} meters, {} readings per run, {cores} cores, relay pid {}",
+        args.meters,
+        args.readings,
+        relay.child.id()
+    );
+    println!("\n| ingest run | readings | seconds | readings/s stored |");
+    println!("|---|---:|---:|---:|");
+    let row = |name: &str, count: usize, seconds: f64| {
+        println!(
+            "| {name} | {count} | {seconds:.2} | {:.0} |",
+            count as f64 / seconds
+        );
+    };
+    let batch = sign(&mut meters, args.readings);
+    let s = http_run(
+        &relay.url,
+        &batch,
+        args.connections,
+        args.per_request,
+        false,
+    );
+    row(
+        &format!(
+            "HTTP JSON, {} per request, {} connections",
+            args.per_request, args.connections
+        ),
+        batch.len(),
+        s,
+    );
+    let drained = wait_drained(&relay.url);
+    let submitted_rate = batch.len() as f64 / (s + drained);
+    let batch = sign(&mut meters, args.readings);
+    let s = http_run(&relay.url, &batch, args.connections, args.per_request, true);
+    row(
+        &format!(
+            "HTTP SCALE, {} per request, {} connections",
+            args.per_request, args.connections
+        ),
+        batch.len(),
+        s,
+    );
+    wait_drained(&relay.url);
+    let batch = sign(&mut meters, args.readings / 4);
+    let s = http_run(&relay.url, &batch, args.connections, 1, false);
+    row(
+        &format!("HTTP JSON, 1 per request, {} connections", args.connections),
+        batch.len(),
+        s,
+    );
+    wait_drained(&relay.url);
+    let batch = sign(&mut meters, args.readings);
+    let s = mqtt_run(&relay.url, &broker, &batch, 1);
+    row("MQTT QoS 1, 1 reading per message", batch.len(), s);
+    wait_drained(&relay.url);
+    let batch = sign(&mut meters, args.readings);
+    let s = mqtt_run(&relay.url, &broker, &batch, 100);
+    row("MQTT QoS 1, 100 readings per message", batch.len(), s);
+    wait_drained(&relay.url);
+    println!(
+        "\nsubmission to the embedded chain: {submitted_rate:.0} readings/s from ingest to settled for the first run \
+         ({} batches so far, last batch {} readings-ish: ref_time {:.2e}, proof {} B)",
+        metric(&relay.url, "relay_batches_total"),
+        768,
+        metric(&relay.url, "relay_batch_ref_time"),
+        metric(&relay.url, "relay_batch_proof_size")
+    );
+
+    // latency at a steady rate: one reading per request, as a meter sends
+    let (before, _, before_count) = histogram(&relay.url, "relay_settle_latency_seconds");
+    let steady = sign(&mut meters, (args.steady_rate * 30.0) as usize);
+    let started = Instant::now();
+    let feed = HttpFeed::new(&relay.url);
+    for (i, r) in steady.iter().enumerate() {
+        let due = Duration::from_secs_f64(i as f64 / args.steady_rate);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        feed.send(std::slice::from_ref(r)).expect("taken");
+    }
+    wait_drained(&relay.url);
+    let (after, sum, count) = histogram(&relay.url, "relay_settle_latency_seconds");
+    let delta: Vec<(f64, f64)> = after
+        .iter()
+        .zip(&before)
+        .map(|((le, a), (_, b))| (*le, a - b))
+        .collect();
+    let n = count - before_count;
+    println!(
+        "\nlatency, {} readings at {}/s over HTTP (arrival -> settled on chain): p50 <= {} s, p99 <= {} s (batch interval 200 ms); mean over all runs {:.3} s",
+        n,
+        args.steady_rate,
+        quantile(&delta, n, 0.5),
+        quantile(&delta, n, 0.99),
+        sum / count
+    );
+
+    if args.soak_minutes > 0 {
+        println!(
+            "\nmemory at {}/s for {} minutes (resident set of the relay process):",
+            args.steady_rate, args.soak_minutes
+        );
+        println!("| minute | RSS MiB | stored | queue |");
+        println!("|---:|---:|---:|---:|");
+        let pid = relay.child.id();
+        let total = args.soak_minutes * 60;
+        let started = Instant::now();
+        let mut sent = 0usize;
+        let mut next_sample = 0;
+        while started.elapsed().as_secs() < total {
+            let chunk = sign(&mut meters, args.steady_rate as usize);
+            for r in chunk.chunks(10) {
+                let due = Duration::from_secs_f64(sent as f64 / args.steady_rate);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+                feed.send(r).expect("taken");
+                sent += r.len();
+            }
+            let minute = started.elapsed().as_secs() / 60;
+            if started.elapsed().as_secs() >= next_sample {
+                println!(
+                    "| {minute} | {:.1} | {} | {} |",
+                    rss_kib(pid) as f64 / 1024.0,
+                    metric(&relay.url, "relay_readings_stored_total"),
+                    metric(&relay.url, "relay_queue_depth")
+                );
+                next_sample += 60;
+            }
+        }
+        wait_drained(&relay.url);
+        println!(
+            "| end | {:.1} | {} | {} |",
+            rss_kib(pid) as f64 / 1024.0,
+            metric(&relay.url, "relay_readings_stored_total"),
+            0
+        );
+    }
+    drop(relay);
+    let _ = broker_child.kill();
+    Ok(())
+}
