@@ -22,7 +22,7 @@ for _ in $(seq 1 50); do
     MQTT_PORT=$((20000 + RANDOM % 40000))
     (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null || break
 done
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$MQTT_PORT" >"$LOG/mosquitto.conf"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 1000\n' "$MQTT_PORT" >"$LOG/mosquitto.conf"
 MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
 "$MOSQUITTO" -c "$LOG/mosquitto.conf" >"$LOG/mosquitto.log" 2>&1 &
 MOSQUITTO_PID=$!

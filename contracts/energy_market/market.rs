@@ -11,7 +11,7 @@ use interfaces::{
 use interfaces::{
     market::{MarketError, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE},
     reading::MeterReading,
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, TimestampMs,
 };
 
 /// The verdict on one reading: who benefits and the credits its export earned.
@@ -303,21 +303,8 @@ impl Market {
         now: TimestampMs,
         recover: impl FnOnce() -> Option<DeviceKey>,
     ) -> Result<Accepted, RejectReason> {
+        interfaces::market::check_device_and_period(reading, device, now)?;
         let device = device.ok_or(RejectReason::UnknownDevice)?;
-        if !matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger) {
-            return Err(RejectReason::WrongKind);
-        }
-        match device.status {
-            DeviceStatus::Revoked => return Err(RejectReason::DeviceRevoked),
-            DeviceStatus::Pending => return Err(RejectReason::NotCommissioned),
-            DeviceStatus::Commissioned if !device.active => {
-                return Err(RejectReason::OwnerInactive)
-            }
-            DeviceStatus::Commissioned => {}
-        }
-        if reading.period_end <= reading.period_start || reading.period_end > now {
-            return Err(RejectReason::BadPeriod);
-        }
         if reading.seq == last_seq {
             return Err(RejectReason::Replayed);
         }
@@ -327,18 +314,7 @@ impl Market {
         if recover() != Some(device.key) {
             return Err(RejectReason::BadSignature);
         }
-        let beneficiary = match vehicle {
-            None => device.owner,
-            Some(_) if device.kind != DeviceKind::EvCharger => {
-                return Err(RejectReason::VehicleNotAtCharger)
-            }
-            Some(None) => return Err(RejectReason::UnknownVehicle),
-            Some(Some(car)) if car.kind != DeviceKind::Vehicle => {
-                return Err(RejectReason::NotAVehicle)
-            }
-            Some(Some(car)) if !car.active => return Err(RejectReason::VehicleInactive),
-            Some(Some(car)) => car.owner,
-        };
+        let beneficiary = interfaces::market::beneficiary(device, vehicle)?;
         Ok(Accepted {
             beneficiary,
             credits: self
@@ -354,7 +330,7 @@ mod tests {
     use super::*;
     use interfaces::{
         market::{PeakWindow, SourceFactors, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL},
-        EnergySource,
+        DeviceKind, DeviceStatus, EnergySource,
     };
 
     const HOUR_MS: u64 = 3_600_000;

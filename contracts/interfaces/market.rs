@@ -1,7 +1,10 @@
 //! The energy market's edge: its configuration, per-reading outcomes, errors and events.
 
 use crate::{
-    reading::ReadingBatch, token::TokenError, AccountId, EnergySource, RegistryError, TimestampMs,
+    reading::{MeterReading, ReadingBatch},
+    registry::{DeviceInfo, DeviceStatus},
+    token::TokenError,
+    AccountId, DeviceKind, EnergySource, RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
 
@@ -159,6 +162,48 @@ pub enum RejectReason {
     VehicleInactive,
     /// Only an EvCharger may name a vehicle.
     VehicleNotAtCharger,
+}
+
+/// The market's first rules for a reading, which need no market state: its `device` (the
+/// registry's record) must be a commissioned meter or EV charger of an active owner, and
+/// its period must be non-empty and end by `latest_end` (the block's time on chain; a
+/// relay allows its clock skew). The market and the relay apply these very rules.
+pub fn check_device_and_period(
+    reading: &MeterReading,
+    device: Option<&DeviceInfo>,
+    latest_end: TimestampMs,
+) -> Result<(), RejectReason> {
+    let device = device.ok_or(RejectReason::UnknownDevice)?;
+    if !matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger) {
+        return Err(RejectReason::WrongKind);
+    }
+    match device.status {
+        DeviceStatus::Revoked => return Err(RejectReason::DeviceRevoked),
+        DeviceStatus::Pending => return Err(RejectReason::NotCommissioned),
+        DeviceStatus::Commissioned if !device.active => return Err(RejectReason::OwnerInactive),
+        DeviceStatus::Commissioned => {}
+    }
+    if reading.period_end <= reading.period_start || reading.period_end > latest_end {
+        return Err(RejectReason::BadPeriod);
+    }
+    Ok(())
+}
+
+/// Who earns a reading's credits: the device's owner, or for V2G (`vehicle` is
+/// `Some(record)` when the reading names one) the vehicle's owner, if the device is an EV
+/// charger and the vehicle a registered, active vehicle.
+pub fn beneficiary(
+    device: &DeviceInfo,
+    vehicle: Option<Option<&DeviceInfo>>,
+) -> Result<AccountId, RejectReason> {
+    match vehicle {
+        None => Ok(device.owner),
+        Some(_) if device.kind != DeviceKind::EvCharger => Err(RejectReason::VehicleNotAtCharger),
+        Some(None) => Err(RejectReason::UnknownVehicle),
+        Some(Some(car)) if car.kind != DeviceKind::Vehicle => Err(RejectReason::NotAVehicle),
+        Some(Some(car)) if !car.active => Err(RejectReason::VehicleInactive),
+        Some(Some(car)) => Ok(car.owner),
+    }
 }
 
 /// What happened to one reading of a batch.

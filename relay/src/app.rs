@@ -28,9 +28,11 @@ pub async fn run(
 
     // the chain thread: the embedded chain is made (or loaded) there and never leaves it
     let (requests, queue) = mpsc::channel::<Request>();
+    let stop_chain = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
     let chain_thread = {
         let (dir, metrics, config) = (dir.clone(), metrics.clone(), config.clone());
+        let stop = stop_chain.clone();
         std::thread::Builder::new()
             .name("chain".into())
             .spawn(move || -> anyhow::Result<()> {
@@ -69,6 +71,7 @@ pub async fn run(
                         settle_delay: settle_delay(),
                     },
                     on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
+                    stop,
                 }
                 .run(queue)
             })?
@@ -135,13 +138,24 @@ pub async fn run(
     shutdown.await;
     tracing::info!("stopping: no new readings; the batch in hand is finished");
     let _ = stop_tx.send(true);
-    let _ = http.await;
-    match mqtt.await {
-        Ok(Err(error)) => tracing::warn!(%error, "MQTT ingest ended with an error"),
-        Err(error) => tracing::warn!(%error, "MQTT ingest panicked"),
-        Ok(Ok(())) => {}
+    // open connections and a silent broker must not hold the stop up: what was not
+    // acknowledged by now is sent again by the meters (or redelivered by the broker)
+    let grace = Duration::from_secs(5);
+    if tokio::time::timeout(grace, http).await.is_err() {
+        tracing::warn!("HTTP connections still open after 5 s; closing them");
+    }
+    let mqtt_abort = mqtt.abort_handle();
+    match tokio::time::timeout(grace, mqtt).await {
+        Ok(Ok(Err(error))) => tracing::warn!(%error, "MQTT ingest ended with an error"),
+        Ok(Err(error)) => tracing::warn!(%error, "MQTT ingest panicked"),
+        Ok(Ok(Ok(()))) => {}
+        Err(_) => {
+            tracing::warn!("MQTT ingest did not stop in 5 s; dropping it");
+            mqtt_abort.abort();
+        }
     }
     drop(ingest);
+    stop_chain.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = requests.send(Request::Shutdown);
     let chain_result = tokio::task::spawn_blocking(move || chain_thread.join()).await?;
     let _ = writer_thread; // ends when the last Writer handle is dropped

@@ -3,10 +3,10 @@
 //! chain would refuse. The sequence is checked where readings are stored ([`crate::outbox`]).
 
 use interfaces::{
-    market::RejectReason,
+    market::{beneficiary, check_device_and_period, RejectReason},
     reading::{reading_digest_preimage, SignedReading},
-    registry::{DeviceInfo, DeviceStatus},
-    AccountId, DeviceId, DeviceKey, DeviceKind,
+    registry::DeviceInfo,
+    AccountId, DeviceId, DeviceKey,
 };
 use secp256k1::{
     ecdsa::{RecoverableSignature, RecoveryId},
@@ -41,9 +41,11 @@ pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> 
 }
 
 /// The market's rules for one reading, but its sequence: `device` and `vehicle` as the
-/// registry answers (`vehicle` is `None` when the reading names none). `now_ms` is the
-/// relay's clock; a period may end up to `skew_ms` after it (meters' clocks drift; the
-/// submitter waits for the chain's clock to pass it).
+/// registry answers (`vehicle` is `None` when the reading names none). The device, period
+/// and vehicle rules are the market's own functions (`interfaces::market`); the signature
+/// is recovered as `ecdsa_recover` does. `now_ms` is the relay's clock; a period may end
+/// up to `skew_ms` after it (meters' clocks drift; the submitter waits for the chain's
+/// clock to pass it).
 pub fn evaluate(
     market: &AccountId,
     signed: &SignedReading,
@@ -52,33 +54,12 @@ pub fn evaluate(
     now_ms: u64,
     skew_ms: u64,
 ) -> Result<(), RejectReason> {
-    let reading = &signed.reading;
+    check_device_and_period(&signed.reading, device, now_ms.saturating_add(skew_ms))?;
     let device = device.ok_or(RejectReason::UnknownDevice)?;
-    if !matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger) {
-        return Err(RejectReason::WrongKind);
-    }
-    match device.status {
-        DeviceStatus::Revoked => return Err(RejectReason::DeviceRevoked),
-        DeviceStatus::Pending => return Err(RejectReason::NotCommissioned),
-        DeviceStatus::Commissioned if !device.active => return Err(RejectReason::OwnerInactive),
-        DeviceStatus::Commissioned => {}
-    }
-    if reading.period_end <= reading.period_start
-        || reading.period_end > now_ms.saturating_add(skew_ms)
-    {
-        return Err(RejectReason::BadPeriod);
-    }
     if recover(market, signed) != Some(device.key) {
         return Err(RejectReason::BadSignature);
     }
-    match vehicle {
-        None => Ok(()),
-        Some(_) if device.kind != DeviceKind::EvCharger => Err(RejectReason::VehicleNotAtCharger),
-        Some(None) => Err(RejectReason::UnknownVehicle),
-        Some(Some(car)) if car.kind != DeviceKind::Vehicle => Err(RejectReason::NotAVehicle),
-        Some(Some(car)) if !car.active => Err(RejectReason::VehicleInactive),
-        Some(Some(_)) => Ok(()),
-    }
+    beneficiary(device, vehicle).map(|_| ())
 }
 
 /// Asks the chain about devices (the chain thread answers); `Err` when it cannot.
@@ -96,6 +77,10 @@ pub struct DeviceCache {
     ttl: Duration,
     capacity: usize,
     entries: Mutex<HashMap<DeviceId, (DeviceRecord, Instant)>>,
+    /// One lookup at a time: requests that miss together wait for the first one's answer
+    /// instead of each asking the chain (a flood of readings after the entries expired
+    /// would otherwise queue a lookup per reading).
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl DeviceCache {
@@ -105,6 +90,7 @@ impl DeviceCache {
             ttl,
             capacity,
             entries: Mutex::new(HashMap::new()),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -120,19 +106,16 @@ impl DeviceCache {
     /// The records of `devices` (in order), from the cache or, for the missing ones, from
     /// one lookup.
     pub async fn get(&self, devices: &[DeviceId]) -> Result<Vec<DeviceRecord>, String> {
+        let mut missing = self.missing(devices, Instant::now());
+        let _turn = if missing.is_empty() {
+            None
+        } else {
+            let turn = self.fetching.lock().await;
+            // another request may have fetched them while this one waited
+            missing = self.missing(devices, Instant::now());
+            Some(turn)
+        };
         let now = Instant::now();
-        let mut missing: Vec<DeviceId> = Vec::new();
-        {
-            let entries = self.entries.lock().expect("cache lock");
-            for device in devices {
-                let hit = entries
-                    .get(device)
-                    .is_some_and(|(record, at)| self.fresh(record, *at, now));
-                if !hit && !missing.contains(device) {
-                    missing.push(*device);
-                }
-            }
-        }
         if !missing.is_empty() {
             let records = (self.lookup)(missing.clone()).await?;
             if records.len() != missing.len() {
@@ -159,6 +142,21 @@ impl DeviceCache {
                     .ok_or_else(|| "a device left the cache while it was read".to_string())
             })
             .collect()
+    }
+
+    /// The distinct devices among `devices` without a fresh entry.
+    fn missing(&self, devices: &[DeviceId], now: Instant) -> Vec<DeviceId> {
+        let entries = self.entries.lock().expect("cache lock");
+        let mut missing: Vec<DeviceId> = Vec::new();
+        for device in devices {
+            let hit = entries
+                .get(device)
+                .is_some_and(|(record, at)| self.fresh(record, *at, now));
+            if !hit && !missing.contains(device) {
+                missing.push(*device);
+            }
+        }
+        missing
     }
 
     /// Forgets everything (a device's key or status changed on chain).
@@ -219,7 +217,7 @@ pub async fn check_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use interfaces::{reading::MeterReading, EnergySource};
+    use interfaces::{reading::MeterReading, registry::DeviceStatus, DeviceKind, EnergySource};
     use smartcity_client::{keys::DeviceSigner, meter::MeterSimulator};
     use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -10,6 +10,7 @@
 //! - [`http`], [`mqtt`]: the transports; [`metrics`]: Prometheus text.
 
 pub mod app;
+pub mod broker;
 pub mod check;
 pub mod codec;
 pub mod config;

@@ -6,6 +6,13 @@
 //! Messages are checked in parallel (signature recovery is the costly part) but queued
 //! for the outbox and acknowledged in arrival order, so a meter's readings are stored in
 //! the order it published them: three stages joined by ordered channels.
+//!
+//! The channels are unbounded on purpose: rumqttc sends acknowledgements only while its
+//! event loop is polled, so the loop must never wait for the later stages (bounded
+//! channels deadlocked under a flood: the loop waited for stage 2, stage 2 for stage 3,
+//! stage 3 for the loop to send its PUBACKs). What is in flight is bounded by what the
+//! broker sends before it is acknowledged; mosquitto 2.0 does not cap that for MQTT 3.1.1
+//! sessions, and the benchmark's flood of 100,000 messages shows the memory it takes.
 
 use crate::{
     check::Checked as CheckedReading, codec::Format, error::IngestError, ingest::Ingest,
@@ -42,8 +49,8 @@ pub async fn run(
     let (client, mut events) = AsyncClient::new(options, 10_000);
     // stage 2: in arrival order, queue checked readings for the outbox
     let (checking, mut checked) =
-        tokio::sync::mpsc::channel::<(Publish, JoinHandle<Checked>)>(10_000);
-    let (storing, mut stored) = tokio::sync::mpsc::channel::<(Publish, Stage)>(10_000);
+        tokio::sync::mpsc::unbounded_channel::<(Publish, JoinHandle<Checked>)>();
+    let (storing, mut stored) = tokio::sync::mpsc::unbounded_channel::<(Publish, Stage)>();
     let queue_ingest = ingest.clone();
     let queueing = tokio::spawn(async move {
         while let Some((publish, handle)) = checked.recv().await {
@@ -55,7 +62,7 @@ pub async fn run(
                 Ok(Err(error)) => Stage::Refused(error),
                 Err(_) => Stage::Refused(IngestError::Unavailable("a check task failed".into())),
             };
-            if storing.send((publish, stage)).await.is_err() {
+            if storing.send((publish, stage)).is_err() {
                 break;
             }
         }
@@ -102,7 +109,7 @@ pub async fn run(
                     let handle = tokio::spawn(async move {
                         ingest.check(&payload, Format::sniff(&payload), "mqtt").await
                     });
-                    if checking.send((publish, handle)).await.is_err() {
+                    if checking.send((publish, handle)).is_err() {
                         break;
                     }
                 }

@@ -65,6 +65,9 @@ pub struct Submitter<C: Chain> {
     pub metrics: Arc<Metrics>,
     pub config: BatchConfig,
     pub on_block: OnBlock<C>,
+    /// Set when the relay stops: the loop ends after the batch in hand, without serving
+    /// the lookups still queued (their requests get "the chain thread stopped").
+    pub stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<C: Chain> Submitter<C> {
@@ -86,6 +89,9 @@ impl<C: Chain> Submitter<C> {
         let mut last_prune = Instant::now();
         let mut retry_at: Option<(Instant, Duration)> = None;
         loop {
+            if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(());
+            }
             loop {
                 match requests.try_recv() {
                     Ok(Request::Lookup(devices, reply)) => {

@@ -41,6 +41,17 @@ struct Args {
     /// Readings per second for the latency and memory runs.
     #[arg(long, default_value_t = 200.0)]
     steady_rate: f64,
+    /// The batch interval of the memory run's relay (a fresh one): a relay is best run
+    /// with batches of seconds (fewer, larger calls), and each batch mints one receipt per
+    /// household it pays, which the embedded chain keeps in memory.
+    #[arg(long, default_value_t = 5_000)]
+    soak_batch_interval_ms: u64,
+    /// Only the memory run.
+    #[arg(long)]
+    soak_only: bool,
+    /// Use this broker instead of starting mosquitto.
+    #[arg(long)]
+    mqtt_broker: Option<String>,
     /// Length of the memory run (0: skip it).
     #[arg(long, default_value_t = 10)]
     soak_minutes: u64,
@@ -114,33 +125,8 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn start_broker(dir: &std::path::Path) -> (Child, String) {
-    let port = free_port();
-    let conf = dir.join("mosquitto.conf");
-    std::fs::write(
-        &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 1000000\nmax_inflight_messages 0\n"),
-    )
-    .unwrap();
-    let binary = if std::path::Path::new("/usr/sbin/mosquitto").exists() {
-        "/usr/sbin/mosquitto"
-    } else {
-        "mosquitto"
-    };
-    let child = Command::new(binary)
-        .arg("-c")
-        .arg(&conf)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (child, format!("mqtt://127.0.0.1:{port}"))
-}
-
-fn start_relay(args: &Args, dir: &std::path::Path, broker: &str) -> Relay {
+fn start_relay(args: &Args, dir: &std::path::Path, broker: &str, interval_ms: u64) -> Relay {
+    std::fs::create_dir_all(dir).unwrap();
     let port = free_port();
     let exe = std::env::current_exe()
         .unwrap()
@@ -157,8 +143,11 @@ fn start_relay(args: &Args, dir: &std::path::Path, broker: &str) -> Relay {
             "--sim-meters",
             &args.meters.to_string(),
         ])
-        .args(["--batch-interval-ms", "200"])
-        .env("RUST_LOG", "warn")
+        .args(["--batch-interval-ms", &interval_ms.to_string()])
+        .env(
+            "RUST_LOG",
+            std::env::var("RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::from(log.try_clone().unwrap()))
         .stderr(Stdio::from(log))
         .spawn()
@@ -284,7 +273,17 @@ fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_messa
     options.set_inflight(1_000);
     options.set_max_packet_size(1 << 24, 1 << 24);
     let (client, mut connection) = rumqttc::Client::new(options, 100_000);
-    let pump = std::thread::spawn(move || for _ in connection.iter() {});
+    // the iterator reconnects after an error or a disconnect: stop there
+    let pump = std::thread::spawn(move || {
+        for event in connection.iter() {
+            if matches!(
+                event,
+                Err(_) | Ok(rumqttc::Event::Outgoing(rumqttc::Outgoing::Disconnect))
+            ) {
+                break;
+            }
+        }
+    });
     let started = Instant::now();
     for (topic, payload) in payloads {
         client
@@ -319,100 +318,109 @@ fn quantile(buckets: &[(f64, f64)], count: f64, q: f64) -> f64 {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let (mut broker_child, broker) = start_broker(dir.path());
-    let relay = start_relay(&args, dir.path(), &broker);
+    let local = match &args.mqtt_broker {
+        Some(_) => None,
+        None => Some(meter_relay::broker::LocalBroker::start(dir.path())?),
+    };
+    let broker = args
+        .mqtt_broker
+        .clone()
+        .or_else(|| local.as_ref().map(|b| b.url.clone()))
+        .expect("a broker");
+    let relay = start_relay(&args, &dir.path().join("throughput"), &broker, 200);
     let market = relay.feed.market()?;
     let mut meters: Vec<_> = (0..args.meters).map(|n| sim_meter(n, market, 0)).collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!(
-        "relay-bench: {} meters, {} readings per run, {cores} cores, relay pid {}",
-        args.meters,
-        args.readings,
-        relay.child.id()
-    );
-    println!("\n| ingest run | readings | seconds | readings/s stored |");
-    println!("|---|---:|---:|---:|");
-    let row = |name: &str, count: usize, seconds: f64| {
+    if !args.soak_only {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         println!(
-            "| {name} | {count} | {seconds:.2} | {:.0} |",
-            count as f64 / seconds
+            "relay-bench: {} meters, {} readings per run, {cores} cores, relay pid {}",
+            args.meters,
+            args.readings,
+            relay.child.id()
         );
-    };
-    let batch = sign(&mut meters, args.readings);
-    let s = http_run(
-        &relay.url,
-        &batch,
-        args.connections,
-        args.per_request,
-        false,
-    );
-    row(
-        &format!(
-            "HTTP JSON, {} per request, {} connections",
-            args.per_request, args.connections
-        ),
-        batch.len(),
-        s,
-    );
-    let drained = wait_drained(&relay.url);
-    let submitted_rate = batch.len() as f64 / (s + drained);
-    let batch = sign(&mut meters, args.readings);
-    let s = http_run(&relay.url, &batch, args.connections, args.per_request, true);
-    row(
-        &format!(
-            "HTTP SCALE, {} per request, {} connections",
-            args.per_request, args.connections
-        ),
-        batch.len(),
-        s,
-    );
-    wait_drained(&relay.url);
-    let batch = sign(&mut meters, args.readings / 4);
-    let s = http_run(&relay.url, &batch, args.connections, 1, false);
-    row(
-        &format!("HTTP JSON, 1 per request, {} connections", args.connections),
-        batch.len(),
-        s,
-    );
-    wait_drained(&relay.url);
-    let batch = sign(&mut meters, args.readings);
-    let s = mqtt_run(&relay.url, &broker, &batch, 1);
-    row("MQTT QoS 1, 1 reading per message", batch.len(), s);
-    wait_drained(&relay.url);
-    let batch = sign(&mut meters, args.readings);
-    let s = mqtt_run(&relay.url, &broker, &batch, 100);
-    row("MQTT QoS 1, 100 readings per message", batch.len(), s);
-    wait_drained(&relay.url);
-    println!(
-        "\nsubmission to the embedded chain: {submitted_rate:.0} readings/s from ingest to settled for the first run \
-         ({} batches so far, last batch {} readings-ish: ref_time {:.2e}, proof {} B)",
+        println!("\n| ingest run | readings | seconds | readings/s stored |");
+        println!("|---|---:|---:|---:|");
+        let row = |name: &str, count: usize, seconds: f64| {
+            println!(
+                "| {name} | {count} | {seconds:.2} | {:.0} |",
+                count as f64 / seconds
+            );
+        };
+        let batch = sign(&mut meters, args.readings);
+        let s = http_run(
+            &relay.url,
+            &batch,
+            args.connections,
+            args.per_request,
+            false,
+        );
+        row(
+            &format!(
+                "HTTP JSON, {} per request, {} connections",
+                args.per_request, args.connections
+            ),
+            batch.len(),
+            s,
+        );
+        let drained = wait_drained(&relay.url);
+        let submitted_rate = batch.len() as f64 / (s + drained);
+        let batch = sign(&mut meters, args.readings);
+        let s = http_run(&relay.url, &batch, args.connections, args.per_request, true);
+        row(
+            &format!(
+                "HTTP SCALE, {} per request, {} connections",
+                args.per_request, args.connections
+            ),
+            batch.len(),
+            s,
+        );
+        wait_drained(&relay.url);
+        let batch = sign(&mut meters, args.readings / 4);
+        let s = http_run(&relay.url, &batch, args.connections, 1, false);
+        row(
+            &format!("HTTP JSON, 1 per request, {} connections", args.connections),
+            batch.len(),
+            s,
+        );
+        wait_drained(&relay.url);
+        let batch = sign(&mut meters, args.readings);
+        let s = mqtt_run(&relay.url, &broker, &batch, 1);
+        row("MQTT QoS 1, 1 reading per message", batch.len(), s);
+        wait_drained(&relay.url);
+        let batch = sign(&mut meters, args.readings);
+        let s = mqtt_run(&relay.url, &broker, &batch, 100);
+        row("MQTT QoS 1, 100 readings per message", batch.len(), s);
+        wait_drained(&relay.url);
+        println!(
+        "\nsubmission to the embedded chain: {submitted_rate:.0} readings/s from arrival to settled in the first run; \
+         {} batches so far, {:.0} readings per batch on average; the last: ref_time {:.3e}, proof {} bytes",
         metric(&relay.url, "relay_batches_total"),
-        768,
+        metric(&relay.url, "relay_batch_readings_sum") / metric(&relay.url, "relay_batch_readings_count").max(1.0),
         metric(&relay.url, "relay_batch_ref_time"),
         metric(&relay.url, "relay_batch_proof_size")
     );
 
-    // latency at a steady rate: one reading per request, as a meter sends
-    let (before, _, before_count) = histogram(&relay.url, "relay_settle_latency_seconds");
-    let steady = sign(&mut meters, (args.steady_rate * 30.0) as usize);
-    let started = Instant::now();
-    let feed = HttpFeed::new(&relay.url);
-    for (i, r) in steady.iter().enumerate() {
-        let due = Duration::from_secs_f64(i as f64 / args.steady_rate);
-        if let Some(wait) = due.checked_sub(started.elapsed()) {
-            std::thread::sleep(wait);
+        // latency at a steady rate: one reading per request, as a meter sends
+        let (before, _, before_count) = histogram(&relay.url, "relay_settle_latency_seconds");
+        let steady = sign(&mut meters, (args.steady_rate * 30.0) as usize);
+        let started = Instant::now();
+        let feed = HttpFeed::new(&relay.url);
+        for (i, r) in steady.iter().enumerate() {
+            let due = Duration::from_secs_f64(i as f64 / args.steady_rate);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+            feed.send(std::slice::from_ref(r)).expect("taken");
         }
-        feed.send(std::slice::from_ref(r)).expect("taken");
-    }
-    wait_drained(&relay.url);
-    let (after, sum, count) = histogram(&relay.url, "relay_settle_latency_seconds");
-    let delta: Vec<(f64, f64)> = after
-        .iter()
-        .zip(&before)
-        .map(|((le, a), (_, b))| (*le, a - b))
-        .collect();
-    let n = count - before_count;
-    println!(
+        wait_drained(&relay.url);
+        let (after, sum, count) = histogram(&relay.url, "relay_settle_latency_seconds");
+        let delta: Vec<(f64, f64)> = after
+            .iter()
+            .zip(&before)
+            .map(|((le, a), (_, b))| (*le, a - b))
+            .collect();
+        let n = count - before_count;
+        println!(
         "\nlatency, {} readings at {}/s over HTTP (arrival -> settled on chain): p50 <= {} s, p99 <= {} s (batch interval 200 ms); mean over all runs {:.3} s",
         n,
         args.steady_rate,
@@ -420,14 +428,26 @@ fn main() -> anyhow::Result<()> {
         quantile(&delta, n, 0.99),
         sum / count
     );
-
+    }
+    drop(relay);
     if args.soak_minutes > 0 {
         println!(
             "\nmemory at {}/s for {} minutes (resident set of the relay process):",
             args.steady_rate, args.soak_minutes
         );
-        println!("| minute | RSS MiB | stored | queue |");
-        println!("|---:|---:|---:|---:|");
+        let soak_dir = dir.path().join("soak");
+        std::fs::create_dir_all(&soak_dir)?;
+        let relay = start_relay(&args, &soak_dir, &broker, args.soak_batch_interval_ms);
+        let mut meters: Vec<_> = (0..args.meters).map(|n| sim_meter(n, market, 0)).collect();
+        let feed = HttpFeed::new(&relay.url);
+        println!(
+            "(a fresh relay, batches every {} ms)",
+            args.soak_batch_interval_ms
+        );
+        println!("| minute | relay RSS MiB | chain state MiB | readings stored | queue |");
+        println!("|---:|---:|---:|---:|---:|");
+        let state = soak_dir.join("data").join("chain.state");
+        let state_mib = || std::fs::metadata(&state).map_or(0.0, |m| m.len() as f64 / 1_048_576.0);
         let pid = relay.child.id();
         let total = args.soak_minutes * 60;
         let started = Instant::now();
@@ -446,8 +466,9 @@ fn main() -> anyhow::Result<()> {
             let minute = started.elapsed().as_secs() / 60;
             if started.elapsed().as_secs() >= next_sample {
                 println!(
-                    "| {minute} | {:.1} | {} | {} |",
+                    "| {minute} | {:.1} | {:.1} | {} | {} |",
                     rss_kib(pid) as f64 / 1024.0,
+                    state_mib(),
                     metric(&relay.url, "relay_readings_stored_total"),
                     metric(&relay.url, "relay_queue_depth")
                 );
@@ -456,13 +477,12 @@ fn main() -> anyhow::Result<()> {
         }
         wait_drained(&relay.url);
         println!(
-            "| end | {:.1} | {} | {} |",
+            "| end | {:.1} | {:.1} | {} | 0 |",
             rss_kib(pid) as f64 / 1024.0,
-            metric(&relay.url, "relay_readings_stored_total"),
-            0
+            state_mib(),
+            metric(&relay.url, "relay_readings_stored_total")
         );
     }
-    drop(relay);
-    let _ = broker_child.kill();
+    drop(local);
     Ok(())
 }

@@ -147,52 +147,18 @@ impl Drop for Relay {
 /// one), or one started here from Debian's package.
 pub struct Broker {
     pub url: String,
-    child: Option<Child>,
+    _local: Option<meter_relay::broker::LocalBroker>,
 }
 
 impl Broker {
     pub fn start(dir: &Path) -> Broker {
         if let Ok(url) = std::env::var("SMARTCITY_TEST_MQTT") {
-            return Broker { url, child: None };
+            return Broker { url, _local: None };
         }
-        let port = free_port();
-        let conf = dir.join("mosquitto.conf");
-        std::fs::write(
-            &conf,
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n"),
-        )
-        .unwrap();
-        let binary = ["/usr/sbin/mosquitto", "mosquitto"]
-            .into_iter()
-            .find(|b| Command::new(b).arg("-h").output().is_ok())
-            .expect("mosquitto is not installed (scripts/setup.sh installs Debian's package)");
-        let child = Command::new(binary)
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "mosquitto did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let local = meter_relay::broker::LocalBroker::start(dir).expect("mosquitto");
         Broker {
-            url: format!("mqtt://127.0.0.1:{port}"),
-            child: Some(child),
-        }
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
+            url: local.url.clone(),
+            _local: Some(local),
         }
     }
 }
