@@ -46,6 +46,11 @@ struct Args {
     /// household it pays, which the embedded chain keeps in memory.
     #[arg(long, default_value_t = 5_000)]
     soak_batch_interval_ms: u64,
+    /// Meters sending in the memory run. Each batch mints one receipt per household it
+    /// pays, which the embedded chain keeps: with one meter the chain's state stays
+    /// nearly constant and what is left is the relay's own memory.
+    #[arg(long, default_value_t = 64)]
+    soak_meters: u32,
     /// Only the memory run.
     #[arg(long)]
     soak_only: bool,
@@ -438,11 +443,14 @@ fn main() -> anyhow::Result<()> {
         let soak_dir = dir.path().join("soak");
         std::fs::create_dir_all(&soak_dir)?;
         let relay = start_relay(&args, &soak_dir, &broker, args.soak_batch_interval_ms);
-        let mut meters: Vec<_> = (0..args.meters).map(|n| sim_meter(n, market, 0)).collect();
+        let mut meters: Vec<_> = (0..args.soak_meters.clamp(1, args.meters))
+            .map(|n| sim_meter(n, market, 0))
+            .collect();
         let feed = HttpFeed::new(&relay.url);
         println!(
-            "(a fresh relay, batches every {} ms)",
-            args.soak_batch_interval_ms
+            "(a fresh relay, batches every {} ms, {} meters sending)",
+            args.soak_batch_interval_ms,
+            meters.len()
         );
         println!("| minute | relay RSS MiB | chain state MiB | readings stored | queue |");
         println!("|---:|---:|---:|---:|---:|");
