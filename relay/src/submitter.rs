@@ -230,11 +230,6 @@ impl<C: Chain> Submitter<C> {
         );
         let mut submit = Vec::new();
         let mut settle_now = Vec::new();
-        let mut last_in_batch: std::collections::HashMap<DeviceId, u64> = Default::default();
-        for r in &readings {
-            let e = last_in_batch.entry(r.signed.reading.device).or_default();
-            *e = (*e).max(r.signed.reading.seq);
-        }
         for (reading, outcome) in readings.iter().zip(&outcomes) {
             match outcome {
                 ReadingOutcome::Accepted { .. } => submit.push(reading.clone()),
