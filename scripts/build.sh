@@ -6,11 +6,26 @@
 #   scripts/build.sh --check   build into a scratch folder and fail unless the committed
 #                              artifacts' code is what the sources build to
 #   scripts/build.sh NAME...   rebuild only these contracts (about 100 s each), then the sums
+#
+# Every contract is built from exactly the versions in Cargo.lock. cargo-contract 5 builds a
+# contract in a temporary workspace and copies the lock of the contract's workspace root
+# there, to where cargo reads it only when the contract is that root itself; so each
+# contract is built as its own root, from a copy of the sources at a fixed path, with a
+# lock cut down from the project's Cargo.lock (refused if it needs anything the project's
+# lock does not hold), and cargo runs `--locked` (scripts/lib/cargo-pinned).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# shellcheck source=lib/lock.sh
+source "$ROOT/scripts/lib/lock.sh"
+# The pinned toolchain for every cargo and rustc below, whatever folder they run in
+# (cargo-contract's temporary workspaces hold no rust-toolchain.toml).
+RUSTUP_TOOLCHAIN="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"
+export RUSTUP_TOOLCHAIN
+export PINNED_CARGO="$(rustup which cargo)"
+export PINNED_LOCK="$ROOT/Cargo.lock"
 
 CHECK=0
 [ "${1:-}" = "--check" ] && { CHECK=1; shift; }
@@ -34,7 +49,9 @@ exec 9>"$(dirname "$BUILD_ROOT")/lock"
 flock 9
 rm -rf "$BUILD_ROOT"
 mkdir -p "$BUILD_ROOT"
-git ls-files -z --cached --others --exclude-standard -- . ':!artifacts' \
+# Only the contracts: no workspace (nor any other manifest) above them in the copy, so each
+# contract is the root of its own.
+git ls-files -z --cached --others --exclude-standard -- contracts e2e/fixtures \
     | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$BUILD_ROOT"
 cd "$BUILD_ROOT"
 
@@ -54,17 +71,43 @@ for dir in contracts/*/ e2e/fixtures/*/; do
     [ -f "$dir/Cargo.toml" ] && contracts+=("${dir%/}")
 done
 
+# pin_lock DIR: the contract's own Cargo.lock, the project's cut down to what the contract
+# uses (cargo keeps every locked version it can); refused if anything had to be added.
+pin_lock() {
+    cp "$ROOT/Cargo.lock" "$1/Cargo.lock"
+    "$PINNED_CARGO" metadata --quiet --format-version 1 --manifest-path "$1/Cargo.toml" >/dev/null
+    local outside
+    outside="$(lock_versions_outside "$1/Cargo.lock" "$ROOT/Cargo.lock")"
+    if [ -n "$outside" ]; then
+        echo "[build] $(basename "$1") needs versions that are not in Cargo.lock:" >&2
+        echo "$outside" | sed 's/^/    /' >&2
+        echo "        add them to the workspace (cargo update -p NAME) and review them" >&2
+        exit 1
+    fi
+}
+
 for dir in "${contracts[@]}"; do
     name="$(basename "$dir")"
     dest="$OUT/$name"
     case "$dir" in e2e/fixtures/*) dest="$OUT/fixtures/$name" ;; esac
     echo "[build] $name"
     start=$(date +%s)
-    # One at a time: two heavy builds on 2 cores only thrash.
-    cargo contract build --release --quiet --manifest-path "$dir/Cargo.toml" >/dev/null
+    pin_lock "$dir"
+    # cargo-contract runs `cargo clean` on the whole target folder when it finds no metadata
+    # of this contract built with this buffer size, so each contract of a fresh clone would
+    # throw away what the one before compiled. The committed metadata says the same buffer
+    # size (the target folder is this size's own), so the folder is kept.
+    committed="$ROOT/artifacts/${dest#"$OUT/"}/$name.json"
+    if [ -f "$committed" ] && [ ! -f "$CARGO_TARGET_DIR/ink/$name.json" ]; then
+        mkdir -p "$CARGO_TARGET_DIR/ink" && cp "$committed" "$CARGO_TARGET_DIR/ink/$name.json"
+    fi
+    # One at a time: two heavy builds on 2 cores only thrash. cargo-contract is called
+    # directly (`cargo contract` would reset $CARGO to the real cargo).
+    CARGO="$ROOT/scripts/lib/cargo-pinned" \
+        cargo-contract contract build --release --quiet --manifest-path "$dir/Cargo.toml" >/dev/null
     mkdir -p "$dest"
     for ext in contract wasm json; do
-        cp "$CARGO_TARGET_DIR/ink/$name/$name.$ext" "$dest/"
+        cp "$CARGO_TARGET_DIR/ink/$name.$ext" "$dest/"  # a root package's output: ink/<name>.*
     done
     echo "[build] $name: $(stat -c %s "$dest/$name.wasm") bytes of wasm in $(( $(date +%s) - start ))s"
 done

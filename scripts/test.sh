@@ -45,7 +45,10 @@ cargo test --workspace --exclude e2e -- --nocapture >"$LOG/unit.txt" 2>&1 || sta
 grep -E '^test result|FAILED|panicked|SIGKILLs' "$LOG/unit.txt" || true
 [ "$status" -eq 0 ] || { echo "[test] unit tests failed (exit $status)"; tail -80 "$LOG/unit.txt"; exit 1; }
 
-step "contract build reproduces the committed artifacts"
+step "contract builds cannot leave Cargo.lock"
+scripts/lib/pins-test.sh
+
+step "contract build (pinned to Cargo.lock) reproduces the committed artifacts"
 scripts/build.sh --check
 
 step "e2e tests on the sandbox chain (committed artifacts)"
@@ -56,4 +59,4 @@ grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
 
 count() { grep -h '^test result' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }'; }
 echo
-echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit and relay tests (mosquitto, 24 SIGKILLs), artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain"
+echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit and relay tests (mosquitto, 24 SIGKILLs), contract builds pinned to Cargo.lock, artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain"
