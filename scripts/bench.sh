@@ -22,5 +22,5 @@ cp -r "$(dirname "$src")"/. "$REF"
 cp Cargo.lock rust-toolchain.toml "$REF"/
 (cd "$REF" && CARGO_TARGET_DIR="$REF/target" cargo contract build --release --quiet >/dev/null)
 
-cargo run --quiet -p smartcity-client --bin smartcity -- --artifacts "$ROOT/artifacts" \
+cargo run --quiet -p smartcity-cli --bin smartcity -- --artifacts "$ROOT/artifacts" \
     bench --reference-psp22 "$REF/target/ink/psp22.wasm"

@@ -9,7 +9,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/smart-city-contracts/target}"
 scripts/setup.sh demo
 echo "[demo] building smartcity and meter-relay (the first build compiles the runtime: about 6 min cold on 2 cores)"
-cargo build --quiet -p smartcity-client --bin smartcity -p meter-relay --bin meter-relay
+cargo build --quiet -p smartcity-cli --bin smartcity -p meter-relay --bin meter-relay
 BIN="$CARGO_TARGET_DIR/debug"
 
 WORK="$(mktemp -d)"

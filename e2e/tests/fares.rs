@@ -11,14 +11,14 @@ use interfaces::{
     token::{Earning, PSP22Error, TokenRole},
     AccountId, DeviceKind, EnergySource, RegistryRole,
 };
-use smartcity_client::{
-    artifacts,
-    demo::device_id,
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{
+    device_id,
     fares::{fare_events, FareEvent, ValidatorSimulator},
     keys::DeviceSigner,
-    named_account, Chain, ClientError, FareClient, RegistryClient, SandboxChain, TokenClient,
-    TokenConfig,
+    named_account, Chain, ClientError, FareClient, RegistryClient, TokenClient, TokenConfig,
 };
+use smartcity_suite::artifacts;
 
 const MICRO: u128 = 1_000_000;
 const MINUTE: u64 = 60_000;
@@ -91,7 +91,7 @@ impl Depot {
             ("sol", riders[1]),
             ("tam", riders[2]),
         ] {
-            let id = smartcity_client::virtual_id(b"salt", name);
+            let id = smartcity_sdk::virtual_id(b"salt", name);
             registry
                 .register_citizen(&mut chain, issuer, id, account)
                 .unwrap();
@@ -570,25 +570,4 @@ fn a_company_without_an_allowance_cannot_refund() {
         .unwrap()
         .state;
     assert_eq!(state, TicketState::Booked);
-}
-
-#[test]
-fn demo_morning_books_exact_fares_and_plans_departures() {
-    use smartcity_client::demo;
-    let mut chain = SandboxChain::new();
-    let code = demo::DemoCode::load(&artifacts::default_dir()).unwrap();
-    let png = std::env::temp_dir().join(format!("e2e-fares-demo-{}.png", std::process::id()));
-    let mut narration = Vec::new();
-    let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
-    std::fs::remove_file(&png).unwrap();
-    demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    demo::parking_part(&mut chain, &code, &city, &mut narration).unwrap();
-    let transit = demo::transit_part(&mut chain, &code, &city, &mut narration).unwrap();
-    // alighting at stage 5 costs 1.5 SCP, not the slab's 2
-    assert!(transit.quotes.contains(&(0, 5, 1_500_000, 2_000_000)));
-    // the 08:00 and 08:30 trips fill segments 2-4 after six riders each
-    assert_eq!((transit.booked, transit.refused_full), (20, 4));
-    assert!(transit.report.contains("route 0 at 07:00: 2 trips"));
-    assert!(transit.report.contains("fewer departures: 2 -> 1"));
-    assert!(transit.report.contains("more departures: 2 -> 3"));
 }

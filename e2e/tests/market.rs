@@ -12,15 +12,15 @@ use interfaces::{
     token::{TokenError, TokenRole},
     AccountId, DeviceKind, EnergySource, RegistryRole,
 };
-use smartcity_client::{
-    artifacts,
-    demo::device_id,
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{
+    device_id,
     keys::DeviceSigner,
     market::{market_events, MarketEvent},
     meter::MeterSimulator,
-    named_account, Chain, ClientError, MarketClient, RegistryClient, SandboxChain, TokenClient,
-    TokenConfig,
+    named_account, Chain, ClientError, MarketClient, RegistryClient, TokenClient, TokenConfig,
 };
+use smartcity_suite::artifacts;
 
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;
@@ -97,7 +97,7 @@ impl Grid {
                 .register_citizen(
                     &mut chain,
                     issuer,
-                    smartcity_client::virtual_id(b"salt", name),
+                    smartcity_sdk::virtual_id(b"salt", name),
                     account,
                 )
                 .unwrap();
@@ -619,7 +619,7 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
         .register_citizen(
             &mut grid.chain,
             issuer,
-            smartcity_client::virtual_id(b"salt", "carol"),
+            smartcity_sdk::virtual_id(b"salt", "carol"),
             carol,
         )
         .unwrap();
@@ -777,45 +777,6 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 4_000);
 }
 
-#[test]
-fn demo_day_mints_bills_and_sells_energy() {
-    let mut chain = SandboxChain::new();
-    let code = smartcity_client::demo::DemoCode::load(&artifacts::default_dir()).unwrap();
-    let png = std::env::temp_dir().join(format!("e2e-market-demo-{}.png", std::process::id()));
-    let mut narration = Vec::new();
-    let city = smartcity_client::demo::run(&mut chain, &code, &png, &mut narration).unwrap();
-    std::fs::remove_file(&png).unwrap();
-    let day =
-        smartcity_client::demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    let accepted = day
-        .outcomes
-        .iter()
-        .filter(|o| matches!(o, ReadingOutcome::Accepted { .. }))
-        .count();
-    assert_eq!(accepted, 7);
-    assert_eq!(
-        day.outcomes[7],
-        ReadingOutcome::Rejected(RejectReason::StaleSeq)
-    );
-    // peak readings earn 1.5x: 2 kWh at noon = 6 SCP
-    assert!(matches!(
-        day.outcomes[2],
-        ReadingOutcome::Accepted {
-            credits: 6_000_000,
-            ..
-        }
-    ));
-    assert_eq!(day.utility_credits, 4_500_000);
-    assert_eq!(
-        day.households,
-        vec![
-            ("asha", 20_525_000, 3_600),
-            ("ben", 5_000_000, 0),
-            ("chandra", 1_000_000, 2_000)
-        ]
-    );
-}
-
 /// The largest batches, both ends of the range: 768 readings of two meters (130 KB of
 /// call data, beyond ink!'s default 16 KiB buffer; three events of 256 outcomes), 256
 /// readings of 256 households (a mint, a ledger and a registry record each), which must
@@ -832,8 +793,8 @@ fn full_batches_are_accepted_and_fit_one_block() {
         .set_config(&mut grid.chain, admin, wide)
         .unwrap();
     let (block_ref_time, block_proof) = (
-        smartcity_client::sandbox::BLOCK_REF_TIME,
-        smartcity_client::sandbox::BLOCK_PROOF_SIZE,
+        smartcity_sandbox::BLOCK_REF_TIME,
+        smartcity_sandbox::BLOCK_PROOF_SIZE,
     );
 
     // two meters, 384 readings of 30 seconds each, off-peak (from 01:00)
@@ -893,7 +854,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
             .register_citizen(
                 &mut grid.chain,
                 grid.issuer,
-                smartcity_client::virtual_id(b"salt", &format!("household-{n}")),
+                smartcity_sdk::virtual_id(b"salt", &format!("household-{n}")),
                 owner,
             )
             .unwrap();

@@ -12,14 +12,15 @@ use interfaces::{
     token::{Earning, PSP22Error, TokenRole},
     AccountId, DeviceKind, EnergySource, RegistryRole,
 };
-use smartcity_client::{
-    artifacts,
-    demo::device_id,
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{
+    device_id,
     keys::DeviceSigner,
     named_account,
     parking::{parking_events, ParkingEvent, SensorSimulator},
-    Chain, ClientError, ParkingClient, RegistryClient, SandboxChain, TokenClient, TokenConfig,
+    Chain, ClientError, ParkingClient, RegistryClient, TokenClient, TokenConfig,
 };
+use smartcity_suite::artifacts;
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;
@@ -101,7 +102,7 @@ impl Lot {
             .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
             .unwrap();
         for (name, account) in [("shop", shop), ("rita", rita), ("sam", sam)] {
-            let id = smartcity_client::virtual_id(b"salt", name);
+            let id = smartcity_sdk::virtual_id(b"salt", name);
             registry
                 .register_citizen(&mut chain, issuer, id, account)
                 .unwrap();
@@ -752,46 +753,6 @@ fn the_admin_sets_fees_and_pauses_bookings_not_settlements() {
         ClientError::Contract(ParkingError::Payment(PSP22Error::InsufficientAllowance))
     );
     lot.assert_escrow();
-}
-
-#[test]
-fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
-    use smartcity_client::demo;
-    let mut chain = SandboxChain::new();
-    let code = demo::DemoCode::load(&artifacts::default_dir()).unwrap();
-    let png = std::env::temp_dir().join(format!("e2e-parking-demo-{}.png", std::process::id()));
-    let mut narration = Vec::new();
-    let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
-    std::fs::remove_file(&png).unwrap();
-    demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    let (chandra, treasury) = (named_account("chandra"), named_account("city-treasury"));
-    let before = [
-        city.token.balance_of(&mut chain, chandra).unwrap(),
-        city.token.balance_of(&mut chain, treasury).unwrap(),
-    ];
-    let morning = demo::parking_part(&mut chain, &code, &city, &mut narration).unwrap();
-    assert_eq!(
-        morning.reports,
-        vec![
-            SensorOutcome::CheckedIn {
-                booking: morning.booking
-            },
-            // 10 minutes over at 1 SCP an hour
-            SensorOutcome::CheckedOut {
-                booking: morning.booking,
-                overstay: 166_667
-            },
-            SensorOutcome::ViolationRecorded { index: 0 },
-            SensorOutcome::NothingToClose,
-        ]
-    );
-    // chandra: 3 SCP of escrow and the overstay, each less 5 %; the treasury the 5 %s
-    let fee = 150_000 + 8_333;
-    assert_eq!(morning.balances[0].1 - before[0], 3_000_000 + 166_667 - fee);
-    assert_eq!(morning.balances[2].1 - before[1], fee);
-    assert_eq!((morning.held, morning.escrow_total), (0, 0));
-    let text = String::from_utf8(narration).unwrap();
-    assert!(text.contains("violation #0 reported to chandra"));
 }
 
 #[test]

@@ -6,15 +6,16 @@ use interfaces::{
     registry_events as ev, AccountId, CitizenStatus, DataCategory, DeviceKind, DeviceStatus,
     RegistryError, RegistryEvent, RegistryRole, MAX_QUERY_BATCH,
 };
-use smartcity_client::{
-    artifacts,
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{
     contract::{selector, ContractHandle},
-    demo,
+    device_id,
     keys::DeviceSigner,
     named_account,
     registry::registry_events,
-    Chain, ClientError, RegistryClient, SandboxChain,
+    Chain, ClientError, RegistryClient,
 };
+use smartcity_suite::artifacts;
 
 type Refusal = ClientError<RegistryError>;
 
@@ -27,7 +28,7 @@ fn key(seed: &str) -> [u8; 33] {
 }
 
 fn vid(name: &str) -> [u8; 32] {
-    smartcity_client::virtual_id(b"e2e-salt", name)
+    smartcity_sdk::virtual_id(b"e2e-salt", name)
 }
 
 /// A registry with an issuer and an operator, and Alice and Bob registered as citizens.
@@ -82,7 +83,7 @@ impl City {
 
     /// Alice's commissioned meter.
     fn alice_meter(&mut self) -> [u8; 32] {
-        let meter = demo::device_id("alice/meter");
+        let meter = device_id("alice/meter");
         self.registry
             .register_device(
                 &mut self.chain,
@@ -466,7 +467,7 @@ fn lost_key_moves_the_virtual_id_with_its_devices_and_consents() {
 #[test]
 fn device_is_registered_commissioned_sold_rekeyed_and_revoked() {
     let mut city = City::new();
-    let ev_id = demo::device_id("alice/ev");
+    let ev_id = device_id("alice/ev");
     let registered = city
         .registry
         .register_device(
@@ -671,7 +672,7 @@ fn device_is_registered_commissioned_sold_rekeyed_and_revoked() {
 #[test]
 fn device_refusals_by_name() {
     let mut city = City::new();
-    let unknown = demo::device_id("nowhere");
+    let unknown = device_id("nowhere");
     assert_eq!(
         city.registry
             .register_device(
@@ -723,7 +724,7 @@ fn device_refusals_by_name() {
             .register_device(
                 &mut city.chain,
                 city.alice,
-                demo::device_id(&label),
+                device_id(&label),
                 DeviceKind::ParkingSensor,
                 key(&label),
                 [0; 32],
@@ -747,7 +748,7 @@ fn device_refusals_by_name() {
         .register_device(
             &mut city.chain,
             city.bob,
-            demo::device_id("bob/ev"),
+            device_id("bob/ev"),
             DeviceKind::Vehicle,
             key("bob/ev"),
             [0; 32],
@@ -755,30 +756,16 @@ fn device_refusals_by_name() {
         .unwrap();
     assert_eq!(
         city.registry
-            .transfer_device(
-                &mut city.chain,
-                city.bob,
-                demo::device_id("bob/ev"),
-                city.alice
-            )
+            .transfer_device(&mut city.chain, city.bob, device_id("bob/ev"), city.alice)
             .unwrap_err(),
         refused(RegistryError::DeviceCapReached)
     );
     // an operator may revoke anyone's device
     city.registry
-        .revoke_device(
-            &mut city.chain,
-            city.operator,
-            demo::device_id("alice/sensor-0"),
-        )
+        .revoke_device(&mut city.chain, city.operator, device_id("alice/sensor-0"))
         .unwrap();
     city.registry
-        .transfer_device(
-            &mut city.chain,
-            city.bob,
-            demo::device_id("bob/ev"),
-            city.alice,
-        )
+        .transfer_device(&mut city.chain, city.bob, device_id("bob/ev"), city.alice)
         .unwrap();
 }
 
@@ -786,7 +773,7 @@ fn device_refusals_by_name() {
 fn digital_twin_anchor_checks_copies() {
     let mut city = City::new();
     let subject = vid("alice");
-    let record_v1 = smartcity_client::blake2_256(b"alice's home twin, v1");
+    let record_v1 = smartcity_sdk::blake2_256(b"alice's home twin, v1");
     assert_eq!(
         city.registry
             .anchor_record(&mut city.chain, city.alice, subject, record_v1)
@@ -800,7 +787,7 @@ fn digital_twin_anchor_checks_copies() {
         .registry
         .verify_record(&mut city.chain, subject, record_v1)
         .unwrap());
-    let record_v2 = smartcity_client::blake2_256(b"alice's home twin, v2: battery added");
+    let record_v2 = smartcity_sdk::blake2_256(b"alice's home twin, v2: battery added");
     let reanchored = city
         .registry
         .anchor_record(&mut city.chain, city.operator, subject, record_v2)
@@ -945,7 +932,7 @@ fn consent_holds_until_it_expires_or_is_revoked() {
 fn batch_queries_answer_in_order_and_are_bounded() {
     let mut city = City::new();
     let meter = city.alice_meter();
-    let unknown = demo::device_id("nowhere");
+    let unknown = device_id("nowhere");
     let answer = city
         .registry
         .are_active(&mut city.chain, vec![city.alice, city.stranger, city.bob])
@@ -1001,7 +988,7 @@ fn deploy_consumer(chain: &mut SandboxChain, registry: AccountId, salt: &[u8]) -
         chain,
         named_account("consumer-deployer"),
         &wasm,
-        smartcity_client::contract::input(selector("new"), registry),
+        smartcity_sdk::contract::input(selector("new"), registry),
         salt.to_vec(),
     )
     .unwrap();
@@ -1013,7 +1000,7 @@ fn deploy_consumer(chain: &mut SandboxChain, registry: AccountId, salt: &[u8]) -
 fn another_contract_asks_the_registry_through_the_trait() {
     let mut city = City::new();
     let meter = city.alice_meter();
-    let pending = demo::device_id("bob/pending-meter");
+    let pending = device_id("bob/pending-meter");
     city.registry
         .register_device(
             &mut city.chain,
@@ -1045,7 +1032,7 @@ fn another_contract_asks_the_registry_through_the_trait() {
             &mut city.chain,
             caller,
             selector("trusted_owners"),
-            vec![meter, pending, demo::device_id("nowhere")],
+            vec![meter, pending, device_id("nowhere")],
         )
         .unwrap();
     assert_eq!(owners.value, vec![Some(city.alice), None, None]);
@@ -1120,27 +1107,4 @@ fn a_failed_cross_contract_call_is_a_named_error_not_a_trap() {
             .value,
         Err(ConsumerError::CouldNotDispatch)
     );
-}
-
-#[test]
-fn demo_leaves_masked_citizens_and_commissioned_devices() {
-    let mut chain = SandboxChain::new();
-    let wasm = artifacts::wasm(&artifacts::default_dir(), "identity_registry").unwrap();
-    let mut narration = Vec::new();
-    let outcome = demo::identity_part(&mut chain, &wasm, &mut narration).unwrap();
-    let text = String::from_utf8(narration).unwrap();
-    assert_eq!(outcome.citizens.len(), 3);
-    assert!(outcome
-        .citizens
-        .iter()
-        .all(|c| c.status == CitizenStatus::Active));
-    assert_eq!(outcome.devices.len(), 4);
-    assert!(outcome
-        .devices
-        .iter()
-        .all(|d| d.active && d.status == DeviceStatus::Commissioned));
-    assert_eq!(outcome.stranger_refusal, RegistryError::CallerNotCitizen);
-    // national ids never leave the issuer
-    assert!(!text.contains("IN-1984-000117"));
-    assert!(text.contains("Citizens on chain"));
 }

@@ -7,12 +7,14 @@ use interfaces::{
     AccountId, CitizenStatus, EnergySource, RegistryRole,
 };
 use secp256k1::SecretKey;
-use smartcity_client::{
-    artifacts, named_account,
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{
+    named_account,
     token::{token_events, TokenEvent},
     voucher::{one_time_key, sign_redemption, VoucherTicket},
-    Chain, ClientError, RegistryClient, SandboxChain, TokenClient, TokenConfig,
+    Chain, ClientError, RegistryClient, TokenClient, TokenConfig,
 };
+use smartcity_suite::artifacts;
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -26,7 +28,7 @@ fn refused(error: TokenError) -> ClientError<TokenError> {
 
 fn earning(wh: u64) -> Earning {
     Earning {
-        device: smartcity_client::demo::device_id("alice/rooftop"),
+        device: smartcity_sdk::device_id("alice/rooftop"),
         source: EnergySource::Solar,
         period_start_ms: 0,
         period_end_ms: 900_000,
@@ -73,7 +75,7 @@ impl Town {
             .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
             .unwrap();
         for (name, account) in [("alice", alice), ("bob", bob), ("eve", eve)] {
-            let id = smartcity_client::virtual_id(b"salt", name);
+            let id = smartcity_sdk::virtual_id(b"salt", name);
             registry
                 .register_citizen(&mut chain, issuer, id, account)
                 .unwrap();
@@ -270,7 +272,7 @@ fn gated_transfers_move_only_between_citizens_and_allow_listed_accounts() {
     assert_eq!(town.balance(bob), 50);
 
     // a suspended citizen can neither send nor receive
-    let (issuer, bob_id) = (town.issuer, smartcity_client::virtual_id(b"salt", "bob"));
+    let (issuer, bob_id) = (town.issuer, smartcity_sdk::virtual_id(b"salt", "bob"));
     town.registry
         .set_citizen_status(&mut town.chain, issuer, bob_id, CitizenStatus::Suspended)
         .unwrap();
@@ -399,7 +401,7 @@ fn industry_retires_credits_as_a_recorded_offset() {
     town.token
         .transfer(&mut town.chain, alice, industry, 3_000_000, vec![])
         .unwrap();
-    let note = smartcity_client::blake2_256(b"steel works 2026 offset claim");
+    let note = smartcity_sdk::blake2_256(b"steel works 2026 offset claim");
     let retired = town
         .token
         .retire(&mut town.chain, industry, 2_000_000, 1_400_000, note)
@@ -469,12 +471,7 @@ fn voucher_is_created_rendered_and_redeemed_once() {
     };
     assert_eq!((town.balance(alice), town.escrow()), (30, 50));
 
-    // the QR code goes from Alice's phone to Bob's
-    let png = std::env::temp_dir().join(format!("e2e-voucher-{}.png", std::process::id()));
-    ticket.write_qr_png(&png, 6).unwrap();
-    assert!(std::fs::metadata(&png).unwrap().len() > 100);
-    std::fs::remove_file(&png).unwrap();
-    assert!(!ticket.qr_terminal().unwrap().is_empty());
+    // the QR code's payload goes from Alice's phone to Bob's (drawing it: the CLI's `qr`)
     let scanned = VoucherTicket::parse(&ticket.payload()).unwrap();
 
     let redeemed = town
@@ -666,38 +663,4 @@ fn embedded_chain_state_survives_a_save_and_load() {
     assert_eq!(town.token.balance_of(&mut reloaded, alice).unwrap(), 42);
     assert_eq!(reloaded.now_ms(), town.chain.now_ms());
     assert!(SandboxChain::import_state(b"not a state").is_err());
-}
-
-#[test]
-fn demo_city_day_mints_hands_over_a_voucher_and_retires() {
-    let mut chain = SandboxChain::new();
-    let code = smartcity_client::demo::DemoCode::load(&artifacts::default_dir()).unwrap();
-    let png = std::env::temp_dir().join(format!("e2e-demo-voucher-{}.png", std::process::id()));
-    let mut narration = Vec::new();
-    let city = smartcity_client::demo::run(&mut chain, &code, &png, &mut narration).unwrap();
-    std::fs::remove_file(&png).unwrap();
-    assert_eq!(
-        city.balances,
-        vec![("asha", 4_700_000), ("ben", 5_000_000), ("steel-works", 0)]
-    );
-    assert_eq!(
-        city.retired,
-        RetiredTotal {
-            amount: 6_000_000,
-            grams_co2e: 4_200
-        }
-    );
-    assert_eq!(
-        city.stranger_refusal,
-        PSP22Error::Custom("RecipientNotAllowed".into())
-    );
-    let voucher = city
-        .token
-        .voucher(&mut chain, city.voucher_id)
-        .unwrap()
-        .unwrap();
-    assert!(
-        matches!(voucher.state, VoucherState::Redeemed { by, .. } if by == named_account("ben"))
-    );
-    assert_eq!(city.token.total_supply(&mut chain).unwrap(), 9_700_000);
 }

@@ -10,7 +10,7 @@ use crate::{
     submitter::{BatchConfig, Request, Submitter},
 };
 use anyhow::Context;
-use smartcity_client::{MarketClient, RegistryClient};
+use smartcity_sdk::{MarketClient, RegistryClient};
 use std::{
     sync::{mpsc, Arc, Mutex},
     time::Duration,
@@ -82,7 +82,7 @@ pub async fn run(
         Err(_) => anyhow::bail!("the chain thread stopped while starting"),
     };
     tracing::info!(
-        market = %smartcity_client::ss58(&suite.market),
+        market = %smartcity_sdk::ss58(&suite.market),
         meters = config.embedded.meters,
         "embedded chain ready"
     );

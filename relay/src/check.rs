@@ -31,7 +31,7 @@ pub struct DeviceRecord {
 /// The key `signature` recovers to over the reading's digest for `market`, as
 /// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature.
 pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> {
-    let digest = smartcity_client::blake2_256(&reading_digest_preimage(market, &signed.reading));
+    let digest = smartcity_sdk::blake2_256(&reading_digest_preimage(market, &signed.reading));
     let id = RecoveryId::from_i32(i32::from(signed.signature[64])).ok()?;
     let signature = RecoverableSignature::from_compact(&signed.signature[..64], id).ok()?;
     SECP256K1
@@ -218,7 +218,7 @@ pub async fn check_all(
 mod tests {
     use super::*;
     use interfaces::{reading::MeterReading, registry::DeviceStatus, DeviceKind, EnergySource};
-    use smartcity_client::{keys::DeviceSigner, meter::MeterSimulator};
+    use smartcity_sdk::{keys::DeviceSigner, meter::MeterSimulator};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     const MARKET: [u8; 32] = [5; 32];

@@ -1,13 +1,13 @@
 //! Turning a request body or an MQTT payload into signed readings.
 //!
 //! Two forms are taken: JSON (one reading as an object, many as an array; byte fields in
-//! hex, see [`smartcity_client::feed::JsonReading`]) and SCALE bytes of
+//! hex, see [`meter_feed::JsonReading`]) and SCALE bytes of
 //! `Vec<SignedReading>`, the codec the energy market itself decodes.
 
 use crate::error::IngestError;
 use interfaces::reading::SignedReading;
+use meter_feed::JsonReading;
 use scale::Decode;
-use smartcity_client::feed::JsonReading;
 
 /// How a body is encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +125,8 @@ fn decode_scale(body: &[u8], max_readings: usize) -> Result<Vec<SignedReading>, 
 mod tests {
     use super::*;
     use interfaces::{reading::MeterReading, EnergySource};
+    use meter_feed::to_json;
     use scale::Encode;
-    use smartcity_client::feed::to_json;
 
     fn signed(seq: u64) -> SignedReading {
         SignedReading {

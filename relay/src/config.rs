@@ -198,7 +198,7 @@ impl Config {
             "http.max_body_bytes must be at least 1024"
         );
         if let Some(broker) = &self.mqtt.broker {
-            smartcity_client::feed::parse_mqtt_url(broker)?;
+            meter_feed::parse_mqtt_url(broker)?;
         }
         self.signer()?;
         Ok(())
@@ -217,7 +217,7 @@ impl Config {
             anyhow::bail!("chain.signer = {source:?}: write name:<name> or env:<VARIABLE>");
         };
         anyhow::ensure!(!name.is_empty(), "chain.signer: an empty name");
-        Ok(smartcity_client::named_account(&name))
+        Ok(smartcity_sdk::named_account(&name))
     }
 }
 

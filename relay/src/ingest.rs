@@ -8,7 +8,7 @@ use crate::{
     outbox::{now_ms, Queued, Store, Writer},
 };
 use interfaces::AccountId;
-use smartcity_client::feed::Ack;
+use meter_feed::Ack;
 use std::sync::{Arc, Mutex};
 
 /// What HTTP and MQTT share.

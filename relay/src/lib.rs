@@ -1,6 +1,6 @@
 //! The meter relay (DESIGN section 6): ingests devices' signed readings over HTTP and MQTT,
 //! checks them as the energy market would, stores them durably, and submits them in
-//! batches to the market, over `smartcity-client`'s `Chain` trait.
+//! batches to the market, over the SDK's (`smartcity-sdk`) `Chain` trait.
 //!
 //! - [`codec`]: JSON and SCALE bodies to readings.
 //! - [`check`]: the market's rules and the signature, with cached registry records.

@@ -157,7 +157,7 @@ fn main() -> anyhow::Result<()> {
 
 fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
     use meter_relay::{embedded, outbox::Store};
-    use smartcity_client::{demo::format_credits, MarketClient, TokenClient};
+    use smartcity_sdk::{units::format_credits, MarketClient, TokenClient};
     let store = Store::open(dir)?;
     println!("outbox {}:", dir.join("outbox.sqlite").display());
     for (state, count) in store.counts()? {
@@ -167,7 +167,7 @@ fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
     let (token, market) = (TokenClient::at(suite.token), MarketClient::at(suite.market));
     println!(
         "embedded chain (market {}):",
-        smartcity_client::ss58(&suite.market)
+        smartcity_sdk::ss58(&suite.market)
     );
     println!(
         "  {:<16} {:>10} {:>10} {:>14}",
@@ -177,7 +177,7 @@ fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
         let device = embedded::meter_device(n);
         println!(
             "  {:<16} {:>10} {:>10} {:>14}",
-            smartcity_client::feed::sim_meter_label(n),
+            meter_feed::sim_meter_label(n),
             store.last_seq(&device)?,
             market.last_seq(&mut chain, device)?,
             format_credits(token.balance_of(&mut chain, embedded::household(n))?)

@@ -39,7 +39,7 @@ pub async fn run(
     let Some(broker) = config.broker.clone() else {
         return Ok(());
     };
-    let (host, port) = smartcity_client::feed::parse_mqtt_url(&broker)?;
+    let (host, port) = meter_feed::parse_mqtt_url(&broker)?;
     let mut options = MqttOptions::new(config.client_id.clone(), host, port);
     options.set_keep_alive(Duration::from_secs(30));
     options.set_clean_session(false);

@@ -14,9 +14,9 @@ use interfaces::{
     reading::SignedReading,
     AccountId, DeviceId,
 };
+use meter_feed::Ack;
 use rusqlite::{params, Connection, OptionalExtension};
 use scale::{Decode, Encode};
-use smartcity_client::feed::Ack;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
@@ -518,7 +518,7 @@ impl Store {
         &mut self,
         batch: i64,
         settled: &[(i64, Settlement)],
-        weight: smartcity_client::Weight,
+        weight: smartcity_sdk::Weight,
     ) -> rusqlite::Result<()> {
         let now = now_ms() as i64;
         let tx = self.conn.transaction()?;
@@ -647,7 +647,7 @@ impl Store {
 mod tests {
     use super::*;
     use interfaces::EnergySource;
-    use smartcity_client::{keys::DeviceSigner, meter::MeterSimulator};
+    use smartcity_sdk::{keys::DeviceSigner, meter::MeterSimulator};
 
     fn meter(n: u8) -> MeterSimulator {
         MeterSimulator::new(

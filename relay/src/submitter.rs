@@ -1,5 +1,5 @@
 //! The chain thread: answers device lookups for ingest and submits batches of pending
-//! readings to the energy market, over `client/`'s [`Chain`] trait (any backend).
+//! readings to the energy market, over the SDK's [`Chain`] trait (any backend).
 //!
 //! A batch is dry-run first: readings the market would refuse are settled without a fee,
 //! an over-heavy batch is split. Before the call the batch's readings are marked
@@ -19,7 +19,7 @@ use interfaces::{
     AccountId, DeviceId, MAX_QUERY_BATCH,
 };
 use scale::Encode;
-use smartcity_client::{
+use smartcity_sdk::{
     market::{market_events, MarketEvent},
     Chain, MarketClient, RegistryClient,
 };
@@ -245,7 +245,7 @@ impl<C: Chain> Submitter<C> {
             }
         }
         let signed: Vec<_> = submit.iter().map(|r| r.signed.clone()).collect();
-        let input_hash = smartcity_client::blake2_256(&(signer, now_ms(), &signed).encode());
+        let input_hash = smartcity_sdk::blake2_256(&(signer, now_ms(), &signed).encode());
         let ids: Vec<i64> = submit.iter().map(|r| r.id).collect();
         let batch = self
             .store
@@ -328,7 +328,7 @@ impl<C: Chain> Submitter<C> {
 /// (one per 256 readings); `None` unless they cover every reading exactly once.
 pub fn outcomes_from_events(
     market: AccountId,
-    events: &[smartcity_client::ContractEvent],
+    events: &[smartcity_sdk::ContractEvent],
     count: usize,
 ) -> Option<Vec<ReadingOutcome>> {
     let mut outcomes: Vec<Option<ReadingOutcome>> = vec![None; count];

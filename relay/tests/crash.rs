@@ -8,11 +8,13 @@ mod common;
 
 use common::{next, sim, Relay};
 use interfaces::{reading::SignedReading, EnergySource};
+use meter_feed::FeedError;
 use meter_relay::{
     embedded,
     outbox::{Settlement, Store},
 };
-use smartcity_client::{demo::market_config, feed::FeedError, MarketClient, TokenClient};
+use smartcity_sdk::{MarketClient, TokenClient};
+use smartcity_suite::market_config;
 use std::{
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -42,7 +44,7 @@ fn every_acknowledged_reading_settles_exactly_once_across_sigkills() {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| smartcity_client::feed::now_ms() | 1);
+        .unwrap_or_else(|| meter_feed::now_ms() | 1);
     println!("crash test seed {seed} (CRASH_SEED={seed} repeats it)");
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
@@ -66,7 +68,7 @@ fn every_acknowledged_reading_settles_exactly_once_across_sigkills() {
     let sender = {
         let (stop, acked, url) = (stop.clone(), acked.clone(), relay.url.clone());
         std::thread::spawn(move || {
-            let feed = smartcity_client::feed::HttpFeed::new(&url);
+            let feed = meter_feed::HttpFeed::new(&url);
             let mut meters: Vec<_> = (0..METERS).map(|n| sim(n, market)).collect();
             let mut rng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15);
             let mut in_flight: Vec<SignedReading> = Vec::new();

@@ -6,15 +6,13 @@ mod common;
 
 use common::{next, sim, Broker, Relay};
 use interfaces::{reading::SignedReading, EnergySource};
+use meter_feed::{to_json, FeedError, MqttFeed};
 use scale::Encode;
-use smartcity_client::{
-    demo::market_config,
-    feed::{to_json, FeedError, MqttFeed},
-    MarketClient, TokenClient,
-};
+use smartcity_sdk::{MarketClient, TokenClient};
+use smartcity_suite::market_config;
 use std::time::Duration;
 
-fn refused(result: Result<smartcity_client::feed::Ack, FeedError>) -> (u16, String, Option<usize>) {
+fn refused(result: Result<meter_feed::Ack, FeedError>) -> (u16, String, Option<usize>) {
     match result {
         Err(FeedError::Refused(r)) => (r.status, r.error, r.index),
         other => panic!("expected a refusal, got {other:?}"),
@@ -117,7 +115,7 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
         (409, "replayed_sequence".into(), Some(0))
     );
     let mut future = m0.clone();
-    let far = smartcity_client::feed::now_ms() + 3_600_000;
+    let far = meter_feed::now_ms() + 3_600_000;
     assert_eq!(
         refused(feed.send(&[future.read(far, far + 1, 1, 0)])),
         (422, "bad_period".into(), Some(0))

@@ -13,8 +13,8 @@
 
 use clap::Parser;
 use interfaces::reading::SignedReading;
+use meter_feed::{sim_meter, to_json, HttpFeed};
 use scale::Encode;
-use smartcity_client::feed::{sim_meter, to_json, HttpFeed};
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
@@ -172,11 +172,8 @@ fn start_relay(args: &Args, dir: &std::path::Path, broker: &str, interval_ms: u6
 }
 
 /// The meters' next `count` readings, signed on every core, in per-meter order.
-fn sign(
-    meters: &mut [smartcity_client::meter::MeterSimulator],
-    count: usize,
-) -> Vec<SignedReading> {
-    let base = (smartcity_client::feed::now_ms() / 86_400_000 - 1) * 86_400_000 + 3_600_000;
+fn sign(meters: &mut [smartcity_sdk::meter::MeterSimulator], count: usize) -> Vec<SignedReading> {
+    let base = (meter_feed::now_ms() / 86_400_000 - 1) * 86_400_000 + 3_600_000;
     let n = meters.len();
     let per_meter = count.div_ceil(n);
     let signed: Vec<Vec<SignedReading>> = std::thread::scope(|scope| {
@@ -273,7 +270,7 @@ fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_messa
             )
         })
         .collect();
-    let (host, port) = smartcity_client::feed::parse_mqtt_url(broker).unwrap();
+    let (host, port) = meter_feed::parse_mqtt_url(broker).unwrap();
     let mut options = rumqttc::MqttOptions::new(format!("bench-{}", payloads.len()), host, port);
     options.set_inflight(1_000);
     options.set_max_packet_size(1 << 24, 1 << 24);

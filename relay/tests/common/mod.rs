@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use interfaces::{reading::SignedReading, AccountId};
-use smartcity_client::{feed::HttpFeed, meter::MeterSimulator};
+use meter_feed::HttpFeed;
+use smartcity_sdk::meter::MeterSimulator;
 use std::{
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
@@ -166,7 +167,7 @@ impl Broker {
 /// 01:00 UTC yesterday: readings from then on are in the past and off-peak (the embedded
 /// market pays 1.5x from 11:00 to 14:00), so their credits are known in advance.
 pub fn base_ms() -> u64 {
-    let now = smartcity_client::feed::now_ms();
+    let now = meter_feed::now_ms();
     (now / 86_400_000 - 1) * 86_400_000 + 3_600_000
 }
 
@@ -177,5 +178,5 @@ pub fn next(meter: &mut MeterSimulator, wh: u64) -> SignedReading {
 }
 
 pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
-    smartcity_client::feed::sim_meter(n, market, 0)
+    meter_feed::sim_meter(n, market, 0)
 }

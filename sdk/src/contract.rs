@@ -209,6 +209,44 @@ macro_rules! message {
 }
 pub(crate) use message;
 
+/// One message a typed client calls, as the client encodes it. A test holds every client's
+/// list against the contract's metadata (`artifacts/<name>/<name>.json`: the selector,
+/// whether it mutates, each argument's name and type), so a renamed message or a changed
+/// argument cannot drift silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageSpec {
+    /// The name the selector is computed from (`register_citizen`).
+    pub name: &'static str,
+    /// A state-changing message (`tx`), or a query.
+    pub mutates: bool,
+    /// Each argument's name and Rust type, as the client writes them.
+    pub args: &'static [(&'static str, &'static str)],
+}
+
+/// [`message!`] for each listed message, and the client's `MESSAGES`: what it encodes,
+/// for the metadata check.
+macro_rules! messages {
+    ($($kind:ident $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
+        $( $crate::contract::message!($kind $err, $(#[$doc])* $name($($arg: $ty),*) -> $ret); )*
+
+        /// The messages this client encodes through `message!` (checked against the
+        /// contract's metadata by a test).
+        pub const MESSAGES: &'static [$crate::contract::MessageSpec] = &[
+            $($crate::contract::MessageSpec {
+                name: stringify!($name),
+                mutates: $crate::contract::mutates(stringify!($kind)),
+                args: &[$((stringify!($arg), stringify!($ty))),*],
+            },)*
+        ];
+    };
+}
+pub(crate) use messages;
+
+/// Whether a `message!` kind changes state (`tx`) or only reads.
+pub const fn mutates(kind: &str) -> bool {
+    matches!(kind.as_bytes(), b"tx")
+}
+
 /// A contract's events as one typed enum, `$enum::Variant(ev::Variant)` for each listed
 /// event struct of the module `ev`, and the function `$decode(contract, events)` that
 /// picks that contract's events out of a call's and decodes them in order. One list for

@@ -1,17 +1,17 @@
 //! Weight of each registry message on the sandbox chain (ref_time, proof_size), measured
 //! once per message in a populated registry. A benchmark, not a test: it prints a table.
 
-use crate::{
+use anyhow::anyhow;
+use interfaces::{
+    CitizenStatus, DataCategory, DeviceKind, RegistryError, RegistryRole, MAX_QUERY_BATCH,
+};
+use smartcity_sdk::{
     chain::{Chain, Weight},
-    demo::device_id,
+    device_id,
     keys::DeviceSigner,
     named_account,
     registry::RegistryClient,
     ClientError, Receipt,
-};
-use anyhow::anyhow;
-use interfaces::{
-    CitizenStatus, DataCategory, DeviceKind, RegistryError, RegistryRole, MAX_QUERY_BATCH,
 };
 
 /// One measured message.
@@ -69,7 +69,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
     let mut devices = Vec::new();
     for c in 0..CITIZENS {
         let account = named_account(&format!("bench/citizen-{c}"));
-        let id = crate::blake2_256(format!("bench/vid-{c}").as_bytes());
+        let id = smartcity_sdk::blake2_256(format!("bench/vid-{c}").as_bytes());
         let result = registry.register_citizen(chain, issuer, id, account);
         if c == 0 {
             weigh(&mut table, "register_citizen", result)?;
@@ -156,7 +156,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
         registry.set_citizen_status(
             chain,
             issuer,
-            crate::blake2_256(b"bench/vid-1"),
+            smartcity_sdk::blake2_256(b"bench/vid-1"),
             CitizenStatus::Suspended,
         ),
     )?;
@@ -166,7 +166,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
         registry.move_citizen(
             chain,
             issuer,
-            crate::blake2_256(b"bench/vid-2"),
+            smartcity_sdk::blake2_256(b"bench/vid-2"),
             named_account("bench/new-account"),
         ),
     )?;
@@ -206,7 +206,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
         format!("IdentityRegistry::devices ({batch} ids)"),
         registry.devices(chain, cycle(&devices, batch)),
     )?;
-    for (message, weight) in registry.single_query_weights(chain, first, devices[1])? {
+    for (message, weight) in single_query_weights(&registry, chain, first, devices[1])? {
         table.push(Measurement { message, weight });
     }
     Ok(table)
@@ -221,35 +221,34 @@ fn cycle<T: Copy>(items: &[T], n: usize) -> Vec<T> {
     items.iter().copied().cycle().take(n).collect()
 }
 
-impl RegistryClient {
-    /// Weights of the single-item trait queries (`is_active`, `device`, `has_consent`).
-    fn single_query_weights<C: Chain>(
-        &self,
-        chain: &mut C,
-        account: interfaces::AccountId,
-        device: interfaces::DeviceId,
-    ) -> anyhow::Result<Vec<(String, Weight)>> {
-        use crate::contract::selector;
-        let mut out = Vec::new();
-        let calls: [(&str, Vec<u8>); 3] = [
-            (
-                "IdentityRegistry::is_active",
-                scale::Encode::encode(&account),
-            ),
-            ("IdentityRegistry::device", scale::Encode::encode(&device)),
-            (
-                "IdentityRegistry::has_consent",
-                scale::Encode::encode(&(account, account, DataCategory::Mobility)),
-            ),
-        ];
-        for (name, args) in calls {
-            let mut input = selector(name).to_vec();
-            input.extend(args);
-            let report = chain.query(account, self.address(), input)?;
-            out.push((name.to_string(), report.weight));
-        }
-        Ok(out)
+/// Weights of the registry's single-item trait queries (`is_active`, `device`,
+/// `has_consent`).
+fn single_query_weights<C: Chain>(
+    registry: &RegistryClient,
+    chain: &mut C,
+    account: interfaces::AccountId,
+    device: interfaces::DeviceId,
+) -> anyhow::Result<Vec<(String, Weight)>> {
+    use smartcity_sdk::contract::selector;
+    let mut out = Vec::new();
+    let calls: [(&str, Vec<u8>); 3] = [
+        (
+            "IdentityRegistry::is_active",
+            scale::Encode::encode(&account),
+        ),
+        ("IdentityRegistry::device", scale::Encode::encode(&device)),
+        (
+            "IdentityRegistry::has_consent",
+            scale::Encode::encode(&(account, account, DataCategory::Mobility)),
+        ),
+    ];
+    for (name, args) in calls {
+        let mut input = selector(name).to_vec();
+        input.extend(args);
+        let report = chain.query(account, registry.address(), input)?;
+        out.push((name.to_string(), report.weight));
     }
+    Ok(out)
 }
 
 /// The table in Markdown, as the README carries it.
@@ -287,14 +286,14 @@ pub fn token<C: Chain>(
     token_wasm: &[u8],
     reference_psp22: Option<&[u8]>,
 ) -> anyhow::Result<Vec<Measurement>> {
-    use crate::{
-        contract::{input, selector},
-        token::{TokenClient, TokenConfig},
-        voucher::{one_time_key, sign_redemption},
-    };
     use interfaces::{
         token::{Earning, Mint, TokenRole},
         EnergySource,
+    };
+    use smartcity_sdk::{
+        contract::{input, selector},
+        token::{TokenClient, TokenConfig},
+        voucher::{one_time_key, sign_redemption},
     };
     let mut table = Vec::new();
     let admin = named_account("bench/token-admin");
@@ -419,7 +418,7 @@ pub fn token<C: Chain>(
             input(selector("new"), args),
             b"reference".to_vec(),
         )?;
-        let reference = crate::ContractHandle { address };
+        let reference = smartcity_sdk::ContractHandle { address };
         let transfer: Receipt<()> = ok(
             "reference transfer",
             reference.call::<_, _, (), interfaces::token::PSP22Error>(
@@ -444,7 +443,7 @@ struct Base {
     issuer: interfaces::AccountId,
     operator: interfaces::AccountId,
     registry: RegistryClient,
-    token: crate::token::TokenClient,
+    token: smartcity_sdk::token::TokenClient,
 }
 
 fn base<C: Chain>(
@@ -453,7 +452,7 @@ fn base<C: Chain>(
     registry_wasm: &[u8],
     token_wasm: &[u8],
 ) -> anyhow::Result<Base> {
-    use crate::token::{TokenClient, TokenConfig};
+    use smartcity_sdk::token::{TokenClient, TokenConfig};
     let admin = named_account(&format!("bench/{name}-admin"));
     let (issuer, operator) = (
         named_account(&format!("bench/{name}-issuer")),
@@ -517,8 +516,8 @@ pub struct PerBlock {
 
 impl PerBlock {
     fn new(households: usize, batch: usize, weight: Weight) -> Self {
-        let by_time = crate::sandbox::BLOCK_REF_TIME / weight.ref_time.max(1);
-        let by_proof = crate::sandbox::BLOCK_PROOF_SIZE / weight.proof_size.max(1);
+        let by_time = smartcity_sandbox::BLOCK_REF_TIME / weight.ref_time.max(1);
+        let by_proof = smartcity_sandbox::BLOCK_PROOF_SIZE / weight.proof_size.max(1);
         Self {
             households,
             batch,
@@ -538,15 +537,15 @@ pub fn market<C: Chain>(
     market_wasm: &[u8],
     probe_wasm: &[u8],
 ) -> anyhow::Result<MarketBench> {
-    use crate::{
-        contract::{input, selector},
-        market::MarketClient,
-        meter::MeterSimulator,
-    };
     use interfaces::{
         market::{MarketConfig, SourceFactors, MAX_READINGS_PER_CALL},
         token::TokenRole,
         EnergySource,
+    };
+    use smartcity_sdk::{
+        contract::{input, selector},
+        market::MarketClient,
+        meter::MeterSimulator,
     };
     let max = MAX_READINGS_PER_CALL as usize;
     let Base {
@@ -599,13 +598,13 @@ pub fn market<C: Chain>(
             registry.register_citizen(
                 chain,
                 issuer,
-                crate::blake2_256(format!("bench/hh-{n}").as_bytes()),
+                smartcity_sdk::blake2_256(format!("bench/hh-{n}").as_bytes()),
                 owner,
             ),
         )?;
         let label = format!("bench/meter-{n}");
         let meter = MeterSimulator::new(
-            crate::demo::device_id(&label),
+            smartcity_sdk::device_id(&label),
             DeviceSigner::from_seed(&label),
             market.address(),
             EnergySource::Solar,
@@ -678,7 +677,7 @@ pub fn market<C: Chain>(
 
     // the bare limit: one recovery, measured on a contract that does nothing else
     let signer = DeviceSigner::from_seed("bench/probe");
-    let digest = crate::blake2_256(b"probe");
+    let digest = smartcity_sdk::blake2_256(b"probe");
     let signature = signer.sign_digest(&digest);
     let (probe, _) = chain.instantiate(admin, probe_wasm, input(selector("new"), ()), vec![])?;
     let mut weigh_probe = |times: u32| -> anyhow::Result<Weight> {
@@ -707,7 +706,7 @@ pub fn market<C: Chain>(
         table,
         per_recover,
         per_block,
-        recover_limit_per_block: crate::sandbox::BLOCK_REF_TIME / per_recover.ref_time.max(1),
+        recover_limit_per_block: smartcity_sandbox::BLOCK_REF_TIME / per_recover.ref_time.max(1),
     })
 }
 
@@ -720,12 +719,12 @@ pub fn parking<C: Chain>(
     token_wasm: &[u8],
     parking_wasm: &[u8],
 ) -> anyhow::Result<Vec<Measurement>> {
-    use crate::parking::{ParkingClient, SensorSimulator};
     use interfaces::{
         parking::{Availability, ParkingConfig, SpaceTerms, MAX_PAGE},
         token::{Earning, TokenRole},
         EnergySource,
     };
+    use smartcity_sdk::parking::{ParkingClient, SensorSimulator};
     const HOUR: u64 = 3_600_000;
     const SPACES: usize = 100;
     let Base {
@@ -775,7 +774,12 @@ pub fn parking<C: Chain>(
         let account = named_account(name);
         ok(
             "citizen",
-            registry.register_citizen(chain, issuer, crate::blake2_256(name.as_bytes()), account),
+            registry.register_citizen(
+                chain,
+                issuer,
+                smartcity_sdk::blake2_256(name.as_bytes()),
+                account,
+            ),
         )?;
         Ok(account)
     };
@@ -904,7 +908,7 @@ pub fn parking<C: Chain>(
                 .read_fallible::<_, _, (Vec<u64>, u64), interfaces::parking::ParkingError>(
                     chain,
                     renter,
-                    crate::contract::selector("free_spaces"),
+                    smartcity_sdk::contract::selector("free_spaces"),
                     (from, to, from_id, limit),
                 ),
         )
@@ -939,12 +943,12 @@ pub fn fares<C: Chain>(
     token_wasm: &[u8],
     fares_wasm: &[u8],
 ) -> anyhow::Result<Vec<Measurement>> {
-    use crate::fares::{FareClient, ValidatorSimulator};
     use interfaces::{
         fares::{FareRule, Slab, ValidatorAction},
         token::{Earning, TokenRole},
         EnergySource,
     };
+    use smartcity_sdk::fares::{FareClient, ValidatorSimulator};
     const HOUR: u64 = 3_600_000;
     let Base {
         admin,
@@ -961,7 +965,12 @@ pub fn fares<C: Chain>(
     for (name, account) in [("bench/bus", bus), ("bench/rider", rider)] {
         ok(
             "citizen",
-            registry.register_citizen(chain, issuer, crate::blake2_256(name.as_bytes()), account),
+            registry.register_citizen(
+                chain,
+                issuer,
+                smartcity_sdk::blake2_256(name.as_bytes()),
+                account,
+            ),
         )?;
     }
     ok(

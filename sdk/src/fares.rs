@@ -3,7 +3,7 @@
 
 use crate::{
     chain::Chain,
-    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -54,23 +54,24 @@ impl FareClient {
         self.handle.address
     }
 
-    message!(tx FareError, set_operator(account: AccountId, operator: bool) -> ());
-    message!(tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64);
-    message!(tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64);
-    message!(tx FareError, cancel_trip(trip: u64) -> u32);
-    message!(tx FareError, refund_cancelled(trip: u64, limit: u32) -> u32);
-    message!(tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64);
-    message!(tx FareError, cancel_ticket(ticket: u64) -> u128);
-    message!(tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome);
-
-    message!(read FareError, is_operator(account: AccountId) -> bool);
-    message!(read FareError, route(route: u64) -> Option<Route>);
-    message!(read FareError, trip(trip: u64) -> Option<Trip>);
-    message!(read FareError, ticket(ticket: u64) -> Option<Ticket>);
-    message!(read FareError, debt(account: AccountId) -> u128);
-    message!(read_fallible FareError, quote(route: u64, board: u32, alight: u32) -> FareQuote);
-    message!(read_fallible FareError, occupancy(trip: u64) -> (Vec<u32>, u32));
-    message!(read_fallible FareError, trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>);
+    messages! {
+        tx FareError, set_operator(account: AccountId, operator: bool) -> ();
+        tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
+        tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
+        tx FareError, cancel_trip(trip: u64) -> u32;
+        tx FareError, refund_cancelled(trip: u64, limit: u32) -> u32;
+        tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64;
+        tx FareError, cancel_ticket(ticket: u64) -> u128;
+        tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome;
+        read FareError, is_operator(account: AccountId) -> bool;
+        read FareError, route(route: u64) -> Option<Route>;
+        read FareError, trip(trip: u64) -> Option<Trip>;
+        read FareError, ticket(ticket: u64) -> Option<Ticket>;
+        read FareError, debt(account: AccountId) -> u128;
+        read_fallible FareError, quote(route: u64, board: u32, alight: u32) -> FareQuote;
+        read_fallible FareError, occupancy(trip: u64) -> (Vec<u32>, u32);
+        read_fallible FareError, trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>;
+    }
 }
 
 contract_events!(

@@ -3,7 +3,7 @@
 
 use crate::{
     chain::Chain,
-    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -55,26 +55,27 @@ impl ParkingClient {
         self.handle.address
     }
 
-    message!(tx ParkingError, set_config(config: ParkingConfig) -> ());
-    message!(tx ParkingError, set_paused(paused: bool) -> ());
-    message!(tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64);
-    message!(tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ());
-    message!(tx ParkingError, delist(space: u64, refund: bool) -> u32);
-    message!(tx ParkingError, relist(space: u64) -> ());
-    message!(tx ParkingError, book(space: u64, vehicle: Option<DeviceId>, start_ms: TimestampMs, end_ms: TimestampMs) -> u64);
-    message!(tx ParkingError, cancel(booking: u64) -> u128);
-    message!(tx ParkingError, settle(booking: u64) -> ());
-    message!(tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome);
-
-    message!(read ParkingError, config() -> ParkingConfig);
-    message!(read ParkingError, space(space: u64) -> Option<Space>);
-    message!(read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>);
-    message!(read ParkingError, booking(booking: u64) -> Option<Booking>);
-    message!(read ParkingError, escrow_total() -> u128);
-    message!(read ParkingError, debt(account: AccountId) -> u128);
-    message!(read_fallible ParkingError, free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64));
-    message!(read_fallible ParkingError, renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32));
-    message!(read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32));
+    messages! {
+        tx ParkingError, set_config(config: ParkingConfig) -> ();
+        tx ParkingError, set_paused(paused: bool) -> ();
+        tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64;
+        tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ();
+        tx ParkingError, delist(space: u64, refund: bool) -> u32;
+        tx ParkingError, relist(space: u64) -> ();
+        tx ParkingError, book(space: u64, vehicle: Option<DeviceId>, start_ms: TimestampMs, end_ms: TimestampMs) -> u64;
+        tx ParkingError, cancel(booking: u64) -> u128;
+        tx ParkingError, settle(booking: u64) -> ();
+        tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome;
+        read ParkingError, config() -> ParkingConfig;
+        read ParkingError, space(space: u64) -> Option<Space>;
+        read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>;
+        read ParkingError, booking(booking: u64) -> Option<Booking>;
+        read ParkingError, escrow_total() -> u128;
+        read ParkingError, debt(account: AccountId) -> u128;
+        read_fallible ParkingError, free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64);
+        read_fallible ParkingError, renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32);
+        read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32);
+    }
 }
 
 contract_events!(

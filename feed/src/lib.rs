@@ -3,12 +3,12 @@
 //!
 //! The relay parses exactly the form written here, so the two cannot drift apart.
 
-use crate::{demo::device_id, keys::DeviceSigner, meter::MeterSimulator};
 use interfaces::{
     reading::{MeterReading, SignedReading},
     AccountId, DeviceId, EnergySource,
 };
 use serde::{Deserialize, Serialize};
+use smartcity_sdk::{device_id, keys::DeviceSigner, meter::MeterSimulator};
 
 /// One signed reading as JSON: byte fields in hex (with or without `0x`), numbers as JSON
 /// numbers, the source by name (`solar`, `wind`, `hydro`, `vehicle`, `other`).

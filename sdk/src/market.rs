@@ -2,7 +2,7 @@
 
 use crate::{
     chain::Chain,
-    contract::{contract_events, message, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
     market::{events as ev, MarketConfig, MarketError, Offer, ReadingOutcome},
@@ -159,14 +159,16 @@ impl MarketClient {
             .read_fallible(chain, reader, selector("open_offers"), (from_id, limit))
     }
 
-    message!(read MarketError, offer(offer_id: u64) -> Option<Offer>);
-    message!(read MarketError, config() -> MarketConfig);
-    message!(read MarketError, wiring() -> (AccountId, AccountId));
-    message!(read MarketError, admin() -> AccountId);
-    message!(read MarketError, is_paused() -> bool);
-    message!(read MarketError, last_seq(device: DeviceId) -> u64);
-    message!(read MarketError, ledger_wh(account: AccountId) -> u64);
-    message!(read MarketError, debt(account: AccountId) -> u128);
+    messages! {
+        read MarketError, offer(offer_id: u64) -> Option<Offer>;
+        read MarketError, config() -> MarketConfig;
+        read MarketError, wiring() -> (AccountId, AccountId);
+        read MarketError, admin() -> AccountId;
+        read MarketError, is_paused() -> bool;
+        read MarketError, last_seq(device: DeviceId) -> u64;
+        read MarketError, ledger_wh(account: AccountId) -> u64;
+        read MarketError, debt(account: AccountId) -> u128;
+    }
 }
 
 contract_events!(

@@ -4,9 +4,7 @@
 
 use anyhow::{anyhow, bail, Context};
 use interfaces::{token::voucher_preimage, AccountId};
-use qrcode::{render::unicode::Dense1x2, QrCode};
 use secp256k1::{Message, SecretKey, SECP256K1};
-use std::path::Path;
 
 /// What a voucher's QR code carries.
 #[derive(Clone, PartialEq, Eq)]
@@ -96,54 +94,6 @@ impl VoucherTicket {
     pub fn sign_for(&self, redeemer: &AccountId) -> [u8; 65] {
         sign_redemption(&self.secret, &self.token, self.voucher_id, redeemer)
     }
-
-    fn qr(&self) -> anyhow::Result<QrCode> {
-        QrCode::new(self.payload().as_bytes()).context("payload does not fit a QR code")
-    }
-
-    /// The QR code drawn with Unicode half blocks, for a terminal.
-    pub fn qr_terminal(&self) -> anyhow::Result<String> {
-        Ok(self
-            .qr()?
-            .render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build())
-    }
-
-    /// Writes the QR code as a grayscale PNG, `pixels_per_module` pixels per module, with
-    /// the standard 4-module quiet zone.
-    pub fn write_qr_png(&self, path: &Path, pixels_per_module: u32) -> anyhow::Result<()> {
-        let code = self.qr()?;
-        let modules = u32::try_from(code.width())?;
-        let quiet = 4;
-        let side = (modules + 2 * quiet) * pixels_per_module;
-        let colors = code.to_colors();
-        let mut pixels = vec![255u8; (side * side) as usize];
-        for (index, color) in colors.iter().enumerate() {
-            if *color != qrcode::Color::Dark {
-                continue;
-            }
-            let index = u32::try_from(index)?;
-            let (x0, y0) = (
-                (index % modules + quiet) * pixels_per_module,
-                (index / modules + quiet) * pixels_per_module,
-            );
-            for y in y0..y0 + pixels_per_module {
-                for x in x0..x0 + pixels_per_module {
-                    pixels[(y * side + x) as usize] = 0;
-                }
-            }
-        }
-        let file = std::fs::File::create(path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), side, side);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        encoder.write_header()?.write_image_data(&pixels)?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -203,16 +153,5 @@ mod tests {
         };
         assert_eq!(recover(&redeemer), public);
         assert_ne!(recover(&AccountId::from([2; 32])), public);
-    }
-
-    #[test]
-    fn qr_code_renders_for_terminal_and_png() {
-        let ticket = ticket();
-        assert!(ticket.qr_terminal().unwrap().lines().count() > 20);
-        let path = std::env::temp_dir().join(format!("voucher-test-{}.png", std::process::id()));
-        ticket.write_qr_png(&path, 4).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     }
 }

@@ -1,6 +1,8 @@
-//! The embedded sandbox chain: drink's pallet-contracts runtime, in-process, no node.
+//! The embedded sandbox chain: drink's pallet-contracts runtime, in-process, no node,
+//! behind the SDK's [`Chain`] trait; and its saved-state file ([`save`], [`load`]), the
+//! one format the `smartcity` command and the meter relay both write.
 
-use crate::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
+use anyhow::Context;
 use drink::{
     minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent},
     pallet_contracts::{Determinism, Event as ContractsEvent},
@@ -13,6 +15,8 @@ use drink::{
 };
 use interfaces::AccountId;
 use scale::{Decode, Encode};
+use smartcity_sdk::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
+use std::{io::Write, path::Path};
 
 /// Native balance every account the sandbox chain sees gets, enough for any fee and deposit.
 const FUNDING: u128 = 1_000_000_000_000_000;
@@ -269,4 +273,85 @@ fn contract_events(records: EventRecords) -> Vec<ContractEvent> {
             _ => None,
         })
         .collect()
+}
+
+/// The first bytes of a saved chain file (format version 1).
+const FILE_MAGIC: [u8; 4] = *b"SCS1";
+
+/// A saved chain file: what the application keeps beside the chain (its contracts'
+/// addresses, say), then the chain's whole state.
+#[derive(Encode, Decode)]
+struct SavedFile<H> {
+    magic: [u8; 4],
+    header: H,
+    chain: Vec<u8>,
+}
+
+/// Writes `chain` with `header` to `path` atomically: a temporary file beside it, synced,
+/// renamed over the old one, and the folder synced; whoever is killed at any moment leaves
+/// either the old file or the new one.
+pub fn save<H: Encode>(path: &Path, chain: &mut SandboxChain, header: &H) -> anyhow::Result<()> {
+    let bytes = SavedFile {
+        magic: FILE_MAGIC,
+        header,
+        chain: chain.export_state(),
+    }
+    .encode();
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))?;
+    let tmp = path.with_file_name(format!("{}.tmp", name.to_string_lossy()));
+    {
+        let mut file = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(folder)?.sync_all()?;
+    Ok(())
+}
+
+/// Reads a file [`save`] wrote: the chain and the header saved with it.
+pub fn load<H: Decode>(path: &Path) -> anyhow::Result<(SandboxChain, H)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let saved = SavedFile::<H>::decode(&mut &bytes[..])
+        .ok()
+        .filter(|saved| saved.magic == FILE_MAGIC)
+        .with_context(|| format!("{} is not a saved smart-city chain", path.display()))?;
+    Ok((SandboxChain::import_state(&saved.chain)?, saved.header))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_chain_loads_with_its_header_and_other_files_are_refused() {
+        let dir = std::env::temp_dir().join(format!("sandbox-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("chain.state");
+        let mut chain = SandboxChain::new();
+        chain.advance_time_ms(60_000);
+        save(&path, &mut chain, &(7u32, String::from("city"))).unwrap();
+        assert!(!dir.join("chain.state.tmp").exists());
+        let (mut loaded, header) = load::<(u32, String)>(&path).unwrap();
+        assert_eq!(header, (7, String::from("city")));
+        assert_eq!(loaded.now_ms(), GENESIS_TIME_MS + 60_000);
+
+        std::fs::write(&path, b"not a chain").unwrap();
+        let Err(refused) = load::<(u32, String)>(&path) else {
+            panic!("a file that is not a saved chain loaded");
+        };
+        let refused = refused.to_string();
+        assert!(
+            refused.contains("is not a saved smart-city chain"),
+            "{refused}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

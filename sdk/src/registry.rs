@@ -2,7 +2,7 @@
 
 use crate::{
     chain::{Chain, ContractEvent},
-    contract::message,
+    contract::messages,
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
@@ -50,32 +50,33 @@ impl RegistryClient {
         self.handle.address
     }
 
-    message!(tx RegistryError, propose_admin(proposed: AccountId) -> ());
-    message!(tx RegistryError, accept_admin() -> ());
-    message!(tx RegistryError, grant_role(role: RegistryRole, account: AccountId) -> ());
-    message!(tx RegistryError, revoke_role(role: RegistryRole, account: AccountId) -> ());
-    message!(tx RegistryError, set_max_devices_per_citizen(cap: u32) -> ());
-    message!(tx RegistryError, register_citizen(virtual_id: VirtualId, account: AccountId) -> ());
-    message!(tx RegistryError, set_citizen_status(virtual_id: VirtualId, status: CitizenStatus) -> ());
-    message!(tx RegistryError, move_citizen(virtual_id: VirtualId, to: AccountId) -> ());
-    message!(tx RegistryError, register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32) -> ());
-    message!(tx RegistryError, commission_device(device_id: DeviceId) -> ());
-    message!(tx RegistryError, transfer_device(device_id: DeviceId, to: AccountId) -> ());
-    message!(tx RegistryError, rotate_device_key(device_id: DeviceId, new_key: DeviceKey) -> ());
-    message!(tx RegistryError, revoke_device(device_id: DeviceId) -> ());
-    message!(tx RegistryError, anchor_record(subject: Hash32, record_hash: Hash32) -> ());
-    message!(tx RegistryError, grant_consent(service: AccountId, category: DataCategory, expires_at_ms: TimestampMs) -> ());
-    message!(tx RegistryError, revoke_consent(service: AccountId, category: DataCategory) -> ());
-
-    message!(read RegistryError, admin() -> AccountId);
-    message!(read RegistryError, pending_admin() -> Option<AccountId>);
-    message!(read RegistryError, has_role(role: RegistryRole, account: AccountId) -> bool);
-    message!(read RegistryError, max_devices_per_citizen() -> u32);
-    message!(read RegistryError, citizen(virtual_id: VirtualId) -> Option<Citizen>);
-    message!(read RegistryError, citizen_of(account: AccountId) -> Option<Citizen>);
-    message!(read RegistryError, anchor(subject: Hash32) -> Option<Anchor>);
-    message!(read RegistryError, verify_record(subject: Hash32, record_hash: Hash32) -> bool);
-    message!(read RegistryError, consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>);
+    messages! {
+        tx RegistryError, propose_admin(proposed: AccountId) -> ();
+        tx RegistryError, accept_admin() -> ();
+        tx RegistryError, grant_role(role: RegistryRole, account: AccountId) -> ();
+        tx RegistryError, revoke_role(role: RegistryRole, account: AccountId) -> ();
+        tx RegistryError, set_max_devices_per_citizen(cap: u32) -> ();
+        tx RegistryError, register_citizen(virtual_id: VirtualId, account: AccountId) -> ();
+        tx RegistryError, set_citizen_status(virtual_id: VirtualId, status: CitizenStatus) -> ();
+        tx RegistryError, move_citizen(virtual_id: VirtualId, to: AccountId) -> ();
+        tx RegistryError, register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32) -> ();
+        tx RegistryError, commission_device(device_id: DeviceId) -> ();
+        tx RegistryError, transfer_device(device_id: DeviceId, to: AccountId) -> ();
+        tx RegistryError, rotate_device_key(device_id: DeviceId, new_key: DeviceKey) -> ();
+        tx RegistryError, revoke_device(device_id: DeviceId) -> ();
+        tx RegistryError, anchor_record(subject: Hash32, record_hash: Hash32) -> ();
+        tx RegistryError, grant_consent(service: AccountId, category: DataCategory, expires_at_ms: TimestampMs) -> ();
+        tx RegistryError, revoke_consent(service: AccountId, category: DataCategory) -> ();
+        read RegistryError, admin() -> AccountId;
+        read RegistryError, pending_admin() -> Option<AccountId>;
+        read RegistryError, has_role(role: RegistryRole, account: AccountId) -> bool;
+        read RegistryError, max_devices_per_citizen() -> u32;
+        read RegistryError, citizen(virtual_id: VirtualId) -> Option<Citizen>;
+        read RegistryError, citizen_of(account: AccountId) -> Option<Citizen>;
+        read RegistryError, anchor(subject: Hash32) -> Option<Anchor>;
+        read RegistryError, verify_record(subject: Hash32, record_hash: Hash32) -> bool;
+        read RegistryError, consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>;
+    }
 
     // The `IdentityRegistry` trait's messages, as other contracts call them.
 

@@ -1,20 +1,22 @@
-//! `smartcity`: the Smart City contracts on the embedded sandbox chain.
+//! The `smartcity` command line and what each command does, on the embedded chain.
 
+use crate::{bench, demo, qr::VoucherQr};
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use interfaces::EnergySource;
+use meter_feed as feed;
 use scale::Encode;
-use smartcity_client::{
-    artifacts, bench,
-    city::{load, save, Book},
-    demo::{self, format_credits, parse_credits, DemoCode},
-    fares, feed,
+use smartcity_sandbox::{load, save, SandboxChain};
+use smartcity_sdk::{
+    device_id, fares,
     keys::DeviceSigner,
     meter::MeterSimulator,
     named_account,
+    units::{format_credits, parse_credits},
     voucher::{one_time_key, VoucherTicket},
-    Chain, ClientError, MarketClient, SandboxChain, TokenClient,
+    Chain, ClientError, ContractEvent, MarketClient, TokenClient,
 };
+use smartcity_suite::{artifacts, Code, SavedCity, Suite};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -23,7 +25,7 @@ use std::path::PathBuf;
     version,
     about = "Smart City contracts on the embedded sandbox chain"
 )]
-struct Cli {
+pub struct Cli {
     /// Folder with the built contracts (`<name>/<name>.wasm`); default: the workspace's artifacts/.
     #[arg(long, global = true)]
     artifacts: Option<PathBuf>,
@@ -32,7 +34,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Command {
+pub enum Command {
     /// Runs a city day on a fresh embedded chain and prints what the chain holds.
     Demo {
         /// Save the chain afterwards, for the `voucher` commands.
@@ -68,7 +70,7 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-enum FaresCommand {
+pub enum FaresCommand {
     /// Reads the fare contract's events and prints each trip's load per segment, then per
     /// route and hour a suggestion towards the target load.
     Report {
@@ -81,14 +83,14 @@ enum FaresCommand {
 }
 
 #[derive(Args)]
-struct StateArg {
+pub struct StateArg {
     /// The saved embedded chain (written by `demo --save`); updated in place.
     #[arg(long)]
     state: PathBuf,
 }
 
 #[derive(Subcommand)]
-enum MeterCommand {
+pub enum MeterCommand {
     /// Signs readings as meters. With --http or --mqtt: simulated meters `sim/meter-N`
     /// (the relay's embedded chain registers them) send to a meter relay. With --state: one
     /// registered demo meter submits straight to the market of a saved city (or, with
@@ -137,7 +139,7 @@ enum MeterCommand {
 }
 
 #[derive(Subcommand)]
-enum VoucherCommand {
+pub enum VoucherCommand {
     /// Locks credits under a fresh one-time key and prints the QR code to hand over.
     Create {
         #[command(flatten)]
@@ -168,39 +170,41 @@ enum VoucherCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+/// Runs the command `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli.artifacts.unwrap_or_else(artifacts::default_dir);
     match cli.command {
         Command::Demo {
             save: save_to,
             qr_png,
         } => {
-            let code = DemoCode::load(&dir)?;
+            let code = Code::load(&dir)?;
             let mut chain = SandboxChain::new();
             let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
             let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             let parking = demo::parking_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             let transit = demo::transit_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             if let Some(path) = save_to {
-                let book = Book {
-                    registry: city.identity.registry.address(),
-                    token: city.token.address(),
-                    market: market.market.address(),
-                    parking: parking.parking.address(),
-                    fares: transit.fares.address(),
+                let saved = SavedCity {
+                    suite: Suite {
+                        registry: city.identity.registry.address(),
+                        token: city.token.address(),
+                        market: market.market.address(),
+                        parking: parking.parking.address(),
+                        fares: transit.fares.address(),
+                    },
                     fare_log: transit
                         .events
                         .into_iter()
                         .map(|e| (e.topics, e.data))
                         .collect(),
                 };
-                save(&path, &mut chain, book)?;
+                save(&path, &mut chain, &saved)?;
                 println!("\nchain saved to {}", path.display());
             }
         }
         Command::Bench { reference_psp22 } => {
-            let code = DemoCode::load(&dir)?;
+            let code = Code::load(&dir)?;
             let registry = bench::registry(&mut SandboxChain::new(), &code.registry)?;
             println!("identity_registry.wasm: {} bytes\n", code.registry.len());
             print!("{}", bench::markdown(&registry));
@@ -314,13 +318,13 @@ fn main() -> anyhow::Result<()> {
                 bail!("give --http or --mqtt (a relay), or --state and --meter (straight to a saved city)");
             };
             let state = StateArg { state };
-            let (mut chain, saved) = load(&state.state)?;
-            let market = MarketClient::at(saved.book.market);
-            let device = demo::device_id(&meter);
+            let (mut chain, saved) = load::<SavedCity>(&state.state)?;
+            let market = MarketClient::at(saved.suite.market);
+            let device = device_id(&meter);
             let mut simulator = MeterSimulator::new(
                 device,
                 DeviceSigner::from_seed(&meter),
-                saved.book.market,
+                saved.suite.market,
                 EnergySource::Solar,
             );
             simulator.seq = market.last_seq(&mut chain, device)?;
@@ -353,30 +357,29 @@ fn main() -> anyhow::Result<()> {
                     simulator.seq - readings + 1 + i as u64
                 );
             }
-            save(&state.state, &mut chain, saved.book.clone())?;
+            save(&state.state, &mut chain, &saved)?;
         }
         Command::Fares(FaresCommand::Report { state, target }) => {
-            let (_, saved) = load(&state.state)?;
+            let (_, saved) = load::<SavedCity>(&state.state)?;
             let events: Vec<_> = saved
-                .book
                 .fare_log
                 .iter()
-                .map(|(topics, data)| smartcity_client::ContractEvent {
-                    contract: saved.book.fares,
+                .map(|(topics, data)| ContractEvent {
+                    contract: saved.suite.fares,
                     topics: topics.clone(),
                     data: data.clone(),
                 })
                 .collect();
-            let loads = fares::trip_loads(&fares::fare_events(saved.book.fares, &events));
+            let loads = fares::trip_loads(&fares::fare_events(saved.suite.fares, &events));
             print!(
                 "{}",
                 fares::render_report(&loads, target.saturating_mul(100))
             );
         }
         Command::Balance { state, name } => {
-            let (mut chain, saved) = load(&state.state)?;
+            let (mut chain, saved) = load::<SavedCity>(&state.state)?;
             let balance =
-                TokenClient::at(saved.book.token).balance_of(&mut chain, named_account(&name))?;
+                TokenClient::at(saved.suite.token).balance_of(&mut chain, named_account(&name))?;
             println!("{name}: {}", format_credits(balance));
         }
         Command::Voucher(VoucherCommand::Create {
@@ -387,8 +390,8 @@ fn main() -> anyhow::Result<()> {
             png,
         }) => {
             let amount = parse_credits(&amount)?;
-            let (mut chain, saved) = load(&state.state)?;
-            let token = TokenClient::at(saved.book.token);
+            let (mut chain, saved) = load::<SavedCity>(&state.state)?;
+            let token = TokenClient::at(saved.suite.token);
             let (secret, key) = one_time_key();
             let expires = chain.now_ms() + hours * 3_600_000;
             let id = token
@@ -403,7 +406,7 @@ fn main() -> anyhow::Result<()> {
                 .map_err(explain)?
                 .value;
             let ticket = VoucherTicket {
-                token: saved.book.token,
+                token: saved.suite.token,
                 voucher_id: id,
                 secret,
             };
@@ -420,16 +423,16 @@ fn main() -> anyhow::Result<()> {
                 ticket.write_qr_png(&path, 8)?;
                 println!("QR code written to {}", path.display());
             }
-            save(&state.state, &mut chain, saved.book.clone())?;
+            save(&state.state, &mut chain, &saved)?;
         }
         Command::Voucher(VoucherCommand::Redeem { state, qr, to }) => {
             let ticket = VoucherTicket::parse(&qr)?;
-            let (mut chain, saved) = load(&state.state)?;
-            if ticket.token != saved.book.token {
+            let (mut chain, saved) = load::<SavedCity>(&state.state)?;
+            if ticket.token != saved.suite.token {
                 bail!("this voucher belongs to another token deployment");
             }
             let redeemer = named_account(&to);
-            let token = TokenClient::at(saved.book.token);
+            let token = TokenClient::at(saved.suite.token);
             token
                 .redeem_voucher(
                     &mut chain,
@@ -444,7 +447,7 @@ fn main() -> anyhow::Result<()> {
                 ticket.voucher_id,
                 format_credits(balance)
             );
-            save(&state.state, &mut chain, saved.book.clone())?;
+            save(&state.state, &mut chain, &saved)?;
         }
     }
     Ok(())

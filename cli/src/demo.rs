@@ -3,22 +3,26 @@
 //! commissioned, masked ids only), then the credits (minted with receipts, handed over as
 //! a QR voucher, retired by an industry as a carbon offset).
 
-use crate::{
-    chain::Chain,
-    keys::DeviceSigner,
-    named_account,
-    registry::RegistryClient,
-    short_hex, ss58,
-    token::{TokenClient, TokenConfig},
-    virtual_id,
-    voucher::{one_time_key, VoucherTicket},
-    ClientError,
-};
+use crate::qr::VoucherQr;
 use anyhow::{anyhow, Context};
 use interfaces::{
     token::{Earning, Mint, PSP22Error, TokenRole},
     Citizen, DataCategory, DeviceInfo, DeviceKind, EnergySource, RegistryError, RegistryRole,
 };
+use smartcity_sdk::{
+    chain::Chain,
+    device_id,
+    keys::DeviceSigner,
+    named_account,
+    registry::RegistryClient,
+    short_hex, ss58,
+    token::{TokenClient, TokenConfig},
+    units::{format_credits, MICRO},
+    virtual_id,
+    voucher::{one_time_key, VoucherTicket},
+    ClientError,
+};
+use smartcity_suite::{market_config, Code};
 use std::io::Write;
 
 /// A resident of the demo city and what they own. The national id stays off-chain.
@@ -60,11 +64,6 @@ pub struct DemoOutcome {
     pub devices: Vec<DeviceInfo>,
     /// The refusal an unregistered account got when it tried to register a device.
     pub stranger_refusal: RegistryError,
-}
-
-/// The id of a demo device: a hash of its label, as a manufacturer would mask a serial.
-pub fn device_id(label: &str) -> [u8; 32] {
-    crate::blake2_256(format!("smartcity/device/{label}").as_bytes())
 }
 
 fn check<T, E: std::fmt::Debug>(
@@ -135,7 +134,8 @@ pub fn identity_part<C: Chain>(
         for (label, kind) in resident.devices {
             let device = device_id(label);
             let key = DeviceSigner::from_seed(label).public_key();
-            let metadata_hash = crate::blake2_256(format!("device record of {label}").as_bytes());
+            let metadata_hash =
+                smartcity_sdk::blake2_256(format!("device record of {label}").as_bytes());
             check(
                 &format!("register device {label}"),
                 registry.register_device(chain, account, device, *kind, key, metadata_hash),
@@ -171,7 +171,7 @@ pub fn identity_part<C: Chain>(
         ),
     )?;
     let twin_hash =
-        crate::blake2_256(b"asha's home: 5 kWp rooftop PV, 13 kWh battery, V2G charger");
+        smartcity_sdk::blake2_256(b"asha's home: 5 kWp rooftop PV, 13 kWh battery, V2G charger");
     check(
         "anchor twin",
         registry.anchor_record(chain, issuer, virtual_ids[0], twin_hash),
@@ -271,28 +271,6 @@ pub fn identity_part<C: Chain>(
     })
 }
 
-/// The contract code the demo deploys.
-pub struct DemoCode {
-    pub registry: Vec<u8>,
-    pub token: Vec<u8>,
-    pub market: Vec<u8>,
-    pub parking: Vec<u8>,
-    pub fares: Vec<u8>,
-}
-
-impl DemoCode {
-    /// Reads the committed artifacts from `dir`.
-    pub fn load(dir: &std::path::Path) -> anyhow::Result<Self> {
-        Ok(Self {
-            registry: crate::artifacts::wasm(dir, "identity_registry")?,
-            token: crate::artifacts::wasm(dir, "credit_token")?,
-            market: crate::artifacts::wasm(dir, "energy_market")?,
-            parking: crate::artifacts::wasm(dir, "parking_rental")?,
-            fares: crate::artifacts::wasm(dir, "fare_pricing")?,
-        })
-    }
-}
-
 /// What the whole demo left on the chain.
 #[derive(Debug)]
 pub struct CityOutcome {
@@ -306,50 +284,10 @@ pub struct CityOutcome {
     pub stranger_refusal: PSP22Error,
 }
 
-/// Credits have 6 decimals: 1 SCP = 1,000,000 micro-credits.
-pub const MICRO: u128 = 1_000_000;
-
-/// `12.5` -> 12,500,000 micro-credits; anything else than a non-negative decimal with at
-/// most 6 places is refused by name.
-pub fn parse_credits(text: &str) -> anyhow::Result<u128> {
-    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
-    if whole.is_empty() && fraction.is_empty() {
-        anyhow::bail!("no amount given");
-    }
-    if fraction.len() > 6 || !fraction.chars().all(|c| c.is_ascii_digit()) {
-        anyhow::bail!("{text:?}: credits have at most 6 decimal places");
-    }
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole
-            .parse()
-            .with_context(|| format!("{text:?} is not an amount"))?
-    };
-    let fraction: u128 = format!("{fraction:0<6}").parse().unwrap_or(0);
-    whole
-        .checked_mul(MICRO)
-        .and_then(|w| w.checked_add(fraction))
-        .with_context(|| format!("{text:?} is too large"))
-}
-
-/// 12,500,000 micro-credits -> "12.5 SCP".
-pub fn format_credits(micro: u128) -> String {
-    let (whole, fraction) = (micro / MICRO, micro % MICRO);
-    if fraction == 0 {
-        format!("{whole} SCP")
-    } else {
-        format!(
-            "{whole}.{} SCP",
-            format!("{fraction:06}").trim_end_matches('0')
-        )
-    }
-}
-
 /// The whole demo: identity, then credits. Writes the voucher's QR code as a PNG to `qr_png`.
 pub fn run<C: Chain>(
     chain: &mut C,
-    code: &DemoCode,
+    code: &Code,
     qr_png: &std::path::Path,
     out: &mut impl Write,
 ) -> anyhow::Result<CityOutcome> {
@@ -463,7 +401,7 @@ pub fn run<C: Chain>(
         token.transfer(chain, asha, industry, 6 * MICRO, vec![]),
     )?;
     let grams = 4_200;
-    let note = crate::blake2_256(b"steel works offset claim 2026-06");
+    let note = smartcity_sdk::blake2_256(b"steel works offset claim 2026-06");
     check(
         "retire",
         token.retire(chain, industry, 6 * MICRO, grams, note),
@@ -511,71 +449,26 @@ pub fn run<C: Chain>(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credits_parse_and_format_with_six_decimals() {
-        assert_eq!(parse_credits("12.5").unwrap(), 12_500_000);
-        assert_eq!(parse_credits("3").unwrap(), 3_000_000);
-        assert_eq!(parse_credits(".000001").unwrap(), 1);
-        assert!(parse_credits("1.0000001").is_err());
-        assert!(parse_credits("-1").is_err());
-        assert!(parse_credits("abc").is_err());
-        assert!(parse_credits("").is_err());
-        assert!(parse_credits("1.2x").is_err());
-        assert_eq!(format_credits(12_500_000), "12.5 SCP");
-        assert_eq!(format_credits(5_000_000), "5 SCP");
-        assert_eq!(format_credits(1), "0.000001 SCP");
-    }
-}
-
 /// What the market part of the demo left on the chain.
 #[derive(Debug)]
 pub struct MarketOutcome {
-    pub market: crate::market::MarketClient,
+    pub market: smartcity_sdk::market::MarketClient,
     pub outcomes: Vec<interfaces::market::ReadingOutcome>,
     /// (name, credits, ledger Wh) at the end.
     pub households: Vec<(&'static str, u128, u64)>,
     pub utility_credits: u128,
 }
 
-/// The demo market's parameters: solar 2 SCP/kWh, wind 1.8, V2G 1.5; 11:00-14:00 UTC pays
-/// 1.5x; imports beyond the ledger cost 3 SCP/kWh; P2P sales pay 2.5 % to the city.
-pub fn market_config() -> interfaces::market::MarketConfig {
-    use interfaces::market::{MarketConfig, PeakWindow, SourceFactors};
-    MarketConfig {
-        factors: SourceFactors {
-            solar: 2 * MICRO,
-            wind: 1_800_000,
-            hydro: MICRO,
-            vehicle: 1_500_000,
-            other: 500_000,
-        },
-        peak_windows: vec![PeakWindow {
-            start_minute: 11 * 60,
-            end_minute: 14 * 60,
-            multiplier_bps: 15_000,
-        }],
-        tariff_per_kwh: 3 * MICRO,
-        utility: named_account("power-utility"),
-        fee_bps: 250,
-        fee_account: named_account("city-treasury"),
-        max_batch: 32,
-    }
-}
-
 /// The market part: meters of several households sign a day of readings, the relay submits
 /// them, credits are minted, a consumer is billed pay-as-you-go, surplus is sold P2P.
 pub fn market_part<C: Chain>(
     chain: &mut C,
-    code: &DemoCode,
+    code: &Code,
     city: &CityOutcome,
     out: &mut impl Write,
 ) -> anyhow::Result<MarketOutcome> {
-    use crate::{market::MarketClient, meter::MeterSimulator};
     use interfaces::market::ReadingOutcome;
+    use smartcity_sdk::{market::MarketClient, meter::MeterSimulator};
     let admin = named_account("city-admin");
     let operator = named_account("grid-operator");
     let relay = named_account("meter-relay");
@@ -777,7 +670,7 @@ pub fn market_part<C: Chain>(
 /// What the parking part of the demo left on the chain.
 #[derive(Debug)]
 pub struct ParkingOutcome {
-    pub parking: crate::parking::ParkingClient,
+    pub parking: smartcity_sdk::parking::ParkingClient,
     pub space: u64,
     pub booking: u64,
     /// What the sensor's four reports did, in order.
@@ -794,12 +687,12 @@ pub struct ParkingOutcome {
 /// parks after him; Chandra is paid, the stranger reported.
 pub fn parking_part<C: Chain>(
     chain: &mut C,
-    code: &DemoCode,
+    code: &Code,
     city: &CityOutcome,
     out: &mut impl Write,
 ) -> anyhow::Result<ParkingOutcome> {
-    use crate::parking::{ParkingClient, SensorSimulator};
     use interfaces::parking::{Availability, ParkingConfig, SensorOutcome, SpaceTerms};
+    use smartcity_sdk::parking::{ParkingClient, SensorSimulator};
     let admin = named_account("city-admin");
     let gateway = named_account("sensor-gateway");
     let treasury = named_account("city-treasury");
@@ -862,7 +755,7 @@ pub fn parking_part<C: Chain>(
     writeln!(
         out,
         "chandra listed the bay in front of her shop (sensor {}): 1 SCP an hour, 08:00-20:00 UTC",
-        crate::short_hex(&sensor.sensor)
+        smartcity_sdk::short_hex(&sensor.sensor)
     )?;
 
     // Ben books 09:00-12:00 today for his EV; the rent waits in escrow.
@@ -964,9 +857,9 @@ pub fn parking_part<C: Chain>(
 /// What the transit part of the demo left on the chain.
 #[derive(Debug)]
 pub struct TransitOutcome {
-    pub fares: crate::fares::FareClient,
+    pub fares: smartcity_sdk::fares::FareClient,
     /// Every event the fare contract emitted, in order: the planning report's input.
-    pub events: Vec<crate::chain::ContractEvent>,
+    pub events: Vec<smartcity_sdk::chain::ContractEvent>,
     /// (board, alight, exact fare, slab fare) of the rides the demo prints.
     pub quotes: Vec<(u32, u32, u128, u128)>,
     pub booked: u32,
@@ -981,12 +874,12 @@ pub struct TransitOutcome {
 /// and out, and the planning report suggests departures towards an 80 % load.
 pub fn transit_part<C: Chain>(
     chain: &mut C,
-    code: &DemoCode,
+    code: &Code,
     city: &CityOutcome,
     out: &mut impl Write,
 ) -> anyhow::Result<TransitOutcome> {
-    use crate::fares::{fare_events, trip_loads, FareClient, ValidatorSimulator};
     use interfaces::fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome};
+    use smartcity_sdk::fares::{fare_events, trip_loads, FareClient, ValidatorSimulator};
     let admin = named_account("city-admin");
     let issuer = named_account("civil-registry-office");
     let operator = named_account("grid-operator");
@@ -1008,7 +901,7 @@ pub fn transit_part<C: Chain>(
         ),
     )?;
     let fares = deployed.value;
-    let mut keep = |receipt_events: &[crate::chain::ContractEvent]| {
+    let mut keep = |receipt_events: &[smartcity_sdk::chain::ContractEvent]| {
         events.extend(
             receipt_events
                 .iter()
@@ -1146,9 +1039,9 @@ pub fn transit_part<C: Chain>(
                 booked += 1;
                 first_ticket.get_or_insert((receipt.value, trip, commuter));
             }
-            Err(crate::ClientError::Contract(interfaces::fares::FareError::SegmentFull)) => {
-                refused_full += 1
-            }
+            Err(smartcity_sdk::ClientError::Contract(
+                interfaces::fares::FareError::SegmentFull,
+            )) => refused_full += 1,
             Err(error) => anyhow::bail!("book a ticket: {error}"),
         }
     }
@@ -1200,7 +1093,7 @@ pub fn transit_part<C: Chain>(
     }
 
     let loads = trip_loads(&fare_events(fares.address(), &events));
-    let report = crate::fares::render_report(&loads, 8_000);
+    let report = smartcity_sdk::fares::render_report(&loads, 8_000);
     writeln!(out, "\nPlanning report (from the fare contract's events):")?;
     write!(out, "{report}")?;
     Ok(TransitOutcome {

@@ -1,0 +1,183 @@
+//! The city's contracts as a whole: the committed artifacts ([`Code`]), the accounts and
+//! parameters of the city's set-up, and [`deploy`], which deploys and wires the five
+//! contracts on any [`Chain`] (registry roles, the gated token, the market as Minter, the
+//! allow-lists). The meter relay's embedded chain starts from it; [`SavedCity`] is what
+//! an application keeps beside a saved chain.
+
+pub mod artifacts;
+
+use interfaces::{
+    market::{MarketConfig, PeakWindow, SourceFactors},
+    parking::ParkingConfig,
+    registry::RegistryRole,
+    token::TokenRole,
+    AccountId,
+};
+use scale::{Decode, Encode};
+use smartcity_sdk::{
+    named_account, units::MICRO, Chain, FareClient, MarketClient, ParkingClient, RegistryClient,
+    TokenClient, TokenConfig,
+};
+
+/// The optimised code of the five contracts.
+pub struct Code {
+    pub registry: Vec<u8>,
+    pub token: Vec<u8>,
+    pub market: Vec<u8>,
+    pub parking: Vec<u8>,
+    pub fares: Vec<u8>,
+}
+
+impl Code {
+    /// Reads the artifacts under `dir` (see [`artifacts::default_dir`]).
+    pub fn load(dir: &std::path::Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            registry: artifacts::wasm(dir, "identity_registry")?,
+            token: artifacts::wasm(dir, "credit_token")?,
+            market: artifacts::wasm(dir, "energy_market")?,
+            parking: artifacts::wasm(dir, "parking_rental")?,
+            fares: artifacts::wasm(dir, "fare_pricing")?,
+        })
+    }
+}
+
+/// The city's deployed contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub struct Suite {
+    pub registry: AccountId,
+    pub token: AccountId,
+    pub market: AccountId,
+    pub parking: AccountId,
+    pub fares: AccountId,
+}
+
+/// What an application keeps beside a saved chain: the city's contracts, and the fare
+/// contract's events in order (a chain without an event history, like the embedded one,
+/// keeps them here for the planning report).
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
+pub struct SavedCity {
+    pub suite: Suite,
+    /// (topics, data) of each fare event, in order.
+    pub fare_log: Vec<(Vec<[u8; 32]>, Vec<u8>)>,
+}
+
+/// The accounts of the city's set-up.
+pub mod accounts {
+    use super::*;
+
+    /// Deploys the contracts and holds their admin seats.
+    pub fn admin() -> AccountId {
+        named_account("city-admin")
+    }
+    /// Registers citizens (the registry's Issuer).
+    pub fn issuer() -> AccountId {
+        named_account("civil-registry-office")
+    }
+    /// Commissions devices (the registry's Operator).
+    pub fn operator() -> AccountId {
+        named_account("grid-operator")
+    }
+    /// Receives the market's and the parking platform's fees.
+    pub fn treasury() -> AccountId {
+        named_account("city-treasury")
+    }
+    /// Is paid for imported energy.
+    pub fn utility() -> AccountId {
+        named_account("power-utility")
+    }
+}
+
+/// The city market's parameters: solar 2 SCP/kWh, wind 1.8, V2G 1.5; 11:00-14:00 UTC pays
+/// 1.5x; imports beyond the ledger cost 3 SCP/kWh; P2P sales pay 2.5 % to the city.
+pub fn market_config() -> MarketConfig {
+    MarketConfig {
+        factors: SourceFactors {
+            solar: 2 * MICRO,
+            wind: 1_800_000,
+            hydro: MICRO,
+            vehicle: 1_500_000,
+            other: 500_000,
+        },
+        peak_windows: vec![PeakWindow {
+            start_minute: 11 * 60,
+            end_minute: 14 * 60,
+            multiplier_bps: 15_000,
+        }],
+        tariff_per_kwh: 3 * MICRO,
+        utility: accounts::utility(),
+        fee_bps: 250,
+        fee_account: accounts::treasury(),
+        max_batch: 32,
+    }
+}
+
+/// The parking platform's terms: 5 % of every payment to the city treasury; a
+/// cancellation within the hour before a booking costs 20 %.
+pub fn parking_config() -> ParkingConfig {
+    ParkingConfig {
+        platform_fee_bps: 500,
+        fee_account: accounts::treasury(),
+        late_cancel_fee_bps: 2_000,
+        cancel_cutoff_ms: 3_600_000,
+    }
+}
+
+/// Deploys the five contracts from `code` and wires them: the registry (8 devices per
+/// citizen) with its Issuer and Operator, the token gated by the registry, the market
+/// (with `market`) as the token's Minter, and the market's utility and fee account and
+/// the parking contract on the token's allow-list.
+pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> anyhow::Result<Suite> {
+    let admin = accounts::admin();
+    let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, vec![])?.value;
+    registry.grant_role(chain, admin, RegistryRole::Issuer, accounts::issuer())?;
+    registry.grant_role(chain, admin, RegistryRole::Operator, accounts::operator())?;
+    let token = TokenClient::deploy(
+        chain,
+        admin,
+        &code.token,
+        TokenConfig::city(Some(registry.address())),
+        vec![],
+    )?
+    .value;
+    let (utility, fee_account) = (market.utility, market.fee_account);
+    let market_client = MarketClient::deploy(
+        chain,
+        admin,
+        &code.market,
+        registry.address(),
+        token.address(),
+        market,
+        vec![],
+    )?
+    .value;
+    token.grant_role(chain, admin, TokenRole::Minter, market_client.address())?;
+    let parking = ParkingClient::deploy(
+        chain,
+        admin,
+        &code.parking,
+        registry.address(),
+        token.address(),
+        parking_config(),
+        vec![],
+    )?
+    .value;
+    let fares = FareClient::deploy(
+        chain,
+        admin,
+        &code.fares,
+        registry.address(),
+        token.address(),
+        vec![],
+    )?
+    .value;
+    for account in [utility, fee_account, parking.address()] {
+        token.set_allow_listed(chain, admin, account, true)?;
+    }
+    Ok(Suite {
+        registry: registry.address(),
+        token: token.address(),
+        market: market_client.address(),
+        parking: parking.address(),
+        fares: fares.address(),
+    })
+}
