@@ -38,7 +38,7 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "unit tests (contracts' rules and shells, client, relay) and the relay's integration and crash tests"
+step "unit tests (contracts' rules and shells, SDK, sandbox, CLI and the demo, relay) and the relay's integration and crash tests"
 # the exit status is cargo's own (`|| true` after a pipe would reset PIPESTATUS and hide a failure)
 status=0
 cargo test --workspace --exclude e2e -- --nocapture >"$LOG/unit.txt" 2>&1 || status=$?

@@ -31,6 +31,20 @@ fn outer_name(rust_type: &str) -> Option<String> {
     Some(path.rsplit("::").next().unwrap_or_default().to_owned())
 }
 
+/// Aliases of `interfaces` that a contract may spell as what they stand for (`start_ms:
+/// u64` in the contract, `TimestampMs` in the client): the same SCALE type.
+const ALIASES: &[(&str, &str)] = &[("TimestampMs", "u64")];
+// The table says what `interfaces` says: this stops compiling if the alias changes.
+const _: fn(interfaces::TimestampMs) -> u64 = |t| t;
+
+/// Whether the metadata's type name and the client's are the same type.
+fn same_type(meta_name: Option<&str>, client_name: Option<&str>) -> bool {
+    meta_name == client_name
+        || ALIASES
+            .iter()
+            .any(|(alias, target)| client_name == Some(alias) && meta_name == Some(target))
+}
+
 /// Every mismatch between a client's messages and a contract's metadata, in words.
 fn mismatches(contract: &str, messages: &[MessageSpec]) -> Vec<String> {
     let meta = metadata(contract);
@@ -75,8 +89,8 @@ fn mismatches(contract: &str, messages: &[MessageSpec]) -> Vec<String> {
                 ));
             }
             let display = arg["type"]["displayName"].as_array().unwrap();
-            let meta_name = display.last().and_then(Value::as_str).map(str::to_owned);
-            if meta_name != outer_name(rust_type) {
+            let meta_name = display.last().and_then(Value::as_str);
+            if !same_type(meta_name, outer_name(rust_type).as_deref()) {
                 found.push(format!(
                     "{contract}: `{}` argument `{name}` is {:?} in the metadata, `{rust_type}` in the client",
                     message.name, display
