@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/smart-city-contracts/target}"
 scripts/setup.sh demo
-cargo build --quiet --release -p meter-relay --bin meter-relay -p relay-bench
+cargo build --quiet --release -p meter-relay -p relay-bench
 exec "$CARGO_TARGET_DIR/release/relay-bench" --artifacts artifacts "$@"
