@@ -12,20 +12,8 @@ use alloc::vec::Vec;
 pub const BPS: u32 = 10_000;
 /// The most peak windows the admin may set.
 pub const MAX_PEAK_WINDOWS: u32 = 4;
-/// The most readings one `submit_readings` call may carry whatever the admin sets.
-///
-/// Large batches are what make a block hold many readings: every call pays first for
-/// loading the market's, the registry's and the token's code (about 150 KB of proof), so
-/// 768 readings of a few meters fit about 13,000 readings in a block where batches of 64
-/// fit 1,300 (and 1,024 would add almost nothing). The call data (at most 171 bytes per
-/// reading: 131 KB) must fit the contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 144
-/// KiB, set by `scripts/build.sh`), and a batch paying 256 households must fit the
-/// contract's 1 MiB of memory. What a batch weighs depends on how many households it
-/// pays: each costs a mint, a ledger and a registry record (about 1.2e9 ref_time and 10
-/// KB of proof), so about 360 readings of distinct households fill a block. A relay
-/// dry-runs its batch and splits it when it does not fit; the admin's `max_batch` can
-/// cap it lower.
-pub const MAX_READINGS_PER_CALL: u32 = 768;
+/// The batch bound lives with the batch type ([`crate::reading::ReadingBatch`]).
+pub use crate::reading::MAX_READINGS_PER_CALL;
 /// Outcomes per `ReadingsProcessed` event: 256 of at most 57 bytes keep an event under
 /// pallet-contracts' 16 KiB event payload; a full batch emits three.
 pub const OUTCOMES_PER_EVENT: u32 = 256;

@@ -69,6 +69,21 @@ pub fn reading_digest_preimage(market: &AccountId, reading: &MeterReading) -> Ve
     ReadingPreimage { market, reading }.encode()
 }
 
+/// The most readings one `submit_readings` call may carry whatever the admin sets.
+///
+/// Large batches are what make a block hold many readings: every call pays first for
+/// loading the market's, the registry's and the token's code (about 150 KB of proof), so
+/// 768 readings of a few meters fit about 13,000 readings in a block where batches of 64
+/// fit 1,300 (and 1,024 would add almost nothing). The call data (at most 171 bytes per
+/// reading: 131 KB) must fit the contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 144
+/// KiB, set by `scripts/build.sh`), and a batch paying 256 households must fit the
+/// contract's 1 MiB of memory. What a batch weighs depends on how many households it
+/// pays: each costs a mint, a ledger and a registry record (about 1.2e9 ref_time and 10
+/// KB of proof), so about 360 readings of distinct households fill a block. A relay
+/// dry-runs its batch and splits it when it does not fit; the admin's `max_batch` can
+/// cap it lower.
+pub const MAX_READINGS_PER_CALL: u32 = 768;
+
 /// The readings of one `submit_readings` call. SCALE-encoded exactly like
 /// `Vec<SignedReading>` (and described so in the metadata), but decoded into one
 /// allocation of its exact length, refusing more than `MAX_READINGS_PER_CALL` before
@@ -97,7 +112,7 @@ impl Encode for ReadingBatch {
 impl Decode for ReadingBatch {
     fn decode<I: Input>(input: &mut I) -> Result<Self, scale::Error> {
         let len = Compact::<u32>::decode(input)?.0;
-        if len > crate::market::MAX_READINGS_PER_CALL {
+        if len > MAX_READINGS_PER_CALL {
             return Err("more readings than MAX_READINGS_PER_CALL".into());
         }
         let mut readings = Vec::with_capacity(len as usize);
@@ -121,7 +136,7 @@ impl scale_info::TypeInfo for ReadingBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{market::MAX_READINGS_PER_CALL, EnergySource};
+    use crate::EnergySource;
 
     fn signed(seq: u64) -> SignedReading {
         SignedReading {
