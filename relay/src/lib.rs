@@ -1,4 +1,4 @@
-//! The meter relay (DESIGN section 6): ingests devices' signed readings over HTTP and MQTT,
+//! The meter relay: ingests devices' signed readings over HTTP and MQTT,
 //! checks them as the energy market would, stores them durably, and submits them in
 //! batches to the market, over the SDK's (`smartcity-sdk`) `Chain` trait.
 //!

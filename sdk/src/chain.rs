@@ -1,6 +1,6 @@
 //! The `Chain` trait: the few things a contract client needs from a chain.
 //!
-//! Two backends are planned (DESIGN section 2): the embedded sandbox chain
+//! Two backends are planned: the embedded sandbox chain
 //! (`smartcity_sandbox::SandboxChain`, a real pallet-contracts runtime in-process) and a
 //! real node over WebSocket. Typed clients encode each message once, over this trait.
 
