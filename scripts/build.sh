@@ -71,28 +71,20 @@ for dir in contracts/*/ e2e/fixtures/*/; do
     [ -f "$dir/Cargo.toml" ] && contracts+=("${dir%/}")
 done
 
-# pin_lock DIR: the contract's own Cargo.lock, the project's cut down to what the contract
-# uses (cargo keeps every locked version it can); refused if anything had to be added.
-pin_lock() {
-    cp "$ROOT/Cargo.lock" "$1/Cargo.lock"
-    "$PINNED_CARGO" metadata --quiet --format-version 1 --manifest-path "$1/Cargo.toml" >/dev/null
-    local outside
-    outside="$(lock_versions_outside "$1/Cargo.lock" "$ROOT/Cargo.lock")"
-    if [ -n "$outside" ]; then
-        echo "[build] $(basename "$1") needs versions that are not in Cargo.lock:" >&2
-        echo "$outside" | sed 's/^/    /' >&2
-        echo "        add them to the workspace (cargo update -p NAME) and review them" >&2
-        exit 1
-    fi
-}
-
 for dir in "${contracts[@]}"; do
     name="$(basename "$dir")"
     dest="$OUT/$name"
     case "$dir" in e2e/fixtures/*) dest="$OUT/fixtures/$name" ;; esac
     echo "[build] $name"
     start=$(date +%s)
-    pin_lock "$dir"
+    # the contract's own lock: Cargo.lock cut down to it, refused if it needs anything else
+    outside="$(pin_lock "$dir" "$ROOT/Cargo.lock")"
+    if [ -n "$outside" ]; then
+        echo "[build] $name needs versions that are not in Cargo.lock:" >&2
+        echo "$outside" | sed 's/^/    /' >&2
+        echo "        add them to the workspace (cargo update -p NAME) and review them" >&2
+        exit 1
+    fi
     # cargo-contract runs `cargo clean` on the whole target folder when it finds no metadata
     # of this contract built with this buffer size, so each contract of a fresh clone would
     # throw away what the one before compiled. The committed metadata says the same buffer

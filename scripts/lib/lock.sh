@@ -17,3 +17,13 @@ lock_registry_versions() {
 lock_versions_outside() {
     comm -23 <(lock_registry_versions "$1") <(lock_registry_versions "$2")
 }
+
+# pin_lock DIR PINNED: gives the package in DIR its own Cargo.lock, PINNED cut down to what
+# the package uses (cargo keeps every locked version it can), and prints the versions it
+# had to add that PINNED does not hold: nothing when the package is pinned. Needs
+# $PINNED_CARGO.
+pin_lock() {
+    cp "$2" "$1/Cargo.lock"
+    "$PINNED_CARGO" metadata --quiet --format-version 1 --manifest-path "$1/Cargo.toml" >/dev/null || return
+    lock_versions_outside "$1/Cargo.lock" "$2"
+}
