@@ -2,7 +2,11 @@
 //! readings to the energy market, over the SDK's [`Chain`] trait (any backend).
 //!
 //! A batch is dry-run first: readings the market would refuse are settled without a fee,
-//! an over-heavy batch is split. Before the call the batch's readings are marked
+//! an over-heavy batch is split. A dry run that fails for a reason that is not the batch's
+//! size (the market or the token paused, a callee unreachable, the chain unavailable)
+//! settles nothing: the readings stay pending and the relay backs off (see
+//! [`DryRunFailure`]); only a reading the chain cannot take even alone, while another
+//! reading dry-runs fine, is settled as failed. Before the call the batch's readings are marked
 //! `submitted` under the extrinsic's hash; after it their outcomes, read back from the
 //! market's `ReadingsProcessed` events, are stored. A batch found `submitted` at start (the
 //! relay stopped in between) is dry-run again: readings the chain already holds
@@ -15,13 +19,15 @@ use crate::{
     outbox::{now_ms, Settlement, Store, Stored},
 };
 use interfaces::{
-    market::{events::ReadingsProcessed, ReadingOutcome, RejectReason, MAX_READINGS_PER_CALL},
+    market::{
+        events::ReadingsProcessed, MarketError, ReadingOutcome, RejectReason, MAX_READINGS_PER_CALL,
+    },
     AccountId, DeviceId, MAX_QUERY_BATCH,
 };
 use scale::Encode;
 use smartcity_sdk::{
     market::{market_events, MarketEvent},
-    Chain, MarketClient, RegistryClient,
+    Chain, ClientError, MarketClient, RegistryClient,
 };
 use std::{
     sync::{mpsc, Arc},
@@ -77,17 +83,14 @@ impl<C: Chain> Submitter<C> {
         self.metrics
             .queue_depth
             .set(self.store.unsettled_count()? as i64);
-        for (batch, readings) in self.store.unconfirmed()? {
-            tracing::info!(
-                batch,
-                readings = readings.len(),
-                "resuming a batch sent before the relay stopped"
-            );
-            self.process(Some(batch), readings, true)?;
+        let mut retry_at: Option<(Instant, Duration)> = None;
+        if let Err(error) = self.resume() {
+            self.metrics.submit_failures.inc();
+            tracing::warn!(%error, "a batch sent before the relay stopped cannot be checked yet; retrying");
+            retry_at = Some((Instant::now(), Duration::from_millis(200)));
         }
         let mut last_submit = Instant::now();
         let mut last_prune = Instant::now();
-        let mut retry_at: Option<(Instant, Duration)> = None;
         loop {
             if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
                 return Ok(());
@@ -175,7 +178,24 @@ impl<C: Chain> Submitter<C> {
         Ok(records)
     }
 
-    fn submit_next(&mut self, limit: usize) -> anyhow::Result<()> {
+    /// Checks again the batches sent before the relay stopped (see the module docs).
+    fn resume(&mut self) -> anyhow::Result<()> {
+        for (batch, readings) in self.store.unconfirmed()? {
+            tracing::info!(
+                batch,
+                readings = readings.len(),
+                "resuming a batch sent before the relay stopped"
+            );
+            self.process(Some(batch), readings, true)?;
+        }
+        Ok(())
+    }
+
+    /// Submits the oldest pending readings (at most `limit`), after any batch left
+    /// unconfirmed. An error leaves every reading it did not settle pending (or
+    /// unconfirmed): the caller retries later.
+    pub fn submit_next(&mut self, limit: usize) -> anyhow::Result<()> {
+        self.resume()?;
         let pending = self.store.pending(limit)?;
         if pending.is_empty() {
             self.metrics
@@ -208,21 +228,30 @@ impl<C: Chain> Submitter<C> {
             .dry_run_readings(&mut self.chain, signer, signed)
         {
             Ok(receipt) => receipt.value,
-            Err(error) if readings.len() > 1 => {
-                // too heavy for a block, or out of the contract's memory: halve
-                tracing::info!(%error, readings = readings.len(), "batch refused on a dry run; splitting it");
-                let mut first = readings;
-                let second = first.split_off(first.len() / 2);
-                self.process(batch, first, resumed)?;
-                return self.process(None, second, resumed);
-            }
-            Err(error) => {
-                let settled = vec![(readings[0].id, Settlement::Failed(error.to_string()))];
-                tracing::warn!(%error, "a reading the chain cannot take even alone");
-                self.store.settle(&settled)?;
-                self.count_settled(&readings, &settled);
-                return Ok(());
-            }
+            Err(error) => match DryRunFailure::of(&error) {
+                DryRunFailure::NotNow => {
+                    anyhow::bail!("the market cannot take readings now (nothing settled): {error}")
+                }
+                DryRunFailure::TooBig if readings.len() > 1 => {
+                    // too heavy for a block, or out of the contract's memory: halve
+                    tracing::info!(%error, readings = readings.len(), "batch refused on a dry run; splitting it");
+                    let mut first = readings;
+                    let second = first.split_off(first.len() / 2);
+                    self.process(batch, first, resumed)?;
+                    return self.process(None, second, resumed);
+                }
+                DryRunFailure::TooBig => {
+                    let id = readings[0].id;
+                    if !self.others_dry_run(id, signer)? {
+                        anyhow::bail!("no reading can be dry-run now (nothing settled): {error}");
+                    }
+                    let settled = vec![(id, Settlement::Failed(error.to_string()))];
+                    tracing::warn!(%error, "a reading the chain cannot take even alone");
+                    self.store.settle(&settled)?;
+                    self.count_settled(&readings, &settled);
+                    return Ok(());
+                }
+            },
         };
         anyhow::ensure!(
             outcomes.len() == readings.len(),
@@ -305,6 +334,18 @@ impl<C: Chain> Submitter<C> {
         Ok(())
     }
 
+    /// Whether another pending reading than `id` dry-runs fine alone: the control that
+    /// tells a reading the chain cannot take from a chain that takes none right now.
+    fn others_dry_run(&mut self, id: i64, signer: AccountId) -> anyhow::Result<bool> {
+        let Some(other) = self.store.pending(2)?.into_iter().find(|r| r.id != id) else {
+            return Ok(false);
+        };
+        Ok(self
+            .market
+            .dry_run_readings(&mut self.chain, signer, vec![other.signed])
+            .is_ok())
+    }
+
     fn count_settled(&self, readings: &[Stored], settled: &[(i64, Settlement)]) {
         let now = now_ms();
         for (id, settlement) in settled {
@@ -321,6 +362,28 @@ impl<C: Chain> Submitter<C> {
             }
         }
         self.metrics.queue_depth.dec_by(settled.len() as i64);
+    }
+}
+
+/// What a dry run that failed as a whole says about its batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRunFailure {
+    /// The batch is too big for one call (gas, the contract's memory, the market's batch
+    /// limit): a smaller batch may pass.
+    TooBig,
+    /// The market takes no readings now, whatever the batch: paused, the token or the
+    /// registry refusing or unreachable, the chain unavailable, an answer this relay cannot
+    /// read. Nothing is settled; the readings wait.
+    NotNow,
+}
+
+impl DryRunFailure {
+    pub fn of(error: &ClientError<MarketError>) -> Self {
+        match error {
+            ClientError::Contract(MarketError::BadBatchSize) => Self::TooBig,
+            ClientError::Chain(chain) if chain.is_resource_limit() => Self::TooBig,
+            _ => Self::NotNow,
+        }
     }
 }
 
@@ -348,4 +411,54 @@ pub fn outcomes_from_events(
         }
     }
     outcomes.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use interfaces::token::TokenError;
+    use smartcity_sdk::ChainError;
+
+    fn dispatch(reason: &str) -> ClientError<MarketError> {
+        ClientError::Chain(ChainError::Dispatch {
+            reason: reason.into(),
+            debug_message: String::new(),
+        })
+    }
+
+    #[test]
+    fn only_size_errors_split_a_batch() {
+        let too_big = [
+            ClientError::Contract(MarketError::BadBatchSize),
+            dispatch(
+                r#"Module(ModuleError { index: 8, error: [0; 4], message: Some("OutOfGas") })"#,
+            ),
+            dispatch(
+                r#"Module(ModuleError { index: 8, error: [0; 4], message: Some("ContractTrapped") })"#,
+            ),
+        ];
+        for error in too_big {
+            assert_eq!(DryRunFailure::of(&error), DryRunFailure::TooBig, "{error}");
+        }
+    }
+
+    #[test]
+    fn global_and_transient_errors_settle_nothing() {
+        let not_now = [
+            ClientError::Contract(MarketError::Paused),
+            ClientError::Contract(MarketError::Token(TokenError::Paused)),
+            ClientError::Contract(MarketError::Token(TokenError::NotMinter)),
+            ClientError::Contract(MarketError::TokenCallFailed),
+            ClientError::Contract(MarketError::RegistryCallFailed),
+            ClientError::Lang(smartcity_sdk::LangError::CouldNotReadInput),
+            ClientError::Decode("short answer".into()),
+            dispatch(
+                r#"Module(ModuleError { index: 8, error: [0; 4], message: Some("ContractNotFound") })"#,
+            ),
+            ClientError::Chain(ChainError::State("connection reset".into())),
+        ];
+        for error in not_now {
+            assert_eq!(DryRunFailure::of(&error), DryRunFailure::NotNow, "{error}");
+        }
+    }
 }

@@ -55,6 +55,20 @@ pub enum ChainError {
     State(String),
 }
 
+impl ChainError {
+    /// The call ran out of something one call may use (gas, or the contract's memory:
+    /// a trap): a smaller call may pass. Anything else (no contract there, a node that
+    /// cannot be reached, a state that cannot be read) says nothing about the call's size.
+    pub fn is_resource_limit(&self) -> bool {
+        match self {
+            Self::Dispatch { reason, .. } => {
+                reason.contains("OutOfGas") || reason.contains("ContractTrapped")
+            }
+            Self::Code(_) | Self::State(_) => false,
+        }
+    }
+}
+
 fn debug_suffix(debug_message: &str) -> String {
     if debug_message.is_empty() {
         String::new()

@@ -21,6 +21,8 @@ pub mod voucher;
 pub use chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 pub use contract::{ClientError, ContractHandle, Receipt};
 pub use fares::FareClient;
+/// Why a contract could not dispatch a call (the `Lang` layer of [`ClientError`]).
+pub use ink::primitives::LangError;
 pub use market::MarketClient;
 pub use parking::ParkingClient;
 pub use registry::RegistryClient;

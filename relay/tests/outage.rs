@@ -1,0 +1,125 @@
+//! Security review 1, H-3: a global or transient condition (the market paused, the token
+//! paused, the market no longer a Minter) must not settle queued readings as failed. The
+//! attack: readings are queued, the condition is raised, the relay tries to submit; then
+//! the condition ends and the relay restarts. Every reading must be credited exactly once.
+//!
+//! In process: the relay's own outbox writer and submitter on its embedded chain.
+
+mod common;
+
+use interfaces::{token::TokenRole, AccountId};
+use meter_relay::{
+    check::Checked,
+    embedded,
+    metrics::Metrics,
+    outbox::{Settlement, Store, Writer},
+    submitter::{BatchConfig, Submitter},
+};
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{MarketClient, RegistryClient, TokenClient};
+use smartcity_suite::{accounts, Suite};
+use std::{path::Path, sync::Arc, time::Duration};
+
+fn submitter(dir: &Path, chain: SandboxChain, suite: Suite) -> Submitter<SandboxChain> {
+    Submitter {
+        chain,
+        registry: RegistryClient::at(suite.registry),
+        market: MarketClient::at(suite.market),
+        store: Store::open(dir).unwrap(),
+        metrics: Arc::new(Metrics::new()),
+        config: BatchConfig {
+            max_readings: 768,
+            interval: Duration::from_millis(10),
+            signer: accounts::admin(),
+            retain_settled: Duration::from_secs(3600),
+            settle_delay: Duration::ZERO,
+        },
+        on_block: Box::new(|_| Ok(())),
+        stop: Arc::default(),
+    }
+}
+
+fn pending(dir: &Path) -> usize {
+    Store::open(dir).unwrap().pending(1_000).unwrap().len()
+}
+
+#[test]
+fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
+    let household: AccountId = embedded::household(0);
+    let device = embedded::meter_device(0);
+
+    // four readings acknowledged (on disk) before anything goes wrong
+    let (writer, writer_thread) = Writer::start(dir, Arc::new(Metrics::new())).unwrap();
+    let mut meter = common::sim(0, suite.market);
+    let readings: Vec<Checked> = (0..4)
+        .map(|_| Checked {
+            signed: common::next(&mut meter, 1_000),
+            chain_last_seq: 0,
+        })
+        .collect();
+    let ack = writer.enqueue(readings).unwrap().blocking_recv().unwrap();
+    assert!(ack.is_ok(), "{ack:?}");
+    drop(writer);
+    writer_thread.join().unwrap();
+    assert_eq!(pending(dir), 4);
+
+    let mut relay = submitter(dir, chain, suite);
+    let market = MarketClient::at(suite.market);
+    let token = TokenClient::at(suite.token);
+    let admin = accounts::admin();
+
+    // 1. the market paused by its admin
+    market.set_paused(&mut relay.chain, admin, true).unwrap();
+    let error = relay.submit_next(768).unwrap_err();
+    assert!(error.to_string().contains("Paused"), "{error}");
+    assert_eq!(pending(dir), 4, "a paused market settled queued readings");
+    market.set_paused(&mut relay.chain, admin, false).unwrap();
+
+    // 2. the token paused: the market's mint fails
+    token.pause(&mut relay.chain, admin).unwrap();
+    assert!(relay.submit_next(768).is_err());
+    assert_eq!(pending(dir), 4, "a paused token settled queued readings");
+    token.unpause(&mut relay.chain, admin).unwrap();
+
+    // 3. the market no longer a Minter (a role rotation in progress)
+    token
+        .revoke_role(&mut relay.chain, admin, TokenRole::Minter, suite.market)
+        .unwrap();
+    assert!(relay.submit_next(768).is_err());
+    assert_eq!(
+        pending(dir),
+        4,
+        "a missing Minter role settled queued readings"
+    );
+    token
+        .grant_role(&mut relay.chain, admin, TokenRole::Minter, suite.market)
+        .unwrap();
+    assert_eq!(market.last_seq(&mut relay.chain, device).unwrap(), 0);
+
+    // 4. the relay restarts (a new outbox connection, a new submitter), then submits
+    let chain = relay.chain;
+    let mut relay = submitter(dir, chain, suite);
+    relay.submit_next(768).unwrap();
+    relay.submit_next(768).unwrap();
+    assert_eq!(pending(dir), 0);
+
+    let settled = relay.store.settlements(&device).unwrap();
+    assert_eq!(settled.len(), 4, "{settled:?}");
+    let mut credited = 0;
+    for (seq, settlement) in &settled {
+        match settlement {
+            Settlement::Accepted { credits, .. } => credited += credits,
+            other => panic!("reading {seq} settled as {other:?}"),
+        }
+    }
+    assert!(credited > 0);
+    assert_eq!(market.last_seq(&mut relay.chain, device).unwrap(), 4);
+    assert_eq!(
+        token.balance_of(&mut relay.chain, household).unwrap(),
+        credited,
+        "every reading credited exactly once"
+    );
+}
