@@ -1,0 +1,234 @@
+//! Bookings: booking with escrow, cancelling, settling, payouts and debts.
+
+use super::*;
+
+impl Parking {
+    // ----- bookings ------------------------------------------------------------------------
+
+    /// The caller books `[start_ms, end_ms)` of space `id`. Returns the booking id and
+    /// the rent the shell must escrow from the caller.
+    #[allow(clippy::too_many_arguments)]
+    pub fn book(
+        &mut self,
+        caller: AccountId,
+        renter: RenterCheck,
+        id: u64,
+        vehicle: Option<DeviceId>,
+        start_ms: TimestampMs,
+        end_ms: TimestampMs,
+        now: TimestampMs,
+    ) -> Result<(u64, u128), ParkingError> {
+        self.ensure_running()?;
+        let space = self.spaces.get(id).ok_or(ParkingError::SpaceNotFound)?;
+        if !space.listed {
+            return Err(ParkingError::NotListed);
+        }
+        if !renter.active {
+            return Err(ParkingError::NotACitizen);
+        }
+        if vehicle.is_some()
+            && !renter
+                .vehicle
+                .is_some_and(|v| usable_vehicle(v, Some(caller)))
+        {
+            return Err(ParkingError::VehicleNotUsable);
+        }
+        if end_ms <= start_ms || start_ms < now {
+            return Err(ParkingError::BadInterval);
+        }
+        let minutes = minutes_started(end_ms.saturating_sub(start_ms));
+        let terms = &space.terms;
+        if minutes < u64::from(terms.min_minutes) || minutes > u64::from(terms.max_minutes) {
+            return Err(ParkingError::DurationOutOfRange);
+        }
+        if !terms.available(start_ms, end_ms) {
+            return Err(ParkingError::OutsideAvailability);
+        }
+        let mut open = self.open_bookings.get(id).unwrap_or_default();
+        for other in &open {
+            if let Some(b) = self.bookings.get(other) {
+                if b.start_ms < end_ms && start_ms < b.end_ms {
+                    return Err(ParkingError::Overlap);
+                }
+            }
+        }
+        if open.len() >= MAX_OPEN_BOOKINGS as usize {
+            return Err(ParkingError::TooManyOpenBookings);
+        }
+        let escrow = terms.rent(start_ms, end_ms);
+        let booking_id = self.next_booking;
+        self.next_booking = booking_id.saturating_add(1);
+        self.bookings.insert(
+            booking_id,
+            &Booking {
+                space: id,
+                renter: caller,
+                vehicle,
+                start_ms,
+                end_ms,
+                escrow,
+                state: BookingState::Booked,
+            },
+        );
+        open.push(booking_id);
+        self.open_bookings.insert(id, &open);
+        let count = self.renter_booking_count.get(caller).unwrap_or(0);
+        self.renter_bookings.insert((caller, count), &booking_id);
+        self.renter_booking_count
+            .insert(caller, &count.saturating_add(1));
+        self.escrow_total = self.escrow_total.saturating_add(escrow);
+        Ok((booking_id, escrow))
+    }
+
+    pub fn booking(&self, id: u64) -> Option<Booking> {
+        self.bookings.get(id)
+    }
+
+    /// The renter cancels before the start: the escrow back, less the late-cancel fee
+    /// (to the owner) inside the cut-off window. Returns (refund, fee) and the payments.
+    pub fn cancel(
+        &mut self,
+        caller: AccountId,
+        booking_id: u64,
+        now: TimestampMs,
+    ) -> Result<(u128, u128, Settlement), ParkingError> {
+        let mut booking = self
+            .bookings
+            .get(booking_id)
+            .ok_or(ParkingError::BookingNotFound)?;
+        if booking.renter != caller {
+            return Err(ParkingError::NotRenter);
+        }
+        match booking.state {
+            BookingState::Booked if now < booking.start_ms => {}
+            BookingState::Booked | BookingState::CheckedIn => {
+                return Err(ParkingError::TooLateToCancel)
+            }
+            BookingState::Settled | BookingState::Cancelled => {
+                return Err(ParkingError::BookingClosed)
+            }
+        }
+        let late = now
+            >= booking
+                .start_ms
+                .saturating_sub(self.config.cancel_cutoff_ms);
+        let fee = if late {
+            ParkingConfig::share(booking.escrow, self.config.late_cancel_fee_bps)
+        } else {
+            0
+        };
+        let refund = booking.escrow.saturating_sub(fee);
+        let owner = self
+            .spaces
+            .get(booking.space)
+            .ok_or(ParkingError::SpaceNotFound)?
+            .owner;
+        booking.state = BookingState::Cancelled;
+        self.bookings.insert(booking_id, &booking);
+        self.close_open(booking.space, booking_id);
+        self.escrow_total = self.escrow_total.saturating_sub(booking.escrow);
+        let mut settlement = Settlement::default();
+        settlement.releases.push((caller, refund));
+        settlement.releases.push((owner, fee));
+        Ok((refund, fee, settlement))
+    }
+
+    /// Anyone settles a booking whose vehicle never came, after its end: the escrow to
+    /// the owner less the platform fee (unused time is not refunded).
+    pub fn settle(
+        &mut self,
+        booking_id: u64,
+        now: TimestampMs,
+    ) -> Result<(Payout, Settlement), ParkingError> {
+        let mut booking = self
+            .bookings
+            .get(booking_id)
+            .ok_or(ParkingError::BookingNotFound)?;
+        match booking.state {
+            BookingState::Booked if now >= booking.end_ms => {}
+            BookingState::Booked => return Err(ParkingError::NotEnded),
+            // settled at check-out, overstay included
+            BookingState::CheckedIn => return Err(ParkingError::SpaceOccupied),
+            BookingState::Settled | BookingState::Cancelled => {
+                return Err(ParkingError::BookingClosed)
+            }
+        }
+        let owner = self
+            .spaces
+            .get(booking.space)
+            .ok_or(ParkingError::SpaceNotFound)?
+            .owner;
+        let mut settlement = Settlement::default();
+        let payout = self.pay_out(&mut booking, owner, &mut settlement);
+        self.bookings.insert(booking_id, &booking);
+        self.close_open(booking.space, booking_id);
+        Ok((payout, settlement))
+    }
+
+    /// Marks `booking` settled and releases its escrow to `owner` less the platform fee.
+    /// The caller writes the booking back and takes it off the open list.
+    pub(super) fn pay_out(
+        &mut self,
+        booking: &mut Booking,
+        owner: AccountId,
+        settlement: &mut Settlement,
+    ) -> Payout {
+        let fee = ParkingConfig::share(booking.escrow, self.config.platform_fee_bps);
+        let to_owner = booking.escrow.saturating_sub(fee);
+        settlement.releases.push((owner, to_owner));
+        settlement.releases.push((self.config.fee_account, fee));
+        self.escrow_total = self.escrow_total.saturating_sub(booking.escrow);
+        booking.state = BookingState::Settled;
+        Payout { to_owner, fee }
+    }
+
+    pub(super) fn close_open(&mut self, space: u64, booking_id: u64) {
+        let mut open = self.open_bookings.get(space).unwrap_or_default();
+        open.retain(|&id| id != booking_id);
+        self.open_bookings.insert(space, &open);
+    }
+
+    /// The platform fee of a collected charge, and the owner's part.
+    pub fn split(&self, amount: u128) -> Payout {
+        let fee = ParkingConfig::share(amount, self.config.platform_fee_bps);
+        Payout {
+            to_owner: amount.saturating_sub(fee),
+            fee,
+        }
+    }
+
+    pub fn escrow_total(&self) -> u128 {
+        self.escrow_total
+    }
+
+    pub fn debt(&self, account: AccountId) -> u128 {
+        self.debts.get(account).unwrap_or(0)
+    }
+
+    /// Adds `amount` to `account`'s debt; returns the new total.
+    pub fn add_debt(&mut self, account: AccountId, amount: u128) -> u128 {
+        let total = self.debt(account).saturating_add(amount);
+        self.debts.insert(account, &total);
+        total
+    }
+
+    /// The renter's bookings from its `from`-th, at most `limit` (`PageTooLarge` above
+    /// `MAX_PAGE`), and the total count.
+    pub fn renter_bookings(
+        &self,
+        renter: AccountId,
+        from: u32,
+        limit: u32,
+    ) -> Result<(Vec<(u64, Booking)>, u32), ParkingError> {
+        if limit > MAX_PAGE {
+            return Err(ParkingError::PageTooLarge);
+        }
+        let count = self.renter_booking_count.get(renter).unwrap_or(0);
+        let end = from.saturating_add(limit).min(count);
+        let page = (from..end)
+            .filter_map(|i| self.renter_bookings.get((renter, i)))
+            .filter_map(|id| self.bookings.get(id).map(|b| (id, b)))
+            .collect();
+        Ok((page, count))
+    }
+}

@@ -1,0 +1,235 @@
+//! Sensor events: authentication, check-in and check-out, sessions, violations.
+
+use super::*;
+
+impl Parking {
+    // ----- sensor events -------------------------------------------------------------------
+
+    /// Checks a sensor event before it does anything: the sensor reports for a space, is
+    /// still a commissioned, active ParkingSensor of the space's owner, signed this event
+    /// (`signer` is the key its signature recovers to), and the sequence and time move
+    /// forward. Returns the space id.
+    pub fn authenticate(
+        &self,
+        event: &SensorEvent,
+        sensor_info: Option<&DeviceInfo>,
+        signer: Option<DeviceKey>,
+        now: TimestampMs,
+    ) -> Result<u64, ParkingError> {
+        let id = self
+            .space_of_sensor
+            .get(event.sensor)
+            .ok_or(ParkingError::UnknownSensor)?;
+        let space = self.spaces.get(id).ok_or(ParkingError::UnknownSensor)?;
+        let sensor = sensor_info
+            .filter(|s| usable_sensor(s, space.owner))
+            .ok_or(ParkingError::SensorInactive)?;
+        if signer != Some(sensor.key) {
+            return Err(ParkingError::BadSignature);
+        }
+        let (last_seq, last_at) = self.sensor_last.get(event.sensor).unwrap_or((0, 0));
+        if event.seq <= last_seq {
+            return Err(ParkingError::StaleSeq);
+        }
+        if event.at_ms > now || event.at_ms < last_at {
+            return Err(ParkingError::BadEventTime);
+        }
+        Ok(id)
+    }
+
+    /// What an authenticated sensor event does to space `id` (`vehicle_info` is the
+    /// registry's record of the vehicle the sensor saw). Returns the outcome, the event
+    /// data the shell emits, and the payments.
+    pub fn sensor_event(
+        &mut self,
+        id: u64,
+        event: &SensorEvent,
+        vehicle_info: Option<&DeviceInfo>,
+    ) -> Result<(SensorOutcome, SensorEffect, Settlement), ParkingError> {
+        let mut space = self.spaces.get(id).ok_or(ParkingError::UnknownSensor)?;
+        self.sensor_last
+            .insert(event.sensor, &(event.seq, event.at_ms));
+        let at = event.at_ms;
+        let mut settlement = Settlement::default();
+        let (outcome, effect) = match event.kind {
+            SensorKind::Arrived => {
+                if space.session.is_some() {
+                    return Err(ParkingError::SpaceOccupied);
+                }
+                let registered = vehicle_info.filter(|v| usable_vehicle(v, None));
+                let current = self.booking_at(id, at);
+                let renters = current.is_some_and(|(_, booking)| {
+                    booking.vehicle == Some(event.vehicle)
+                        || (booking.vehicle.is_none()
+                            && registered.is_some_and(|v| v.owner == booking.renter))
+                });
+                match (current, registered) {
+                    (Some((booking_id, mut booking)), _) if renters => {
+                        booking.state = BookingState::CheckedIn;
+                        self.bookings.insert(booking_id, &booking);
+                        space.session = Some(Session {
+                            vehicle: event.vehicle,
+                            payer: booking.renter,
+                            since_ms: at,
+                            booking: Some(booking_id),
+                        });
+                        (
+                            SensorOutcome::CheckedIn {
+                                booking: booking_id,
+                            },
+                            SensorEffect::CheckedIn {
+                                booking: booking_id,
+                            },
+                        )
+                    }
+                    // nobody to bill, booking or not
+                    (_, None) => self.violation(id, &space, event, ViolationKind::UnknownVehicle),
+                    (Some((booking_id, _)), Some(_)) => self.violation(
+                        id,
+                        &space,
+                        event,
+                        ViolationKind::SomeoneElsesBooking(booking_id),
+                    ),
+                    (None, Some(vehicle)) => {
+                        space.session = Some(Session {
+                            vehicle: event.vehicle,
+                            payer: vehicle.owner,
+                            since_ms: at,
+                            booking: None,
+                        });
+                        (
+                            SensorOutcome::SessionOpened {
+                                payer: vehicle.owner,
+                            },
+                            SensorEffect::SessionOpened {
+                                payer: vehicle.owner,
+                            },
+                        )
+                    }
+                }
+            }
+            SensorKind::Left => match space.session {
+                None => (SensorOutcome::NothingToClose, SensorEffect::None),
+                Some(session) if session.vehicle != event.vehicle => {
+                    return Err(ParkingError::VehicleMismatch)
+                }
+                Some(session) => {
+                    space.session = None;
+                    match session.booking {
+                        Some(booking_id) => {
+                            let mut booking = self
+                                .bookings
+                                .get(booking_id)
+                                .ok_or(ParkingError::BookingNotFound)?;
+                            let overstay = if at > booking.end_ms {
+                                rent(
+                                    space.terms.price_per_hour,
+                                    at.saturating_sub(booking.end_ms),
+                                )
+                            } else {
+                                0
+                            };
+                            let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
+                            self.bookings.insert(booking_id, &booking);
+                            self.close_open(id, booking_id);
+                            if overstay > 0 {
+                                settlement.collect = Some(Collect {
+                                    from: session.payer,
+                                    amount: overstay,
+                                    owner: space.owner,
+                                    space: id,
+                                });
+                            }
+                            (
+                                SensorOutcome::CheckedOut {
+                                    booking: booking_id,
+                                    overstay,
+                                },
+                                SensorEffect::Settled {
+                                    booking: booking_id,
+                                    payout,
+                                    overstay,
+                                },
+                            )
+                        }
+                        None => {
+                            let duration = at.saturating_sub(session.since_ms);
+                            let charged = rent(space.terms.price_per_hour, duration);
+                            if charged > 0 {
+                                settlement.collect = Some(Collect {
+                                    from: session.payer,
+                                    amount: charged,
+                                    owner: space.owner,
+                                    space: id,
+                                });
+                            }
+                            (
+                                SensorOutcome::SessionClosed { charged },
+                                SensorEffect::SessionClosed {
+                                    vehicle: session.vehicle,
+                                    minutes: minutes_started(duration),
+                                    charged,
+                                },
+                            )
+                        }
+                    }
+                }
+            },
+        };
+        self.spaces.insert(id, &space);
+        Ok((outcome, effect, settlement))
+    }
+
+    /// The booking of space `id` whose interval holds `at`, if any.
+    fn booking_at(&self, id: u64, at: TimestampMs) -> Option<(u64, Booking)> {
+        self.open_bookings
+            .get(id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|b| self.bookings.get(b).map(|booking| (b, booking)))
+            .find(|(_, b)| b.state == BookingState::Booked && b.start_ms <= at && at < b.end_ms)
+    }
+
+    fn violation(
+        &mut self,
+        id: u64,
+        space: &Space,
+        event: &SensorEvent,
+        kind: ViolationKind,
+    ) -> (SensorOutcome, SensorEffect) {
+        let index = self.violation_count.get(id).unwrap_or(0);
+        let violation = Violation {
+            vehicle: event.vehicle,
+            at_ms: event.at_ms,
+            kind,
+        };
+        self.violations.insert((id, index), &violation);
+        self.violation_count.insert(id, &index.saturating_add(1));
+        (
+            SensorOutcome::ViolationRecorded { index },
+            SensorEffect::Violation {
+                owner: space.owner,
+                index,
+                violation,
+            },
+        )
+    }
+
+    /// Space `id`'s violations from the `from`-th, at most `limit`, and their count.
+    pub fn violations(
+        &self,
+        id: u64,
+        from: u32,
+        limit: u32,
+    ) -> Result<(Vec<Violation>, u32), ParkingError> {
+        if limit > MAX_PAGE {
+            return Err(ParkingError::PageTooLarge);
+        }
+        let count = self.violation_count.get(id).unwrap_or(0);
+        let end = from.saturating_add(limit).min(count);
+        let page = (from..end)
+            .filter_map(|i| self.violations.get((id, i)))
+            .collect();
+        Ok((page, count))
+    }
+}
