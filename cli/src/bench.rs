@@ -752,6 +752,7 @@ pub fn parking<C: Chain>(
         fee_account: fees,
         late_cancel_fee_bps: 2_000,
         cancel_cutoff_ms: HOUR,
+        cancel_fee_bps: 0,
     };
     let parking = ok(
         "parking",

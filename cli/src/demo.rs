@@ -716,6 +716,7 @@ pub fn parking_part<C: Chain>(
                 fee_account: treasury,
                 late_cancel_fee_bps: 2_000,
                 cancel_cutoff_ms: 3_600_000,
+                cancel_fee_bps: 0,
             },
             vec![],
         ),

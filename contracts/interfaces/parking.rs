@@ -15,6 +15,14 @@ pub const MAX_GEOHASH_LEN: u32 = 12;
 /// overlap check of `book` and the scan of a sensor event; ended bookings leave the list
 /// when they are settled (by check-out, or by anyone with `settle`).
 pub const MAX_OPEN_BOOKINGS: u32 = 16;
+/// The most open bookings one renter may hold on one space (security review M-8: one
+/// renter cannot fill a space's `MAX_OPEN_BOOKINGS`).
+pub const MAX_OPEN_BOOKINGS_PER_RENTER: u32 = 4;
+/// How far ahead a booking may start: 30 days (M-8: no year-ahead hoarding).
+pub const BOOKING_HORIZON_MS: u64 = 30 * DAY_MS;
+/// How early before its start a booked vehicle may check into its booking (M-4); the
+/// minutes before the start are billed at the booking's tariff.
+pub const EARLY_CHECK_IN_MS: u64 = 30 * MINUTE_MS;
 /// The most items a paged query returns (or, for `free_spaces`, the most spaces it looks at).
 pub const MAX_PAGE: u32 = 32;
 /// Domain of a parking sensor's signature.
@@ -91,6 +99,34 @@ impl SpaceTerms {
     }
 }
 
+/// The price a stay is billed at, fixed when its booking is made or its session opens
+/// (security review H-1): the owner's later `set_terms` changes nothing already running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Tariff {
+    /// Micro-credits per hour; billed per started minute.
+    pub price_per_hour: u128,
+    /// The longest stay the terms allowed: one charge never bills more minutes.
+    pub max_minutes: u32,
+}
+
+impl Tariff {
+    /// The terms' price and longest stay, as they stand now.
+    pub fn of(terms: &SpaceTerms) -> Self {
+        Self {
+            price_per_hour: terms.price_per_hour,
+            max_minutes: terms.max_minutes,
+        }
+    }
+
+    /// What `duration_ms` costs at this tariff, capped at `max_minutes`.
+    pub fn charge(&self, duration_ms: u64) -> u128 {
+        let cap = u64::from(self.max_minutes).saturating_mul(MINUTE_MS);
+        rent(self.price_per_hour, duration_ms.min(cap))
+    }
+}
+
 /// Micro-credits for `duration_ms` at `price_per_hour`: per started minute, rounded up.
 pub fn rent(price_per_hour: u128, duration_ms: u64) -> u128 {
     u128::from(minutes_started(duration_ms))
@@ -114,6 +150,9 @@ pub struct Session {
     pub since_ms: TimestampMs,
     /// The booking checked in; `None` for a pay-as-you-go session.
     pub booking: Option<u64>,
+    /// What the stay is billed at: the booking's tariff, or the terms' when the session
+    /// opened.
+    pub tariff: Tariff,
 }
 
 /// A listed (or delisted) space.
@@ -157,6 +196,9 @@ pub struct Booking {
     /// Micro-credits held by the contract for this booking until it settles or is cancelled.
     pub escrow: u128,
     pub state: BookingState,
+    /// The price of minutes beyond the booking (an early arrival, an overstay), fixed
+    /// when it was made.
+    pub tariff: Tariff,
 }
 
 /// What a parking sensor saw.
@@ -243,7 +285,8 @@ pub enum SensorOutcome {
     SessionOpened { payer: AccountId },
     /// A violation was recorded for the space's owner (its index among the space's).
     ViolationRecorded { index: u32 },
-    /// The vehicle of a checked-in booking left: the escrow was settled, overstay billed.
+    /// The vehicle of a checked-in booking left: the escrow was settled; `overstay` (the
+    /// minutes outside the booking, at its tariff) billed.
     CheckedOut { booking: u64, overstay: u128 },
     /// A pay-as-you-go vehicle left and was billed.
     SessionClosed { charged: u128 },
@@ -264,11 +307,18 @@ pub struct ParkingConfig {
     /// `cancel_cutoff_ms` of its start.
     pub late_cancel_fee_bps: u32,
     pub cancel_cutoff_ms: u64,
+    /// Kept from every cancellation, from the moment of booking (M-8: holding a space
+    /// and letting it go costs something); zero allowed. Inside the cut-off the higher of
+    /// the two fees applies.
+    pub cancel_fee_bps: u32,
 }
 
 impl ParkingConfig {
     pub fn validate(&self) -> Result<(), ParkingError> {
-        if self.platform_fee_bps > BPS || self.late_cancel_fee_bps > BPS {
+        if self.platform_fee_bps > BPS
+            || self.late_cancel_fee_bps > BPS
+            || self.cancel_fee_bps > BPS
+        {
             return Err(ParkingError::InvalidFee);
         }
         Ok(())
@@ -357,6 +407,13 @@ pub enum ParkingError {
     TokenCallFailed,
     Registry(RegistryError),
     RegistryCallFailed,
+    /// The booking would start more than `BOOKING_HORIZON_MS` from now.
+    TooFarAhead,
+    /// The renter holds `MAX_OPEN_BOOKINGS_PER_RENTER` open bookings of this space.
+    TooManyBookingsOfRenter,
+    /// A booking of the space is running now (started, not ended): it cannot be
+    /// cancelled by delisting.
+    BookingInProgress,
 }
 
 impl From<crate::admin::AdminRefusal> for ParkingError {
@@ -448,7 +505,8 @@ pub mod events {
     }
 
     /// A booking's escrow went to the owner less the platform fee; `overstay` was
-    /// billed on top (0 when the vehicle left in time, or never came).
+    /// billed on top at the booking's tariff: the minutes before its start (an early
+    /// check-in) and after its end (0 when the vehicle kept to the booking, or never came).
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct BookingSettled {

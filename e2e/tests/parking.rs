@@ -69,6 +69,7 @@ fn config(fees: AccountId) -> ParkingConfig {
         fee_account: fees,
         late_cancel_fee_bps: 2_000,
         cancel_cutoff_ms: HOUR,
+        cancel_fee_bps: 0,
     }
 }
 

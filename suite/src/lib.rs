@@ -119,6 +119,8 @@ pub fn parking_config() -> ParkingConfig {
         fee_account: accounts::treasury(),
         late_cancel_fee_bps: 2_000,
         cancel_cutoff_ms: 3_600_000,
+        // nothing kept from a cancellation outside the cut-off (zero allowed; see the docs)
+        cancel_fee_bps: 0,
     }
 }
 

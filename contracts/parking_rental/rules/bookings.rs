@@ -36,6 +36,9 @@ impl Parking {
         if end_ms <= start_ms || start_ms < now {
             return Err(ParkingError::BadInterval);
         }
+        if start_ms > now.saturating_add(BOOKING_HORIZON_MS) {
+            return Err(ParkingError::TooFarAhead);
+        }
         let minutes = minutes_started(end_ms.saturating_sub(start_ms));
         let terms = &space.terms;
         if minutes < u64::from(terms.min_minutes) || minutes > u64::from(terms.max_minutes) {
@@ -45,15 +48,22 @@ impl Parking {
             return Err(ParkingError::OutsideAvailability);
         }
         let mut open = self.open_bookings.get(id).unwrap_or_default();
+        let mut renters = 0u32;
         for other in &open {
             if let Some(b) = self.bookings.get(other) {
                 if b.start_ms < end_ms && start_ms < b.end_ms {
                     return Err(ParkingError::Overlap);
                 }
+                if b.renter == caller {
+                    renters = renters.saturating_add(1);
+                }
             }
         }
         if open.len() >= MAX_OPEN_BOOKINGS as usize {
             return Err(ParkingError::TooManyOpenBookings);
+        }
+        if renters >= MAX_OPEN_BOOKINGS_PER_RENTER {
+            return Err(ParkingError::TooManyBookingsOfRenter);
         }
         let escrow = terms.rent(start_ms, end_ms);
         let booking_id = self.next_booking;
@@ -68,6 +78,7 @@ impl Parking {
                 end_ms,
                 escrow,
                 state: BookingState::Booked,
+                tariff: Tariff::of(terms),
             },
         );
         open.push(booking_id);
@@ -84,8 +95,9 @@ impl Parking {
         self.bookings.get(id)
     }
 
-    /// The renter cancels before the start: the escrow back, less the late-cancel fee
-    /// (to the owner) inside the cut-off window. Returns (refund, fee) and the payments.
+    /// The renter cancels before the start: the escrow back, less the cancellation fee
+    /// (to the owner; the late-cancel fee inside the cut-off window when higher). Returns
+    /// (refund, fee) and the payments.
     pub fn cancel(
         &mut self,
         caller: AccountId,
@@ -112,11 +124,14 @@ impl Parking {
             >= booking
                 .start_ms
                 .saturating_sub(self.config.cancel_cutoff_ms);
-        let fee = if late {
-            ParkingConfig::share(booking.escrow, self.config.late_cancel_fee_bps)
+        let fee_bps = if late {
+            self.config
+                .late_cancel_fee_bps
+                .max(self.config.cancel_fee_bps)
         } else {
-            0
+            self.config.cancel_fee_bps
         };
+        let fee = ParkingConfig::share(booking.escrow, fee_bps);
         let refund = booking.escrow.saturating_sub(fee);
         let owner = self
             .spaces

@@ -8,9 +8,10 @@ use interfaces::{
     admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
     parking::{
-        minutes_started, rent, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
-        SensorKind, SensorOutcome, Session, Space, SpaceTerms, Violation, ViolationKind,
-        MAX_OPEN_BOOKINGS, MAX_PAGE,
+        minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
+        SensorKind, SensorOutcome, Session, Space, SpaceTerms, Tariff, Violation, ViolationKind,
+        BOOKING_HORIZON_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER,
+        MAX_PAGE,
     },
     AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };

@@ -57,14 +57,24 @@ impl Parking {
                     return Err(ParkingError::SpaceOccupied);
                 }
                 let registered = vehicle_info.filter(|v| usable_vehicle(v, None));
-                let current = self.booking_at(id, at);
-                let renters = current.is_some_and(|(_, booking)| {
-                    booking.vehicle == Some(event.vehicle)
-                        || (booking.vehicle.is_none()
-                            && registered.is_some_and(|v| v.owner == booking.renter))
-                });
-                match (current, registered) {
-                    (Some((booking_id, mut booking)), _) if renters => {
+                // the renter's own car, registered to the renter now (L-7: not a car the
+                // renter has sold since booking)
+                let renters = |booking: &Booking| {
+                    registered.is_some_and(|v| v.owner == booking.renter)
+                        && booking.vehicle.is_none_or(|v| v == event.vehicle)
+                };
+                let current = self.open_booking(id, |b| b.start_ms <= at && at < b.end_ms);
+                // M-4: a booked car arriving shortly before its booking checks into it
+                let early = match current {
+                    Some(_) => None,
+                    None => self.open_booking(id, |b| {
+                        at < b.start_ms
+                            && b.start_ms.saturating_sub(EARLY_CHECK_IN_MS) <= at
+                            && renters(b)
+                    }),
+                };
+                match (current.or(early), registered) {
+                    (Some((booking_id, mut booking)), _) if renters(&booking) => {
                         booking.state = BookingState::CheckedIn;
                         self.bookings.insert(booking_id, &booking);
                         space.session = Some(Session {
@@ -72,6 +82,7 @@ impl Parking {
                             payer: booking.renter,
                             since_ms: at,
                             booking: Some(booking_id),
+                            tariff: booking.tariff,
                         });
                         (
                             SensorOutcome::CheckedIn {
@@ -90,12 +101,15 @@ impl Parking {
                         event,
                         ViolationKind::SomeoneElsesBooking(booking_id),
                     ),
+                    // L-6: a delisted space opens no pay-as-you-go session
+                    (None, Some(_)) if !space.listed => return Err(ParkingError::NotListed),
                     (None, Some(vehicle)) => {
                         space.session = Some(Session {
                             vehicle: event.vehicle,
                             payer: vehicle.owner,
                             since_ms: at,
                             booking: None,
+                            tariff: Tariff::of(&space.terms),
                         });
                         (
                             SensorOutcome::SessionOpened {
@@ -121,14 +135,20 @@ impl Parking {
                                 .bookings
                                 .get(booking_id)
                                 .ok_or(ParkingError::BookingNotFound)?;
-                            let overstay = if at > booking.end_ms {
-                                rent(
-                                    space.terms.price_per_hour,
-                                    at.saturating_sub(booking.end_ms),
-                                )
+                            // minutes outside the booking, at the booking's own tariff
+                            // (H-1: never at terms set since)
+                            let tariff = booking.tariff;
+                            let early = if session.since_ms < booking.start_ms {
+                                tariff.charge(booking.start_ms.saturating_sub(session.since_ms))
                             } else {
                                 0
                             };
+                            let late = if at > booking.end_ms {
+                                tariff.charge(at.saturating_sub(booking.end_ms))
+                            } else {
+                                0
+                            };
+                            let overstay = early.saturating_add(late);
                             let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
                             self.bookings.insert(booking_id, &booking);
                             self.close_open(id, booking_id);
@@ -154,7 +174,8 @@ impl Parking {
                         }
                         None => {
                             let duration = at.saturating_sub(session.since_ms);
-                            let charged = rent(space.terms.price_per_hour, duration);
+                            // H-1: the price the session opened at, one charge capped
+                            let charged = session.tariff.charge(duration);
                             if charged > 0 {
                                 settlement.collect = Some(Collect {
                                     from: session.payer,
@@ -180,14 +201,14 @@ impl Parking {
         Ok((outcome, effect, settlement))
     }
 
-    /// The booking of space `id` whose interval holds `at`, if any.
-    fn booking_at(&self, id: u64, at: TimestampMs) -> Option<(u64, Booking)> {
+    /// The first open booking of space `id` not checked in yet that `wanted` picks.
+    fn open_booking(&self, id: u64, wanted: impl Fn(&Booking) -> bool) -> Option<(u64, Booking)> {
         self.open_bookings
             .get(id)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|b| self.bookings.get(b).map(|booking| (b, booking)))
-            .find(|(_, b)| b.state == BookingState::Booked && b.start_ms <= at && at < b.end_ms)
+            .find(|(_, b)| b.state == BookingState::Booked && wanted(b))
     }
 
     fn violation(

@@ -87,6 +87,13 @@ impl Parking {
             return Err(ParkingError::SpaceOccupied);
         }
         let open = self.open_bookings.get(id).unwrap_or_default();
+        if open
+            .iter()
+            .filter_map(|&b| self.bookings.get(b))
+            .any(|b| b.state == BookingState::Booked && b.start_ms <= now && now < b.end_ms)
+        {
+            return Err(ParkingError::BookingInProgress);
+        }
         if !refund
             && open
                 .iter()

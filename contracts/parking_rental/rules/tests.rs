@@ -1,4 +1,7 @@
-//! The rules' unit tests (plain `#[ink::test]`s).
+//! The rules' unit tests (plain `#[ink::test]`s); `attacks`: the security review's
+//! attacks on these rules, each refused.
+
+mod attacks;
 
 use super::*;
 use interfaces::parking::{Availability, SpaceTerms};
@@ -46,6 +49,7 @@ fn config() -> ParkingConfig {
         fee_account: account(99),
         late_cancel_fee_bps: 2_000,
         cancel_cutoff_ms: HOUR,
+        cancel_fee_bps: 0,
     }
 }
 
