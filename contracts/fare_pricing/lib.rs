@@ -149,8 +149,8 @@ mod fare_pricing {
         }
 
         /// The route's operator schedules a departure with `capacity` seats. Returns the
-        /// trip id (`RouteNotFound`, `NotRouteOperator`, `InvalidCapacity`,
-        /// `DepartureInPast`). Emits `TripScheduled`.
+        /// trip id (`RouteNotFound`, `NotRouteOperator`, `OperatorRevoked`,
+        /// `InvalidCapacity`, `DepartureInPast`). Emits `TripScheduled`.
         #[ink(message)]
         pub fn add_trip(
             &mut self,
@@ -186,9 +186,10 @@ mod fare_pricing {
             Ok((trip.segment_load, factor))
         }
 
-        /// The operator cancels a trip before departure; returns how many tickets
-        /// `refund_cancelled` will go through (`TripNotFound`, `NotRouteOperator`,
-        /// `TripCancelled`, `Departed`). Emits `TripCancelled`.
+        /// The operator, or the admin (the trips of a revoked operator), cancels a trip
+        /// before departure; returns how many tickets `refund_cancelled` will go through
+        /// (`TripNotFound`, `NotRouteOperator`, `OperatorRevoked`, `TripCancelled`,
+        /// `Departed`). Emits `TripCancelled`.
         #[ink(message)]
         pub fn cancel_trip(&mut self, trip: u64) -> Result<u32, FareError> {
             let now = self.env().block_timestamp();
@@ -198,7 +199,8 @@ mod fare_pricing {
         }
 
         /// Anyone refunds the next (at most `MAX_REFUNDS_PER_CALL`) tickets of a
-        /// cancelled trip in full, from the operator's allowance; returns how many
+        /// cancelled trip in full, booked or already boarded, from the operator's
+        /// allowance; returns how many
         /// remain (`PageTooLarge`, `TripNotFound`, `NothingToRefund`, `Payment`,
         /// `TokenCallFailed`). Emits `TicketRefunded` per ticket.
         #[ink(message)]
@@ -220,7 +222,7 @@ mod fare_pricing {
         /// The caller (an active citizen) books stops `board` to `alight` of a trip
         /// before it leaves, paying the operator the exact fare from its allowance.
         /// Returns the ticket id (`TripNotFound`, `TripCancelled`, `Departed`,
-        /// `NotACitizen`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
+        /// `NotACitizen`, `OperatorRevoked`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
         /// `RegistryCallFailed`). Emits `TicketBooked`.
         #[ink(message)]
         pub fn book_ticket(
@@ -247,10 +249,11 @@ mod fare_pricing {
             Ok(ticket)
         }
 
-        /// The rider cancels before departure: the seat is freed, the fare refunded from
-        /// the operator's allowance less the route's fee inside its cut-off. Returns the
-        /// refund (`TicketNotFound`, `NotRider`, `TicketClosed`, `TripCancelled`,
-        /// `Departed`, `Payment`, `TokenCallFailed`). Emits `TicketCancelled`.
+        /// The rider cancels before boarding opens (`BOARDING_WINDOW_MS` before
+        /// departure): the seat is freed, the fare refunded from the operator's allowance
+        /// less the route's fee inside its cut-off. Returns the refund
+        /// (`TicketNotFound`, `NotRider`, `TicketClosed`, `TripCancelled`, `Departed`,
+        /// `BoardingOpen`, `Payment`, `TokenCallFailed`). Emits `TicketCancelled`.
         #[ink(message)]
         pub fn cancel_ticket(&mut self, ticket: u64) -> Result<u128, FareError> {
             let now = self.env().block_timestamp();
@@ -300,8 +303,8 @@ mod fare_pricing {
         /// Permissionless: a transit validator's signed report of a boarding, a tap-in or
         /// a tap-out. Refused, changing nothing, when it cannot be trusted
         /// (`ValidatorNotUsable`, `BadSignature`, `StaleSeq`, `BadEventTime`) or does not
-        /// fit (`TicketNotFound`, `TicketClosed`, `TripNotFound`, `TripCancelled`,
-        /// `BadStops`, `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be
+        /// fit (`TicketNotFound`, `TicketClosed`, `NotBoardingYet`, `TripNotFound`,
+        /// `TripCancelled`, `OperatorRevoked`, `BadStops`, `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be
         /// collected is recorded as owed. Emits `TicketBoarded`, `TappedIn` or `TappedOut`.
         #[ink(message)]
         pub fn validate(

@@ -20,6 +20,10 @@ pub const MAX_CAPACITY: u32 = 500;
 pub const MAX_REFUNDS_PER_CALL: u32 = 8;
 /// The most items a paged query returns.
 pub const MAX_PAGE: u32 = 32;
+/// Boarding opens this long before departure (security review L-1): from then on a
+/// validator may board tickets and riders can no longer cancel them, so a rider cannot
+/// board and cancel for a refund before the Board event lands.
+pub const BOARDING_WINDOW_MS: u64 = 30 * 60_000;
 /// Domain of a transit validator's signature.
 pub const VALIDATOR_DOMAIN: &[u8] = b"smartcity/transit-validator/v1";
 
@@ -342,6 +346,13 @@ pub enum FareError {
     TokenCallFailed,
     Registry(RegistryError),
     RegistryCallFailed,
+    /// The route's operator no longer holds the operator role: its trips sell no tickets
+    /// and its validators charge nothing.
+    OperatorRevoked,
+    /// Boarding has opened (`BOARDING_WINDOW_MS` before departure): too late to cancel.
+    BoardingOpen,
+    /// A Board event before the boarding window opened.
+    NotBoardingYet,
 }
 
 impl From<crate::admin::AdminRefusal> for FareError {

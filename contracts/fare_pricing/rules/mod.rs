@@ -1,0 +1,170 @@
+//! The fare contract's rules in plain Rust: routes and fare rules, trips and their segment
+//! loads, tickets, cancellations and refunds, what a validator event does. Each method
+//! takes the caller and the time explicitly; the registry's records and the recovered
+//! signer come in as arguments, the payments go out for the shell to make.
+
+use ink::{prelude::vec::Vec, storage::Mapping};
+use interfaces::{
+    admin::AdminSeat,
+    admin_events::{AdminChanged, AdminTransferProposed},
+    fares::{
+        FareError, FareQuote, FareRule, Route, Ticket, TicketState, Trip, TripState,
+        ValidatorAction, ValidatorEvent, BOARDING_WINDOW_MS, BPS, MAX_CAPACITY, MAX_PAGE,
+        MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN,
+    },
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+};
+
+/// A payment the shell makes with `transfer_from`: `from` pays `to` from its allowance to
+/// this contract (riders pay operators; operators refund riders).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payment {
+    pub from: AccountId,
+    pub to: AccountId,
+    pub amount: u128,
+}
+
+/// A tap-out to charge: who, the ride, and the exact fare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TapOut {
+    pub rider: AccountId,
+    pub operator: AccountId,
+    pub trip: u64,
+    pub board: u32,
+    pub alight: u32,
+    pub fare: u128,
+}
+
+/// What an authenticated validator event asks the shell to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validated {
+    Boarded {
+        ticket: u64,
+        trip: u64,
+    },
+    TappedIn {
+        trip: u64,
+        rider: AccountId,
+        stop: u32,
+    },
+    TappedOut(TapOut),
+}
+
+#[ink::storage_item]
+#[cfg_attr(feature = "std", derive(Debug))]
+pub struct Fares {
+    admin: AdminSeat,
+    operators: Mapping<AccountId, ()>,
+    routes: Mapping<u64, Route>,
+    next_route: u64,
+    trips: Mapping<u64, Trip>,
+    next_trip: u64,
+    tickets: Mapping<u64, Ticket>,
+    next_ticket: u64,
+    /// Each trip's tickets in booking order, for refunds after a cancellation.
+    trip_tickets: Mapping<(u64, u32), u64>,
+    /// Open tap-ins: (trip, rider) -> boarding stop.
+    tap_ins: Mapping<(u64, AccountId), u32>,
+    /// Each validator's last accepted (sequence, event time).
+    validator_last: Mapping<DeviceId, (u64, TimestampMs)>,
+    /// Tap-out fares riders could not pay: owed to operators.
+    debts: Mapping<AccountId, u128>,
+}
+
+impl Fares {
+    pub fn new(admin: AccountId) -> Self {
+        Self {
+            admin: AdminSeat::new(admin),
+            operators: Mapping::default(),
+            routes: Mapping::default(),
+            next_route: 0,
+            trips: Mapping::default(),
+            next_trip: 0,
+            tickets: Mapping::default(),
+            next_ticket: 0,
+            trip_tickets: Mapping::default(),
+            tap_ins: Mapping::default(),
+            validator_last: Mapping::default(),
+            debts: Mapping::default(),
+        }
+    }
+
+    // ----- admin and operators -------------------------------------------------------------
+
+    pub fn admin(&self) -> AccountId {
+        self.admin.admin()
+    }
+
+    pub fn propose_admin(
+        &mut self,
+        caller: AccountId,
+        proposed: AccountId,
+    ) -> Result<AdminTransferProposed, FareError> {
+        Ok(self.admin.propose(caller, proposed)?)
+    }
+
+    pub fn accept_admin(&mut self, caller: AccountId) -> Result<AdminChanged, FareError> {
+        Ok(self.admin.accept(caller)?)
+    }
+
+    /// The admin grants (`true`) or revokes the operator role.
+    pub fn set_operator(
+        &mut self,
+        caller: AccountId,
+        account: AccountId,
+        operator: bool,
+    ) -> Result<(), FareError> {
+        self.admin.ensure_admin(caller)?;
+        if self.is_operator(account) == operator {
+            return Err(FareError::RoleUnchanged);
+        }
+        if operator {
+            self.operators.insert(account, &());
+        } else {
+            self.operators.remove(account);
+        }
+        Ok(())
+    }
+
+    pub fn is_operator(&self, account: AccountId) -> bool {
+        self.operators.contains(account)
+    }
+}
+
+/// `trip` with a completed ride from `board` to `alight` added to its loads.
+fn trip_with_ride(
+    trip: Option<Trip>,
+    board: u32,
+    alight: u32,
+    stages: u32,
+) -> Result<Trip, FareError> {
+    let mut trip = trip.ok_or(FareError::TripNotFound)?;
+    for load in &mut trip.segment_load[(board as usize)..(alight as usize)] {
+        *load = load.saturating_add(1);
+    }
+    trip.passenger_stages = trip.passenger_stages.saturating_add(u64::from(stages));
+    Ok(trip)
+}
+
+/// The exact and slab fare of stops `board` to `alight` of `route`.
+pub fn quote(route: &Route, board: u32, alight: u32) -> Result<FareQuote, FareError> {
+    if board >= alight || alight > route.stages() {
+        return Err(FareError::BadStops);
+    }
+    let stages = alight.saturating_sub(board);
+    let exact = route.rule.exact_fare(stages).ok_or(FareError::BadStops)?;
+    let slab = route.rule.slab_fare(stages).ok_or(FareError::BadStops)?;
+    Ok(FareQuote {
+        stages,
+        exact,
+        slab,
+    })
+}
+
+mod tickets;
+mod trips;
+mod validators;
+
+// `#[ink::test]` only because `Mapping` needs ink!'s off-chain storage engine.
+#[cfg(test)]
+mod tests;

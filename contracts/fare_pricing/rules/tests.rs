@@ -1,0 +1,297 @@
+//! The rules' unit tests (plain `#[ink::test]`s); `attacks`: the security review's
+//! attacks on these rules, each refused.
+
+mod attacks;
+
+use super::*;
+use interfaces::fares::{Slab, ValidatorAction};
+
+const MICRO: u128 = 1_000_000;
+const HOUR: u64 = 3_600_000;
+
+fn account(n: u8) -> AccountId {
+    AccountId::from([n; 32])
+}
+
+/// The paper's slabs: up to 3 stages 10 credits, 4 to 7 stages 20 credits.
+fn papers_rule() -> FareRule {
+    FareRule {
+        slabs: ink::prelude::vec![
+            Slab {
+                up_to_stages: 3,
+                fare: 10 * MICRO
+            },
+            Slab {
+                up_to_stages: 7,
+                fare: 20 * MICRO
+            },
+        ],
+    }
+}
+
+fn stops(n: u8) -> Vec<Vec<u8>> {
+    (0..n).map(|i| ink::prelude::vec![b'A' + i]).collect()
+}
+
+/// Operator 1 runs route 0 (8 stops, the paper's slabs, 10 % fee inside an hour) and
+/// trip 0 leaving at 10 h with 2 seats.
+fn fares() -> Fares {
+    let mut fares = Fares::new(account(0));
+    fares.set_operator(account(0), account(1), true).unwrap();
+    fares
+        .add_route(account(1), stops(8), papers_rule(), 1_000, HOUR)
+        .unwrap();
+    fares.add_trip(account(1), 0, 10 * HOUR, 2, 0).unwrap();
+    fares
+}
+
+fn validator(owner: u8) -> DeviceInfo {
+    DeviceInfo {
+        device_id: [50; 32],
+        owner: account(owner),
+        owner_id: [owner; 32],
+        kind: DeviceKind::TransitValidator,
+        key: [50; 33],
+        metadata_hash: [0; 32],
+        status: DeviceStatus::Commissioned,
+        active: true,
+    }
+}
+
+fn event(seq: u64, at_ms: u64, action: ValidatorAction) -> ValidatorEvent {
+    ValidatorEvent {
+        validator: [50; 32],
+        seq,
+        at_ms,
+        action,
+    }
+}
+
+#[ink::test]
+fn the_exact_fare_lies_between_the_slabs_on_the_papers_example() {
+    let rule = papers_rule();
+    // alighting at stage 5: half way from slab 1 (3 stages) to slab 2 (7 stages)
+    assert_eq!(rule.exact_fare(5), Some(15 * MICRO));
+    assert_eq!(rule.slab_fare(5), Some(20 * MICRO));
+    // the slab points themselves cost the slab fare
+    assert_eq!(rule.exact_fare(3), Some(10 * MICRO));
+    assert_eq!(rule.exact_fare(7), Some(20 * MICRO));
+    // one stage is a third of the first slab, rounded down for the rider
+    assert_eq!(rule.exact_fare(1), Some(3_333_333));
+    assert_eq!(rule.slab_fare(1), Some(10 * MICRO));
+    assert_eq!(rule.exact_fare(4), Some(12_500_000));
+    assert_eq!((rule.exact_fare(8), rule.exact_fare(0)), (None, None));
+    for stages in 1..=7 {
+        assert!(rule.exact_fare(stages) <= rule.slab_fare(stages));
+    }
+}
+
+#[ink::test]
+fn slab_tables_and_routes_are_validated() {
+    let mut fares = fares();
+    let mut falling = papers_rule();
+    falling.slabs[1].fare = MICRO;
+    assert_eq!(falling.validate(7), Err(FareError::InvalidSlabs));
+    assert_eq!(papers_rule().validate(8), Err(FareError::SlabsTooShort));
+    assert_eq!(
+        fares.add_route(account(2), stops(4), papers_rule(), 0, 0),
+        Err(FareError::NotOperator)
+    );
+    assert_eq!(
+        fares.add_route(account(1), stops(1), papers_rule(), 0, 0),
+        Err(FareError::InvalidStops)
+    );
+    assert_eq!(
+        fares.add_route(account(1), stops(9), papers_rule(), 0, 0),
+        Err(FareError::SlabsTooShort)
+    );
+    assert_eq!(
+        fares.add_trip(account(2), 0, 10 * HOUR, 2, 0),
+        Err(FareError::NotRouteOperator)
+    );
+    assert_eq!(
+        fares.add_trip(account(1), 0, 10 * HOUR, 0, 0),
+        Err(FareError::InvalidCapacity)
+    );
+    assert_eq!(
+        fares.quote(0, 2, 7),
+        Ok(FareQuote {
+            stages: 5,
+            exact: 15 * MICRO,
+            slab: 20 * MICRO
+        })
+    );
+    assert_eq!(fares.quote(0, 5, 5), Err(FareError::BadStops));
+}
+
+#[ink::test]
+fn a_full_segment_refuses_only_the_rides_through_it() {
+    let mut fares = fares();
+    for rider in [2, 3] {
+        fares.book(account(rider), true, 0, 0, 3, HOUR).unwrap();
+    }
+    // segment 1-2 is full, 3-5 is free
+    assert_eq!(
+        fares.book(account(4), true, 0, 1, 2, HOUR),
+        Err(FareError::SegmentFull)
+    );
+    let (_, quote, payment) = fares.book(account(4), true, 0, 3, 5, HOUR).unwrap();
+    assert_eq!(quote.exact, 6_666_666);
+    assert_eq!(
+        payment,
+        Payment {
+            from: account(4),
+            to: account(1),
+            amount: 6_666_666
+        }
+    );
+    let trip = fares.trip(0).unwrap();
+    assert_eq!(trip.segment_load, ink::prelude::vec![2, 2, 2, 1, 1, 0, 0]);
+    // 3 + 3 + 2 passenger-stages over 2 seats x 7 stages
+    assert_eq!(trip.load_factor_bps(), 5_714);
+    assert_eq!(
+        fares.book(account(5), false, 0, 5, 6, HOUR),
+        Err(FareError::NotACitizen)
+    );
+    assert_eq!(
+        fares.book(account(5), true, 0, 5, 6, 10 * HOUR),
+        Err(FareError::Departed)
+    );
+}
+
+#[ink::test]
+fn cancelling_frees_the_seat_and_refunds_less_a_late_fee() {
+    let mut fares = fares();
+    let (early, ..) = fares.book(account(2), true, 0, 0, 5, HOUR).unwrap();
+    let (late, ..) = fares.book(account(3), true, 0, 0, 5, HOUR).unwrap();
+    assert_eq!(
+        fares.cancel_ticket(account(3), early, HOUR),
+        Err(FareError::NotRider)
+    );
+    let (refund, fee, payment) = fares.cancel_ticket(account(2), early, HOUR).unwrap();
+    assert_eq!((refund, fee), (15 * MICRO, 0));
+    assert_eq!((payment.from, payment.to), (account(1), account(2)));
+    // 45 minutes before departure (inside the cut-off, before boarding): 10 % kept
+    let (refund, fee, _) = fares
+        .cancel_ticket(account(3), late, 10 * HOUR - 3 * HOUR / 4)
+        .unwrap();
+    assert_eq!((refund, fee), (13_500_000, 1_500_000));
+    assert_eq!(
+        fares.cancel_ticket(account(3), late, HOUR),
+        Err(FareError::TicketClosed)
+    );
+    let trip = fares.trip(0).unwrap();
+    assert_eq!((trip.segment_load[0], trip.passenger_stages), (0, 0));
+}
+
+#[ink::test]
+fn a_cancelled_trip_refunds_every_ticket_in_pages() {
+    let mut fares = fares();
+    fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let (cancelled, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    fares.cancel_ticket(account(3), cancelled, HOUR).unwrap();
+    fares.book(account(4), true, 0, 3, 7, HOUR).unwrap();
+    assert_eq!(
+        fares.refund_cancelled(0, 1),
+        Err(FareError::NothingToRefund)
+    );
+    assert_eq!(
+        fares.cancel_trip(account(2), 0, HOUR),
+        Err(FareError::NotRouteOperator)
+    );
+    assert_eq!(fares.cancel_trip(account(1), 0, HOUR), Ok(3));
+    let (first, left) = fares.refund_cancelled(0, 2).unwrap();
+    // the rider's own cancellation is skipped: refunded already
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].1.amount, 10 * MICRO);
+    assert_eq!(left, 1);
+    let (rest, left) = fares.refund_cancelled(0, 8).unwrap();
+    assert_eq!((rest.len(), rest[0].1.to, left), (1, account(4), 0));
+    assert_eq!(
+        fares.refund_cancelled(0, 8),
+        Err(FareError::NothingToRefund)
+    );
+    assert_eq!(
+        fares.book(account(5), true, 0, 0, 1, HOUR),
+        Err(FareError::TripCancelled)
+    );
+}
+
+#[ink::test]
+fn validators_board_a_ticket_once_and_charge_taps_exactly() {
+    let mut fares = fares();
+    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let v = validator(1);
+    let board = event(1, 10 * HOUR, ValidatorAction::Board { ticket });
+    assert_eq!(
+        fares.validator_event(&board, Some(&v), Some([9; 33]), 10 * HOUR),
+        Err(FareError::BadSignature)
+    );
+    assert_eq!(
+        fares.validator_event(&board, Some(&validator(2)), Some(v.key), 10 * HOUR),
+        Err(FareError::ValidatorNotUsable)
+    );
+    assert_eq!(
+        fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
+        Ok(Validated::Boarded { ticket, trip: 0 })
+    );
+    let again = event(2, 10 * HOUR, ValidatorAction::Board { ticket });
+    assert_eq!(
+        fares.validator_event(&again, Some(&v), Some(v.key), 10 * HOUR),
+        Err(FareError::TicketClosed)
+    );
+    assert_eq!(
+        fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
+        Err(FareError::StaleSeq)
+    );
+    // a rider without a ticket taps in at stop 2 and out at stop 7: 5 stages
+    let rider = account(7);
+    let tap_in = event(
+        3,
+        10 * HOUR,
+        ValidatorAction::TapIn {
+            rider,
+            trip: 0,
+            stop: 2,
+        },
+    );
+    fares
+        .validator_event(&tap_in, Some(&v), Some(v.key), 10 * HOUR)
+        .unwrap();
+    let early_out = event(
+        4,
+        10 * HOUR,
+        ValidatorAction::TapOut {
+            rider,
+            trip: 0,
+            stop: 2,
+        },
+    );
+    assert_eq!(
+        fares.validator_event(&early_out, Some(&v), Some(v.key), 10 * HOUR),
+        Err(FareError::NoTapIn)
+    );
+    let tap_out = event(
+        5,
+        11 * HOUR,
+        ValidatorAction::TapOut {
+            rider,
+            trip: 0,
+            stop: 7,
+        },
+    );
+    assert_eq!(
+        fares.validator_event(&tap_out, Some(&v), Some(v.key), 11 * HOUR),
+        Ok(Validated::TappedOut(TapOut {
+            rider,
+            operator: account(1),
+            trip: 0,
+            board: 2,
+            alight: 7,
+            fare: 15 * MICRO
+        }))
+    );
+    let trip = fares.trip(0).unwrap();
+    assert_eq!(trip.segment_load, ink::prelude::vec![1, 1, 2, 1, 1, 1, 1]);
+    assert_eq!(trip.passenger_stages, 8);
+}

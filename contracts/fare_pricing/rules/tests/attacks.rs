@@ -1,0 +1,99 @@
+//! Security review 1: each test performs a finding's attack on the rules and asserts the
+//! safe outcome. Named after what the attacker tries.
+
+use super::*;
+use interfaces::fares::{TicketState, BOARDING_WINDOW_MS};
+
+const DEPARTURE: u64 = 10 * HOUR;
+
+/// M-7: the admin revokes operator 1; it keeps scheduling trips, selling tickets and
+/// charging riders through its validators.
+#[ink::test]
+fn a_revoked_operator_cannot_run_trips_sell_or_charge() {
+    let mut fares = fares();
+    let v = validator(1);
+    let tap_in = event(
+        1,
+        DEPARTURE,
+        ValidatorAction::TapIn {
+            rider: account(7),
+            trip: 0,
+            stop: 0,
+        },
+    );
+    fares.set_operator(account(0), account(1), false).unwrap();
+    assert_eq!(
+        fares.add_trip(account(1), 0, 20 * HOUR, 10, HOUR),
+        Err(FareError::OperatorRevoked)
+    );
+    assert_eq!(
+        fares
+            .book(account(2), true, 0, 0, 3, HOUR)
+            .map(|(id, ..)| id),
+        Err(FareError::OperatorRevoked)
+    );
+    assert_eq!(
+        fares.validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE),
+        Err(FareError::OperatorRevoked)
+    );
+    assert_eq!(
+        fares.cancel_trip(account(1), 0, HOUR),
+        Err(FareError::OperatorRevoked)
+    );
+    // the admin can still cancel its trips, so that riders get their fares back
+    assert_eq!(fares.cancel_trip(account(0), 0, HOUR), Ok(0));
+}
+
+/// L-1: a rider boards, then cancels for a refund before the validator's Board event
+/// lands (an offline validator syncing later).
+#[ink::test]
+fn a_rider_cannot_cancel_once_boarding_has_opened() {
+    let mut fares = fares();
+    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let boarding = DEPARTURE - BOARDING_WINDOW_MS;
+    assert_eq!(
+        fares.cancel_ticket(account(2), ticket, boarding),
+        Err(FareError::BoardingOpen)
+    );
+    // and a validator cannot board before the window, when the rider could still cancel
+    let v = validator(1);
+    let early = event(1, boarding - 1, ValidatorAction::Board { ticket });
+    assert_eq!(
+        fares.validator_event(&early, Some(&v), Some(v.key), boarding),
+        Err(FareError::NotBoardingYet)
+    );
+    let board = event(2, boarding, ValidatorAction::Board { ticket });
+    assert!(fares
+        .validator_event(&board, Some(&v), Some(v.key), boarding)
+        .is_ok());
+}
+
+/// L-11: riders already on board of a trip the operator then cancels were never
+/// refunded.
+#[ink::test]
+fn boarded_riders_of_a_cancelled_trip_are_refunded() {
+    let mut fares = fares();
+    let (boarded, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let (booked, ..) = fares.book(account(3), true, 0, 3, 7, HOUR).unwrap();
+    let v = validator(1);
+    let at = DEPARTURE - BOARDING_WINDOW_MS;
+    let board = event(1, at, ValidatorAction::Board { ticket: boarded });
+    fares
+        .validator_event(&board, Some(&v), Some(v.key), at)
+        .unwrap();
+    assert_eq!(fares.cancel_trip(account(1), 0, at), Ok(2));
+    let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
+    assert_eq!(left, 0);
+    let refunded: Vec<(u64, AccountId, u128)> = refunds
+        .iter()
+        .map(|(ticket, payment)| (*ticket, payment.to, payment.amount))
+        .collect();
+    assert_eq!(
+        refunded,
+        ink::prelude::vec![
+            (boarded, account(2), 10 * MICRO),
+            (booked, account(3), 12_500_000)
+        ]
+    );
+    assert_eq!(fares.ticket(boarded).unwrap().state, TicketState::Refunded);
+}

@@ -1,0 +1,153 @@
+//! Tickets: booking a seat at the exact fare, cancelling, the trip's ticket pages.
+
+use super::*;
+
+impl Fares {
+    // ----- tickets -------------------------------------------------------------------------
+
+    /// An active citizen books stops `board` to `alight` of a trip before it leaves;
+    /// refused when any segment between them is full. Returns the ticket id, the quote
+    /// and the payment (rider to operator, the exact fare).
+    pub fn book(
+        &mut self,
+        caller: AccountId,
+        citizen: bool,
+        trip_id: u64,
+        board: u32,
+        alight: u32,
+        now: TimestampMs,
+    ) -> Result<(u64, FareQuote, Payment), FareError> {
+        let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
+        if trip.state == TripState::Cancelled {
+            return Err(FareError::TripCancelled);
+        }
+        if now >= trip.departure_ms {
+            return Err(FareError::Departed);
+        }
+        if !citizen {
+            return Err(FareError::NotACitizen);
+        }
+        let route = self.running_route(&trip)?;
+        let quote = quote(&route, board, alight)?;
+        let segments = (board as usize)..(alight as usize);
+        if trip.segment_load[segments.clone()]
+            .iter()
+            .any(|&load| load >= trip.capacity)
+        {
+            return Err(FareError::SegmentFull);
+        }
+        for load in &mut trip.segment_load[segments] {
+            *load = load.saturating_add(1);
+        }
+        trip.passenger_stages = trip
+            .passenger_stages
+            .saturating_add(u64::from(quote.stages));
+        let ticket_id = self.next_ticket;
+        self.next_ticket = ticket_id.saturating_add(1);
+        self.trip_tickets
+            .insert((trip_id, trip.tickets), &ticket_id);
+        trip.tickets = trip.tickets.saturating_add(1);
+        self.trips.insert(trip_id, &trip);
+        self.tickets.insert(
+            ticket_id,
+            &Ticket {
+                trip: trip_id,
+                rider: caller,
+                board,
+                alight,
+                fare: quote.exact,
+                state: TicketState::Booked,
+            },
+        );
+        let payment = Payment {
+            from: caller,
+            to: route.operator,
+            amount: quote.exact,
+        };
+        Ok((ticket_id, quote, payment))
+    }
+
+    pub fn ticket(&self, id: u64) -> Option<Ticket> {
+        self.tickets.get(id)
+    }
+
+    /// The rider cancels before departure: the seat is freed and the fare refunded from
+    /// the operator's allowance, less the route's cancel fee inside its cut-off. Returns
+    /// (refund, fee, the refund payment).
+    pub fn cancel_ticket(
+        &mut self,
+        caller: AccountId,
+        ticket_id: u64,
+        now: TimestampMs,
+    ) -> Result<(u128, u128, Payment), FareError> {
+        let mut ticket = self
+            .tickets
+            .get(ticket_id)
+            .ok_or(FareError::TicketNotFound)?;
+        if ticket.rider != caller {
+            return Err(FareError::NotRider);
+        }
+        if ticket.state != TicketState::Booked {
+            return Err(FareError::TicketClosed);
+        }
+        let mut trip = self.trips.get(ticket.trip).ok_or(FareError::TripNotFound)?;
+        if trip.state == TripState::Cancelled {
+            // refunded in full by `refund_cancelled`
+            return Err(FareError::TripCancelled);
+        }
+        if now >= trip.departure_ms {
+            return Err(FareError::Departed);
+        }
+        if now >= trip.departure_ms.saturating_sub(BOARDING_WINDOW_MS) {
+            return Err(FareError::BoardingOpen);
+        }
+        let route = self
+            .routes
+            .get(trip.route)
+            .ok_or(FareError::RouteNotFound)?;
+        let late = now >= trip.departure_ms.saturating_sub(route.cancel_cutoff_ms);
+        let fee = if late {
+            ticket
+                .fare
+                .saturating_mul(u128::from(route.cancel_fee_bps))
+                .checked_div(u128::from(BPS))
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let refund = ticket.fare.saturating_sub(fee);
+        for load in &mut trip.segment_load[(ticket.board as usize)..(ticket.alight as usize)] {
+            *load = load.saturating_sub(1);
+        }
+        trip.passenger_stages = trip
+            .passenger_stages
+            .saturating_sub(u64::from(ticket.alight.saturating_sub(ticket.board)));
+        self.trips.insert(ticket.trip, &trip);
+        ticket.state = TicketState::Cancelled;
+        self.tickets.insert(ticket_id, &ticket);
+        let payment = Payment {
+            from: route.operator,
+            to: caller,
+            amount: refund,
+        };
+        Ok((refund, fee, payment))
+    }
+
+    /// The trip's tickets from its `from`-th, at most `limit` (`PageTooLarge`).
+    pub fn trip_tickets(
+        &self,
+        trip_id: u64,
+        from: u32,
+        limit: u32,
+    ) -> Result<Vec<(u64, Ticket)>, FareError> {
+        if limit > MAX_PAGE {
+            return Err(FareError::PageTooLarge);
+        }
+        let trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
+        let end = from.saturating_add(limit).min(trip.tickets);
+        Ok((from..end)
+            .filter_map(|i| self.trip_tickets.get((trip_id, i)))
+            .filter_map(|id| self.tickets.get(id).map(|t| (id, t)))
+            .collect())
+    }
+}

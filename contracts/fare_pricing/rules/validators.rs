@@ -1,0 +1,115 @@
+//! Validator events: boarding, tap-in and tap-out, and tap-out debts.
+
+use super::*;
+
+impl Fares {
+    // ----- validator events ----------------------------------------------------------------
+
+    /// Checks and applies a validator event: the validator is a commissioned, active
+    /// TransitValidator of the route's operator (`validator_info` is the registry's
+    /// record), signed it (`signer` is the key its signature recovers to), and its
+    /// sequence and time move forward.
+    pub fn validator_event(
+        &mut self,
+        event: &ValidatorEvent,
+        validator_info: Option<&DeviceInfo>,
+        signer: Option<DeviceKey>,
+        now: TimestampMs,
+    ) -> Result<Validated, FareError> {
+        let validator = validator_info
+            .filter(|v| {
+                v.kind == DeviceKind::TransitValidator
+                    && v.status == DeviceStatus::Commissioned
+                    && v.active
+            })
+            .ok_or(FareError::ValidatorNotUsable)?;
+        if signer != Some(validator.key) {
+            return Err(FareError::BadSignature);
+        }
+        let (last_seq, last_at) = self.validator_last.get(event.validator).unwrap_or((0, 0));
+        if event.seq <= last_seq {
+            return Err(FareError::StaleSeq);
+        }
+        if event.at_ms > now || event.at_ms < last_at {
+            return Err(FareError::BadEventTime);
+        }
+        let trip_id = match event.action {
+            ValidatorAction::Board { ticket } => {
+                self.tickets
+                    .get(ticket)
+                    .ok_or(FareError::TicketNotFound)?
+                    .trip
+            }
+            ValidatorAction::TapIn { trip, .. } | ValidatorAction::TapOut { trip, .. } => trip,
+        };
+        let trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
+        if trip.state == TripState::Cancelled {
+            return Err(FareError::TripCancelled);
+        }
+        let route = self.running_route(&trip)?;
+        if validator.owner != route.operator {
+            return Err(FareError::ValidatorNotUsable);
+        }
+        let validated = match event.action {
+            ValidatorAction::Board { ticket } => {
+                let mut record = self.tickets.get(ticket).ok_or(FareError::TicketNotFound)?;
+                if record.state != TicketState::Booked {
+                    return Err(FareError::TicketClosed);
+                }
+                if event.at_ms < trip.departure_ms.saturating_sub(BOARDING_WINDOW_MS) {
+                    return Err(FareError::NotBoardingYet);
+                }
+                record.state = TicketState::Boarded;
+                self.tickets.insert(ticket, &record);
+                Validated::Boarded {
+                    ticket,
+                    trip: trip_id,
+                }
+            }
+            ValidatorAction::TapIn { rider, trip, stop } => {
+                if stop >= route.stages() {
+                    return Err(FareError::BadStops);
+                }
+                if self.tap_ins.contains((trip, rider)) {
+                    return Err(FareError::AlreadyTappedIn);
+                }
+                self.tap_ins.insert((trip, rider), &stop);
+                Validated::TappedIn { trip, rider, stop }
+            }
+            ValidatorAction::TapOut { rider, trip, stop } => {
+                let board = self
+                    .tap_ins
+                    .get((trip, rider))
+                    .filter(|&board| board < stop)
+                    .ok_or(FareError::NoTapIn)?;
+                let quote = quote(&route, board, stop)?;
+                self.tap_ins.remove((trip, rider));
+                // a completed ride counts towards the trip's load, like a ticket
+                let record = trip_with_ride(self.trips.get(trip), board, stop, quote.stages)?;
+                self.trips.insert(trip, &record);
+                Validated::TappedOut(TapOut {
+                    rider,
+                    operator: route.operator,
+                    trip,
+                    board,
+                    alight: stop,
+                    fare: quote.exact,
+                })
+            }
+        };
+        self.validator_last
+            .insert(event.validator, &(event.seq, event.at_ms));
+        Ok(validated)
+    }
+
+    pub fn debt(&self, account: AccountId) -> u128 {
+        self.debts.get(account).unwrap_or(0)
+    }
+
+    /// Adds `amount` to `account`'s debt; returns the new total.
+    pub fn add_debt(&mut self, account: AccountId, amount: u128) -> u128 {
+        let total = self.debt(account).saturating_add(amount);
+        self.debts.insert(account, &total);
+        total
+    }
+}
