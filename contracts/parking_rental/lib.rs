@@ -142,7 +142,8 @@ mod parking_rental {
             Ok(space)
         }
 
-        /// The owner changes a space's terms; bookings made keep theirs (`SpaceNotFound`,
+        /// The owner changes a space's terms; bookings made and vehicles parked keep the
+        /// tariff they started with (`SpaceNotFound`,
         /// `NotSpaceOwner`, and the terms' errors as for `list_space`). Emits
         /// `SpaceTermsChanged`.
         #[ink(message)]
@@ -157,7 +158,8 @@ mod parking_rental {
         /// The owner takes the space off the market. Ended bookings are settled to the
         /// owner; bookings to come are refunded in full when `refund`, else the call is
         /// refused. Returns the number refunded (`SpaceNotFound`, `NotSpaceOwner`,
-        /// `NotListed`, `SpaceOccupied`, `HasBookings`, `Payment`, `TokenCallFailed`).
+        /// `NotListed`, `SpaceOccupied`, `BookingInProgress`, `HasBookings`, `Payment`,
+        /// `TokenCallFailed`).
         /// Emits `BookingSettled` per settled booking, then `SpaceDelisted`.
         #[ink(message)]
         pub fn delist(&mut self, space: u64, refund: bool) -> Result<u32, ParkingError> {
@@ -228,8 +230,10 @@ mod parking_rental {
         /// The rent (started minutes at the hourly price, rounded up) moves from the
         /// caller's allowance to this contract's escrow. Returns the booking id (`Paused`,
         /// `SpaceNotFound`, `NotListed`, `NotACitizen`, `VehicleNotUsable`, `BadInterval`,
-        /// `DurationOutOfRange`, `OutsideAvailability`, `Overlap`, `TooManyOpenBookings`,
-        /// `Payment`, `TokenCallFailed`, `RegistryCallFailed`). Emits `Booked`.
+        /// `TooFarAhead`, `DurationOutOfRange`, `OutsideAvailability`, `Overlap`,
+        /// `TooManyOpenBookings`, `TooManyBookingsOfRenter`, `Payment`, `TokenCallFailed`,
+        /// `RegistryCallFailed`). The booking's tariff (price, longest stay) is fixed now:
+        /// minutes outside it are billed at that price. Emits `Booked`.
         #[ink(message)]
         pub fn book(
             &mut self,
@@ -268,7 +272,8 @@ mod parking_rental {
         }
 
         /// The renter cancels before the start: the escrow back, less the admin-set
-        /// late-cancel fee (paid to the owner) inside the cut-off window. Returns the
+        /// cancellation fee (from booking time; zero allowed), or the late-cancel fee inside
+        /// the cut-off window when higher (paid to the owner). Returns the
         /// refund (`BookingNotFound`, `NotRenter`, `TooLateToCancel`, `BookingClosed`,
         /// `Payment`, `TokenCallFailed`). Emits `BookingCancelled`.
         #[ink(message)]
@@ -333,7 +338,9 @@ mod parking_rental {
         /// Permissionless: a parking sensor's signed report that a vehicle arrived or
         /// left. Refused, changing nothing, when it cannot be trusted (`UnknownSensor`,
         /// `SensorInactive`, `BadSignature`, `StaleSeq`, `BadEventTime`) or contradicts
-        /// the space (`SpaceOccupied`, `VehicleMismatch`); otherwise returns what it did.
+        /// the space (`SpaceOccupied`, `VehicleMismatch`, `NotListed`: no pay-as-you-go on a
+        /// delisted space); otherwise returns what it did. A booked vehicle arriving up to
+        /// `EARLY_CHECK_IN_MS` early checks into its booking.
         /// Emits `CheckedIn`, `SessionOpened`, `ViolationRecorded`, `BookingSettled`
         /// or `SessionClosed`, and `ChargeOwed` when a charge cannot be collected.
         #[ink(message)]
