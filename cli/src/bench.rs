@@ -338,6 +338,10 @@ pub fn token<C: Chain>(
             "minter",
             token.grant_role(chain, admin, TokenRole::Minter, minter),
         )?;
+        ok(
+            "co2e rate",
+            token.set_co2e_rate(chain, admin, smartcity_suite::CO2E_GRAMS_PER_CREDIT),
+        )?;
         let mint = |to| Mint {
             to,
             amount: 1_000_000,
@@ -377,7 +381,7 @@ pub fn token<C: Chain>(
             message: "PSP22::approve".into(),
             weight: approve.weight,
         });
-        let retire = ok("retire", token.retire(chain, alice, 100, 70, [1; 32]))?;
+        let retire = ok("retire", token.retire(chain, alice, 100_000, 70, [1; 32]))?;
         table.push(Measurement {
             message: "retire".into(),
             weight: retire.weight,

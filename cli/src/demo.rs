@@ -320,6 +320,10 @@ pub fn run<C: Chain>(
         token.grant_role(chain, admin, TokenRole::Minter, market),
     )?;
     check(
+        "co2e rate",
+        token.set_co2e_rate(chain, admin, smartcity_suite::CO2E_GRAMS_PER_CREDIT),
+    )?;
+    check(
         "allow-list industry",
         token.set_allow_listed(chain, admin, industry, true),
     )?;

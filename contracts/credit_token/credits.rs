@@ -27,6 +27,8 @@ pub enum TokenEvent {
     AllowListChanged(ev::AllowListChanged),
     ReceiptsIssued(ev::ReceiptsIssued),
     CreditsRetired(ev::CreditsRetired),
+    Co2eRateChanged(ev::Co2eRateChanged),
+    ReceiptSplit(ev::ReceiptSplit),
     VoucherCreated(ev::VoucherCreated),
     VoucherRedeemed(ev::VoucherRedeemed),
     VoucherReclaimed(ev::VoucherReclaimed),
@@ -53,7 +55,12 @@ pub struct Credits {
     retired: Mapping<AccountId, RetiredTotal>,
     vouchers: Mapping<u64, Voucher>,
     next_voucher_id: u64,
+    /// Grams of CO2e one whole credit may be retired for (admin-set; 0 until set).
+    grams_per_credit: u128,
 }
+
+/// Micro-credits in one credit.
+const MICRO: u128 = 1_000_000;
 
 impl Credits {
     /// A token whose `initial_supply` is held by `admin`.
@@ -72,6 +79,7 @@ impl Credits {
             retired: Mapping::default(),
             vouchers: Mapping::default(),
             next_voucher_id: 0,
+            grams_per_credit: 0,
         };
         (credits, psp22_events(events))
     }
@@ -355,7 +363,29 @@ impl Credits {
 
     // ----- carbon retirement ---------------------------------------------------------------------
 
-    /// The holder burns `amount` as an offset standing for `grams_co2e`.
+    /// Grams of CO2e one whole credit may be retired for.
+    pub fn co2e_rate(&self) -> u128 {
+        self.grams_per_credit
+    }
+
+    /// Admin only: sets the grams of CO2e one whole credit may be retired for.
+    pub fn set_co2e_rate(
+        &mut self,
+        caller: AccountId,
+        grams_per_credit: u128,
+    ) -> Result<Events, TokenError> {
+        self.ensure_admin(caller)?;
+        self.grams_per_credit = grams_per_credit;
+        Ok(ink::prelude::vec![TokenEvent::Co2eRateChanged(
+            ev::Co2eRateChanged {
+                grams_per_credit,
+                by: caller
+            }
+        )])
+    }
+
+    /// The holder burns `amount` as an offset standing for `grams_co2e`, at most what
+    /// the amount backs at the admin-set rate (M-9).
     pub fn retire(
         &mut self,
         caller: AccountId,
@@ -367,6 +397,10 @@ impl Credits {
         self.ensure_not_paused()?;
         if amount == 0 {
             return Err(TokenError::ZeroAmount);
+        }
+        let backed = amount.saturating_mul(self.grams_per_credit) / MICRO;
+        if grams_co2e > backed {
+            return Err(TokenError::ClaimExceedsRate);
         }
         let mut events = psp22_events(self.balances.burn(caller, amount)?);
         let id = self.next_retirement_id;
@@ -406,7 +440,10 @@ impl Credits {
     // ----- vouchers ----------------------------------------------------------------------------
 
     /// Locks `amount` of the caller's credits in `escrow` (the token contract's own account)
-    /// under the one-time `key`, with the caller's receipts attached as provenance.
+    /// under the one-time `key`, with the caller's receipts attached as provenance. The
+    /// receipts attached stand for at most `amount` (L-8): the one that would exceed it is
+    /// split, the voucher taking a new receipt for the part it carries; a receipt beyond
+    /// that is refused (`ReceiptsExceedAmount`).
     #[allow(clippy::too_many_arguments)]
     pub fn create_voucher(
         &mut self,
@@ -432,21 +469,55 @@ impl Credits {
             return Err(TokenError::BatchTooLarge);
         }
         let id = self.next_voucher_id;
+        // checked in full before anything is written
+        let mut held: Vec<(u64, MintReceipt)> = Vec::with_capacity(receipts.len());
+        let mut backing = amount;
         for receipt_id in &receipts {
-            let mut receipt = self
+            let receipt = self
                 .receipts
                 .get(receipt_id)
                 .ok_or(TokenError::ReceiptNotFound)?;
             if receipt.owner != caller {
                 return Err(TokenError::NotReceiptOwner);
             }
-            if receipt.voucher.is_some() {
+            if receipt.voucher.is_some() || held.iter().any(|(id, _)| id == receipt_id) {
                 return Err(TokenError::ReceiptInVoucher);
             }
-            receipt.voucher = Some(id);
-            self.receipts.insert(receipt_id, &receipt);
+            if backing == 0 {
+                return Err(TokenError::ReceiptsExceedAmount);
+            }
+            backing = backing.saturating_sub(receipt.amount);
+            held.push((*receipt_id, receipt));
         }
         let mut events = psp22_events(self.balances.transfer(caller, escrow, amount)?);
+        let mut unbacked = amount;
+        let mut attached = Vec::with_capacity(held.len());
+        for (receipt_id, mut receipt) in held {
+            if receipt.amount <= unbacked {
+                unbacked = unbacked.saturating_sub(receipt.amount);
+                receipt.voucher = Some(id);
+                self.receipts.insert(receipt_id, &receipt);
+                attached.push(receipt_id);
+            } else {
+                let part_id = self.next_receipt_id;
+                self.next_receipt_id = part_id.saturating_add(1);
+                receipt.amount = receipt.amount.saturating_sub(unbacked);
+                self.receipts.insert(receipt_id, &receipt);
+                let part = MintReceipt {
+                    amount: unbacked,
+                    voucher: Some(id),
+                    ..receipt
+                };
+                self.receipts.insert(part_id, &part);
+                events.push(TokenEvent::ReceiptSplit(ev::ReceiptSplit {
+                    receipt_id,
+                    part_id,
+                    amount: unbacked,
+                }));
+                attached.push(part_id);
+                unbacked = 0;
+            }
+        }
         self.next_voucher_id = id.saturating_add(1);
         self.vouchers.insert(
             id,
@@ -455,7 +526,7 @@ impl Credits {
                 amount,
                 key,
                 expires_at_ms,
-                receipts: receipts.clone(),
+                receipts: attached.clone(),
                 state: VoucherState::Open,
             },
         );
@@ -464,7 +535,7 @@ impl Credits {
             creator: caller,
             amount,
             expires_at_ms,
-            receipts,
+            receipts: attached,
         }));
         Ok((id, events))
     }
@@ -698,9 +769,15 @@ mod tests {
     #[ink::test]
     fn retirement_burns_and_keeps_a_running_total() {
         let mut credits = token();
-        credits.mint(account(MARKET), account(ALICE), 100).unwrap();
+        // 400 g of CO2e per credit
+        credits.set_co2e_rate(account(ADMIN), 400).unwrap();
+        credits
+            .mint(account(MARKET), account(ALICE), 100 * MICRO)
+            .unwrap();
         assert_eq!(
-            credits.retire(account(ALICE), 101, 1, [0; 32], NOW).err(),
+            credits
+                .retire(account(ALICE), 101 * MICRO, 1, [0; 32], NOW)
+                .err(),
             Some(TokenError::PSP22(psp22::PSP22Error::InsufficientBalance))
         );
         assert_eq!(
@@ -708,21 +785,121 @@ mod tests {
             Some(TokenError::ZeroAmount)
         );
         let (first, _) = credits
-            .retire(account(ALICE), 30, 12_000, [1; 32], NOW)
+            .retire(account(ALICE), 30 * MICRO, 12_000, [1; 32], NOW)
             .unwrap();
         let (second, _) = credits
-            .retire(account(ALICE), 20, 8_000, [2; 32], NOW + 1)
+            .retire(account(ALICE), 20 * MICRO, 8_000, [2; 32], NOW + 1)
             .unwrap();
         assert_eq!((first, second), (0, 1));
-        assert_eq!(credits.total_supply(), 50);
+        assert_eq!(credits.total_supply(), 50 * MICRO);
         assert_eq!(
             credits.retired_total(account(ALICE)),
             RetiredTotal {
-                amount: 50,
+                amount: 50 * MICRO,
                 grams_co2e: 20_000
             }
         );
         assert_eq!(credits.retirement(1).unwrap().note_hash, [2; 32]);
+    }
+
+    /// M-9: one micro-credit retired as a 1,000-tonne offset.
+    #[ink::test]
+    fn a_retirement_cannot_claim_more_co2e_than_its_credits_back() {
+        let mut credits = token();
+        credits
+            .mint(account(MARKET), account(ALICE), 10 * MICRO)
+            .unwrap();
+        // no rate set: no CO2e can be claimed at all
+        assert_eq!(
+            credits.retire(account(ALICE), 1, 1, [0; 32], NOW).err(),
+            Some(TokenError::ClaimExceedsRate)
+        );
+        assert_eq!(
+            credits.set_co2e_rate(account(ALICE), 400).err(),
+            Some(TokenError::NotAdmin)
+        );
+        credits.set_co2e_rate(account(ADMIN), 400).unwrap();
+        assert_eq!(
+            credits
+                .retire(account(ALICE), 1, 1_000_000_000_000, [0; 32], NOW)
+                .err(),
+            Some(TokenError::ClaimExceedsRate)
+        );
+        // a whole credit backs 400 g, not a gram more
+        assert_eq!(
+            credits
+                .retire(account(ALICE), MICRO, 401, [0; 32], NOW)
+                .err(),
+            Some(TokenError::ClaimExceedsRate)
+        );
+        assert!(credits
+            .retire(account(ALICE), MICRO, 400, [0; 32], NOW)
+            .is_ok());
+        assert_eq!(credits.balance_of(account(ALICE)), 9 * MICRO);
+    }
+
+    /// L-8: a 1,000-credit receipt attached to a one-micro-credit voucher.
+    #[ink::test]
+    fn a_voucher_cannot_carry_more_provenance_than_credits() {
+        let mut credits = token();
+        let (ids, _) = credits
+            .mint_batch(
+                account(MARKET),
+                ink::prelude::vec![Mint {
+                    to: account(ALICE),
+                    amount: 1_000 * MICRO,
+                    earning: earning(4_000)
+                }],
+                NOW,
+            )
+            .unwrap();
+        let (more, _) = credits
+            .mint_batch(
+                account(MARKET),
+                ink::prelude::vec![Mint {
+                    to: account(ALICE),
+                    amount: 5,
+                    earning: earning(1)
+                }],
+                NOW,
+            )
+            .unwrap();
+        let escrow = account(ESCROW);
+        // a second receipt on a voucher the first already backs in full
+        let both = ink::prelude::vec![ids[0], more[0]];
+        assert_eq!(
+            credits
+                .create_voucher(account(ALICE), escrow, 1, key(), NOW + 10, both, NOW)
+                .err(),
+            Some(TokenError::ReceiptsExceedAmount)
+        );
+        let twice = ink::prelude::vec![ids[0], ids[0]];
+        assert_eq!(
+            credits
+                .create_voucher(
+                    account(ALICE),
+                    escrow,
+                    2_000 * MICRO,
+                    key(),
+                    NOW + 10,
+                    twice,
+                    NOW
+                )
+                .err(),
+            Some(TokenError::ReceiptInVoucher)
+        );
+        // the voucher carries a one-micro-credit part of the receipt, no more
+        let (voucher, _) = credits
+            .create_voucher(account(ALICE), escrow, 1, key(), NOW + 10, ids.clone(), NOW)
+            .unwrap();
+        let carried = credits.voucher(voucher).unwrap().receipts;
+        assert_eq!(carried.len(), 1);
+        assert_ne!(carried[0], ids[0]);
+        let part = credits.receipt(carried[0]).unwrap();
+        assert_eq!((part.amount, part.voucher), (1, Some(voucher)));
+        let rest = credits.receipt(ids[0]).unwrap();
+        assert_eq!((rest.amount, rest.voucher), (1_000 * MICRO - 1, None));
+        assert_eq!(part.earning, rest.earning);
     }
 
     #[ink::test]
@@ -755,8 +932,10 @@ mod tests {
             Some(TokenError::ReceiptNotFound)
         );
         let (voucher, _) = create(&mut credits, ids.clone()).unwrap();
+        // the voucher carries a 25-credit part of the 40-credit receipt
+        let carried = credits.voucher(voucher).unwrap().receipts;
         assert_eq!(
-            create(&mut credits, ids.clone()).err(),
+            create(&mut credits, carried.clone()).err(),
             Some(TokenError::ReceiptInVoucher)
         );
         assert_eq!(
@@ -782,7 +961,10 @@ mod tests {
             ),
             (25, 0)
         );
-        assert_eq!(credits.receipt(ids[0]).unwrap().owner, account(BOB));
+        assert_eq!(credits.receipt(carried[0]).unwrap().owner, account(BOB));
+        assert_eq!(credits.receipt(carried[0]).unwrap().amount, 25);
+        assert_eq!(credits.receipt(ids[0]).unwrap().owner, account(ALICE));
+        assert_eq!(credits.receipt(ids[0]).unwrap().amount, 15);
         assert_eq!(
             credits
                 .redeem_voucher(account(BOB), account(ESCROW), voucher, Some(key()), NOW + 2)

@@ -77,6 +77,8 @@ mod credit_token {
                     TokenEvent::AllowListChanged(e) => env.emit_event(e),
                     TokenEvent::ReceiptsIssued(e) => env.emit_event(e),
                     TokenEvent::CreditsRetired(e) => env.emit_event(e),
+                    TokenEvent::Co2eRateChanged(e) => env.emit_event(e),
+                    TokenEvent::ReceiptSplit(e) => env.emit_event(e),
                     TokenEvent::VoucherCreated(e) => env.emit_event(e),
                     TokenEvent::VoucherRedeemed(e) => env.emit_event(e),
                     TokenEvent::VoucherReclaimed(e) => env.emit_event(e),
@@ -91,6 +93,15 @@ mod credit_token {
 
         fn now(&self) -> TimestampMs {
             self.env().block_timestamp()
+        }
+
+        /// Credits sent to this contract with a transfer would be stuck: only vouchers
+        /// hold credits here (L-9).
+        fn ensure_recipient(&self, to: AccountId) -> Result<(), TokenError> {
+            if to == self.env().account_id() {
+                return Err(TokenError::RecipientIsToken);
+            }
+            Ok(())
         }
 
         /// With gating on, `from` and `to` must each be this contract (voucher escrow),
@@ -264,9 +275,26 @@ mod credit_token {
 
         // ----- carbon retirement -----------------------------------------------------------------
 
-        /// The caller burns `amount` credits as a carbon offset standing for `grams_co2e`,
-        /// with the hash of the off-chain claim; returns the retirement id (`Paused`,
-        /// `ZeroAmount`, `PSP22(InsufficientBalance)`). Emits `Transfer` and `CreditsRetired`.
+        /// Admin only: the grams of CO2e one whole credit may be retired for (`NotAdmin`).
+        /// Emits `Co2eRateChanged`.
+        #[ink(message)]
+        pub fn set_co2e_rate(&mut self, grams_per_credit: u128) -> Result<(), TokenError> {
+            let outcome = self
+                .credits
+                .set_co2e_rate(self.env().caller(), grams_per_credit);
+            self.apply(outcome)
+        }
+
+        /// Grams of CO2e one whole credit may be retired for.
+        #[ink(message)]
+        pub fn co2e_rate(&self) -> u128 {
+            self.credits.co2e_rate()
+        }
+
+        /// The caller burns `amount` credits as a carbon offset standing for `grams_co2e`
+        /// (at most `amount` x `co2e_rate` / 10^6), with the hash of the off-chain claim;
+        /// returns the retirement id (`Paused`, `ZeroAmount`, `ClaimExceedsRate`,
+        /// `PSP22(InsufficientBalance)`). Emits `Transfer` and `CreditsRetired`.
         #[ink(message)]
         pub fn retire(
             &mut self,
@@ -387,6 +415,7 @@ mod credit_token {
         }
 
         /// PSP22 transfer. Refusals beyond the standard's come as `Custom("Paused")`,
+        /// `Custom("RecipientIsToken")` (credits sent here would be stuck),
         /// `Custom("SenderNotAllowed")`, `Custom("RecipientNotAllowed")`,
         /// `Custom("Registry")`, `Custom("RegistryCallFailed")`.
         #[ink(message)]
@@ -398,7 +427,8 @@ mod credit_token {
         ) -> Result<(), PSP22Error> {
             let caller = self.env().caller();
             let outcome = self
-                .ensure_may_move(caller, to)
+                .ensure_recipient(to)
+                .and_then(|()| self.ensure_may_move(caller, to))
                 .and_then(|()| self.credits.transfer(caller, to, value));
             self.apply(outcome).map_err(TokenError::into_psp22)
         }
@@ -414,7 +444,8 @@ mod credit_token {
         ) -> Result<(), PSP22Error> {
             let caller = self.env().caller();
             let outcome = self
-                .ensure_may_move(from, to)
+                .ensure_recipient(to)
+                .and_then(|()| self.ensure_may_move(from, to))
                 .and_then(|()| self.credits.transfer_from(caller, from, to, value));
             self.apply(outcome).map_err(TokenError::into_psp22)
         }
@@ -487,11 +518,16 @@ mod credit_token {
         }
     }
 
-    // The psp22 crate's conformance suite, run with gating off.
+    // The psp22 crate's conformance suite, run with gating off. Its accounts send to alice,
+    // which the off-chain engine also makes the contract's own account unless told
+    // otherwise: the token refuses credits sent to itself (L-9).
     #[cfg(test)]
     psp22::tests!(
         CreditToken,
-        (|supply| CreditToken::new(supply, None, None, 0, None))
+        (|supply| {
+            ink::env::test::set_callee::<ink::env::DefaultEnvironment>(AccountId::from([0xEE; 32]));
+            CreditToken::new(supply, None, None, 0, None)
+        })
     );
 
     #[cfg(test)]

@@ -181,6 +181,12 @@ pub enum TokenError {
     InvalidVoucherKey,
     /// An expiry must be in the future.
     ExpiryInPast,
+    /// Credits sent to the token contract itself would be stuck (security review L-9).
+    RecipientIsToken,
+    /// The receipts attached to a voucher stand for more credits than it carries (L-8).
+    ReceiptsExceedAmount,
+    /// A retirement claims more CO2e than its amount backs at the admin-set rate (M-9).
+    ClaimExceedsRate,
 }
 
 impl TokenError {
@@ -215,6 +221,9 @@ impl TokenError {
             Self::BadSignature => "BadSignature",
             Self::InvalidVoucherKey => "InvalidVoucherKey",
             Self::ExpiryInPast => "ExpiryInPast",
+            Self::RecipientIsToken => "RecipientIsToken",
+            Self::ReceiptsExceedAmount => "ReceiptsExceedAmount",
+            Self::ClaimExceedsRate => "ClaimExceedsRate",
         }
     }
 
@@ -299,6 +308,17 @@ pub mod events {
         pub count: u32,
     }
 
+    /// A voucher took part of a receipt: `receipt_id` now stands for `amount` less, and
+    /// the new receipt `part_id` (same earning, same mint) for `amount`, with the voucher.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ReceiptSplit {
+        #[ink(topic)]
+        pub receipt_id: u64,
+        pub part_id: u64,
+        pub amount: u128,
+    }
+
     /// Credits burnt as a carbon offset (the `Transfer` to `None` is emitted too).
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,6 +330,15 @@ pub mod events {
         pub amount: u128,
         pub grams_co2e: u128,
         pub note_hash: Hash32,
+    }
+
+    /// The admin set how many grams of CO2e one whole credit (10^6 micro-credits) may be
+    /// retired for.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Co2eRateChanged {
+        pub grams_per_credit: u128,
+        pub by: AccountId,
     }
 
     #[ink::event]

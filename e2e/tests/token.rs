@@ -97,6 +97,9 @@ impl Town {
             .grant_role(&mut chain, admin, TokenRole::Minter, minter)
             .unwrap();
         token
+            .set_co2e_rate(&mut chain, admin, smartcity_suite::CO2E_GRAMS_PER_CREDIT)
+            .unwrap();
+        token
             .set_allow_listed(&mut chain, admin, industry, true)
             .unwrap();
         Town {

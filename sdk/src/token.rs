@@ -116,6 +116,7 @@ impl TokenClient {
     own_tx!(unpause() -> ());
     own_tx!(set_allow_listed(account: AccountId, allowed: bool) -> ());
     own_tx!(mint_with_receipt(to: AccountId, amount: u128, earning: Earning) -> u64);
+    own_tx!(set_co2e_rate(grams_per_credit: u128) -> ());
     own_tx!(retire(amount: u128, grams_co2e: u128, note_hash: Hash32) -> u64);
     own_tx!(create_voucher(amount: u128, key: [u8; 33], expires_at_ms: TimestampMs, receipts: Vec<u64>) -> u64);
     own_tx!(redeem_voucher(id: u64, signature: [u8; 65]) -> ());
@@ -140,6 +141,7 @@ impl TokenClient {
     read!("receipt", receipt(id: u64) -> Option<MintReceipt>);
     read!("retirement", retirement(id: u64) -> Option<Retirement>);
     read!("retired_total", retired_total(account: AccountId) -> RetiredTotal);
+    read!("co2e_rate", co2e_rate() -> u128);
     read!("voucher", voucher(id: u64) -> Option<Voucher>);
     read!("PSP22::total_supply", total_supply() -> u128);
     read!("PSP22::balance_of", balance_of(owner: AccountId) -> u128);
@@ -179,6 +181,8 @@ pub enum TokenEvent {
     AllowListChanged(ev::AllowListChanged),
     ReceiptsIssued(ev::ReceiptsIssued),
     CreditsRetired(ev::CreditsRetired),
+    Co2eRateChanged(ev::Co2eRateChanged),
+    ReceiptSplit(ev::ReceiptSplit),
     VoucherCreated(ev::VoucherCreated),
     VoucherRedeemed(ev::VoucherRedeemed),
     VoucherReclaimed(ev::VoucherReclaimed),
@@ -223,6 +227,8 @@ pub fn token_event(event: &ContractEvent) -> Option<TokenEvent> {
         AllowListChanged => AllowListChanged,
         ReceiptsIssued => ReceiptsIssued,
         CreditsRetired => CreditsRetired,
+        Co2eRateChanged => Co2eRateChanged,
+        ReceiptSplit => ReceiptSplit,
         VoucherCreated => VoucherCreated,
         VoucherRedeemed => VoucherRedeemed,
         VoucherReclaimed => VoucherReclaimed

@@ -89,6 +89,10 @@ pub mod accounts {
 
 /// The city market's parameters: solar 2 SCP/kWh, wind 1.8, V2G 1.5; 11:00-14:00 UTC pays
 /// 1.5x; imports beyond the ledger cost 3 SCP/kWh; P2P sales pay 2.5 % to the city.
+/// Grams of CO2e a whole credit may be retired for in the city (`set_co2e_rate`): the
+/// grid's 0.7 kg per kWh a credit stands for.
+pub const CO2E_GRAMS_PER_CREDIT: u128 = 700;
+
 pub fn market_config() -> MarketConfig {
     MarketConfig {
         factors: SourceFactors {
@@ -153,6 +157,7 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
     )?
     .value;
     token.grant_role(chain, admin, TokenRole::Minter, market_client.address())?;
+    token.set_co2e_rate(chain, admin, CO2E_GRAMS_PER_CREDIT)?;
     let parking = ParkingClient::deploy(
         chain,
         admin,
