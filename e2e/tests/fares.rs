@@ -302,8 +302,9 @@ fn cancelling_before_departure_refunds_and_after_departure_nobody_books() {
         [FareEvent::TicketCancelled(e)] if e.fee == 0
     ));
     assert_eq!(depot.balance(ria), START);
-    // 30 minutes before departure: 10 % stays with the company
-    depot.chain.advance_time_ms(2 * HOUR + 30 * MINUTE);
+    // 45 minutes before departure (inside the one-hour cut-off, before boarding opens):
+    // 10 % stays with the company
+    depot.chain.advance_time_ms(2 * HOUR + 15 * MINUTE);
     assert_eq!(
         depot
             .fares

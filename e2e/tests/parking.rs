@@ -138,13 +138,14 @@ impl Lot {
         token
             .set_allow_listed(&mut chain, admin, parking.address(), true)
             .unwrap();
-        // everyone starts with 50 credits and lets the rental take them
+        // everyone starts with 50 credits and lets the rental take at most 40 of them (a
+        // bounded approval, as payers should give)
         for who in [rita, sam] {
             token
                 .mint_with_receipt(&mut chain, minter, who, 50_000_000, earning())
                 .unwrap();
             token
-                .approve(&mut chain, who, parking.address(), u128::MAX)
+                .approve(&mut chain, who, parking.address(), 40_000_000)
                 .unwrap();
         }
         let sensor = SensorSimulator::new(
@@ -516,6 +517,41 @@ fn overstay_is_billed_at_the_hourly_price_and_a_no_show_still_pays_the_owner() {
     lot.assert_escrow();
 }
 
+/// Security review H-1, end to end with the gated token: the shop sees Sam's signed Left
+/// event and raises its price to take Sam's whole allowance before the event lands.
+#[test]
+fn owner_cannot_reprice_a_running_session_to_drain_the_parker() {
+    let mut lot = Lot::new();
+    let (sam, shop) = (lot.sam, lot.shop);
+    lot.set_time(15, 0);
+    let car = lot.sam_car;
+    let arrived = lot.sensor.arrived(car, lot.at(13, 0));
+    lot.report(arrived).unwrap();
+    let left = lot.sensor.left(car, lot.at(13, 10));
+    let greedy = SpaceTerms {
+        price_per_hour: 6 * 50_000_000,
+        ..terms()
+    };
+    lot.parking
+        .set_terms(&mut lot.chain, shop, lot.space, greedy)
+        .unwrap();
+    // 10 minutes at the 1.2 credits an hour the session opened at
+    assert_eq!(
+        lot.report(left).unwrap(),
+        SensorOutcome::SessionClosed { charged: 200_000 }
+    );
+    assert_eq!(lot.balance(sam), 49_800_000);
+    // a new session is billed at the new price
+    let arrived = lot.sensor.arrived(car, lot.at(14, 0));
+    lot.report(arrived).unwrap();
+    let left = lot.sensor.left(car, lot.at(14, 1));
+    assert_eq!(
+        lot.report(left).unwrap(),
+        SensorOutcome::SessionClosed { charged: 5_000_000 }
+    );
+    lot.assert_escrow();
+}
+
 #[test]
 fn a_registered_car_without_a_booking_pays_as_it_goes_or_owes() {
     let mut lot = Lot::new();
@@ -798,10 +834,14 @@ fn terms_change_for_new_bookings_and_queries_page() {
         .unwrap();
     assert_eq!(booking.escrow, 2_400_000);
 
-    // Rita's bookings page by three
-    for hour in [11, 12, 13, 14] {
+    // Rita's bookings page by three; a renter holds at most 4 open bookings of a space
+    for hour in [11, 12, 13] {
         lot.book(rita, None, (hour, 0), (hour + 1, 0)).unwrap();
     }
+    assert_eq!(
+        lot.book(rita, None, (14, 0), (15, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::TooManyBookingsOfRenter)
+    );
     let (first, count) = lot
         .parking
         .renter_bookings(&mut lot.chain, rita, 0, 3)
@@ -810,7 +850,7 @@ fn terms_change_for_new_bookings_and_queries_page() {
         .parking
         .renter_bookings(&mut lot.chain, rita, 3, 3)
         .unwrap();
-    assert_eq!((count, first.len(), rest.len()), (5, 3, 2));
+    assert_eq!((count, first.len(), rest.len()), (4, 3, 1));
     assert_eq!(first[0].0, kept);
     assert_eq!(
         lot.parking

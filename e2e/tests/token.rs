@@ -300,6 +300,30 @@ fn gated_transfers_move_only_between_citizens_and_allow_listed_accounts() {
     );
 }
 
+/// Security review L-9: credits sent to the token contract itself (with `transfer` or
+/// `transfer_from`) would be stuck and break "the token's balance is the open vouchers'".
+#[test]
+fn credits_cannot_be_sent_to_the_token_itself() {
+    let mut town = Town::new();
+    let (alice, bob) = (town.alice, town.bob);
+    let me = town.token.address();
+    town.earn(alice, 100);
+    assert_eq!(
+        town.token
+            .transfer(&mut town.chain, alice, me, 10, vec![])
+            .unwrap_err(),
+        custom("RecipientIsToken")
+    );
+    town.token.approve(&mut town.chain, alice, bob, 50).unwrap();
+    assert_eq!(
+        town.token
+            .transfer_from(&mut town.chain, bob, alice, me, 10, vec![])
+            .unwrap_err(),
+        custom("RecipientIsToken")
+    );
+    assert_eq!((town.balance(alice), town.escrow()), (100, 0));
+}
+
 #[test]
 fn ungated_token_weighs_less_per_transfer() {
     let mut gated = Town::with_gating(true);
@@ -405,9 +429,16 @@ fn industry_retires_credits_as_a_recorded_offset() {
         .transfer(&mut town.chain, alice, industry, 3_000_000, vec![])
         .unwrap();
     let note = smartcity_sdk::blake2_256(b"steel works 2026 offset claim");
+    // a claim beyond what 2 credits back at the city's 700 g per credit (M-9)
+    assert_eq!(
+        town.token
+            .retire(&mut town.chain, industry, 2_000_000, 1_401, note)
+            .unwrap_err(),
+        refused(TokenError::ClaimExceedsRate)
+    );
     let retired = town
         .token
-        .retire(&mut town.chain, industry, 2_000_000, 1_400_000, note)
+        .retire(&mut town.chain, industry, 2_000_000, 1_400, note)
         .unwrap();
     let events = token_events(&retired.events);
     assert_eq!(
@@ -419,7 +450,7 @@ fn industry_retires_credits_as_a_recorded_offset() {
         }
     );
     assert!(
-        matches!(&events[1], TokenEvent::CreditsRetired(e) if e.grams_co2e == 1_400_000 && e.note_hash == note)
+        matches!(&events[1], TokenEvent::CreditsRetired(e) if e.grams_co2e == 1_400 && e.note_hash == note)
     );
     let record = town
         .token
@@ -428,17 +459,17 @@ fn industry_retires_credits_as_a_recorded_offset() {
         .unwrap();
     assert_eq!(
         (record.account, record.amount, record.grams_co2e),
-        (industry, 2_000_000, 1_400_000)
+        (industry, 2_000_000, 1_400)
     );
     assert_eq!(record.retired_at_ms, town.chain.now_ms());
     town.token
-        .retire(&mut town.chain, industry, 500_000, 350_000, note)
+        .retire(&mut town.chain, industry, 500_000, 350, note)
         .unwrap();
     assert_eq!(
         town.token.retired_total(&mut town.chain, industry).unwrap(),
         RetiredTotal {
             amount: 2_500_000,
-            grams_co2e: 1_750_000
+            grams_co2e: 1_750
         }
     );
     assert_eq!(town.token.total_supply(&mut town.chain).unwrap(), 2_500_000);
@@ -490,15 +521,26 @@ fn voucher_is_created_rendered_and_redeemed_once() {
         |e| matches!(e, TokenEvent::VoucherRedeemed(r) if r.redeemer == bob && r.amount == 50)
     ));
     assert_eq!((town.balance(bob), town.escrow()), (50, 0));
-    // provenance travels with the credits
-    assert_eq!(
-        town.token
-            .receipt(&mut town.chain, receipt)
-            .unwrap()
-            .unwrap()
-            .owner,
-        bob
-    );
+    // provenance travels with the credits: the voucher carried a 50-credit part of the
+    // 80-credit receipt (L-8), Alice keeps the 30 left
+    let carried = town
+        .token
+        .voucher(&mut town.chain, created.value)
+        .unwrap()
+        .unwrap()
+        .receipts;
+    let part = town
+        .token
+        .receipt(&mut town.chain, carried[0])
+        .unwrap()
+        .unwrap();
+    assert_eq!((part.owner, part.amount), (bob, 50));
+    let rest = town
+        .token
+        .receipt(&mut town.chain, receipt)
+        .unwrap()
+        .unwrap();
+    assert_eq!((rest.owner, rest.amount), (alice, 30));
     let voucher = town
         .token
         .voucher(&mut town.chain, scanned.voucher_id)
