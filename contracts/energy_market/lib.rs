@@ -27,7 +27,7 @@ mod energy_market {
             OUTCOMES_PER_EVENT,
         },
         reading::{MeterReading, ReadingBatch, ReadingPreimage},
-        token::{CreditMinter, Earning, Mint, MAX_MINT_BATCH, PSP22},
+        token::{CreditMinter, Earning, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
@@ -183,11 +183,29 @@ mod energy_market {
             self.market.debt(account)
         }
 
+        /// The caller repays up to `amount` of what it owes `creditor` (the utility its
+        /// bills were owed to), from its allowance to this market; returns what was repaid
+        /// (`ZeroAmount`, `NothingOwed`, `Payment`, `TokenCallFailed`). Emits `DebtRepaid`.
+        #[ink(message)]
+        pub fn repay_debt(
+            &mut self,
+            creditor: AccountId,
+            amount: u128,
+        ) -> Result<u128, MarketError> {
+            let debtor = self.env().caller();
+            let amount = self.market.repayable(debtor, creditor, amount)?;
+            let event = self.market.repaid(debtor, creditor, amount);
+            self.pay(debtor, creditor, amount)?;
+            self.env().emit_event(event);
+            Ok(amount)
+        }
+
         // ----- P2P energy ----------------------------------------------------------------
 
         /// The caller offers `wh` of its energy ledger at `price_per_kwh` micro-credits
         /// until `expires_at_ms`; the Wh are reserved. Returns the offer id (`Paused`,
-        /// `ZeroAmount`, `ExpiryInPast`, `InsufficientEnergy`). Emits `OfferCreated`.
+        /// `Debtor`, `ZeroAmount`, `ExpiryInPast`, `InsufficientEnergy`). Emits
+        /// `OfferCreated`.
         #[ink(message)]
         pub fn create_offer(
             &mut self,
@@ -212,7 +230,7 @@ mod energy_market {
 
         /// The caller buys `wh` of an open offer, paying from its allowance to this market:
         /// the seller gets the price less the operator fee, the fee account the fee; the
-        /// Wh move to the caller's ledger. Returns the cost (`Paused`, `ZeroAmount`,
+        /// Wh move to the caller's ledger. Returns the cost (`Paused`, `Debtor`, `ZeroAmount`,
         /// `OfferNotFound`, `OfferClosed`, `OfferExpired`, `NotEnoughOnOffer`, `Payment`,
         /// `TokenCallFailed`). Emits `OfferBought`.
         #[ink(message)]
@@ -342,12 +360,14 @@ mod energy_market {
             Ok(())
         }
 
-        /// Collects one bill; any failure (allowance, balance, gating, a trapped call)
-        /// leaves the bill owed, never lost.
-        fn collect(&mut self, account: AccountId, wh: u64) {
+        /// Collects one bill; a failure of the payer's (allowance, balance, gating) or a
+        /// trapped call leaves the bill owed in the debt book, never lost. A paused token
+        /// fails the whole batch instead (L-10: nobody owes for the token's pause; the
+        /// relay resubmits after it).
+        fn collect(&mut self, account: AccountId, wh: u64) -> Result<(), MarketError> {
             let credits = self.market.config().bill(wh);
             if credits == 0 {
-                return;
+                return Ok(());
             }
             let mut token: ink::contract_ref!(PSP22) = self.token.into();
             let utility = self.market.config().utility;
@@ -355,29 +375,30 @@ mod energy_market {
                 .call_mut()
                 .transfer_from(account, utility, credits, Vec::new())
                 .try_invoke();
-            if matches!(paid, Ok(Ok(Ok(())))) {
-                self.env().emit_event(ev::Billed {
+            match paid {
+                Ok(Ok(Ok(()))) => self.env().emit_event(ev::Billed {
                     account,
                     wh,
                     credits,
-                });
-            } else {
-                let total_debt = self.market.add_debt(account, credits);
-                self.env().emit_event(ev::DebtRecorded {
-                    account,
-                    wh,
-                    credits,
-                    total_debt,
-                });
+                }),
+                Ok(Ok(Err(PSP22Error::Custom(reason)))) if reason == TokenError::Paused.name() => {
+                    return Err(MarketError::Token(TokenError::Paused))
+                }
+                _ => {
+                    let event = self.market.record_debt(account, wh, credits);
+                    self.env().emit_event(event);
+                }
             }
+            Ok(())
         }
     }
 
     impl EnergyMarket for EnergyMarketContract {
         /// Permissionless: processes a batch of signed readings and returns one outcome per
         /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
-        /// `TokenCallFailed`/`Token` when a callee fails, which reverts the whole batch so
-        /// it can be resubmitted). Emits `Billed` or `DebtRecorded` per billed account,
+        /// `TokenCallFailed`/`Token` when a callee fails or the token is paused, which
+        /// reverts the whole batch so it can be resubmitted). Emits `Billed` or
+        /// `DebtRecorded` (the debt book's) per billed account,
         /// then `ReadingsProcessed` events carrying every outcome (one per 256 readings).
         #[ink(message)]
         fn submit_readings(
@@ -507,7 +528,7 @@ mod energy_market {
             }
             for ledger in &ledgers {
                 if ledger.billable_wh > 0 {
-                    self.collect(ledger.account, ledger.billable_wh);
+                    self.collect(ledger.account, ledger.billable_wh)?;
                 }
             }
             for (chunk, part) in outcomes.chunks(OUTCOMES_PER_EVENT as usize).enumerate() {

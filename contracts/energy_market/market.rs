@@ -9,6 +9,7 @@ use interfaces::{
     admin_events::{AdminChanged, AdminTransferProposed},
 };
 use interfaces::{
+    debt::{events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
     market::{MarketError, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE},
     reading::MeterReading,
     AccountId, DeviceId, DeviceInfo, DeviceKey, TimestampMs,
@@ -29,7 +30,8 @@ pub struct Market {
     config: MarketConfig,
     last_seq: Mapping<DeviceId, u64>,
     ledger_wh: Mapping<AccountId, u64>,
-    debts: Mapping<AccountId, u128>,
+    /// Bills that could not be collected, owed to the utility.
+    debts: DebtBook,
     offers: Mapping<u64, Offer>,
     next_offer_id: u64,
 }
@@ -52,7 +54,7 @@ impl Market {
             config,
             last_seq: Mapping::default(),
             ledger_wh: Mapping::default(),
-            debts: Mapping::default(),
+            debts: DebtBook::default(),
             offers: Mapping::default(),
             next_offer_id: 0,
         })
@@ -138,14 +140,38 @@ impl Market {
     }
 
     pub fn debt(&self, account: AccountId) -> u128 {
-        self.debts.get(account).unwrap_or(0)
+        self.debts.total(account)
     }
 
-    /// Adds `credits` to `account`'s debt; returns the new total.
-    pub fn add_debt(&mut self, account: AccountId, credits: u128) -> u128 {
-        let total = self.debt(account).saturating_add(credits);
-        self.debts.insert(account, &total);
-        total
+    /// Records a bill of `wh` (`credits`) `account` could not pay the utility.
+    pub fn record_debt(&mut self, account: AccountId, wh: u64, credits: u128) -> DebtRecorded {
+        let utility = self.config.utility;
+        self.debts
+            .record(account, utility, credits, DebtCause::Energy { wh })
+    }
+
+    /// How much of `amount` `debtor` repays `creditor` (the utility the bills were owed
+    /// to): at most what it owes.
+    pub fn repayable(
+        &self,
+        debtor: AccountId,
+        creditor: AccountId,
+        amount: u128,
+    ) -> Result<u128, MarketError> {
+        Ok(self.debts.repayable(debtor, creditor, amount)?)
+    }
+
+    /// Takes a collected repayment off the books.
+    pub fn repaid(&mut self, debtor: AccountId, creditor: AccountId, amount: u128) -> DebtRepaid {
+        self.debts.repaid(debtor, creditor, amount)
+    }
+
+    fn ensure_clear(&self, account: AccountId) -> Result<(), MarketError> {
+        if self.debts.is_clear(account) {
+            Ok(())
+        } else {
+            Err(MarketError::Debtor)
+        }
     }
 
     // ----- P2P offers ----------------------------------------------------------------------
@@ -159,6 +185,7 @@ impl Market {
         expires_at_ms: TimestampMs,
         now: TimestampMs,
     ) -> Result<u64, MarketError> {
+        self.ensure_clear(seller)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);
         }
@@ -194,6 +221,7 @@ impl Market {
         wh: u64,
         now: TimestampMs,
     ) -> Result<(Sale, u128), MarketError> {
+        self.ensure_clear(buyer)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);
         }
@@ -589,8 +617,8 @@ mod tests {
         );
         market.set_config(account(1), cheaper).unwrap();
         assert_eq!(market.config().tariff_per_kwh, 1);
-        assert_eq!(market.add_debt(account(5), 10), 10);
-        assert_eq!(market.add_debt(account(5), 5), 15);
+        assert_eq!(market.record_debt(account(5), 1_000, 10).total, 10);
+        assert_eq!(market.record_debt(account(5), 500, 5).total, 15);
         market.propose_admin(account(1), account(3)).unwrap();
         assert_eq!(
             market.accept_admin(account(4)),

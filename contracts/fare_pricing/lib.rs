@@ -30,7 +30,7 @@ mod fare_pricing {
             events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket,
             Trip, ValidatorOutcome, ValidatorPreimage,
         },
-        token::PSP22,
+        token::{PSP22Error, TokenError, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry,
     };
 
@@ -222,7 +222,7 @@ mod fare_pricing {
         /// The caller (an active citizen) books stops `board` to `alight` of a trip
         /// before it leaves, paying the operator the exact fare from its allowance.
         /// Returns the ticket id (`TripNotFound`, `TripCancelled`, `Departed`,
-        /// `NotACitizen`, `OperatorRevoked`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
+        /// `NotACitizen`, `Debtor`, `OperatorRevoked`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
         /// `RegistryCallFailed`). Emits `TicketBooked`.
         #[ink(message)]
         pub fn book_ticket(
@@ -298,14 +298,33 @@ mod fare_pricing {
             self.fares.debt(account)
         }
 
+        /// The caller repays up to `amount` of what it owes the operator `creditor`, from
+        /// its allowance to this contract; returns what was repaid (`ZeroAmount`,
+        /// `NothingOwed`, `Payment`, `TokenCallFailed`). Emits `DebtRepaid`.
+        #[ink(message)]
+        pub fn repay_debt(&mut self, creditor: AccountId, amount: u128) -> Result<u128, FareError> {
+            let debtor = self.env().caller();
+            let amount = self.fares.repayable(debtor, creditor, amount)?;
+            let event = self.fares.repaid(debtor, creditor, amount);
+            self.pay(Payment {
+                from: debtor,
+                to: creditor,
+                amount,
+            })?;
+            self.env().emit_event(event);
+            Ok(amount)
+        }
+
         // ----- validator events --------------------------------------------------------
 
         /// Permissionless: a transit validator's signed report of a boarding, a tap-in or
         /// a tap-out. Refused, changing nothing, when it cannot be trusted
         /// (`ValidatorNotUsable`, `BadSignature`, `StaleSeq`, `BadEventTime`) or does not
         /// fit (`TicketNotFound`, `TicketClosed`, `NotBoardingYet`, `TripNotFound`,
-        /// `TripCancelled`, `OperatorRevoked`, `BadStops`, `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be
-        /// collected is recorded as owed. Emits `TicketBoarded`, `TappedIn` or `TappedOut`.
+        /// `TripCancelled`, `OperatorRevoked`, `Debtor` (a tap-in), `BadStops`,
+        /// `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be collected is
+        /// owed to the operator (`DebtRecorded`), unless the token is paused (the call
+        /// fails). Emits `TicketBoarded`, `TappedIn` or `TappedOut`.
         #[ink(message)]
         pub fn validate(
             &mut self,
@@ -341,16 +360,24 @@ mod fare_pricing {
                     ValidatorOutcome::TappedIn
                 }
                 Validated::TappedOut(ride) => {
-                    let paid = self
-                        .pay(Payment {
-                            from: ride.rider,
-                            to: ride.operator,
-                            amount: ride.fare,
-                        })
-                        .is_ok();
-                    if !paid {
-                        self.fares.add_debt(ride.rider, ride.fare);
-                    }
+                    let paid = match self.pay(Payment {
+                        from: ride.rider,
+                        to: ride.operator,
+                        amount: ride.fare,
+                    }) {
+                        Ok(()) => true,
+                        // L-10: nobody owes for the token's pause; the event is sent again
+                        Err(FareError::Payment(PSP22Error::Custom(reason)))
+                            if reason == TokenError::Paused.name() =>
+                        {
+                            return Err(FareError::Payment(PSP22Error::Custom(reason)));
+                        }
+                        Err(_) => {
+                            let event = self.fares.record_debt(&ride);
+                            self.env().emit_event(event);
+                            false
+                        }
+                    };
                     self.env().emit_event(ev::TappedOut {
                         trip: ride.trip,
                         rider: ride.rider,

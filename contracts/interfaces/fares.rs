@@ -353,6 +353,21 @@ pub enum FareError {
     BoardingOpen,
     /// A Board event before the boarding window opened.
     NotBoardingYet,
+    /// The rider owes a debt here: no new tickets or tap-ins until it is repaid (M-3).
+    Debtor,
+    /// The caller owes that creditor nothing.
+    NothingOwed,
+    /// A repayment of zero.
+    ZeroAmount,
+}
+
+impl From<crate::debt::RepayRefusal> for FareError {
+    fn from(refusal: crate::debt::RepayRefusal) -> Self {
+        match refusal {
+            crate::debt::RepayRefusal::ZeroAmount => Self::ZeroAmount,
+            crate::debt::RepayRefusal::NothingOwed => Self::NothingOwed,
+        }
+    }
 }
 
 impl From<crate::admin::AdminRefusal> for FareError {
@@ -375,6 +390,7 @@ impl From<RegistryError> for FareError {
 pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+    pub use crate::debt::events::{DebtRecorded, DebtRepaid};
 
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]

@@ -256,6 +256,19 @@ pub enum MarketError {
     Payment(crate::token::PSP22Error),
     /// A page of offers may hold at most `MAX_OFFER_PAGE`.
     PageTooLarge,
+    /// The caller owes a debt here: no new offers or purchases until it is repaid.
+    Debtor,
+    /// The caller owes that creditor nothing.
+    NothingOwed,
+}
+
+impl From<crate::debt::RepayRefusal> for MarketError {
+    fn from(refusal: crate::debt::RepayRefusal) -> Self {
+        match refusal {
+            crate::debt::RepayRefusal::ZeroAmount => Self::ZeroAmount,
+            crate::debt::RepayRefusal::NothingOwed => Self::NothingOwed,
+        }
+    }
 }
 
 /// The most offers `open_offers` returns, and scans, per call.
@@ -320,6 +333,7 @@ impl From<TokenError> for MarketError {
 pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+    pub use crate::debt::events::{DebtRecorded, DebtRepaid};
 
     /// One event per `OUTCOMES_PER_EVENT` readings of a batch, not per reading:
     /// pallet-contracts charges each event topic a storage read and write (2.5 KB of
@@ -343,17 +357,6 @@ pub mod events {
         pub account: AccountId,
         pub wh: u64,
         pub credits: u128,
-    }
-
-    /// A bill could not be collected (allowance or balance short): it is owed.
-    #[ink::event]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct DebtRecorded {
-        #[ink(topic)]
-        pub account: AccountId,
-        pub wh: u64,
-        pub credits: u128,
-        pub total_debt: u128,
     }
 
     #[ink::event]

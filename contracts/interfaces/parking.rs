@@ -414,6 +414,21 @@ pub enum ParkingError {
     /// A booking of the space is running now (started, not ended): it cannot be
     /// cancelled by delisting.
     BookingInProgress,
+    /// The caller owes a debt here: no new bookings until it is repaid (M-3).
+    Debtor,
+    /// The caller owes that creditor nothing.
+    NothingOwed,
+    /// A repayment of zero.
+    ZeroAmount,
+}
+
+impl From<crate::debt::RepayRefusal> for ParkingError {
+    fn from(refusal: crate::debt::RepayRefusal) -> Self {
+        match refusal {
+            crate::debt::RepayRefusal::ZeroAmount => Self::ZeroAmount,
+            crate::debt::RepayRefusal::NothingOwed => Self::NothingOwed,
+        }
+    }
 }
 
 impl From<crate::admin::AdminRefusal> for ParkingError {
@@ -435,6 +450,7 @@ impl From<RegistryError> for ParkingError {
 pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
+    pub use crate::debt::events::{DebtRecorded, DebtRepaid};
 
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -549,17 +565,6 @@ pub mod events {
         pub owner: AccountId,
         pub index: u32,
         pub violation: Violation,
-    }
-
-    /// A payment the payer's allowance or balance could not cover: owed to the owner.
-    #[ink::event]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct ChargeOwed {
-        #[ink(topic)]
-        pub debtor: AccountId,
-        pub space: u64,
-        pub amount: u128,
-        pub total_debt: u128,
     }
 
     #[ink::event]

@@ -28,7 +28,7 @@ mod parking_rental {
             events as ev, Booking, ParkingConfig, ParkingError, SensorOutcome, SensorPreimage,
             SignedSensorEvent, Space, SpaceTerms, Violation,
         },
-        token::PSP22,
+        token::{PSP22Error, TokenError, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry,
     };
 
@@ -229,7 +229,7 @@ mod parking_rental {
         /// one of its registered vehicles or none (then any of its vehicles checks in).
         /// The rent (started minutes at the hourly price, rounded up) moves from the
         /// caller's allowance to this contract's escrow. Returns the booking id (`Paused`,
-        /// `SpaceNotFound`, `NotListed`, `NotACitizen`, `VehicleNotUsable`, `BadInterval`,
+        /// `SpaceNotFound`, `NotListed`, `NotACitizen`, `Debtor`, `VehicleNotUsable`, `BadInterval`,
         /// `TooFarAhead`, `DurationOutOfRange`, `OutsideAvailability`, `Overlap`,
         /// `TooManyOpenBookings`, `TooManyBookingsOfRenter`, `Payment`, `TokenCallFailed`,
         /// `RegistryCallFailed`). The booking's tariff (price, longest stay) is fixed now:
@@ -333,6 +333,27 @@ mod parking_rental {
             self.parking.debt(account)
         }
 
+        /// The caller repays up to `amount` of what it owes the space owner `creditor`,
+        /// from its allowance to this contract: the owner gets it less the platform fee,
+        /// as for a charge collected at check-out. Returns what was repaid (`ZeroAmount`,
+        /// `NothingOwed`, `Payment`, `TokenCallFailed`). Emits `DebtRepaid`.
+        #[ink(message)]
+        pub fn repay_debt(
+            &mut self,
+            creditor: AccountId,
+            amount: u128,
+        ) -> Result<u128, ParkingError> {
+            let debtor = self.env().caller();
+            let amount = self.parking.repayable(debtor, creditor, amount)?;
+            let event = self.parking.repaid(debtor, creditor, amount);
+            self.collect_into_escrow(debtor, amount)?;
+            let split = self.parking.split(amount);
+            self.release(creditor, split.to_owner)?;
+            self.release(self.parking.config().fee_account, split.fee)?;
+            self.env().emit_event(event);
+            Ok(amount)
+        }
+
         // ----- sensor events -----------------------------------------------------------
 
         /// Permissionless: a parking sensor's signed report that a vehicle arrived or
@@ -342,7 +363,7 @@ mod parking_rental {
         /// delisted space); otherwise returns what it did. A booked vehicle arriving up to
         /// `EARLY_CHECK_IN_MS` early checks into its booking.
         /// Emits `CheckedIn`, `SessionOpened`, `ViolationRecorded`, `BookingSettled`
-        /// or `SessionClosed`, and `ChargeOwed` when a charge cannot be collected.
+        /// or `SessionClosed`, and `DebtRecorded` when a charge cannot be collected.
         #[ink(message)]
         pub fn report(&mut self, signed: SignedSensorEvent) -> Result<SensorOutcome, ParkingError> {
             let event = signed.event;
@@ -424,25 +445,30 @@ mod parking_rental {
         }
 
         /// Makes a settlement's payments. A charge that cannot be collected becomes the
-        /// payer's debt (evented), never a failed check-out; releases come out of this
+        /// payer's debt to the owner (the debt book's `DebtRecorded`), never a failed
+        /// check-out, unless the token is paused (the call fails: L-10); releases come out of this
         /// contract's balance, one transfer per recipient (the owner's share of the escrow
         /// and of a collected charge together), so a failure there (the token refusing
         /// this contract) fails the call and changes nothing.
         fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
             let mut releases = settlement.releases;
             if let Some(charge) = settlement.collect {
-                if self.collect_into_escrow(charge.from, charge.amount).is_ok() {
-                    let split = self.parking.split(charge.amount);
-                    releases.push((charge.owner, split.to_owner));
-                    releases.push((self.parking.config().fee_account, split.fee));
-                } else {
-                    let total_debt = self.parking.add_debt(charge.from, charge.amount);
-                    self.env().emit_event(ev::ChargeOwed {
-                        debtor: charge.from,
-                        space: charge.space,
-                        amount: charge.amount,
-                        total_debt,
-                    });
+                match self.collect_into_escrow(charge.from, charge.amount) {
+                    Ok(()) => {
+                        let split = self.parking.split(charge.amount);
+                        releases.push((charge.owner, split.to_owner));
+                        releases.push((self.parking.config().fee_account, split.fee));
+                    }
+                    // L-10: nobody owes for the token's pause; the event is sent again later
+                    Err(ParkingError::Payment(PSP22Error::Custom(reason)))
+                        if reason == TokenError::Paused.name() =>
+                    {
+                        return Err(ParkingError::Payment(PSP22Error::Custom(reason)));
+                    }
+                    Err(_) => {
+                        let event = self.parking.record_debt(charge);
+                        self.env().emit_event(event);
+                    }
                 }
             }
             // at most two entries per open booking (16): summing per recipient is a short scan

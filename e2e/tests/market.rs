@@ -520,9 +520,41 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
     assert_eq!(receipt.value, vec![accepted(ben, 0, 2_000)]);
     assert!(market_events(market, &receipt.events)
         .iter()
-        .any(|e| matches!(e, MarketEvent::DebtRecorded(d) if d.account == ben && d.total_debt == 6_000_000)));
+        .any(|e| matches!(e, MarketEvent::DebtRecorded(d) if d.debtor == ben && d.creditor == utility && d.total == 6_000_000)));
     assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 6_000_000);
     assert_eq!(grid.balance(utility), 3_000_000);
+
+    // security review M-3: the debtor sells no energy until it has repaid
+    let expires = grid.chain.now_ms() + 3_600_000;
+    assert_eq!(
+        grid.market
+            .create_offer(&mut grid.chain, ben, 1_000, 1, expires)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::Debtor)
+    );
+    // Ben repays one credit Asha gave him; asking for more repays what he has allowed
+    grid.token
+        .transfer(&mut grid.chain, asha, ben, 1_000_000, vec![])
+        .unwrap();
+    grid.token
+        .approve(&mut grid.chain, ben, market, 1_000_000)
+        .unwrap();
+    assert_eq!(
+        grid.market
+            .repay_debt(&mut grid.chain, ben, asha, 1_000_000)
+            .unwrap_err(),
+        ClientError::Contract(MarketError::NothingOwed)
+    );
+    let repaid = grid
+        .market
+        .repay_debt(&mut grid.chain, ben, utility, 1_000_000)
+        .unwrap();
+    assert_eq!(repaid.value, 1_000_000);
+    assert!(market_events(market, &repaid.events).iter().any(
+        |e| matches!(e, MarketEvent::DebtRepaid(d) if d.debtor == ben && d.total == 5_000_000)
+    ));
+    assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 5_000_000);
+    assert_eq!(grid.balance(utility), 4_000_000);
 }
 
 #[test]

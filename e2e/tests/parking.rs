@@ -597,9 +597,31 @@ fn a_registered_car_without_a_booking_pays_as_it_goes_or_owes() {
     );
     assert!(parking_events(lot.parking.address(), &receipt.events)
         .iter()
-        .any(|e| matches!(e, ParkingEvent::ChargeOwed(d) if d.debtor == sam && d.total_debt == 600_000)));
+        .any(|e| matches!(e, ParkingEvent::DebtRecorded(d) if d.debtor == sam && d.creditor == shop && d.total == 600_000)));
     assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 600_000);
     assert_eq!(lot.balance(sam), 48_500_000);
+    lot.assert_escrow();
+
+    // security review M-3: the debtor books nothing until it has repaid the shop
+    assert_eq!(
+        lot.book(sam, None, (16, 0), (17, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::Debtor)
+    );
+    lot.token
+        .approve(&mut lot.chain, sam, lot.parking.address(), 10_000_000)
+        .unwrap();
+    let repaid = lot
+        .parking
+        .repay_debt(&mut lot.chain, sam, shop, 10_000_000)
+        .unwrap();
+    assert_eq!(repaid.value, 600_000);
+    assert!(parking_events(lot.parking.address(), &repaid.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::DebtRepaid(d) if d.creditor == shop && d.total == 0)));
+    // the shop gets it less the 5 % platform fee, as for a charge collected at check-out
+    assert_eq!(lot.balance(shop), 1_425_000 + 570_000);
+    assert_eq!(lot.balance(sam), 47_900_000);
+    assert!(lot.book(sam, None, (16, 0), (17, 0)).is_ok());
     lot.assert_escrow();
 }
 

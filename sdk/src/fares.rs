@@ -56,6 +56,7 @@ impl FareClient {
 
     messages! {
         tx FareError, set_operator(account: AccountId, operator: bool) -> ();
+        tx FareError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
         tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
         tx FareError, cancel_trip(trip: u64) -> u32;
@@ -89,6 +90,8 @@ contract_events!(
         TicketBoarded,
         TappedIn,
         TappedOut,
+        DebtRecorded,
+        DebtRepaid,
     ]
 );
 

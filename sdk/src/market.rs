@@ -160,6 +160,7 @@ impl MarketClient {
     }
 
     messages! {
+        tx MarketError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         read MarketError, offer(offer_id: u64) -> Option<Offer>;
         read MarketError, config() -> MarketConfig;
         read MarketError, wiring() -> (AccountId, AccountId);
@@ -179,6 +180,7 @@ contract_events!(
         ReadingsProcessed,
         Billed,
         DebtRecorded,
+        DebtRepaid,
         MarketConfigChanged,
         MarketPauseChanged,
         OfferCreated,

@@ -57,6 +57,7 @@ impl ParkingClient {
 
     messages! {
         tx ParkingError, set_config(config: ParkingConfig) -> ();
+        tx ParkingError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx ParkingError, set_paused(paused: bool) -> ();
         tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64;
         tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ();
@@ -94,7 +95,8 @@ contract_events!(
         SessionOpened,
         SessionClosed,
         ViolationRecorded,
-        ChargeOwed,
+        DebtRecorded,
+        DebtRepaid,
         ParkingConfigChanged,
         ParkingPauseChanged,
     ]

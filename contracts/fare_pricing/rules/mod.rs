@@ -7,6 +7,10 @@ use ink::{prelude::vec::Vec, storage::Mapping};
 use interfaces::{
     admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
+    debt::{
+        events::{DebtRecorded, DebtRepaid},
+        DebtBook, DebtCause,
+    },
     fares::{
         FareError, FareQuote, FareRule, Route, Ticket, TicketState, Trip, TripState,
         ValidatorAction, ValidatorEvent, BOARDING_WINDOW_MS, BPS, MAX_CAPACITY, MAX_PAGE,
@@ -68,7 +72,7 @@ pub struct Fares {
     /// Each validator's last accepted (sequence, event time).
     validator_last: Mapping<DeviceId, (u64, TimestampMs)>,
     /// Tap-out fares riders could not pay: owed to operators.
-    debts: Mapping<AccountId, u128>,
+    debts: DebtBook,
 }
 
 impl Fares {
@@ -85,7 +89,7 @@ impl Fares {
             trip_tickets: Mapping::default(),
             tap_ins: Mapping::default(),
             validator_last: Mapping::default(),
-            debts: Mapping::default(),
+            debts: DebtBook::default(),
         }
     }
 

@@ -27,6 +27,7 @@ impl Fares {
         if !citizen {
             return Err(FareError::NotACitizen);
         }
+        self.ensure_clear(caller)?;
         let route = self.running_route(&trip)?;
         let quote = quote(&route, board, alight)?;
         let segments = (board as usize)..(alight as usize);

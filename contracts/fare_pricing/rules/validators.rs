@@ -67,6 +67,7 @@ impl Fares {
                 }
             }
             ValidatorAction::TapIn { rider, trip, stop } => {
+                self.ensure_clear(rider)?;
                 if stop >= route.stages() {
                     return Err(FareError::BadStops);
                 }
@@ -103,13 +104,40 @@ impl Fares {
     }
 
     pub fn debt(&self, account: AccountId) -> u128 {
-        self.debts.get(account).unwrap_or(0)
+        self.debts.total(account)
     }
 
-    /// Adds `amount` to `account`'s debt; returns the new total.
-    pub fn add_debt(&mut self, account: AccountId, amount: u128) -> u128 {
-        let total = self.debt(account).saturating_add(amount);
-        self.debts.insert(account, &total);
-        total
+    /// Records a tap-out fare the rider could not pay its operator.
+    pub fn record_debt(&mut self, ride: &TapOut) -> DebtRecorded {
+        self.debts.record(
+            ride.rider,
+            ride.operator,
+            ride.fare,
+            DebtCause::Fare { trip: ride.trip },
+        )
+    }
+
+    /// How much of `amount` `rider` repays `operator` (at most what it owes).
+    pub fn repayable(
+        &self,
+        rider: AccountId,
+        operator: AccountId,
+        amount: u128,
+    ) -> Result<u128, FareError> {
+        Ok(self.debts.repayable(rider, operator, amount)?)
+    }
+
+    /// Takes a collected repayment off the books.
+    pub fn repaid(&mut self, rider: AccountId, operator: AccountId, amount: u128) -> DebtRepaid {
+        self.debts.repaid(rider, operator, amount)
+    }
+
+    /// A debtor books no ticket and taps in nowhere until it has repaid (M-3).
+    pub(super) fn ensure_clear(&self, rider: AccountId) -> Result<(), FareError> {
+        if self.debts.is_clear(rider) {
+            Ok(())
+        } else {
+            Err(FareError::Debtor)
+        }
     }
 }

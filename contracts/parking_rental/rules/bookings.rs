@@ -26,6 +26,9 @@ impl Parking {
         if !renter.active {
             return Err(ParkingError::NotACitizen);
         }
+        if !self.debts.is_clear(caller) {
+            return Err(ParkingError::Debtor);
+        }
         if vehicle.is_some()
             && !renter
                 .vehicle
@@ -217,14 +220,34 @@ impl Parking {
     }
 
     pub fn debt(&self, account: AccountId) -> u128 {
-        self.debts.get(account).unwrap_or(0)
+        self.debts.total(account)
     }
 
-    /// Adds `amount` to `account`'s debt; returns the new total.
-    pub fn add_debt(&mut self, account: AccountId, amount: u128) -> u128 {
-        let total = self.debt(account).saturating_add(amount);
-        self.debts.insert(account, &total);
-        total
+    /// Records a charge on space `space` that `from` could not pay its owner.
+    pub fn record_debt(&mut self, charge: Collect) -> DebtRecorded {
+        self.debts.record(
+            charge.from,
+            charge.owner,
+            charge.amount,
+            DebtCause::Parking {
+                space: charge.space,
+            },
+        )
+    }
+
+    /// How much of `amount` `debtor` repays `owner` (at most what it owes).
+    pub fn repayable(
+        &self,
+        debtor: AccountId,
+        owner: AccountId,
+        amount: u128,
+    ) -> Result<u128, ParkingError> {
+        Ok(self.debts.repayable(debtor, owner, amount)?)
+    }
+
+    /// Takes a collected repayment off the books.
+    pub fn repaid(&mut self, debtor: AccountId, owner: AccountId, amount: u128) -> DebtRepaid {
+        self.debts.repaid(debtor, owner, amount)
     }
 
     /// The renter's bookings from its `from`-th, at most `limit` (`PageTooLarge` above

@@ -7,6 +7,10 @@ use ink::{prelude::vec::Vec, storage::Mapping};
 use interfaces::{
     admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
+    debt::{
+        events::{DebtRecorded, DebtRepaid},
+        DebtBook, DebtCause,
+    },
     parking::{
         minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
         SensorKind, SensorOutcome, Session, Space, SpaceTerms, Tariff, Violation, ViolationKind,
@@ -78,7 +82,8 @@ pub struct Parking {
     renter_booking_count: Mapping<AccountId, u32>,
     violations: Mapping<(u64, u32), Violation>,
     violation_count: Mapping<u64, u32>,
-    debts: Mapping<AccountId, u128>,
+    /// Charges that could not be collected, owed to space owners.
+    debts: DebtBook,
     /// What the contract holds for open bookings: its token balance, always.
     escrow_total: u128,
 }
@@ -101,7 +106,7 @@ impl Parking {
             renter_booking_count: Mapping::default(),
             violations: Mapping::default(),
             violation_count: Mapping::default(),
-            debts: Mapping::default(),
+            debts: DebtBook::default(),
             escrow_total: 0,
         })
     }

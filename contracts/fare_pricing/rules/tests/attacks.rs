@@ -97,3 +97,47 @@ fn boarded_riders_of_a_cancelled_trip_are_refunded() {
     );
     assert_eq!(fares.ticket(boarded).unwrap().state, TicketState::Refunded);
 }
+
+/// M-3: a rider whose tap-out fare could not be collected (allowance withdrawn) rides
+/// on: books tickets and taps in as if nothing were owed.
+#[ink::test]
+fn a_debtor_cannot_book_or_tap_in_until_it_repays() {
+    let mut fares = fares();
+    let rider = account(7);
+    let event = fares.record_debt(&crate::rules::TapOut {
+        rider,
+        operator: account(1),
+        trip: 0,
+        board: 0,
+        alight: 3,
+        fare: 10 * MICRO,
+    });
+    assert_eq!((event.creditor, event.total), (account(1), 10 * MICRO));
+    assert_eq!(
+        fares.book(rider, true, 0, 0, 3, HOUR).map(|(id, ..)| id),
+        Err(FareError::Debtor)
+    );
+    let v = validator(1);
+    let tap_in = event_at(
+        1,
+        ValidatorAction::TapIn {
+            rider,
+            trip: 0,
+            stop: 0,
+        },
+    );
+    assert_eq!(
+        fares.validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE),
+        Err(FareError::Debtor)
+    );
+    assert_eq!(
+        fares.repayable(rider, account(1), u128::MAX),
+        Ok(10 * MICRO)
+    );
+    fares.repaid(rider, account(1), 10 * MICRO);
+    assert!(fares.book(rider, true, 0, 0, 3, HOUR).is_ok());
+}
+
+fn event_at(seq: u64, action: ValidatorAction) -> ValidatorEvent {
+    event(seq, DEPARTURE, action)
+}

@@ -241,3 +241,36 @@ fn a_cancellation_fee_applies_from_booking_time() {
     let (refund, fee, _) = parking.cancel(account(2), 1, NINE + 30 * MINUTE).unwrap();
     assert_eq!((refund, fee), (960_000, 240_000));
 }
+
+/// M-3: Sam withdraws his allowance, parks pay-as-you-go (the charge becomes a debt) and
+/// goes on booking as if nothing were owed.
+#[ink::test]
+fn a_debtor_cannot_book_until_it_repays() {
+    let mut parking = parking();
+    let sam = account(2);
+    let event = parking.record_debt(Collect {
+        from: sam,
+        amount: 600_000,
+        owner: account(1),
+        space: 0,
+    });
+    assert_eq!(
+        (event.debtor, event.creditor, event.total),
+        (sam, account(1), 600_000)
+    );
+    assert_eq!(
+        parking.book(sam, citizen(), 0, None, NINE, NINE + HOUR, DAY),
+        Err(ParkingError::Debtor)
+    );
+    // the debt is owed to the owner and repaid at most in full
+    assert_eq!(
+        parking.repayable(sam, account(3), 1),
+        Err(ParkingError::NothingOwed)
+    );
+    assert_eq!(parking.repayable(sam, account(1), 10_000_000), Ok(600_000));
+    parking.repaid(sam, account(1), 600_000);
+    assert_eq!(parking.debt(sam), 0);
+    assert!(parking
+        .book(sam, citizen(), 0, None, NINE, NINE + HOUR, DAY)
+        .is_ok());
+}

@@ -1,0 +1,186 @@
+//! One debt book for every pay-as-you-go charge that could not be collected (the market's
+//! energy bills, parking charges, tap-out fares): what a payer owes and to whom, one event
+//! shape, repayment, and the check that keeps a debtor from taking on more (security
+//! review M-3). The market, the parking rental and the fare contract each hold one.
+
+use crate::AccountId;
+use ink::storage::Mapping;
+
+/// What a debt was run up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum DebtCause {
+    /// An energy bill of `wh` imported.
+    Energy { wh: u64 },
+    /// A parking charge (overstay, pay-as-you-go) on `space`.
+    Parking { space: u64 },
+    /// A tap-out fare on `trip`.
+    Fare { trip: u64 },
+}
+
+/// Why a repayment was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepayRefusal {
+    /// A repayment of zero.
+    ZeroAmount,
+    /// The caller owes that creditor nothing.
+    NothingOwed,
+}
+
+/// Who owes whom how much, and each debtor's total (what `ensure_clear` looks at).
+#[ink::storage_item]
+#[cfg_attr(feature = "std", derive(Debug))]
+#[derive(Default)]
+pub struct DebtBook {
+    owed: Mapping<(AccountId, AccountId), u128>,
+    totals: Mapping<AccountId, u128>,
+}
+
+impl DebtBook {
+    /// All `debtor` owes in this contract.
+    pub fn total(&self, debtor: AccountId) -> u128 {
+        self.totals.get(debtor).unwrap_or(0)
+    }
+
+    /// What `debtor` owes `creditor`.
+    pub fn owed(&self, debtor: AccountId, creditor: AccountId) -> u128 {
+        self.owed.get((debtor, creditor)).unwrap_or(0)
+    }
+
+    /// Whether `debtor` owes nothing here: a debtor opens no new booking, ticket, tap-in
+    /// or offer until it has repaid.
+    pub fn is_clear(&self, debtor: AccountId) -> bool {
+        self.total(debtor) == 0
+    }
+
+    /// Records a charge `debtor` could not pay `creditor`; returns the event to emit.
+    pub fn record(
+        &mut self,
+        debtor: AccountId,
+        creditor: AccountId,
+        amount: u128,
+        cause: DebtCause,
+    ) -> events::DebtRecorded {
+        let owed = self.owed(debtor, creditor).saturating_add(amount);
+        self.owed.insert((debtor, creditor), &owed);
+        let total = self.total(debtor).saturating_add(amount);
+        self.totals.insert(debtor, &total);
+        events::DebtRecorded {
+            debtor,
+            creditor,
+            amount,
+            cause,
+            total,
+        }
+    }
+
+    /// How much of `amount` goes to `creditor` when `debtor` repays it: at most what is
+    /// owed. The caller collects that much, then calls `repaid`.
+    pub fn repayable(
+        &self,
+        debtor: AccountId,
+        creditor: AccountId,
+        amount: u128,
+    ) -> Result<u128, RepayRefusal> {
+        if amount == 0 {
+            return Err(RepayRefusal::ZeroAmount);
+        }
+        match self.owed(debtor, creditor) {
+            0 => Err(RepayRefusal::NothingOwed),
+            owed => Ok(owed.min(amount)),
+        }
+    }
+
+    /// Takes a collected repayment off the books; returns the event to emit.
+    pub fn repaid(
+        &mut self,
+        debtor: AccountId,
+        creditor: AccountId,
+        amount: u128,
+    ) -> events::DebtRepaid {
+        let owed = self.owed(debtor, creditor).saturating_sub(amount);
+        if owed == 0 {
+            self.owed.remove((debtor, creditor));
+        } else {
+            self.owed.insert((debtor, creditor), &owed);
+        }
+        let total = self.total(debtor).saturating_sub(amount);
+        if total == 0 {
+            self.totals.remove(debtor);
+        } else {
+            self.totals.insert(debtor, &total);
+        }
+        events::DebtRepaid {
+            debtor,
+            creditor,
+            amount,
+            total,
+        }
+    }
+}
+
+/// The debt book's events, the same in every contract that keeps one.
+pub mod events {
+    use super::DebtCause;
+    use crate::AccountId;
+
+    /// A charge could not be collected (allowance, balance, gating): `debtor` owes
+    /// `creditor` `amount` more, `total` in all here.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DebtRecorded {
+        #[ink(topic)]
+        pub debtor: AccountId,
+        #[ink(topic)]
+        pub creditor: AccountId,
+        pub amount: u128,
+        pub cause: DebtCause,
+        pub total: u128,
+    }
+
+    /// `debtor` repaid `creditor` `amount`; it owes `total` in all here now.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DebtRepaid {
+        #[ink(topic)]
+        pub debtor: AccountId,
+        #[ink(topic)]
+        pub creditor: AccountId,
+        pub amount: u128,
+        pub total: u128,
+    }
+}
+
+// `#[ink::test]` only because `Mapping` needs ink!'s off-chain storage engine.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(n: u8) -> AccountId {
+        AccountId::from([n; 32])
+    }
+
+    #[ink::test]
+    fn debts_are_kept_per_creditor_and_repaid_at_most_in_full() {
+        let mut book = DebtBook::default();
+        let (sam, shop, cafe) = (account(1), account(2), account(3));
+        assert!(book.is_clear(sam));
+        let event = book.record(sam, shop, 600, DebtCause::Parking { space: 0 });
+        assert_eq!((event.amount, event.total), (600, 600));
+        book.record(sam, cafe, 400, DebtCause::Parking { space: 1 });
+        assert_eq!((book.total(sam), book.owed(sam, shop)), (1_000, 600));
+        assert!(!book.is_clear(sam));
+        assert_eq!(
+            book.repayable(sam, account(9), 10),
+            Err(RepayRefusal::NothingOwed)
+        );
+        assert_eq!(book.repayable(sam, shop, 0), Err(RepayRefusal::ZeroAmount));
+        // asking to repay more than owed repays what is owed
+        assert_eq!(book.repayable(sam, shop, 5_000), Ok(600));
+        let event = book.repaid(sam, shop, 600);
+        assert_eq!((event.amount, event.total), (600, 400));
+        assert_eq!(book.owed(sam, shop), 0);
+        book.repaid(sam, cafe, 400);
+        assert!(book.is_clear(sam));
+    }
+}
