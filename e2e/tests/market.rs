@@ -557,6 +557,43 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
     assert_eq!(grid.balance(utility), 4_000_000);
 }
 
+/// Security review L-10: while the token is paused, an import-only batch (no mint to
+/// fail) wrote a permanent debt for a payer who had allowed the bill.
+#[test]
+fn a_paused_token_fails_the_bill_instead_of_writing_a_debt() {
+    let mut grid = Grid::new();
+    let (asha, admin, market) = (grid.asha, grid.admin, grid.market.address());
+    let (start, end) = grid.last_quarter();
+    grid.token
+        .approve(&mut grid.chain, asha, market, 10_000_000)
+        .unwrap();
+    // 2 kWh exported earn 4 credits; then 3 kWh imported: 2 from the ledger, 1 billed
+    let export = grid
+        .asha_meter
+        .read(start - 15 * MINUTE_MS, start, 2_000, 0);
+    grid.market
+        .submit_readings(&mut grid.chain, grid.relay, vec![export])
+        .unwrap();
+    grid.token.pause(&mut grid.chain, admin).unwrap();
+    let import = grid.asha_meter.read(start, end, 0, 3_000);
+    assert_eq!(
+        grid.market
+            .submit_readings(&mut grid.chain, grid.relay, vec![import.clone()])
+            .unwrap_err(),
+        ClientError::Contract(MarketError::Token(TokenError::Paused))
+    );
+    assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 0);
+    // after the pause the same reading is billed, not owed
+    grid.token.unpause(&mut grid.chain, admin).unwrap();
+    grid.market
+        .submit_readings(&mut grid.chain, grid.relay, vec![import])
+        .unwrap();
+    assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 0);
+    assert_eq!(grid.balance(asha), 1_000_000);
+    let device = grid.asha_meter.device;
+    assert_eq!(grid.market.last_seq(&mut grid.chain, device).unwrap(), 2);
+}
+
 #[test]
 fn batch_bounds_pause_and_a_market_that_may_not_mint() {
     let mut grid = Grid::new();
