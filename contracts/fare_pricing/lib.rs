@@ -82,6 +82,22 @@ mod fare_pricing {
             Ok(())
         }
 
+        /// Admin only: stops (`true`) or resumes new routes, trips, tickets and tap-ins;
+        /// cancellations, refunds, boardings and tap-outs go on (`NotAdmin`,
+        /// `PauseUnchanged`). Emits `FarePauseChanged`.
+        #[ink(message)]
+        pub fn set_paused(&mut self, paused: bool) -> Result<(), FareError> {
+            self.fares.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(ev::FarePauseChanged { paused });
+            Ok(())
+        }
+
+        /// Whether new routes, trips, tickets and tap-ins are paused.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.fares.is_paused()
+        }
+
         /// Admin only: grants (`true`) or revokes the operator role (`NotAdmin`,
         /// `RoleUnchanged`). Emits `OperatorChanged`.
         #[ink(message)]

@@ -359,6 +359,10 @@ pub enum FareError {
     NothingOwed,
     /// A repayment of zero.
     ZeroAmount,
+    /// The admin paused new routes, trips, tickets and tap-ins (I-5).
+    Paused,
+    /// The contract is already in the requested pause state.
+    PauseUnchanged,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {
@@ -391,6 +395,13 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
     pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+
+    /// The admin paused (or resumed) new routes, trips, tickets and tap-ins.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FarePauseChanged {
+        pub paused: bool,
+    }
 
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]

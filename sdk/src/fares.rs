@@ -56,6 +56,7 @@ impl FareClient {
 
     messages! {
         tx FareError, set_operator(account: AccountId, operator: bool) -> ();
+        tx FareError, set_paused(paused: bool) -> ();
         tx FareError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
         tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
@@ -64,6 +65,7 @@ impl FareClient {
         tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64;
         tx FareError, cancel_ticket(ticket: u64) -> u128;
         tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome;
+        read FareError, is_paused() -> bool;
         read FareError, is_operator(account: AccountId) -> bool;
         read FareError, route(route: u64) -> Option<Route>;
         read FareError, trip(trip: u64) -> Option<Trip>;
@@ -81,6 +83,7 @@ contract_events!(
     fare_events,
     [
         OperatorChanged,
+        FarePauseChanged,
         RouteAdded,
         TripScheduled,
         TripCancelled,

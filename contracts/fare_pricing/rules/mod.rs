@@ -58,6 +58,7 @@ pub enum Validated {
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Fares {
     admin: AdminSeat,
+    paused: bool,
     operators: Mapping<AccountId, ()>,
     routes: Mapping<u64, Route>,
     next_route: u64,
@@ -79,6 +80,7 @@ impl Fares {
     pub fn new(admin: AccountId) -> Self {
         Self {
             admin: AdminSeat::new(admin),
+            paused: false,
             operators: Mapping::default(),
             routes: Mapping::default(),
             next_route: 0,
@@ -109,6 +111,29 @@ impl Fares {
 
     pub fn accept_admin(&mut self, caller: AccountId) -> Result<AdminChanged, FareError> {
         Ok(self.admin.accept(caller)?)
+    }
+
+    /// The admin stops (`true`) or resumes new routes, trips, tickets and tap-ins;
+    /// cancellations, refunds, boardings and tap-outs go on, so nobody is left stuck.
+    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<(), FareError> {
+        self.admin.ensure_admin(caller)?;
+        if self.paused == paused {
+            return Err(FareError::PauseUnchanged);
+        }
+        self.paused = paused;
+        Ok(())
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    fn ensure_running(&self) -> Result<(), FareError> {
+        if self.paused {
+            Err(FareError::Paused)
+        } else {
+            Ok(())
+        }
     }
 
     /// The admin grants (`true`) or revokes the operator role.

@@ -17,6 +17,7 @@ impl Fares {
         alight: u32,
         now: TimestampMs,
     ) -> Result<(u64, FareQuote, Payment), FareError> {
+        self.ensure_running()?;
         let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
         if trip.state == TripState::Cancelled {
             return Err(FareError::TripCancelled);

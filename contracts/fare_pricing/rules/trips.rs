@@ -14,6 +14,7 @@ impl Fares {
         cancel_fee_bps: u32,
         cancel_cutoff_ms: u64,
     ) -> Result<u64, FareError> {
+        self.ensure_running()?;
         if !self.is_operator(caller) {
             return Err(FareError::NotOperator);
         }
@@ -61,6 +62,7 @@ impl Fares {
         capacity: u32,
         now: TimestampMs,
     ) -> Result<u64, FareError> {
+        self.ensure_running()?;
         let route = self.operated_route(caller, route_id)?;
         if capacity == 0 || capacity > MAX_CAPACITY {
             return Err(FareError::InvalidCapacity);

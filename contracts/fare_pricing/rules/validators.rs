@@ -67,6 +67,7 @@ impl Fares {
                 }
             }
             ValidatorAction::TapIn { rider, trip, stop } => {
+                self.ensure_running()?;
                 self.ensure_clear(rider)?;
                 if stop >= route.stages() {
                     return Err(FareError::BadStops);

@@ -141,3 +141,46 @@ fn a_debtor_cannot_book_or_tap_in_until_it_repays() {
 fn event_at(seq: u64, action: ValidatorAction) -> ValidatorEvent {
     event(seq, DEPARTURE, action)
 }
+
+/// I-5: the fare contract had no pause: an emergency could not stop new sales. Paused, it
+/// sells and schedules nothing and takes no tap-in, while riders can still cancel, board
+/// and tap out (nobody is left stuck).
+#[ink::test]
+fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
+    let mut fares = fares();
+    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    assert_eq!(fares.set_paused(account(1), true), Err(FareError::NotAdmin));
+    fares.set_paused(account(0), true).unwrap();
+    assert_eq!(
+        fares.set_paused(account(0), true),
+        Err(FareError::PauseUnchanged)
+    );
+    assert_eq!(
+        fares
+            .book(account(3), true, 0, 0, 3, HOUR)
+            .map(|(id, ..)| id),
+        Err(FareError::Paused)
+    );
+    assert_eq!(
+        fares.add_trip(account(1), 0, 20 * HOUR, 10, HOUR),
+        Err(FareError::Paused)
+    );
+    assert_eq!(
+        fares.add_route(account(1), stops(3), papers_rule(), 0, 0),
+        Err(FareError::Paused)
+    );
+    let v = validator(1);
+    let tap_in = event_at(
+        1,
+        ValidatorAction::TapIn {
+            rider: account(7),
+            trip: 0,
+            stop: 0,
+        },
+    );
+    assert_eq!(
+        fares.validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE),
+        Err(FareError::Paused)
+    );
+    assert!(fares.cancel_ticket(account(2), ticket, HOUR).is_ok());
+}
