@@ -995,6 +995,10 @@ pub fn fares<C: Chain>(
     )?
     .value;
     ok("operator role", fares.set_operator(chain, admin, bus, true))?;
+    ok(
+        "allow-list fares",
+        token.set_allow_listed(chain, admin, fares.address(), true),
+    )?;
     let earning = Earning {
         device: [0; 32],
         source: EnergySource::Other,

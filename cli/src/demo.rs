@@ -906,6 +906,10 @@ pub fn transit_part<C: Chain>(
         ),
     )?;
     let fares = deployed.value;
+    check(
+        "allow-list the fare contract (it holds fares until departure)",
+        token.set_allow_listed(chain, admin, fares.address(), true),
+    )?;
     let mut keep = |receipt_events: &[smartcity_sdk::chain::ContractEvent]| {
         events.extend(
             receipt_events

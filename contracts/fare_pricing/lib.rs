@@ -215,28 +215,74 @@ mod fare_pricing {
         }
 
         /// Anyone refunds the next (at most `MAX_REFUNDS_PER_CALL`) tickets of a
-        /// cancelled trip in full, booked or already boarded, from the operator's
-        /// allowance; returns how many
-        /// remain (`PageTooLarge`, `TripNotFound`, `NothingToRefund`, `Payment`,
-        /// `TokenCallFailed`). Emits `TicketRefunded` per ticket.
+        /// cancelled trip in full, booked or already boarded, from the fares this contract
+        /// holds (M-2: not from the operator's allowance); returns how many remain
+        /// (`PageTooLarge`, `TripNotFound`, `NothingToRefund`). A refund that cannot be
+        /// paid (the rider suspended, say) waits as `RefundOwed` and the queue moves on.
+        /// Emits `TicketRefunded` or `RefundOwed` per ticket.
         #[ink(message)]
         pub fn refund_cancelled(&mut self, trip: u64, limit: u32) -> Result<u32, FareError> {
             let (refunds, remaining) = self.fares.refund_cancelled(trip, limit)?;
-            for (ticket, payment) in refunds {
-                self.pay(payment)?;
-                self.env().emit_event(ev::TicketRefunded {
-                    ticket,
-                    trip,
-                    refund: payment.amount,
-                });
+            for (ticket, rider, amount) in refunds {
+                if self.release(rider, amount).is_ok() {
+                    self.env().emit_event(ev::TicketRefunded {
+                        ticket,
+                        trip,
+                        refund: amount,
+                    });
+                } else {
+                    self.fares.refund_failed(ticket);
+                    self.env().emit_event(ev::RefundOwed {
+                        ticket,
+                        rider,
+                        amount,
+                    });
+                }
             }
             Ok(remaining)
+        }
+
+        /// Anyone pays a refund that could not be paid when its trip's tickets were
+        /// refunded (`TicketNotFound`, `NoRefundOwed`, `Payment`, `TokenCallFailed`).
+        /// Emits `TicketRefunded`.
+        #[ink(message)]
+        pub fn claim_refund(&mut self, ticket: u64) -> Result<u128, FareError> {
+            let trip = self
+                .fares
+                .ticket(ticket)
+                .ok_or(FareError::TicketNotFound)?
+                .trip;
+            let (rider, amount) = self.fares.claim_refund(ticket)?;
+            self.release(rider, amount)?;
+            self.env().emit_event(ev::TicketRefunded {
+                ticket,
+                trip,
+                refund: amount,
+            });
+            Ok(amount)
+        }
+
+        /// Anyone pays a departed trip's fares (held since booking) to its operator, once
+        /// (`TripNotFound`, `TripCancelled`, `NotDeparted`, `FaresReleased`, `Payment`,
+        /// `TokenCallFailed`). Emits `FaresReleased`.
+        #[ink(message)]
+        pub fn release_fares(&mut self, trip: u64) -> Result<u128, FareError> {
+            let now = self.env().block_timestamp();
+            let (operator, amount) = self.fares.release_fares(trip, now)?;
+            self.release(operator, amount)?;
+            self.env().emit_event(ev::FaresReleased {
+                trip,
+                operator,
+                amount,
+            });
+            Ok(amount)
         }
 
         // ----- tickets -----------------------------------------------------------------
 
         /// The caller (an active citizen) books stops `board` to `alight` of a trip
-        /// before it leaves, paying the operator the exact fare from its allowance.
+        /// before it leaves; the exact fare moves from its allowance into this contract's
+        /// escrow until the trip departs (`release_fares`) or is cancelled.
         /// Returns the ticket id (`TripNotFound`, `TripCancelled`, `Departed`,
         /// `NotACitizen`, `Debtor`, `OperatorRevoked`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
         /// `RegistryCallFailed`). Emits `TicketBooked`.
@@ -250,9 +296,9 @@ mod fare_pricing {
             let (rider, now) = (self.env().caller(), self.env().block_timestamp());
             let citizen = self.is_active(rider)?;
             // effects first; the token call below cannot call back (reentrancy denied)
-            let (ticket, quote, payment) =
+            let (ticket, quote, fare) =
                 self.fares.book(rider, citizen, trip, board, alight, now)?;
-            self.pay(payment)?;
+            self.collect_into_escrow(rider, fare)?;
             self.env().emit_event(ev::TicketBooked {
                 ticket,
                 trip,
@@ -266,8 +312,8 @@ mod fare_pricing {
         }
 
         /// The rider cancels before boarding opens (`BOARDING_WINDOW_MS` before
-        /// departure): the seat is freed, the fare refunded from the operator's allowance
-        /// less the route's fee inside its cut-off. Returns the refund
+        /// departure): the seat is freed, the fare refunded from escrow less the route's
+        /// fee inside its cut-off (paid to the operator). Returns the refund
         /// (`TicketNotFound`, `NotRider`, `TicketClosed`, `TripCancelled`, `Departed`,
         /// `BoardingOpen`, `Payment`, `TokenCallFailed`). Emits `TicketCancelled`.
         #[ink(message)]
@@ -278,9 +324,10 @@ mod fare_pricing {
                 .ticket(ticket)
                 .ok_or(FareError::TicketNotFound)?
                 .trip;
-            let (refund, fee, payment) =
-                self.fares.cancel_ticket(self.env().caller(), ticket, now)?;
-            self.pay(payment)?;
+            let rider = self.env().caller();
+            let (refund, fee, operator) = self.fares.cancel_ticket(rider, ticket, now)?;
+            self.release(rider, refund)?;
+            self.release(operator, fee)?;
             self.env().emit_event(ev::TicketCancelled {
                 ticket,
                 trip,
@@ -414,6 +461,31 @@ mod fare_pricing {
         // ----- the shell's calls -------------------------------------------------------
 
         /// `payment.from` pays `payment.to` from its allowance to this contract.
+        /// Takes `amount` from `from`'s allowance into this contract (a ticket's escrow).
+        fn collect_into_escrow(&self, from: AccountId, amount: u128) -> Result<(), FareError> {
+            let me = self.env().account_id();
+            self.pay(Payment {
+                from,
+                to: me,
+                amount,
+            })
+        }
+
+        /// This contract pays `to` out of the fares it holds.
+        fn release(&self, to: AccountId, amount: u128) -> Result<(), FareError> {
+            if amount == 0 {
+                return Ok(());
+            }
+            let mut token: ink::contract_ref!(PSP22) = self.token.into();
+            token
+                .call_mut()
+                .transfer(to, amount, Vec::new())
+                .try_invoke()
+                .map_err(|_| FareError::TokenCallFailed)?
+                .map_err(|_| FareError::TokenCallFailed)?
+                .map_err(FareError::Payment)
+        }
+
         fn pay(&self, payment: Payment) -> Result<(), FareError> {
             if payment.amount == 0 {
                 return Ok(());

@@ -154,6 +154,11 @@ pub struct Trip {
     pub tickets: u32,
     /// After a cancellation: how many of `tickets` `refund_cancelled` has gone through.
     pub refunded_up_to: u32,
+    /// The fares this contract holds for the trip's tickets (M-2: refunds come from here,
+    /// not from the operator's allowance); paid to the operator after departure.
+    pub escrow: u128,
+    /// Whether `release_fares` paid the escrow to the operator.
+    pub released: bool,
 }
 
 impl Trip {
@@ -182,6 +187,9 @@ pub enum TicketState {
     Cancelled,
     /// The operator cancelled the trip and the fare came back.
     Refunded,
+    /// The trip was cancelled but the refund could not be paid (the rider suspended, say):
+    /// it stays in escrow until `claim_refund` pays it.
+    RefundOwed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,6 +371,12 @@ pub enum FareError {
     Paused,
     /// The contract is already in the requested pause state.
     PauseUnchanged,
+    /// A trip's fares are released to the operator only after its departure.
+    NotDeparted,
+    /// The trip's fares were released already.
+    FaresReleased,
+    /// The ticket has no refund waiting.
+    NoRefundOwed,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {
@@ -395,6 +409,28 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
     pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+
+    /// A departed trip's fares went from escrow to its operator.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FaresReleased {
+        #[ink(topic)]
+        pub trip: u64,
+        #[ink(topic)]
+        pub operator: AccountId,
+        pub amount: u128,
+    }
+
+    /// A cancelled trip's refund could not be paid: it waits in escrow (`claim_refund`).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RefundOwed {
+        #[ink(topic)]
+        pub ticket: u64,
+        #[ink(topic)]
+        pub rider: AccountId,
+        pub amount: u128,
+    }
 
     /// The admin paused (or resumed) new routes, trips, tickets and tap-ins.
     #[ink::event]

@@ -119,6 +119,10 @@ impl Depot {
         .unwrap()
         .value;
         fares.set_operator(&mut chain, admin, bus, true).unwrap();
+        // the contract holds fares until departure: the gated token lets it
+        token
+            .set_allow_listed(&mut chain, admin, fares.address(), true)
+            .unwrap();
         let earning = Earning {
             device: [0; 32],
             source: EnergySource::Solar,
@@ -126,13 +130,13 @@ impl Depot {
             period_end_ms: 1,
             energy_wh: 1,
         };
-        // riders pay fares, the company refunds: both let the contract move credits
+        // riders pay fares into escrow (a bounded approval: their balance)
         for who in [bus, riders[0], riders[1], riders[2]] {
             token
                 .mint_with_receipt(&mut chain, minter, who, START, earning.clone())
                 .unwrap();
             token
-                .approve(&mut chain, who, fares.address(), u128::MAX)
+                .approve(&mut chain, who, fares.address(), START)
                 .unwrap();
         }
         let validator = ValidatorSimulator::new(

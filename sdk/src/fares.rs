@@ -57,6 +57,8 @@ impl FareClient {
     messages! {
         tx FareError, set_operator(account: AccountId, operator: bool) -> ();
         tx FareError, set_paused(paused: bool) -> ();
+        tx FareError, claim_refund(ticket: u64) -> u128;
+        tx FareError, release_fares(trip: u64) -> u128;
         tx FareError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
         tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
@@ -84,6 +86,8 @@ contract_events!(
     [
         OperatorChanged,
         FarePauseChanged,
+        FaresReleased,
+        RefundOwed,
         RouteAdded,
         TripScheduled,
         TripCancelled,

@@ -7,7 +7,7 @@ impl Fares {
 
     /// An active citizen books stops `board` to `alight` of a trip before it leaves;
     /// refused when any segment between them is full. Returns the ticket id, the quote
-    /// and the payment (rider to operator, the exact fare).
+    /// and the exact fare the shell takes from the rider into escrow (M-2).
     pub fn book(
         &mut self,
         caller: AccountId,
@@ -16,7 +16,7 @@ impl Fares {
         board: u32,
         alight: u32,
         now: TimestampMs,
-    ) -> Result<(u64, FareQuote, Payment), FareError> {
+    ) -> Result<(u64, FareQuote, u128), FareError> {
         self.ensure_running()?;
         let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
         if trip.state == TripState::Cancelled {
@@ -49,6 +49,7 @@ impl Fares {
         self.trip_tickets
             .insert((trip_id, trip.tickets), &ticket_id);
         trip.tickets = trip.tickets.saturating_add(1);
+        trip.escrow = trip.escrow.saturating_add(quote.exact);
         self.trips.insert(trip_id, &trip);
         self.tickets.insert(
             ticket_id,
@@ -61,27 +62,22 @@ impl Fares {
                 state: TicketState::Booked,
             },
         );
-        let payment = Payment {
-            from: caller,
-            to: route.operator,
-            amount: quote.exact,
-        };
-        Ok((ticket_id, quote, payment))
+        Ok((ticket_id, quote, quote.exact))
     }
 
     pub fn ticket(&self, id: u64) -> Option<Ticket> {
         self.tickets.get(id)
     }
 
-    /// The rider cancels before departure: the seat is freed and the fare refunded from
-    /// the operator's allowance, less the route's cancel fee inside its cut-off. Returns
-    /// (refund, fee, the refund payment).
+    /// The rider cancels before boarding opens: the seat is freed and the fare comes out
+    /// of escrow: to the rider, less the route's cancel fee inside its cut-off (to the
+    /// operator). Returns (refund, fee, operator).
     pub fn cancel_ticket(
         &mut self,
         caller: AccountId,
         ticket_id: u64,
         now: TimestampMs,
-    ) -> Result<(u128, u128, Payment), FareError> {
+    ) -> Result<(u128, u128, AccountId), FareError> {
         let mut ticket = self
             .tickets
             .get(ticket_id)
@@ -124,15 +120,11 @@ impl Fares {
         trip.passenger_stages = trip
             .passenger_stages
             .saturating_sub(u64::from(ticket.alight.saturating_sub(ticket.board)));
+        trip.escrow = trip.escrow.saturating_sub(ticket.fare);
         self.trips.insert(ticket.trip, &trip);
         ticket.state = TicketState::Cancelled;
         self.tickets.insert(ticket_id, &ticket);
-        let payment = Payment {
-            from: route.operator,
-            to: caller,
-            amount: refund,
-        };
-        Ok((refund, fee, payment))
+        Ok((refund, fee, route.operator))
     }
 
     /// The trip's tickets from its `from`-th, at most `limit` (`PageTooLarge`).

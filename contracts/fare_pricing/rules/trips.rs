@@ -83,6 +83,8 @@ impl Fares {
                 passenger_stages: 0,
                 tickets: 0,
                 refunded_up_to: 0,
+                escrow: 0,
+                released: false,
             },
         );
         Ok(id)
@@ -141,15 +143,16 @@ impl Fares {
         Ok(trip.tickets)
     }
 
-    /// Anyone refunds the next (at most `limit`) tickets of a cancelled trip in full,
-    /// from the operator's allowance. Returns (ticket, payment) for each booked or boarded
-    /// ticket (L-11: riders on board of a trip cancelled get their fare back too;
-    /// cancelled tickets are skipped) and how many tickets remain.
+    /// Anyone refunds the next (at most `limit`) tickets of a cancelled trip in full, from
+    /// the fares held in escrow (M-2). Returns (ticket, rider, fare) for each booked or
+    /// boarded ticket (L-11: riders on board get their fare back too; cancelled tickets
+    /// are skipped) and how many tickets remain. A refund the shell cannot pay goes back
+    /// with `refund_failed`; the queue moves on.
     pub fn refund_cancelled(
         &mut self,
         trip_id: u64,
         limit: u32,
-    ) -> Result<(Vec<(u64, Payment)>, u32), FareError> {
+    ) -> Result<(Vec<(u64, AccountId, u128)>, u32), FareError> {
         if limit == 0 || limit > MAX_REFUNDS_PER_CALL {
             return Err(FareError::PageTooLarge);
         }
@@ -157,11 +160,6 @@ impl Fares {
         if trip.state != TripState::Cancelled || trip.refunded_up_to >= trip.tickets {
             return Err(FareError::NothingToRefund);
         }
-        let operator = self
-            .routes
-            .get(trip.route)
-            .ok_or(FareError::RouteNotFound)?
-            .operator;
         let end = trip.refunded_up_to.saturating_add(limit).min(trip.tickets);
         let mut refunds = Vec::new();
         for index in trip.refunded_up_to..end {
@@ -174,18 +172,73 @@ impl Fares {
             if matches!(ticket.state, TicketState::Booked | TicketState::Boarded) {
                 ticket.state = TicketState::Refunded;
                 self.tickets.insert(ticket_id, &ticket);
-                refunds.push((
-                    ticket_id,
-                    Payment {
-                        from: operator,
-                        to: ticket.rider,
-                        amount: ticket.fare,
-                    },
-                ));
+                trip.escrow = trip.escrow.saturating_sub(ticket.fare);
+                refunds.push((ticket_id, ticket.rider, ticket.fare));
             }
         }
         trip.refunded_up_to = end;
         self.trips.insert(trip_id, &trip);
         Ok((refunds, trip.tickets.saturating_sub(end)))
+    }
+
+    /// A refund the shell could not pay: the ticket waits as `RefundOwed`, its fare back in
+    /// the trip's escrow.
+    pub fn refund_failed(&mut self, ticket_id: u64) {
+        let Some(mut ticket) = self.tickets.get(ticket_id) else {
+            return;
+        };
+        let Some(mut trip) = self.trips.get(ticket.trip) else {
+            return;
+        };
+        ticket.state = TicketState::RefundOwed;
+        self.tickets.insert(ticket_id, &ticket);
+        trip.escrow = trip.escrow.saturating_add(ticket.fare);
+        self.trips.insert(ticket.trip, &trip);
+    }
+
+    /// Anyone pays a refund that could not be paid before. Returns (rider, fare).
+    pub fn claim_refund(&mut self, ticket_id: u64) -> Result<(AccountId, u128), FareError> {
+        let mut ticket = self
+            .tickets
+            .get(ticket_id)
+            .ok_or(FareError::TicketNotFound)?;
+        if ticket.state != TicketState::RefundOwed {
+            return Err(FareError::NoRefundOwed);
+        }
+        let mut trip = self.trips.get(ticket.trip).ok_or(FareError::TripNotFound)?;
+        ticket.state = TicketState::Refunded;
+        self.tickets.insert(ticket_id, &ticket);
+        trip.escrow = trip.escrow.saturating_sub(ticket.fare);
+        self.trips.insert(ticket.trip, &trip);
+        Ok((ticket.rider, ticket.fare))
+    }
+
+    /// Anyone releases a departed trip's fares to its operator, once. Returns (operator,
+    /// amount).
+    pub fn release_fares(
+        &mut self,
+        trip_id: u64,
+        now: TimestampMs,
+    ) -> Result<(AccountId, u128), FareError> {
+        let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
+        if trip.state == TripState::Cancelled {
+            return Err(FareError::TripCancelled);
+        }
+        if now < trip.departure_ms {
+            return Err(FareError::NotDeparted);
+        }
+        if trip.released {
+            return Err(FareError::FaresReleased);
+        }
+        let operator = self
+            .routes
+            .get(trip.route)
+            .ok_or(FareError::RouteNotFound)?
+            .operator;
+        let amount = trip.escrow;
+        trip.escrow = 0;
+        trip.released = true;
+        self.trips.insert(trip_id, &trip);
+        Ok((operator, amount))
     }
 }

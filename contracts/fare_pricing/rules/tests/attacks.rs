@@ -84,10 +84,7 @@ fn boarded_riders_of_a_cancelled_trip_are_refunded() {
     assert_eq!(fares.cancel_trip(account(1), 0, at), Ok(2));
     let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
     assert_eq!(left, 0);
-    let refunded: Vec<(u64, AccountId, u128)> = refunds
-        .iter()
-        .map(|(ticket, payment)| (*ticket, payment.to, payment.amount))
-        .collect();
+    let refunded: Vec<(u64, AccountId, u128)> = refunds.iter().copied().collect();
     assert_eq!(
         refunded,
         ink::prelude::vec![
@@ -183,4 +180,51 @@ fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
         Err(FareError::Paused)
     );
     assert!(fares.cancel_ticket(account(2), ticket, HOUR).is_ok());
+}
+
+/// M-2: one refund that fails (Ria suspended) blocked every later rider's refund, and
+/// refunds came from the operator's allowance. Now the fares wait in escrow, a failed
+/// refund is set aside as owed, and the queue moves on.
+#[ink::test]
+fn one_failed_refund_does_not_block_the_others() {
+    let mut fares = fares();
+    let (ria, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let (sol, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    assert_eq!(fares.trip(0).unwrap().escrow, 20 * MICRO);
+    fares.cancel_trip(account(1), 0, HOUR).unwrap();
+    let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(refunds.len(), 2);
+    // the shell could not pay Ria: her refund waits, Sol's went through
+    fares.refund_failed(ria);
+    assert_eq!(fares.ticket(ria).unwrap().state, TicketState::RefundOwed);
+    assert_eq!(fares.ticket(sol).unwrap().state, TicketState::Refunded);
+    assert_eq!(fares.trip(0).unwrap().escrow, 10 * MICRO);
+    assert_eq!(fares.claim_refund(sol), Err(FareError::NoRefundOwed));
+    assert_eq!(fares.claim_refund(ria), Ok((account(2), 10 * MICRO)));
+    assert_eq!(fares.trip(0).unwrap().escrow, 0);
+    // a cancelled trip's fares never go to the operator
+    assert_eq!(
+        fares.release_fares(0, DEPARTURE),
+        Err(FareError::TripCancelled)
+    );
+}
+
+/// M-2: the operator is paid from escrow once its trip has left, not before, and once.
+#[ink::test]
+fn fares_reach_the_operator_once_after_departure() {
+    let mut fares = fares();
+    fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    assert_eq!(
+        fares.release_fares(0, DEPARTURE - 1),
+        Err(FareError::NotDeparted)
+    );
+    assert_eq!(
+        fares.release_fares(0, DEPARTURE),
+        Ok((account(1), 10 * MICRO))
+    );
+    assert_eq!(
+        fares.release_fares(0, DEPARTURE),
+        Err(FareError::FaresReleased)
+    );
 }
