@@ -943,10 +943,6 @@ pub fn transit_part<C: Chain>(
         "commission the validator",
         registry.commission_device(chain, operator, validator.validator),
     )?;
-    check(
-        "refunds",
-        token.approve(chain, bus, fares.address(), 1_000 * MICRO),
-    )?;
     let rule = FareRule {
         slabs: vec![
             Slab {
@@ -1100,6 +1096,18 @@ pub fn transit_part<C: Chain>(
             format_credits(fare)
         )?;
     }
+
+    // the fares of the 07:00 bus waited in the fare contract since booking: now it has left
+    let released = check(
+        "release fares",
+        fares.release_fares(chain, gateway, trips[0]),
+    )?;
+    keep(&released.events);
+    writeln!(
+        out,
+        "  07:40 the 07:00 bus has left: its fares, {} held since booking, go to city-bus",
+        format_credits(released.value)
+    )?;
 
     let loads = trip_loads(&fare_events(fares.address(), &events));
     let report = smartcity_sdk::fares::render_report(&loads, 8_000);

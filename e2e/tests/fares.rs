@@ -8,8 +8,8 @@ use interfaces::{
         FareError, FareQuote, FareRule, Slab, TicketState, TripState, ValidatorAction,
         ValidatorOutcome,
     },
-    token::{Earning, PSP22Error, TokenRole},
-    AccountId, DeviceKind, EnergySource, RegistryRole,
+    token::{Earning, TokenRole},
+    AccountId, CitizenStatus, DeviceKind, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -46,6 +46,8 @@ fn papers_rule() -> FareRule {
 /// credits each and let the contract take fares.
 struct Depot {
     chain: SandboxChain,
+    registry: RegistryClient,
+    issuer: AccountId,
     token: TokenClient,
     fares: FareClient,
     bus: AccountId,
@@ -170,6 +172,8 @@ impl Depot {
             .value;
         Depot {
             chain,
+            registry,
+            issuer,
             token,
             fares,
             bus,
@@ -247,7 +251,29 @@ fn a_rider_alighting_at_stage_five_pays_between_the_slabs() {
         receipt.weight.ref_time, receipt.weight.proof_size
     );
     assert_eq!(depot.balance(ria), START - 15 * MICRO);
+    // the fare waits in the fare contract's escrow until the bus leaves (M-2)
+    let escrow = depot.fares.address();
+    assert_eq!(depot.balance(escrow), 15 * MICRO);
+    assert_eq!(depot.balance(depot.bus), START);
+    assert_eq!(
+        depot
+            .fares
+            .release_fares(&mut depot.chain, ria, trip)
+            .unwrap_err(),
+        ClientError::Contract(FareError::NotDeparted)
+    );
+    depot.chain.advance_time_ms(2 * HOUR);
+    let released = depot
+        .fares
+        .release_fares(&mut depot.chain, ria, trip)
+        .unwrap();
+    assert_eq!(released.value, 15 * MICRO);
+    assert!(matches!(
+        &fare_events(depot.fares.address(), &released.events)[..],
+        [FareEvent::FaresReleased(e)] if e.operator == depot.bus && e.amount == 15 * MICRO
+    ));
     assert_eq!(depot.balance(depot.bus), START + 15 * MICRO);
+    assert_eq!(depot.balance(escrow), 0);
     // slab points cost the slab fare; one stage a third of the first
     let one = depot
         .fares
@@ -487,6 +513,70 @@ fn tap_in_tap_out_is_charged_the_exact_fare_or_owed() {
     assert_eq!(loads, vec![1, 2, 1, 1, 1, 1, 0]);
 }
 
+/// Security review M-2, end to end: Ria, Sol and Tam book; the issuer suspends Ria (the
+/// gated token refuses her as a recipient); the company cancels the trip. Ria's refund
+/// used to revert every page, locking Sol's and Tam's out; and refunds came from the
+/// company's allowance, which it could withdraw.
+#[test]
+fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
+    let mut depot = Depot::new();
+    let [ria, sol, tam] = depot.riders;
+    let trip = depot.trip(2 * HOUR, 10);
+    let mut tickets = Vec::new();
+    for rider in [ria, sol, tam] {
+        tickets.push(depot.book(rider, trip, 0, 7).unwrap());
+    }
+    // the company withdraws its allowance: refunds do not need it any more
+    let bus = depot.bus;
+    depot
+        .token
+        .approve(&mut depot.chain, bus, depot.fares.address(), 0)
+        .unwrap();
+    let ria_id = smartcity_sdk::virtual_id(b"salt", "ria");
+    let issuer = depot.issuer;
+    depot
+        .registry
+        .set_citizen_status(&mut depot.chain, issuer, ria_id, CitizenStatus::Suspended)
+        .unwrap();
+    depot
+        .fares
+        .cancel_trip(&mut depot.chain, bus, trip)
+        .unwrap();
+    let anyone = named_account("anyone");
+    let refunded = depot
+        .fares
+        .refund_cancelled(&mut depot.chain, anyone, trip, 8)
+        .unwrap();
+    assert_eq!(refunded.value, 0);
+    let events = fare_events(depot.fares.address(), &refunded.events);
+    assert!(
+        matches!(&events[0], FareEvent::RefundOwed(e) if e.rider == ria && e.amount == 20 * MICRO)
+    );
+    assert_eq!((depot.balance(sol), depot.balance(tam)), (START, START));
+    assert_eq!(
+        depot
+            .fares
+            .ticket(&mut depot.chain, tickets[0])
+            .unwrap()
+            .unwrap()
+            .state,
+        TicketState::RefundOwed
+    );
+    // Ria's refund waits in escrow until she can receive it
+    assert_eq!(depot.balance(depot.fares.address()), 20 * MICRO);
+    depot
+        .registry
+        .set_citizen_status(&mut depot.chain, issuer, ria_id, CitizenStatus::Active)
+        .unwrap();
+    let claimed = depot
+        .fares
+        .claim_refund(&mut depot.chain, anyone, tickets[0])
+        .unwrap();
+    assert_eq!(claimed.value, 20 * MICRO);
+    assert_eq!(depot.balance(ria), START);
+    assert_eq!(depot.balance(depot.fares.address()), 0);
+}
+
 #[test]
 fn a_cancelled_trip_refunds_every_ticket() {
     let mut depot = Depot::new();
@@ -495,8 +585,10 @@ fn a_cancelled_trip_refunds_every_ticket() {
     for (rider, alight) in [(ria, 5), (sol, 3), (tam, 7), (ria, 1)] {
         depot.book(rider, trip, 0, alight).unwrap();
     }
-    let paid = depot.balance(depot.bus) - START;
-    assert_eq!(paid, 15 * MICRO + 10 * MICRO + 20 * MICRO + 3_333_333);
+    // the fares wait in the contract's escrow, not with the bus company (M-2)
+    let held = depot.balance(depot.fares.address());
+    assert_eq!(held, 15 * MICRO + 10 * MICRO + 20 * MICRO + 3_333_333);
+    assert_eq!(depot.balance(depot.bus), START);
     assert_eq!(
         depot
             .fares
@@ -549,8 +641,10 @@ fn a_cancelled_trip_refunds_every_ticket() {
     );
 }
 
+/// Security review M-2: refunds no longer depend on the company's goodwill. With its
+/// allowance withdrawn, a rider's cancellation is still refunded, from escrow.
 #[test]
-fn a_company_without_an_allowance_cannot_refund() {
+fn a_company_without_an_allowance_cannot_stop_a_refund() {
     let mut depot = Depot::new();
     let ria = depot.riders[0];
     let trip = depot.trip(2 * HOUR, 10);
@@ -560,19 +654,18 @@ fn a_company_without_an_allowance_cannot_refund() {
         .token
         .approve(&mut depot.chain, bus, depot.fares.address(), 0)
         .unwrap();
-    assert_eq!(
-        depot
-            .fares
-            .cancel_ticket(&mut depot.chain, ria, ticket)
-            .unwrap_err(),
-        ClientError::Contract(FareError::Payment(PSP22Error::InsufficientAllowance))
-    );
-    // nothing changed: the ticket is still booked, the seat still taken
+    let refund = depot
+        .fares
+        .cancel_ticket(&mut depot.chain, ria, ticket)
+        .unwrap();
+    assert_eq!(refund.value, 10 * MICRO);
+    assert_eq!(depot.balance(ria), START);
+    assert_eq!(depot.balance(depot.fares.address()), 0);
     let state = depot
         .fares
         .ticket(&mut depot.chain, ticket)
         .unwrap()
         .unwrap()
         .state;
-    assert_eq!(state, TicketState::Booked);
+    assert_eq!(state, TicketState::Cancelled);
 }
