@@ -28,6 +28,9 @@ pub struct Payment {
     pub amount: u128,
 }
 
+/// A refund out of escrow: (ticket, rider, fare).
+pub type Refund = (u64, AccountId, u128);
+
 /// A tap-out to charge: who, the ride, and the exact fare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TapOut {

@@ -152,7 +152,7 @@ impl Fares {
         &mut self,
         trip_id: u64,
         limit: u32,
-    ) -> Result<(Vec<(u64, AccountId, u128)>, u32), FareError> {
+    ) -> Result<(Vec<Refund>, u32), FareError> {
         if limit == 0 || limit > MAX_REFUNDS_PER_CALL {
             return Err(FareError::PageTooLarge);
         }

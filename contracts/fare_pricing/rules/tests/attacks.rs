@@ -84,7 +84,7 @@ fn boarded_riders_of_a_cancelled_trip_are_refunded() {
     assert_eq!(fares.cancel_trip(account(1), 0, at), Ok(2));
     let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
     assert_eq!(left, 0);
-    let refunded: Vec<(u64, AccountId, u128)> = refunds.iter().copied().collect();
+    let refunded = refunds.to_vec();
     assert_eq!(
         refunded,
         ink::prelude::vec![
