@@ -23,6 +23,9 @@ pub const BOOKING_HORIZON_MS: u64 = 30 * DAY_MS;
 /// How early before its start a booked vehicle may check into its booking (M-4); the
 /// minutes before the start are billed at the booking's tariff.
 pub const EARLY_CHECK_IN_MS: u64 = 30 * MINUTE_MS;
+/// How long after a booking's end (or a pay-as-you-go stay's longest billable time) a
+/// session its sensor never closed may be closed by anyone (M-1: `close_overdue`).
+pub const CHECKOUT_GRACE_MS: u64 = 60 * MINUTE_MS;
 /// The most items a paged query returns (or, for `free_spaces`, the most spaces it looks at).
 pub const MAX_PAGE: u32 = 32;
 /// Domain of a parking sensor's signature.
@@ -420,6 +423,11 @@ pub enum ParkingError {
     NothingOwed,
     /// A repayment of zero.
     ZeroAmount,
+    /// No vehicle is parked on the space.
+    NoSession,
+    /// The session is not overdue yet (`CHECKOUT_GRACE_MS` after the booking's end, or
+    /// after a pay-as-you-go stay's longest billable time).
+    NotOverdue,
 }
 
 impl From<crate::debt::RepayRefusal> for ParkingError {
@@ -571,6 +579,15 @@ pub mod events {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ParkingConfigChanged {
         pub config: ParkingConfig,
+    }
+
+    /// The owner bound the space to another sensor (M-1: a dead or sold sensor).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SensorRebound {
+        #[ink(topic)]
+        pub space: u64,
+        pub sensor: DeviceId,
     }
 
     #[ink::event]

@@ -155,6 +155,19 @@ mod parking_rental {
             Ok(())
         }
 
+        /// The owner binds the space to another commissioned, active ParkingSensor it owns
+        /// (the old one died, was revoked or sold); allowed with a vehicle parked, which the
+        /// new sensor then checks out (`SpaceNotFound`, `NotSpaceOwner`, `SensorNotUsable`,
+        /// `SensorInUse`, `RegistryCallFailed`). Emits `SensorRebound`.
+        #[ink(message)]
+        pub fn rebind_sensor(&mut self, space: u64, sensor: DeviceId) -> Result<(), ParkingError> {
+            let record = self.device(sensor)?;
+            self.parking
+                .rebind_sensor(self.env().caller(), space, sensor, record.as_ref())?;
+            self.env().emit_event(ev::SensorRebound { space, sensor });
+            Ok(())
+        }
+
         /// The owner takes the space off the market. Ended bookings are settled to the
         /// owner; bookings to come are refunded in full when `refund`, else the call is
         /// refused. Returns the number refunded (`SpaceNotFound`, `NotSpaceOwner`,
@@ -385,18 +398,46 @@ mod parking_rental {
             let (outcome, effect, settlement) =
                 self.parking
                     .sensor_event(space, &event, records[1].as_ref())?;
-            let at_ms = event.at_ms;
             self.carry_out(settlement)?;
+            self.emit_effect(space, event.vehicle, event.at_ms, effect);
+            Ok(outcome)
+        }
+
+        /// Anyone closes a session its sensor never closed, once `CHECKOUT_GRACE_MS` has
+        /// passed after the booking's end (or after a pay-as-you-go stay's longest billable
+        /// time): the vehicle is taken to have left then, and the escrow and the charge are
+        /// settled as a `Left` event would (M-1: a dead sensor cannot lock the escrow)
+        /// (`SpaceNotFound`, `NoSession`, `NotOverdue`, `Payment`, `TokenCallFailed`).
+        /// Emits `BookingSettled` or `SessionClosed`, and `DebtRecorded` when the charge
+        /// cannot be collected.
+        #[ink(message)]
+        pub fn close_overdue(&mut self, space: u64) -> Result<SensorOutcome, ParkingError> {
+            let now = self.env().block_timestamp();
+            let vehicle = self
+                .parking
+                .space(space)
+                .and_then(|s| s.session)
+                .map(|s| s.vehicle)
+                .ok_or(ParkingError::NoSession)?;
+            let (outcome, effect, settlement) = self.parking.close_overdue(space, now)?;
+            self.carry_out(settlement)?;
+            self.emit_effect(space, vehicle, now, effect);
+            Ok(outcome)
+        }
+
+        // ----- the shell's calls -------------------------------------------------------
+
+        fn emit_effect(&self, space: u64, vehicle: DeviceId, at_ms: u64, effect: SensorEffect) {
             match effect {
                 SensorEffect::None => {}
                 SensorEffect::CheckedIn { booking } => self.env().emit_event(ev::CheckedIn {
                     booking,
-                    vehicle: event.vehicle,
+                    vehicle,
                     at_ms,
                 }),
                 SensorEffect::SessionOpened { payer } => self.env().emit_event(ev::SessionOpened {
                     space,
-                    vehicle: event.vehicle,
+                    vehicle,
                     payer,
                     at_ms,
                 }),
@@ -430,10 +471,7 @@ mod parking_rental {
                     })
                 }
             }
-            Ok(outcome)
         }
-
-        // ----- the shell's calls -------------------------------------------------------
 
         fn emit_settled(&self, booking: u64, payout: Payout, overstay: u128) {
             self.env().emit_event(ev::BookingSettled {

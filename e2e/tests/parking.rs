@@ -470,6 +470,71 @@ fn the_sensor_checks_the_booked_car_in_and_out_and_the_owner_is_paid() {
     lot.assert_escrow();
 }
 
+/// Security review M-1, end to end: Rita is checked in when the shop's sensor is revoked
+/// (dead, stolen): no Left event can come any more, and her escrow used to stay locked.
+#[test]
+fn a_dead_sensor_cannot_lock_the_escrow_of_a_checked_in_booking() {
+    let mut lot = Lot::new();
+    let (rita, shop) = (lot.rita, lot.shop);
+    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
+    lot.set_time(9, 5);
+    let car = lot.rita_car;
+    let arrived = lot.sensor.arrived(car, lot.at(9, 2));
+    lot.report(arrived).unwrap();
+    let sensor_id = lot.sensor.sensor;
+    lot.registry
+        .revoke_device(&mut lot.chain, shop, sensor_id)
+        .unwrap();
+    let left = lot.sensor.left(car, lot.at(9, 50));
+    assert_eq!(
+        lot.report(left).unwrap_err(),
+        ClientError::Contract(ParkingError::SensorInactive)
+    );
+    let anyone = named_account("anyone");
+    lot.set_time(10, 59);
+    assert_eq!(
+        lot.parking
+            .close_overdue(&mut lot.chain, anyone, lot.space)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NotOverdue)
+    );
+    // an hour after the booking's end anyone closes it: the escrow goes to the shop and
+    // Rita pays the hour of grace at her booking's price
+    lot.set_time(11, 0);
+    let closed = lot
+        .parking
+        .close_overdue(&mut lot.chain, anyone, lot.space)
+        .unwrap();
+    assert_eq!(
+        closed.value,
+        SensorOutcome::CheckedOut {
+            booking,
+            overstay: 1_200_000
+        }
+    );
+    assert_eq!(lot.balance(rita), 50_000_000 - 2 * 1_200_000);
+    assert_eq!(lot.balance(shop), 2 * 1_140_000);
+    assert_eq!(lot.parking.escrow_total(&mut lot.chain).unwrap(), 0);
+    // the shop binds the space to a new sensor, which reports from now on
+    let new = SensorSimulator::new(
+        device_id("shop/sensor-2"),
+        DeviceSigner::from_seed("shop/sensor-2"),
+        lot.parking.address(),
+    );
+    let (new_id, new_key) = (new.sensor, new.public_key());
+    lot.register(shop, new_id, DeviceKind::ParkingSensor, new_key);
+    lot.parking
+        .rebind_sensor(&mut lot.chain, shop, lot.space, new_id)
+        .unwrap();
+    lot.sensor = new;
+    let arrived = lot.sensor.arrived(car, lot.at(11, 0));
+    assert_eq!(
+        lot.report(arrived).unwrap(),
+        SensorOutcome::SessionOpened { payer: rita }
+    );
+    lot.assert_escrow();
+}
+
 #[test]
 fn overstay_is_billed_at_the_hourly_price_and_a_no_show_still_pays_the_owner() {
     let mut lot = Lot::new();

@@ -58,6 +58,8 @@ impl ParkingClient {
     messages! {
         tx ParkingError, set_config(config: ParkingConfig) -> ();
         tx ParkingError, repay_debt(creditor: AccountId, amount: u128) -> u128;
+        tx ParkingError, close_overdue(space: u64) -> SensorOutcome;
+        tx ParkingError, rebind_sensor(space: u64, sensor: DeviceId) -> ();
         tx ParkingError, set_paused(paused: bool) -> ();
         tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64;
         tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ();
@@ -97,6 +99,7 @@ contract_events!(
         ViolationRecorded,
         DebtRecorded,
         DebtRepaid,
+        SensorRebound,
         ParkingConfigChanged,
         ParkingPauseChanged,
     ]

@@ -14,8 +14,8 @@ use interfaces::{
     parking::{
         minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
         SensorKind, SensorOutcome, Session, Space, SpaceTerms, Tariff, Violation, ViolationKind,
-        BOOKING_HORIZON_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER,
-        MAX_PAGE,
+        BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS,
+        MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
     },
     AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };

@@ -127,76 +127,119 @@ impl Parking {
                 Some(session) if session.vehicle != event.vehicle => {
                     return Err(ParkingError::VehicleMismatch)
                 }
-                Some(session) => {
-                    space.session = None;
-                    match session.booking {
-                        Some(booking_id) => {
-                            let mut booking = self
-                                .bookings
-                                .get(booking_id)
-                                .ok_or(ParkingError::BookingNotFound)?;
-                            // minutes outside the booking, at the booking's own tariff
-                            // (H-1: never at terms set since)
-                            let tariff = booking.tariff;
-                            let early = if session.since_ms < booking.start_ms {
-                                tariff.charge(booking.start_ms.saturating_sub(session.since_ms))
-                            } else {
-                                0
-                            };
-                            let late = if at > booking.end_ms {
-                                tariff.charge(at.saturating_sub(booking.end_ms))
-                            } else {
-                                0
-                            };
-                            let overstay = early.saturating_add(late);
-                            let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
-                            self.bookings.insert(booking_id, &booking);
-                            self.close_open(id, booking_id);
-                            if overstay > 0 {
-                                settlement.collect = Some(Collect {
-                                    from: session.payer,
-                                    amount: overstay,
-                                    owner: space.owner,
-                                    space: id,
-                                });
-                            }
-                            (
-                                SensorOutcome::CheckedOut {
-                                    booking: booking_id,
-                                    overstay,
-                                },
-                                SensorEffect::Settled {
-                                    booking: booking_id,
-                                    payout,
-                                    overstay,
-                                },
-                            )
-                        }
-                        None => {
-                            let duration = at.saturating_sub(session.since_ms);
-                            // H-1: the price the session opened at, one charge capped
-                            let charged = session.tariff.charge(duration);
-                            if charged > 0 {
-                                settlement.collect = Some(Collect {
-                                    from: session.payer,
-                                    amount: charged,
-                                    owner: space.owner,
-                                    space: id,
-                                });
-                            }
-                            (
-                                SensorOutcome::SessionClosed { charged },
-                                SensorEffect::SessionClosed {
-                                    vehicle: session.vehicle,
-                                    minutes: minutes_started(duration),
-                                    charged,
-                                },
-                            )
-                        }
-                    }
-                }
+                Some(session) => self.check_out(id, &mut space, session, at, &mut settlement)?,
             },
         };
+        self.spaces.insert(id, &space);
+        Ok((outcome, effect, settlement))
+    }
+
+    /// Closes the session on space `id` as if its vehicle left at `at`: a booking's escrow
+    /// settled with the minutes outside it billed at its tariff, or a pay-as-you-go stay
+    /// billed at the tariff it began with (H-1), one charge capped.
+    fn check_out(
+        &mut self,
+        id: u64,
+        space: &mut Space,
+        session: Session,
+        at: TimestampMs,
+        settlement: &mut Settlement,
+    ) -> Result<(SensorOutcome, SensorEffect), ParkingError> {
+        space.session = None;
+        let Some(booking_id) = session.booking else {
+            let duration = at.saturating_sub(session.since_ms);
+            let charged = session.tariff.charge(duration);
+            if charged > 0 {
+                settlement.collect = Some(Collect {
+                    from: session.payer,
+                    amount: charged,
+                    owner: space.owner,
+                    space: id,
+                });
+            }
+            return Ok((
+                SensorOutcome::SessionClosed { charged },
+                SensorEffect::SessionClosed {
+                    vehicle: session.vehicle,
+                    minutes: minutes_started(duration),
+                    charged,
+                },
+            ));
+        };
+        let mut booking = self
+            .bookings
+            .get(booking_id)
+            .ok_or(ParkingError::BookingNotFound)?;
+        let tariff = booking.tariff;
+        let early = if session.since_ms < booking.start_ms {
+            tariff.charge(booking.start_ms.saturating_sub(session.since_ms))
+        } else {
+            0
+        };
+        let late = if at > booking.end_ms {
+            tariff.charge(at.saturating_sub(booking.end_ms))
+        } else {
+            0
+        };
+        let overstay = early.saturating_add(late);
+        let payout = self.pay_out(&mut booking, space.owner, settlement);
+        self.bookings.insert(booking_id, &booking);
+        self.close_open(id, booking_id);
+        if overstay > 0 {
+            settlement.collect = Some(Collect {
+                from: session.payer,
+                amount: overstay,
+                owner: space.owner,
+                space: id,
+            });
+        }
+        Ok((
+            SensorOutcome::CheckedOut {
+                booking: booking_id,
+                overstay,
+            },
+            SensorEffect::Settled {
+                booking: booking_id,
+                payout,
+                overstay,
+            },
+        ))
+    }
+
+    /// Anyone closes a session its sensor never closed (M-1: a dead sensor, an owner gone):
+    /// once `CHECKOUT_GRACE_MS` has passed after a booking's end, or after a
+    /// pay-as-you-go stay's longest billable time, the vehicle is taken to have left then.
+    /// Returns what the check-out did and the payments, as a `Left` event would.
+    pub fn close_overdue(
+        &mut self,
+        id: u64,
+        now: TimestampMs,
+    ) -> Result<(SensorOutcome, SensorEffect, Settlement), ParkingError> {
+        let mut space = self.spaces.get(id).ok_or(ParkingError::SpaceNotFound)?;
+        let session = space.session.ok_or(ParkingError::NoSession)?;
+        // when the vehicle is taken to have left, and from when anyone may say so
+        let (left_at, due) = match session.booking {
+            Some(booking_id) => {
+                let end = self
+                    .bookings
+                    .get(booking_id)
+                    .ok_or(ParkingError::BookingNotFound)?
+                    .end_ms;
+                let left_at = end.saturating_add(CHECKOUT_GRACE_MS);
+                (left_at, left_at)
+            }
+            None => {
+                let longest = u64::from(session.tariff.max_minutes).saturating_mul(60_000);
+                let left_at = session.since_ms.saturating_add(longest);
+                (left_at, left_at.saturating_add(CHECKOUT_GRACE_MS))
+            }
+        };
+        if now < due {
+            return Err(ParkingError::NotOverdue);
+        }
+        let mut settlement = Settlement::default();
+        let (outcome, effect) =
+            self.check_out(id, &mut space, session, left_at, &mut settlement)?;
         self.spaces.insert(id, &space);
         Ok((outcome, effect, settlement))
     }

@@ -130,6 +130,30 @@ impl Parking {
         })
     }
 
+    /// The owner binds the space to another commissioned, active ParkingSensor it owns
+    /// (M-1: the old one died, was revoked or sold); the old sensor reports for no space
+    /// any more. Allowed with a vehicle parked: the new sensor closes its session.
+    pub fn rebind_sensor(
+        &mut self,
+        caller: AccountId,
+        id: u64,
+        sensor: DeviceId,
+        sensor_info: Option<&DeviceInfo>,
+    ) -> Result<(), ParkingError> {
+        let mut space = self.owned_space(caller, id)?;
+        if !sensor_info.is_some_and(|s| usable_sensor(s, caller)) {
+            return Err(ParkingError::SensorNotUsable);
+        }
+        if self.space_of_sensor.contains(sensor) {
+            return Err(ParkingError::SensorInUse);
+        }
+        self.space_of_sensor.remove(space.sensor);
+        self.space_of_sensor.insert(sensor, &id);
+        space.sensor = sensor;
+        self.spaces.insert(id, &space);
+        Ok(())
+    }
+
     /// The owner lists a delisted space again.
     pub fn relist(&mut self, caller: AccountId, id: u64) -> Result<(), ParkingError> {
         self.ensure_running()?;

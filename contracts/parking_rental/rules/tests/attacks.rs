@@ -274,3 +274,93 @@ fn a_debtor_cannot_book_until_it_repays() {
         .book(sam, citizen(), 0, None, NINE, NINE + HOUR, DAY)
         .is_ok());
 }
+
+/// M-1: Rita is checked in when the shop's sensor dies (or the shop moves to a new key):
+/// no Left event will ever come, and the escrow used to stay locked for good.
+#[ink::test]
+fn a_dead_sensor_cannot_lock_a_bookings_escrow() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    parking
+        .book(account(2), citizen(), 0, None, NINE, NINE + HOUR, DAY)
+        .unwrap();
+    parking
+        .sensor_event(0, &event(1, NINE, SensorKind::Arrived, 20), Some(&car))
+        .unwrap();
+    let due = NINE + HOUR + interfaces::parking::CHECKOUT_GRACE_MS;
+    assert_eq!(
+        parking.close_overdue(0, due - 1).unwrap_err(),
+        ParkingError::NotOverdue
+    );
+    let (outcome, _, settlement) = parking.close_overdue(0, due).unwrap();
+    // the car is taken to have left at the end of the grace: an hour of overstay
+    assert_eq!(
+        outcome,
+        SensorOutcome::CheckedOut {
+            booking: 0,
+            overstay: 1_200_000
+        }
+    );
+    assert_eq!(
+        settlement.releases,
+        ink::prelude::vec![(account(1), 1_140_000), (account(99), 60_000)]
+    );
+    assert_eq!(parking.escrow_total(), 0);
+    assert_eq!(parking.space(0).unwrap().session, None);
+    assert_eq!(
+        parking.close_overdue(0, due).unwrap_err(),
+        ParkingError::NoSession
+    );
+}
+
+/// M-1, pay-as-you-go: a session no sensor closes is billed at most the tariff's longest
+/// stay, once that and the grace have passed.
+#[ink::test]
+fn a_dead_sensor_cannot_leave_a_session_open_for_ever() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    parking
+        .sensor_event(0, &event(1, NINE, SensorKind::Arrived, 20), Some(&car))
+        .unwrap();
+    let due = NINE + 8 * HOUR + interfaces::parking::CHECKOUT_GRACE_MS;
+    assert_eq!(
+        parking.close_overdue(0, due - 1).unwrap_err(),
+        ParkingError::NotOverdue
+    );
+    let (outcome, _, _) = parking.close_overdue(0, due).unwrap();
+    assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 9_600_000 });
+}
+
+/// M-1: the sensor died or was sold; the owner binds the space to a new one, and only the
+/// new one reports for it.
+#[ink::test]
+fn an_owner_rebinds_a_space_to_a_new_sensor() {
+    let mut parking = parking();
+    let new = device(11, DeviceKind::ParkingSensor, 1);
+    let strangers = device(12, DeviceKind::ParkingSensor, 3);
+    assert_eq!(
+        parking.rebind_sensor(account(3), 0, [12; 32], Some(&strangers)),
+        Err(ParkingError::NotSpaceOwner)
+    );
+    assert_eq!(
+        parking.rebind_sensor(account(1), 0, [12; 32], Some(&strangers)),
+        Err(ParkingError::SensorNotUsable)
+    );
+    parking
+        .rebind_sensor(account(1), 0, [11; 32], Some(&new))
+        .unwrap();
+    assert_eq!(parking.space_of_sensor([10; 32]), None);
+    assert_eq!(parking.space_of_sensor([11; 32]), Some(0));
+    let mut from_new = event(1, NINE, SensorKind::Arrived, 40);
+    from_new.sensor = [11; 32];
+    assert_eq!(
+        parking.authenticate(&from_new, Some(&new), Some(new.key), NINE),
+        Ok(0)
+    );
+    let old = device(10, DeviceKind::ParkingSensor, 1);
+    let from_old = event(1, NINE, SensorKind::Arrived, 40);
+    assert_eq!(
+        parking.authenticate(&from_old, Some(&old), Some(old.key), NINE),
+        Err(ParkingError::UnknownSensor)
+    );
+}
