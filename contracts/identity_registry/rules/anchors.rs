@@ -1,0 +1,48 @@
+//! Digital-twin anchors: hashes of off-chain records, versioned.
+
+use super::*;
+
+impl Registry {
+    // ----- digital-twin anchors ------------------------------------------------------------
+
+    /// Anchors (or re-anchors, bumping the version) the hash of a subject's off-chain record.
+    pub fn anchor_record(
+        &mut self,
+        caller: AccountId,
+        subject: Hash32,
+        record_hash: Hash32,
+        now: TimestampMs,
+    ) -> Outcome {
+        self.ensure_issuer_or_operator(caller)?;
+        let version = self
+            .anchors
+            .get(subject)
+            .map_or(1, |previous| previous.version.saturating_add(1));
+        self.anchors.insert(
+            subject,
+            &Anchor {
+                record_hash,
+                anchored_by: caller,
+                anchored_at_ms: now,
+                version,
+            },
+        );
+        Ok(RegistryEvent::RecordAnchored(ev::RecordAnchored {
+            subject,
+            record_hash,
+            version,
+            anchored_by: caller,
+        }))
+    }
+
+    pub fn anchor(&self, subject: Hash32) -> Option<Anchor> {
+        self.anchors.get(subject)
+    }
+
+    /// Whether `record_hash` is the latest anchored hash for `subject`.
+    pub fn verify_record(&self, subject: Hash32, record_hash: Hash32) -> bool {
+        self.anchors
+            .get(subject)
+            .is_some_and(|anchor| anchor.record_hash == record_hash)
+    }
+}
