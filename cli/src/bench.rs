@@ -165,7 +165,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
         "move_citizen",
         registry.move_citizen(
             chain,
-            issuer,
+            admin,
             smartcity_sdk::blake2_256(b"bench/vid-2"),
             named_account("bench/new-account"),
         ),

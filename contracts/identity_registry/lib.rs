@@ -162,9 +162,9 @@ mod identity_registry {
             self.apply(outcome)
         }
 
-        /// Issuer only: suspends, reactivates or revokes a citizen
-        /// (`MissingRole(Issuer)`, `CitizenNotFound`, `CitizenRevoked` once revoked,
-        /// `StatusUnchanged`). Emits `CitizenStatusChanged`.
+        /// The citizen's issuer (or the admin): suspends, reactivates or revokes a citizen
+        /// (`MissingRole(Issuer)`, `NotCitizensIssuer`, `CitizenNotFound`, `CitizenRevoked`
+        /// once revoked, `StatusUnchanged`). Emits `CitizenStatusChanged`.
         #[ink(message)]
         pub fn set_citizen_status(
             &mut self,
@@ -177,9 +177,9 @@ mod identity_registry {
             self.apply(outcome)
         }
 
-        /// Issuer only: binds `virtual_id` to the fresh account `to` (a lost key); its
-        /// devices and consents follow (`MissingRole(Issuer)`, `CitizenNotFound`,
-        /// `CitizenRevoked`, `AccountTaken`). Emits `CitizenAccountMoved`.
+        /// Admin only: binds `virtual_id` to the fresh account `to` (a lost key); its
+        /// devices and consents follow (`NotAdmin`, `CitizenNotFound`, `CitizenRevoked`,
+        /// `AccountTaken`). Emits `CitizenAccountMoved`.
         #[ink(message)]
         pub fn move_citizen(
             &mut self,
@@ -280,7 +280,8 @@ mod identity_registry {
 
         /// Issuer or operator: anchors the hash of `subject`'s off-chain record (a
         /// citizen's or a device's digital twin); re-anchoring bumps the version
-        /// (`NotIssuerOrOperator`). Emits `RecordAnchored`.
+        /// (`NotIssuerOrOperator`, `NotAnchorOwner`: only whoever anchored a subject, or
+        /// the admin, re-anchors it). Emits `RecordAnchored`.
         #[ink(message)]
         pub fn anchor_record(
             &mut self,

@@ -159,6 +159,10 @@ pub enum RegistryError {
     BatchTooLarge,
     /// A cap of zero would lock every citizen out of registering devices.
     InvalidCap,
+    /// An issuer acts only on the citizens it registered (the admin on any).
+    NotCitizensIssuer,
+    /// A subject's record is re-anchored only by whoever anchored it (or the admin).
+    NotAnchorOwner,
 }
 
 impl From<crate::admin::AdminRefusal> for RegistryError {

@@ -365,7 +365,7 @@ fn suspended_citizen_is_inactive_and_revocation_is_final() {
         city.registry
             .move_citizen(
                 &mut city.chain,
-                city.issuer,
+                city.admin,
                 vid("alice"),
                 named_account("alice-2")
             )
@@ -403,13 +403,21 @@ fn lost_key_moves_the_virtual_id_with_its_devices_and_consents() {
     let new_account = named_account("alice-new-phone");
     assert_eq!(
         city.registry
-            .move_citizen(&mut city.chain, city.issuer, vid("alice"), city.bob)
+            .move_citizen(&mut city.chain, city.admin, vid("alice"), city.bob)
             .unwrap_err(),
         refused(RegistryError::AccountTaken)
     );
+    // security review I-6: a move hands over a citizen's devices and credits: the admin
+    // makes it, not an issuer
+    assert_eq!(
+        city.registry
+            .move_citizen(&mut city.chain, city.issuer, vid("alice"), new_account)
+            .unwrap_err(),
+        refused(RegistryError::NotAdmin)
+    );
     let moved = city
         .registry
-        .move_citizen(&mut city.chain, city.issuer, vid("alice"), new_account)
+        .move_citizen(&mut city.chain, city.admin, vid("alice"), new_account)
         .unwrap();
     assert_eq!(
         registry_events(&moved.events),
@@ -455,7 +463,7 @@ fn lost_key_moves_the_virtual_id_with_its_devices_and_consents() {
         city.registry
             .move_citizen(
                 &mut city.chain,
-                city.issuer,
+                city.admin,
                 vid("nobody"),
                 named_account("x")
             )
@@ -788,9 +796,17 @@ fn digital_twin_anchor_checks_copies() {
         .verify_record(&mut city.chain, subject, record_v1)
         .unwrap());
     let record_v2 = smartcity_sdk::blake2_256(b"alice's home twin, v2: battery added");
+    // I-6: anchors are scoped to who wrote them: the operator cannot overwrite the
+    // issuer's record
+    assert_eq!(
+        city.registry
+            .anchor_record(&mut city.chain, city.operator, subject, record_v2)
+            .unwrap_err(),
+        refused(RegistryError::NotAnchorOwner)
+    );
     let reanchored = city
         .registry
-        .anchor_record(&mut city.chain, city.operator, subject, record_v2)
+        .anchor_record(&mut city.chain, city.issuer, subject, record_v2)
         .unwrap();
     assert_eq!(
         registry_events(&reanchored.events),
@@ -798,7 +814,7 @@ fn digital_twin_anchor_checks_copies() {
             subject,
             record_hash: record_v2,
             version: 2,
-            anchored_by: city.operator
+            anchored_by: city.issuer
         })]
     );
     assert!(!city

@@ -5,7 +5,8 @@ use super::*;
 impl Registry {
     // ----- digital-twin anchors ------------------------------------------------------------
 
-    /// Anchors (or re-anchors, bumping the version) the hash of a subject's off-chain record.
+    /// Anchors (or re-anchors, bumping the version) the hash of a subject's off-chain record;
+    /// only whoever anchored a subject (or the admin) re-anchors it.
     pub fn anchor_record(
         &mut self,
         caller: AccountId,
@@ -14,10 +15,15 @@ impl Registry {
         now: TimestampMs,
     ) -> Outcome {
         self.ensure_issuer_or_operator(caller)?;
-        let version = self
-            .anchors
-            .get(subject)
-            .map_or(1, |previous| previous.version.saturating_add(1));
+        let previous = self.anchors.get(subject);
+        // I-6: a subject's record is re-anchored only by whoever anchored it (or the admin)
+        if previous
+            .as_ref()
+            .is_some_and(|p| p.anchored_by != caller && self.ensure_admin(caller).is_err())
+        {
+            return Err(RegistryError::NotAnchorOwner);
+        }
+        let version = previous.map_or(1, |previous| previous.version.saturating_add(1));
         self.anchors.insert(
             subject,
             &Anchor {

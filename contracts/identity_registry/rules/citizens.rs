@@ -35,18 +35,24 @@ impl Registry {
         }))
     }
 
-    /// Suspend, reactivate or revoke. Revocation is final.
+    /// Suspend, reactivate or revoke. Revocation is final. An issuer acts only on the
+    /// citizens it registered; the admin on any (I-6).
     pub fn set_citizen_status(
         &mut self,
         caller: AccountId,
         virtual_id: VirtualId,
         status: CitizenStatus,
     ) -> Outcome {
-        self.ensure_role(caller, RegistryRole::Issuer)?;
         let mut record = self
             .citizens
             .get(virtual_id)
             .ok_or(RegistryError::CitizenNotFound)?;
+        if self.ensure_admin(caller).is_err() {
+            self.ensure_role(caller, RegistryRole::Issuer)?;
+            if record.issued_by != caller {
+                return Err(RegistryError::NotCitizensIssuer);
+            }
+        }
         if record.status == CitizenStatus::Revoked {
             return Err(RegistryError::CitizenRevoked);
         }
@@ -64,15 +70,16 @@ impl Registry {
         ))
     }
 
-    /// A citizen lost their key: the issuer binds the virtual id to a fresh account.
-    /// Devices and consents are keyed by virtual id, so they follow.
+    /// A citizen lost their key: the admin binds the virtual id to a fresh account (I-6:
+    /// a move hands over a citizen's devices and credits, so no single issuer may make
+    /// one). Devices and consents are keyed by virtual id, so they follow.
     pub fn move_citizen(
         &mut self,
         caller: AccountId,
         virtual_id: VirtualId,
         to: AccountId,
     ) -> Outcome {
-        self.ensure_role(caller, RegistryRole::Issuer)?;
+        self.ensure_admin(caller)?;
         let mut record = self
             .citizens
             .get(virtual_id)

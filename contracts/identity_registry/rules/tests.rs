@@ -167,13 +167,13 @@ fn moved_virtual_id_keeps_its_devices() {
     let mut registry = city();
     let meter = with_meter(&mut registry);
     registry
-        .move_citizen(account(ISSUER), [ALICE; 32], account(40))
+        .move_citizen(account(ADMIN), [ALICE; 32], account(40))
         .unwrap();
     assert!(!registry.is_active(account(ALICE)));
     assert!(registry.is_active(account(40)));
     assert_eq!(registry.device(meter).unwrap().owner, account(40));
     assert_eq!(
-        registry.move_citizen(account(ISSUER), [ALICE; 32], account(BOB)),
+        registry.move_citizen(account(ADMIN), [ALICE; 32], account(BOB)),
         Err(RegistryError::AccountTaken)
     );
     // the old account is free again and can be given to a new citizen
@@ -374,15 +374,20 @@ fn anchors_are_versioned_and_checked() {
         .anchor_record(account(ISSUER), subject, [1; 32], NOW)
         .unwrap();
     assert!(registry.verify_record(subject, [1; 32]));
+    // I-6: another issuer or operator cannot overwrite the issuer's anchor
+    assert_eq!(
+        registry.anchor_record(account(OPERATOR), subject, [2; 32], NOW + 5),
+        Err(RegistryError::NotAnchorOwner)
+    );
     registry
-        .anchor_record(account(OPERATOR), subject, [2; 32], NOW + 5)
+        .anchor_record(account(ISSUER), subject, [2; 32], NOW + 5)
         .unwrap();
     assert!(!registry.verify_record(subject, [1; 32]));
     assert!(registry.verify_record(subject, [2; 32]));
     let anchor = registry.anchor(subject).unwrap();
     assert_eq!(
         (anchor.version, anchor.anchored_by, anchor.anchored_at_ms),
-        (2, account(OPERATOR), NOW + 5)
+        (2, account(ISSUER), NOW + 5)
     );
     assert!(!registry.verify_record([0; 32], [0; 32]));
 }
@@ -417,4 +422,35 @@ fn consent_holds_until_expiry() {
         registry.grant_consent(account(MALLORY), service, category, NOW + 1, NOW),
         Err(RegistryError::CallerNotCitizen)
     );
+}
+
+/// Security review I-6: a rogue issuer suspends a citizen another issuer registered, or
+/// moves it to an account of its own and takes over its meters and credits.
+#[ink::test]
+fn an_issuer_cannot_suspend_or_move_another_issuers_citizen() {
+    let mut registry = city();
+    let rogue = account(4);
+    registry
+        .grant_role(account(ADMIN), RegistryRole::Issuer, rogue)
+        .unwrap();
+    assert_eq!(
+        registry.set_citizen_status(rogue, [ALICE; 32], CitizenStatus::Suspended),
+        Err(RegistryError::NotCitizensIssuer)
+    );
+    assert_eq!(
+        registry.move_citizen(rogue, [ALICE; 32], account(44)),
+        Err(RegistryError::NotAdmin)
+    );
+    assert_eq!(
+        registry.move_citizen(account(ISSUER), [ALICE; 32], account(44)),
+        Err(RegistryError::NotAdmin)
+    );
+    // the citizen's own issuer and the admin still can
+    assert!(registry
+        .set_citizen_status(account(ISSUER), [ALICE; 32], CitizenStatus::Suspended)
+        .is_ok());
+    assert!(registry
+        .set_citizen_status(account(ADMIN), [ALICE; 32], CitizenStatus::Active)
+        .is_ok());
+    assert!(registry.is_active(account(ALICE)));
 }
