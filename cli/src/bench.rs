@@ -789,7 +789,7 @@ pub fn parking<C: Chain>(
         Ok(account)
     };
     let terms = SpaceTerms {
-        geohash: b"tdr1v9q5".to_vec(),
+        geohash: b"tdr1v9".to_vec(),
         price_per_hour: 1_200_000,
         min_minutes: 30,
         max_minutes: 8 * 60,

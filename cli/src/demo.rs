@@ -743,7 +743,7 @@ pub fn parking_part<C: Chain>(
         parking.address(),
     );
     let terms = SpaceTerms {
-        geohash: b"tdr1v9q5".to_vec(),
+        geohash: b"tdr1v9".to_vec(),
         price_per_hour: MICRO,
         min_minutes: 30,
         max_minutes: 10 * 60,

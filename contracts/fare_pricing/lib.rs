@@ -284,7 +284,8 @@ mod fare_pricing {
         /// before it leaves; the exact fare moves from its allowance into this contract's
         /// escrow until the trip departs (`release_fares`) or is cancelled.
         /// Returns the ticket id (`TripNotFound`, `TripCancelled`, `Departed`,
-        /// `NotACitizen`, `Debtor`, `OperatorRevoked`, `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
+        /// `NotACitizen`, `Debtor`, `OperatorRevoked`, `TooManyTickets` (4 open per rider per
+        /// trip), `BadStops`, `SegmentFull`, `Payment`, `TokenCallFailed`,
         /// `RegistryCallFailed`). Emits `TicketBooked`.
         #[ink(message)]
         pub fn book_ticket(

@@ -20,6 +20,9 @@ pub const MAX_CAPACITY: u32 = 500;
 pub const MAX_REFUNDS_PER_CALL: u32 = 8;
 /// The most items a paged query returns.
 pub const MAX_PAGE: u32 = 32;
+/// The most open tickets one rider holds on one trip (security review M-8, L-5: one rider
+/// cannot book a bus full and cancel it for free).
+pub const MAX_TICKETS_PER_RIDER: u32 = 4;
 /// Boarding opens this long before departure (security review L-1): from then on a
 /// validator may board tickets and riders can no longer cancel them, so a rider cannot
 /// board and cancel for a refund before the Board event lands.
@@ -377,6 +380,8 @@ pub enum FareError {
     FaresReleased,
     /// The ticket has no refund waiting.
     NoRefundOwed,
+    /// The rider holds `MAX_TICKETS_PER_RIDER` open tickets on this trip.
+    TooManyTickets,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {

@@ -9,8 +9,10 @@ use scale::{Encode, Output};
 pub const BPS: u32 = 10_000;
 /// The most daily availability windows a space may have.
 pub const MAX_WINDOWS: u32 = 4;
-/// The longest geohash (12 characters locate a space to a few centimetres).
-pub const MAX_GEOHASH_LEN: u32 = 12;
+/// The longest geohash a space shows on chain: 6 characters, a cell of about 1.2 km x
+/// 0.6 km (security review M-10: 12 characters would locate a private space, a home, to a
+/// few centimetres; the exact spot goes to the renter off chain).
+pub const MAX_GEOHASH_LEN: u32 = 6;
 /// The most bookings of one space that are neither settled nor cancelled. Bounds the
 /// overlap check of `book` and the scan of a sensor event; ended bookings leave the list
 /// when they are settled (by check-out, or by anyone with `settle`).
@@ -49,7 +51,8 @@ pub struct Availability {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct SpaceTerms {
-    /// Geohash characters (at most `MAX_GEOHASH_LEN`), e.g. `b"tdr1v9q5"`.
+    /// Geohash characters (at most `MAX_GEOHASH_LEN`: a neighbourhood, not an address),
+    /// e.g. `b"tdr1v9"`.
     pub geohash: Vec<u8>,
     /// Micro-credits per hour; billed per started minute.
     pub price_per_hour: u128,
@@ -425,6 +428,8 @@ pub enum ParkingError {
     ZeroAmount,
     /// No vehicle is parked on the space.
     NoSession,
+    /// The contract holds no credits beyond the open bookings' escrow.
+    NothingToSweep,
     /// The session is not overdue yet (`CHECKOUT_GRACE_MS` after the booking's end, or
     /// after a pay-as-you-go stay's longest billable time).
     NotOverdue,
@@ -579,6 +584,15 @@ pub mod events {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ParkingConfigChanged {
         pub config: ParkingConfig,
+    }
+
+    /// The admin sent credits someone transferred to this contract by mistake (beyond the
+    /// open bookings' escrow) to `to`.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ExcessSwept {
+        pub to: AccountId,
+        pub amount: u128,
     }
 
     /// The owner bound the space to another sensor (M-1: a dead or sold sensor).

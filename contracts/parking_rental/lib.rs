@@ -340,6 +340,24 @@ mod parking_rental {
             self.parking.escrow_total()
         }
 
+        /// Admin only: sends `to` the credits this contract holds beyond the open bookings'
+        /// escrow (transferred here by mistake), restoring "balance = `escrow_total`"
+        /// (`NotAdmin`, `NothingToSweep`, `Payment`, `TokenCallFailed`). Emits `ExcessSwept`.
+        #[ink(message)]
+        pub fn sweep_excess(&mut self, to: AccountId) -> Result<u128, ParkingError> {
+            let token: ink::contract_ref!(PSP22) = self.token.into();
+            let balance = token
+                .call()
+                .balance_of(self.env().account_id())
+                .try_invoke()
+                .map_err(|_| ParkingError::TokenCallFailed)?
+                .map_err(|_| ParkingError::TokenCallFailed)?;
+            let amount = self.parking.sweepable(self.env().caller(), balance)?;
+            self.release(to, amount)?;
+            self.env().emit_event(ev::ExcessSwept { to, amount });
+            Ok(amount)
+        }
+
         /// What `account` owes for overstay or pay-as-you-go charges it could not pay.
         #[ink(message)]
         pub fn debt(&self, account: AccountId) -> u128 {

@@ -60,6 +60,7 @@ impl ParkingClient {
         tx ParkingError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx ParkingError, close_overdue(space: u64) -> SensorOutcome;
         tx ParkingError, rebind_sensor(space: u64, sensor: DeviceId) -> ();
+        tx ParkingError, sweep_excess(to: AccountId) -> u128;
         tx ParkingError, set_paused(paused: bool) -> ();
         tx ParkingError, list_space(sensor: DeviceId, terms: SpaceTerms) -> u64;
         tx ParkingError, set_terms(space: u64, terms: SpaceTerms) -> ();
@@ -100,6 +101,7 @@ contract_events!(
         DebtRecorded,
         DebtRepaid,
         SensorRebound,
+        ExcessSwept,
         ParkingConfigChanged,
         ParkingPauseChanged,
     ]

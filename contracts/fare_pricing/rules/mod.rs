@@ -14,7 +14,7 @@ use interfaces::{
     fares::{
         FareError, FareQuote, FareRule, Route, Ticket, TicketState, Trip, TripState,
         ValidatorAction, ValidatorEvent, BOARDING_WINDOW_MS, BPS, MAX_CAPACITY, MAX_PAGE,
-        MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN,
+        MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN, MAX_TICKETS_PER_RIDER,
     },
     AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
@@ -71,6 +71,8 @@ pub struct Fares {
     next_ticket: u64,
     /// Each trip's tickets in booking order, for refunds after a cancellation.
     trip_tickets: Mapping<(u64, u32), u64>,
+    /// Open (booked, not cancelled or refunded) tickets per (trip, rider).
+    rider_tickets: Mapping<(u64, AccountId), u32>,
     /// Open tap-ins: (trip, rider) -> boarding stop.
     tap_ins: Mapping<(u64, AccountId), u32>,
     /// Each validator's last accepted (sequence, event time).
@@ -92,6 +94,7 @@ impl Fares {
             tickets: Mapping::default(),
             next_ticket: 0,
             trip_tickets: Mapping::default(),
+            rider_tickets: Mapping::default(),
             tap_ins: Mapping::default(),
             validator_last: Mapping::default(),
             debts: DebtBook::default(),

@@ -31,6 +31,12 @@ impl Fares {
         self.ensure_clear(caller)?;
         let route = self.running_route(&trip)?;
         let quote = quote(&route, board, alight)?;
+        let held = self.rider_tickets.get((trip_id, caller)).unwrap_or(0);
+        if held >= MAX_TICKETS_PER_RIDER {
+            return Err(FareError::TooManyTickets);
+        }
+        self.rider_tickets
+            .insert((trip_id, caller), &held.saturating_add(1));
         let segments = (board as usize)..(alight as usize);
         if trip.segment_load[segments.clone()]
             .iter()
@@ -122,6 +128,9 @@ impl Fares {
             .saturating_sub(u64::from(ticket.alight.saturating_sub(ticket.board)));
         trip.escrow = trip.escrow.saturating_sub(ticket.fare);
         self.trips.insert(ticket.trip, &trip);
+        let held = self.rider_tickets.get((ticket.trip, caller)).unwrap_or(0);
+        self.rider_tickets
+            .insert((ticket.trip, caller), &held.saturating_sub(1));
         ticket.state = TicketState::Cancelled;
         self.tickets.insert(ticket_id, &ticket);
         Ok((refund, fee, route.operator))

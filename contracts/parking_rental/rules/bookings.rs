@@ -219,6 +219,16 @@ impl Parking {
         self.escrow_total
     }
 
+    /// Admin only: what the contract holds (`balance`) beyond the open bookings' escrow:
+    /// credits transferred here by mistake (L-9), which the admin may send on.
+    pub fn sweepable(&self, caller: AccountId, balance: u128) -> Result<u128, ParkingError> {
+        self.admin.ensure_admin(caller)?;
+        match balance.saturating_sub(self.escrow_total) {
+            0 => Err(ParkingError::NothingToSweep),
+            excess => Ok(excess),
+        }
+    }
+
     pub fn debt(&self, account: AccountId) -> u128 {
         self.debts.total(account)
     }

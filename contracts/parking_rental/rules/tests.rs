@@ -30,7 +30,7 @@ fn device(id: u8, kind: DeviceKind, owner: u8) -> DeviceInfo {
 
 fn terms() -> SpaceTerms {
     SpaceTerms {
-        geohash: b"tdr1v9q5".to_vec(),
+        geohash: b"tdr1v9".to_vec(),
         // 1.2 credits an hour: 20,000 micro-credits a minute
         price_per_hour: 1_200_000,
         min_minutes: 30,

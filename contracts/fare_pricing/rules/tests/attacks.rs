@@ -228,3 +228,26 @@ fn fares_reach_the_operator_once_after_departure() {
         Err(FareError::FaresReleased)
     );
 }
+
+/// M-8 (fares), L-5: one rider books a trip's every seat, free to cancel them outside the
+/// cut-off, padding the refund queue.
+#[ink::test]
+fn a_rider_cannot_hoard_a_trips_seats() {
+    let mut fares = fares();
+    fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
+    let trip = 1;
+    let mut held = ink::prelude::vec::Vec::new();
+    for _ in 0..interfaces::fares::MAX_TICKETS_PER_RIDER {
+        held.push(fares.book(account(2), true, trip, 0, 1, HOUR).unwrap().0);
+    }
+    assert_eq!(
+        fares
+            .book(account(2), true, trip, 0, 1, HOUR)
+            .map(|(id, ..)| id),
+        Err(FareError::TooManyTickets)
+    );
+    // others still book; a cancellation frees one of the rider's places
+    assert!(fares.book(account(3), true, trip, 0, 1, HOUR).is_ok());
+    fares.cancel_ticket(account(2), held[0], HOUR).unwrap();
+    assert!(fares.book(account(2), true, trip, 0, 1, HOUR).is_ok());
+}
