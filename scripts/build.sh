@@ -51,8 +51,10 @@ rm -rf "$BUILD_ROOT"
 mkdir -p "$BUILD_ROOT"
 # Only the contracts: no workspace (nor any other manifest) above them in the copy, so each
 # contract is the root of its own.
+# Extracted with the time of now (-m): cargo decides what to rebuild by modification times,
+# and another clone's build at this path may be newer than this clone's edits.
 git ls-files -z --cached --others --exclude-standard -- contracts e2e/fixtures \
-    | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$BUILD_ROOT"
+    | tar --null --ignore-failed-read -T - -cf - | tar -xmf - -C "$BUILD_ROOT"
 cd "$BUILD_ROOT"
 
 # ink!'s static buffer holds a message's input and output, and a cross-contract call's:
