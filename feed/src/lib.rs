@@ -5,7 +5,7 @@
 
 use interfaces::{
     reading::{MeterReading, SignedReading},
-    AccountId, DeviceId, EnergySource,
+    AccountId, EnergySource,
 };
 use serde::{Deserialize, Serialize};
 use smartcity_sdk::{device_id, keys::DeviceSigner, meter::MeterSimulator};
@@ -147,12 +147,14 @@ pub enum FeedError {
 }
 
 /// POSTs readings to a relay's `/readings` endpoint.
+#[cfg(feature = "http")]
 #[derive(Clone)]
 pub struct HttpFeed {
     base: String,
     agent: ureq::Agent,
 }
 
+#[cfg(feature = "http")]
 impl HttpFeed {
     /// `base` is the relay's address, e.g. `http://127.0.0.1:8080`.
     pub fn new(base: &str) -> Self {
@@ -229,7 +231,7 @@ impl HttpFeed {
     }
 
     /// The highest sequence the relay holds (or the chain accepted) for `device`; 0 if none.
-    pub fn last_seq(&self, device: &DeviceId) -> Result<u64, FeedError> {
+    pub fn last_seq(&self, device: &interfaces::DeviceId) -> Result<u64, FeedError> {
         let info = self.get_json(&format!("/meters/0x{}", hex::encode(device)))?;
         Ok(info["last_seq"].as_u64().unwrap_or(0))
     }
@@ -237,12 +239,14 @@ impl HttpFeed {
 
 /// Publishes readings to an MQTT broker with QoS 1, one message per reading on
 /// `meters/<device hex>/readings`.
+#[cfg(feature = "mqtt")]
 pub struct MqttFeed {
     client: rumqttc::Client,
     worker: Option<std::thread::JoinHandle<Result<(), String>>>,
     acked: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
+#[cfg(feature = "mqtt")]
 impl MqttFeed {
     /// Connects to `url` (`mqtt://host:port`) as `client_id`.
     pub fn connect(url: &str, client_id: &str) -> anyhow::Result<Self> {
@@ -362,7 +366,7 @@ pub fn sim_meter(n: u32, market: AccountId, last_seq: u64) -> MeterSimulator {
 mod tests {
     use super::*;
 
-    fn reading(vehicle: Option<DeviceId>) -> SignedReading {
+    fn reading(vehicle: Option<interfaces::DeviceId>) -> SignedReading {
         SignedReading {
             reading: MeterReading {
                 device: [0xab; 32],
@@ -438,6 +442,7 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+#[cfg(all(feature = "http", feature = "mqtt"))]
 /// Where simulated meters send their readings.
 #[derive(Debug, Clone)]
 pub enum Target {
@@ -449,6 +454,7 @@ pub enum Target {
     Mqtt { url: String, relay: String },
 }
 
+#[cfg(all(feature = "http", feature = "mqtt"))]
 /// What a simulation did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SimReport {
@@ -463,6 +469,7 @@ pub struct SimReport {
 /// `meters` simulated meters (`sim/meter-0..`) each sign `per_meter` readings and send them
 /// to `target`, at `rate` readings per second in all (0: as fast as the relay takes them).
 /// Each meter goes on from the last sequence the relay holds for it.
+#[cfg(all(feature = "http", feature = "mqtt"))]
 pub fn simulate(
     target: &Target,
     meters: u32,
