@@ -1,4 +1,4 @@
-//! The `smartcity` command line and what each command does, on the embedded chain.
+//! The `smartcity` command line and what each command does (on the embedded chain, or a node for `deploy`).
 
 use crate::{bench, demo, qr::VoucherQr};
 use anyhow::{bail, Context};
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 #[command(
     name = "smartcity",
     version,
-    about = "Smart City contracts on the embedded sandbox chain"
+    about = "Smart City contracts: a city day on the embedded sandbox chain, deployment to a node"
 )]
 pub struct Cli {
     /// Folder with the built contracts (`<name>/<name>.wasm`); default: the workspace's artifacts/.
@@ -43,6 +43,22 @@ pub enum Command {
         /// Where to write the demo voucher's QR code (PNG).
         #[arg(long, default_value_os_t = std::env::temp_dir().join("smartcity-voucher.png"))]
         qr_png: PathBuf,
+    },
+    /// Deploys and wires the city's five contracts on a node (substrate-contracts-node or
+    /// any pallet-contracts chain) and writes `deployments/<network>.json`. Finds an
+    /// existing deployment and changes nothing, unless --fresh.
+    Deploy {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// The manifest's name: deployments/<network>.json.
+        #[arg(long, default_value = "local")]
+        network: String,
+        /// Where manifests are written.
+        #[arg(long, default_value = "deployments")]
+        deployments: PathBuf,
+        /// Deploy anew even when the manifest describes a deployment on this chain.
+        #[arg(long)]
+        fresh: bool,
     },
     /// Weighs the contracts' messages on the embedded chain and prints Markdown tables.
     Bench {
@@ -80,6 +96,38 @@ pub enum FaresCommand {
         #[arg(long, default_value_t = 80)]
         target: u32,
     },
+}
+
+/// How to reach a node and whose key deploys.
+#[derive(Args)]
+pub struct NodeArgs {
+    /// The node's WebSocket endpoint.
+    #[arg(long, default_value = "ws://127.0.0.1:9944")]
+    url: String,
+    /// The deployer's secret URI, for public dev keys only (`//Alice`); a real key comes
+    /// from --suri-file or the SMARTCITY_SURI environment variable, never the command line.
+    #[arg(long, conflicts_with = "suri_file")]
+    suri: Option<String>,
+    /// A file holding the deployer's secret URI (a mnemonic, or a dev key).
+    #[arg(long)]
+    suri_file: Option<PathBuf>,
+}
+
+impl NodeArgs {
+    /// Connects with the deployer's key: --suri, else --suri-file, else $SMARTCITY_SURI.
+    pub fn connect(&self) -> anyhow::Result<smartcity_node::NodeChain> {
+        let suri = match (&self.suri, &self.suri_file) {
+            (Some(suri), _) => suri.clone(),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?
+                .trim()
+                .to_string(),
+            (None, None) => std::env::var("SMARTCITY_SURI").context(
+                "whose key? give --suri //Alice (dev keys), --suri-file or SMARTCITY_SURI",
+            )?,
+        };
+        Ok(smartcity_node::NodeChain::connect(&self.url, &suri)?)
+    }
 }
 
 #[derive(Args)]
@@ -202,6 +250,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 save(&path, &mut chain, &saved)?;
                 println!("\nchain saved to {}", path.display());
             }
+        }
+        Command::Deploy {
+            node,
+            network,
+            deployments,
+            fresh,
+        } => {
+            let code = Code::load(&dir)?;
+            let mut chain = node.connect()?;
+            let path = crate::deploy::manifest_path(&deployments, &network);
+            crate::deploy::deploy(
+                &mut chain,
+                &node.url,
+                &network,
+                &code,
+                &path,
+                fresh,
+                &mut std::io::stdout(),
+            )?;
         }
         Command::Bench { reference_psp22 } => {
             let code = Code::load(&dir)?;

@@ -484,7 +484,7 @@ pub fn market_part<C: Chain>(
     let registry = city.identity.registry;
     let token = city.token;
     writeln!(out, "\n== Energy market ==")?;
-    let config = market_config();
+    let config = market_config(chain);
     let (utility, treasury) = (config.utility, config.fee_account);
     let market = check(
         "deploy energy_market",

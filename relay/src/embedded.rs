@@ -34,7 +34,7 @@ pub fn open_or_create(
         let code = Code::load(artifacts)?;
         let mut chain = SandboxChain::new();
         chain.set_time_ms(crate::outbox::now_ms());
-        let mut config = smartcity_suite::market_config();
+        let mut config = smartcity_suite::market_config(&mut chain);
         config.max_batch = interfaces::market::MAX_READINGS_PER_CALL;
         let suite = smartcity_suite::deploy(&mut chain, &code, config)?;
         let saved = SavedCity {
@@ -59,7 +59,8 @@ pub fn register_meters(chain: &mut SandboxChain, suite: &Suite, meters: u32) -> 
         }
         let household = named_account(&meter_feed::sim_household_label(n));
         let virtual_id = smartcity_sdk::blake2_256(meter_feed::sim_household_label(n).as_bytes());
-        registry.register_citizen(chain, accounts::issuer(), virtual_id, household)?;
+        let issuer = accounts::issuer(chain);
+        registry.register_citizen(chain, issuer, virtual_id, household)?;
         registry.register_device(
             chain,
             household,
@@ -68,7 +69,8 @@ pub fn register_meters(chain: &mut SandboxChain, suite: &Suite, meters: u32) -> 
             meter.public_key(),
             [0; 32],
         )?;
-        registry.commission_device(chain, accounts::operator(), meter.device)?;
+        let operator = accounts::operator(chain);
+        registry.commission_device(chain, operator, meter.device)?;
     }
     Ok(())
 }

@@ -134,7 +134,7 @@ fn every_acknowledged_reading_settles_exactly_once_across_sigkills() {
     let (mut chain, suite) = embedded::load(&data).unwrap();
     let token = TokenClient::at(suite.token);
     let market = MarketClient::at(suite.market);
-    let config = market_config();
+    let config = market_config(&mut chain);
     let mut already_on_chain = 0;
     for n in 0..METERS {
         let device = embedded::meter_device(n);

@@ -20,7 +20,8 @@ use smartcity_sdk::{MarketClient, RegistryClient, TokenClient};
 use smartcity_suite::{accounts, Suite};
 use std::{path::Path, sync::Arc, time::Duration};
 
-fn submitter(dir: &Path, chain: SandboxChain, suite: Suite) -> Submitter<SandboxChain> {
+fn submitter(dir: &Path, mut chain: SandboxChain, suite: Suite) -> Submitter<SandboxChain> {
+    let admin = accounts::admin(&mut chain);
     Submitter {
         chain,
         registry: RegistryClient::at(suite.registry),
@@ -30,7 +31,7 @@ fn submitter(dir: &Path, chain: SandboxChain, suite: Suite) -> Submitter<Sandbox
         config: BatchConfig {
             max_readings: 768,
             interval: Duration::from_millis(10),
-            signer: accounts::admin(),
+            signer: admin,
             retain_settled: Duration::from_secs(3600),
             settle_delay: Duration::ZERO,
         },
@@ -69,7 +70,7 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
     let mut relay = submitter(dir, chain, suite);
     let market = MarketClient::at(suite.market);
     let token = TokenClient::at(suite.token);
-    let admin = accounts::admin();
+    let admin = accounts::admin(&mut relay.chain);
 
     // 1. the market paused by its admin
     market.set_paused(&mut relay.chain, admin, true).unwrap();

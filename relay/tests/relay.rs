@@ -20,7 +20,7 @@ fn refused(result: Result<meter_feed::Ack, FeedError>) -> (u16, String, Option<u
 }
 
 fn credits(readings: &[SignedReading]) -> u128 {
-    let config = market_config();
+    let config = market_config(&mut smartcity_sandbox::SandboxChain::new());
     readings
         .iter()
         .map(|r| {

@@ -1,8 +1,8 @@
 //! The `Chain` trait: the few things a contract client needs from a chain.
 //!
-//! Two backends are planned: the embedded sandbox chain
-//! (`smartcity_sandbox::SandboxChain`, a real pallet-contracts runtime in-process) and a
-//! real node over WebSocket. Typed clients encode each message once, over this trait.
+//! Two backends implement it: the embedded sandbox chain (`smartcity_sandbox::SandboxChain`,
+//! a real pallet-contracts runtime in-process) and a real node over WebSocket
+//! (`smartcity_node::NodeChain`). Typed clients encode each message once, over this trait.
 
 use interfaces::AccountId;
 
@@ -35,6 +35,10 @@ pub struct CallReport {
     pub weight: Weight,
     /// Events the call emitted; empty for a reverted call or a query.
     pub events: Vec<ContractEvent>,
+    /// The fee the signer paid for the extrinsic, in the chain's smallest unit: `None`
+    /// where nothing was submitted (a query, a reverted call) or the chain charges none
+    /// (the sandbox).
+    pub fee: Option<u128>,
 }
 
 /// Why the chain did not run a call to its end.
@@ -53,6 +57,10 @@ pub enum ChainError {
     /// A saved chain state could not be read.
     #[error("chain state: {0}")]
     State(String),
+    /// The node could not be reached, refused the extrinsic (a bad nonce, too low a
+    /// balance for the fee) or answered what could not be read: nothing about the call.
+    #[error("node: {0}")]
+    Node(String),
 }
 
 impl ChainError {
@@ -64,7 +72,7 @@ impl ChainError {
             Self::Dispatch { reason, .. } => {
                 reason.contains("OutOfGas") || reason.contains("ContractTrapped")
             }
-            Self::Code(_) | Self::State(_) => false,
+            Self::Code(_) | Self::State(_) | Self::Node(_) => false,
         }
     }
 }
@@ -114,4 +122,12 @@ pub trait Chain {
     /// Returns once the chain's time is at least `time_ms` (a demo's scenes happen hours
     /// apart): the sandbox moves its clock there; a node backend waits for such a block.
     fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError>;
+
+    /// The account this chain uses for a name (`"city-admin"`, `"asha"`) in a set-up or a
+    /// demo. The sandbox signs for any account, so a name's hash serves
+    /// ([`crate::named_account`]); a node backend derives a key for the name from its own
+    /// root key, and on a dev chain funds it.
+    fn account(&mut self, name: &str) -> AccountId {
+        crate::named_account(name)
+    }
 }

@@ -34,6 +34,8 @@ pub struct Receipt<T> {
     pub value: T,
     pub weight: Weight,
     pub events: Vec<ContractEvent>,
+    /// The fee paid for the extrinsic (see [`crate::CallReport::fee`]).
+    pub fee: Option<u128>,
 }
 
 /// The selector of a message (`"register_citizen"`), a trait message
@@ -51,6 +53,7 @@ impl<T> Receipt<T> {
             value: f(self.value),
             weight: self.weight,
             events: self.events,
+            fee: self.fee,
         }
     }
 }
@@ -84,6 +87,7 @@ pub fn fallible<R: Decode, E: Decode>(report: CallReport) -> Result<Receipt<R>, 
             value,
             weight: report.weight,
             events: report.events,
+            fee: report.fee,
         }),
     }
 }
@@ -97,6 +101,7 @@ pub fn infallible<R: Decode, E>(report: CallReport) -> Result<Receipt<R>, Client
             value,
             weight: report.weight,
             events: report.events,
+            fee: report.fee,
         }),
     }
 }

@@ -15,8 +15,8 @@ use interfaces::{
 };
 use scale::{Decode, Encode};
 use smartcity_sdk::{
-    named_account, units::MICRO, Chain, FareClient, MarketClient, ParkingClient, RegistryClient,
-    TokenClient, TokenConfig,
+    units::MICRO, Chain, FareClient, MarketClient, ParkingClient, RegistryClient, TokenClient,
+    TokenConfig,
 };
 
 /// The optimised code of the five contracts.
@@ -61,29 +61,30 @@ pub struct SavedCity {
     pub fare_log: Vec<(Vec<[u8; 32]>, Vec<u8>)>,
 }
 
-/// The accounts of the city's set-up.
+/// The accounts of the city's set-up, as `chain` names them ([`Chain::account`]: a name's
+/// hash on the sandbox, a key derived from the deployer's on a node).
 pub mod accounts {
     use super::*;
 
     /// Deploys the contracts and holds their admin seats.
-    pub fn admin() -> AccountId {
-        named_account("city-admin")
+    pub fn admin<C: Chain>(chain: &mut C) -> AccountId {
+        chain.account("city-admin")
     }
     /// Registers citizens (the registry's Issuer).
-    pub fn issuer() -> AccountId {
-        named_account("civil-registry-office")
+    pub fn issuer<C: Chain>(chain: &mut C) -> AccountId {
+        chain.account("civil-registry-office")
     }
     /// Commissions devices (the registry's Operator).
-    pub fn operator() -> AccountId {
-        named_account("grid-operator")
+    pub fn operator<C: Chain>(chain: &mut C) -> AccountId {
+        chain.account("grid-operator")
     }
     /// Receives the market's and the parking platform's fees.
-    pub fn treasury() -> AccountId {
-        named_account("city-treasury")
+    pub fn treasury<C: Chain>(chain: &mut C) -> AccountId {
+        chain.account("city-treasury")
     }
     /// Is paid for imported energy.
-    pub fn utility() -> AccountId {
-        named_account("power-utility")
+    pub fn utility<C: Chain>(chain: &mut C) -> AccountId {
+        chain.account("power-utility")
     }
 }
 
@@ -93,7 +94,7 @@ pub mod accounts {
 /// grid's 0.7 kg per kWh a credit stands for.
 pub const CO2E_GRAMS_PER_CREDIT: u128 = 700;
 
-pub fn market_config() -> MarketConfig {
+pub fn market_config<C: Chain>(chain: &mut C) -> MarketConfig {
     MarketConfig {
         factors: SourceFactors {
             solar: 2 * MICRO,
@@ -108,19 +109,19 @@ pub fn market_config() -> MarketConfig {
             multiplier_bps: 15_000,
         }],
         tariff_per_kwh: 3 * MICRO,
-        utility: accounts::utility(),
+        utility: accounts::utility(chain),
         fee_bps: 250,
-        fee_account: accounts::treasury(),
+        fee_account: accounts::treasury(chain),
         max_batch: 32,
     }
 }
 
 /// The parking platform's terms: 5 % of every payment to the city treasury; a
 /// cancellation within the hour before a booking costs 20 %.
-pub fn parking_config() -> ParkingConfig {
+pub fn parking_config<C: Chain>(chain: &mut C) -> ParkingConfig {
     ParkingConfig {
         platform_fee_bps: 500,
-        fee_account: accounts::treasury(),
+        fee_account: accounts::treasury(chain),
         late_cancel_fee_bps: 2_000,
         cancel_cutoff_ms: 3_600_000,
         // nothing kept from a cancellation outside the cut-off (zero allowed; see the docs)
@@ -133,10 +134,11 @@ pub fn parking_config() -> ParkingConfig {
 /// (with `market`) as the token's Minter, and the market's utility and fee account and
 /// the parking contract on the token's allow-list.
 pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> anyhow::Result<Suite> {
-    let admin = accounts::admin();
+    let admin = accounts::admin(chain);
+    let (issuer, operator) = (accounts::issuer(chain), accounts::operator(chain));
     let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, vec![])?.value;
-    registry.grant_role(chain, admin, RegistryRole::Issuer, accounts::issuer())?;
-    registry.grant_role(chain, admin, RegistryRole::Operator, accounts::operator())?;
+    registry.grant_role(chain, admin, RegistryRole::Issuer, issuer)?;
+    registry.grant_role(chain, admin, RegistryRole::Operator, operator)?;
     let token = TokenClient::deploy(
         chain,
         admin,
@@ -158,13 +160,14 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
     .value;
     token.grant_role(chain, admin, TokenRole::Minter, market_client.address())?;
     token.set_co2e_rate(chain, admin, CO2E_GRAMS_PER_CREDIT)?;
+    let parking_terms = parking_config(chain);
     let parking = ParkingClient::deploy(
         chain,
         admin,
         &code.parking,
         registry.address(),
         token.address(),
-        parking_config(),
+        parking_terms,
         vec![],
     )?
     .value;

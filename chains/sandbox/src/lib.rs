@@ -173,6 +173,7 @@ fn to_report(
         } else {
             contract_events(events)
         },
+        fee: None,
     })
 }
 

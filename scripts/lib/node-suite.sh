@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The node suite, called by scripts/test.sh with a node binary and a log folder:
+#   1. starts `substrate-contracts-node --dev --tmp` on free loopback ports;
+#   2. `smartcity deploy` twice: the first deploys and writes the manifest, the second
+#      must find the deployment and send nothing;
+#   3. `cargo contract call` (the standard tool) reads the deployed token;
+#   4. the e2e tests that end in `_on_a_node`, against that node.
+# Progress goes to stderr; the last line on stdout is the summary test.sh prints.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+NODE_BIN="$1"
+LOG="$2"
+say() { printf '[node-suite] %s\n' "$*" >&2; }
+
+free_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+    done
+    return 1
+}
+RPC_PORT="$(free_port)"
+P2P_PORT="$(free_port)"
+"$NODE_BIN" --dev --tmp --rpc-port "$RPC_PORT" --port "$P2P_PORT" --no-prometheus \
+    --no-telemetry --no-mdns >"$LOG/node.log" 2>&1 &
+NODE_PID=$!
+trap 'kill "$NODE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$RPC_PORT") 2>/dev/null && break
+    kill -0 "$NODE_PID" 2>/dev/null || { say "the node stopped"; tail -20 "$LOG/node.log" >&2; exit 1; }
+    sleep 0.2
+done
+URL="ws://127.0.0.1:$RPC_PORT"
+VERSION="$("$NODE_BIN" --version)"
+say "$VERSION on $URL"
+
+DEPLOYMENTS="$LOG/deployments"
+smartcity() { cargo run --quiet -p smartcity-cli --bin smartcity -- "$@"; }
+say "smartcity deploy (first: deploys)"
+smartcity deploy --url "$URL" --suri //Alice --network local --deployments "$DEPLOYMENTS" >"$LOG/deploy1.txt" 2>&1 \
+    || { cat "$LOG/deploy1.txt" >&2; exit 1; }
+cat "$LOG/deploy1.txt" >&2
+say "smartcity deploy (again: must find the deployment)"
+smartcity deploy --url "$URL" --suri //Alice --network local --deployments "$DEPLOYMENTS" >"$LOG/deploy2.txt" 2>&1 \
+    || { cat "$LOG/deploy2.txt" >&2; exit 1; }
+cat "$LOG/deploy2.txt" >&2
+grep -q "nothing sent" "$LOG/deploy2.txt" || { say "a second deploy sent extrinsics"; exit 1; }
+
+TOKEN="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["contracts"]["credit_token"]["address"])' "$DEPLOYMENTS/local.json")"
+say "cargo contract call PSP22Metadata::token_symbol on $TOKEN"
+(cd artifacts/credit_token && cargo contract call --url "$URL" --suri //Alice --contract "$TOKEN" \
+    --message PSP22Metadata::token_symbol credit_token.contract) >"$LOG/cargo-contract.txt" 2>&1 \
+    || { cat "$LOG/cargo-contract.txt" >&2; exit 1; }
+cat "$LOG/cargo-contract.txt" >&2
+grep -q 'SCP' "$LOG/cargo-contract.txt" || { say "cargo contract did not read the token's symbol"; exit 1; }
+
+say "the e2e tests that end in _on_a_node"
+status=0
+SMARTCITY_NODE_URL="$URL" cargo test -p e2e --test node -- --nocapture --test-threads 2 \
+    >"$LOG/node-tests.txt" 2>&1 || status=$?
+grep -E '^test |^test result|panicked' "$LOG/node-tests.txt" >&2 || true
+[ "$status" -eq 0 ] || { say "node tests failed (exit $status)"; tail -60 "$LOG/node-tests.txt" >&2; exit 1; }
+PASSED="$(grep -h '^test result' "$LOG/node-tests.txt" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }')"
+echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, $PASSED node tests"
