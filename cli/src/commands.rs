@@ -60,6 +60,12 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Weighs the main messages (a transfer, batches of readings, a booking, a ticket) on
+    /// the embedded chain and on a node, and prints them side by side with the node's fees.
+    Weigh {
+        #[command(flatten)]
+        node: NodeArgs,
+    },
     /// Weighs the contracts' messages on the embedded chain and prints Markdown tables.
     Bench {
         /// The `.wasm` of the psp22 crate's example token, to weigh side by side
@@ -269,6 +275,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 fresh,
                 &mut std::io::stdout(),
             )?;
+        }
+        Command::Weigh { node } => {
+            let code = Code::load(&dir)?;
+            let sandbox = crate::weigh::main_messages(&mut SandboxChain::new(), &code)?;
+            let mut chain = node.connect()?;
+            let on_node = crate::weigh::main_messages(&mut chain, &code)?;
+            println!(
+                "node: {}
+",
+                chain.node_version()?
+            );
+            print!("{}", crate::weigh::markdown(&sandbox, &on_node));
         }
         Command::Bench { reference_psp22 } => {
             let code = Code::load(&dir)?;

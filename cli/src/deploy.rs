@@ -2,22 +2,17 @@
 //! them on the sandbox, and the deployment manifest (`deployments/<network>.json`) that
 //! wallets, dApps and the relay read their addresses from.
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use interfaces::AccountId;
 use serde_json::{json, Value};
 use smartcity_node::NodeChain;
 use smartcity_sdk::{blake2_256, ss58, CallReport, Chain, ChainError};
-use smartcity_suite::{accounts, Code, Suite};
+use smartcity_suite::{
+    accounts,
+    deployment::{self, CONTRACTS},
+    Code, Suite,
+};
 use std::path::{Path, PathBuf};
-
-/// The contracts in the order the suite instantiates them.
-pub const CONTRACTS: [&str; 5] = [
-    "identity_registry",
-    "credit_token",
-    "energy_market",
-    "parking_rental",
-    "fare_pricing",
-];
 
 /// Where a network's manifest lives.
 pub fn manifest_path(dir: &Path, network: &str) -> PathBuf {
@@ -90,39 +85,6 @@ fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
-fn parse_account(text: &str) -> anyhow::Result<AccountId> {
-    let bytes = hex::decode(text.trim_start_matches("0x"))
-        .with_context(|| format!("not a hex account id: {text}"))?;
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("an account id has 32 bytes: {text}"))?;
-    Ok(AccountId::from(bytes))
-}
-
-/// The suite a manifest describes.
-pub fn suite_of(manifest: &Value) -> anyhow::Result<Suite> {
-    let address = |name: &str| -> anyhow::Result<AccountId> {
-        let text = manifest["contracts"][name]["address_hex"]
-            .as_str()
-            .with_context(|| format!("the manifest has no {name}"))?;
-        parse_account(text)
-    };
-    Ok(Suite {
-        registry: address("identity_registry")?,
-        token: address("credit_token")?,
-        market: address("energy_market")?,
-        parking: address("parking_rental")?,
-        fares: address("fare_pricing")?,
-    })
-}
-
-/// Reads a manifest.
-pub fn read_manifest(path: &Path) -> anyhow::Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a manifest", path.display()))
-}
-
 /// Whether the deployment `manifest` describes is on `chain`, with `code`: the same
 /// genesis, a contract at every address, and the artifacts' code hashes. Says why not.
 pub fn check_manifest(
@@ -131,13 +93,13 @@ pub fn check_manifest(
     code: &Code,
 ) -> anyhow::Result<Result<Suite, String>> {
     let (_, genesis) = chain.identity();
-    if manifest["genesis_hash"].as_str() != Some(genesis.as_str()) {
+    if deployment::genesis(manifest) != Some(genesis.as_str()) {
         return Ok(Err(format!(
             "it was made on another chain (genesis {}; this one is {genesis})",
-            manifest["genesis_hash"].as_str().unwrap_or("?")
+            deployment::genesis(manifest).unwrap_or("?")
         )));
     }
-    let suite = suite_of(manifest)?;
+    let suite = deployment::suite(manifest)?;
     let wasm = [
         &code.registry,
         &code.token,
@@ -186,7 +148,7 @@ pub fn deploy(
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<Deployed> {
     if path.exists() && !fresh {
-        let manifest = read_manifest(path)?;
+        let manifest = deployment::read(path)?;
         match check_manifest(chain, &manifest, code)? {
             Ok(suite) => {
                 writeln!(

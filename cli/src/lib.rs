@@ -9,3 +9,4 @@ pub mod commands;
 pub mod demo;
 pub mod deploy;
 pub mod qr;
+pub mod weigh;

@@ -7,10 +7,11 @@ use crate::{
     ingest::Ingest,
     metrics::Metrics,
     outbox::{Store, Writer},
-    submitter::{BatchConfig, Request, Submitter},
+    submitter::{BatchConfig, OnBlock, Request, Submitter},
 };
 use anyhow::Context;
 use smartcity_sdk::{MarketClient, RegistryClient};
+use smartcity_suite::Suite;
 use std::{
     sync::{mpsc, Arc, Mutex},
     time::Duration,
@@ -26,7 +27,8 @@ pub async fn run(
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let metrics = Arc::new(Metrics::new());
 
-    // the chain thread: the embedded chain is made (or loaded) there and never leaves it
+    // the chain thread: the chain (embedded, or a node's connection) is opened there and
+    // never leaves it
     let (requests, queue) = mpsc::channel::<Request>();
     let stop_chain = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
@@ -36,55 +38,41 @@ pub async fn run(
         std::thread::Builder::new()
             .name("chain".into())
             .spawn(move || -> anyhow::Result<()> {
-                let started = (|| {
-                    let (chain, suite) = embedded::open_or_create(
+                let parts = ChainParts {
+                    store: Store::open(&dir)?,
+                    metrics,
+                    batch: batch_config(&config),
+                    stop,
+                    queue,
+                };
+                if config.chain.endpoint.is_some() {
+                    let (chain, suite) = started(crate::node::open(&config), ready_tx)?;
+                    let signer = chain.root_account();
+                    parts.serve(chain, suite, signer, Box::new(|_| Ok(())))
+                } else {
+                    let opened = embedded::open_or_create(
                         &dir,
                         &config.embedded.artifacts,
                         config.embedded.city.as_deref(),
                         config.embedded.meters,
-                    )?;
-                    let store = Store::open(&dir)?;
-                    anyhow::Ok((chain, suite, store))
-                })();
-                let (chain, suite, store) = match started {
-                    Ok(parts) => parts,
-                    Err(error) => {
-                        let _ = ready_tx.send(Err(format!("{error:#}")));
-                        return Err(error);
-                    }
-                };
-                let _ = ready_tx.send(Ok(suite));
-                let save_dir = dir.clone();
-                Submitter {
-                    chain,
-                    registry: RegistryClient::at(suite.registry),
-                    market: MarketClient::at(suite.market),
-                    store,
-                    metrics,
-                    config: BatchConfig {
-                        max_readings: config.batch.max_readings,
-                        interval: Duration::from_millis(config.batch.interval_ms),
-                        signer: config.signer()?,
-                        retain_settled: Duration::from_secs(
-                            config.batch.retain_settled_hours * 3600,
-                        ),
-                        settle_delay: settle_delay(),
-                    },
-                    on_block: Box::new(move |chain| embedded::save(&save_dir, chain, &suite)),
-                    stop,
+                    );
+                    let (chain, suite) = started(opened, ready_tx)?;
+                    let save_dir = dir.clone();
+                    let on_block =
+                        Box::new(move |chain: &mut _| embedded::save(&save_dir, chain, &suite));
+                    parts.serve(chain, suite, config.signer()?, on_block)
                 }
-                .run(queue)
             })?
     };
     let suite = match ready.await {
         Ok(Ok(suite)) => suite,
-        Ok(Err(error)) => anyhow::bail!("the embedded chain did not start: {error}"),
+        Ok(Err(error)) => anyhow::bail!("the chain did not start: {error}"),
         Err(_) => anyhow::bail!("the chain thread stopped while starting"),
     };
     tracing::info!(
         market = %smartcity_sdk::ss58(&suite.market),
-        meters = config.embedded.meters,
-        "embedded chain ready"
+        backend = if config.chain.endpoint.is_some() { "node" } else { "embedded" },
+        "chain ready"
     );
 
     let (writer, writer_thread) = Writer::start(&dir, metrics.clone())?;
@@ -162,6 +150,69 @@ pub async fn run(
     match chain_result {
         Ok(result) => result,
         Err(_) => anyhow::bail!("the chain thread panicked"),
+    }
+}
+
+/// What the chain thread needs besides the chain.
+struct ChainParts {
+    store: Store,
+    metrics: Arc<Metrics>,
+    batch: BatchConfig,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    queue: mpsc::Receiver<Request>,
+}
+
+impl ChainParts {
+    /// Submits batches to `chain`'s market, signed by `signer`, until told to stop.
+    fn serve<C: smartcity_sdk::Chain>(
+        self,
+        chain: C,
+        suite: Suite,
+        signer: interfaces::AccountId,
+        on_block: OnBlock<C>,
+    ) -> anyhow::Result<()> {
+        Submitter {
+            chain,
+            registry: RegistryClient::at(suite.registry),
+            market: MarketClient::at(suite.market),
+            store: self.store,
+            metrics: self.metrics,
+            config: BatchConfig {
+                signer,
+                ..self.batch
+            },
+            on_block,
+            stop: self.stop,
+        }
+        .run(self.queue)
+    }
+}
+
+/// Tells the starting relay whether its chain opened.
+fn started<C>(
+    opened: anyhow::Result<(C, Suite)>,
+    ready: tokio::sync::oneshot::Sender<Result<Suite, String>>,
+) -> anyhow::Result<(C, Suite)> {
+    match opened {
+        Ok((chain, suite)) => {
+            let _ = ready.send(Ok(suite));
+            Ok((chain, suite))
+        }
+        Err(error) => {
+            let _ = ready.send(Err(format!("{error:#}")));
+            Err(error)
+        }
+    }
+}
+
+fn batch_config(config: &Config) -> BatchConfig {
+    BatchConfig {
+        max_readings: config.batch.max_readings,
+        interval: Duration::from_millis(config.batch.interval_ms),
+        // set when the chain is open (a node's signer is its key's account)
+        signer: interfaces::AccountId::from([0; 32]),
+        retain_settled: Duration::from_secs(config.batch.retain_settled_hours * 3600),
+        settle_delay: settle_delay(),
     }
 }
 

@@ -44,12 +44,19 @@ pub struct MqttConfig {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChainConfig {
-    /// A node's WebSocket endpoint. Unset: the embedded sandbox chain (the only backend
-    /// built so far; a node backend is a later issue).
+    /// A node's WebSocket endpoint (`ws://127.0.0.1:9944`). Unset: the embedded sandbox
+    /// chain.
     pub endpoint: Option<String>,
-    /// Where the signing account's name comes from: `name:<name>` or `env:<VARIABLE>`
-    /// (the variable holds the name). The account is derived from the name as the demo's
-    /// accounts are; on the embedded chain every account is funded.
+    /// With `endpoint`: the deployment manifest `smartcity deploy` wrote
+    /// (`deployments/local.json`): the market and registry addresses, and the chain's
+    /// genesis hash, which must match the node's.
+    pub deployment: Option<PathBuf>,
+    /// Whose key signs the batches.
+    /// On the embedded chain: `name:<name>` or `env:<VARIABLE>` (the variable holds the
+    /// name); the account is derived from the name as the demo's are, and funded.
+    /// On a node: `env:<VARIABLE>` or `file:<path>`, holding the relay account's secret URI
+    /// (a mnemonic, or `//Eve` on a dev chain); never the secret itself in this file. The
+    /// account pays the fees: fund it.
     pub signer: String,
 }
 
@@ -126,6 +133,7 @@ impl Default for ChainConfig {
     fn default() -> Self {
         Self {
             endpoint: None,
+            deployment: None,
             signer: "name:meter-relay".into(),
         }
     }
@@ -176,10 +184,18 @@ impl Config {
     /// Refuses settings the relay cannot run with, naming them.
     pub fn validate(&self) -> anyhow::Result<()> {
         if let Some(endpoint) = &self.chain.endpoint {
-            anyhow::bail!(
-                "chain.endpoint = {endpoint:?}: this relay has only the embedded chain; leave \
-                 chain.endpoint unset (a node backend over WebSocket is a later issue)"
+            anyhow::ensure!(
+                endpoint.starts_with("ws://") || endpoint.starts_with("wss://"),
+                "chain.endpoint = {endpoint:?}: a node's WebSocket address (ws:// or wss://)"
             );
+            anyhow::ensure!(
+                self.chain.deployment.is_some(),
+                "chain.endpoint is set: chain.deployment must name the deployment manifest \
+                 (deployments/<network>.json, written by `smartcity deploy`)"
+            );
+            self.node_secret()?;
+        } else {
+            self.signer()?;
         }
         anyhow::ensure!(
             self.batch.max_readings > 0,
@@ -200,8 +216,28 @@ impl Config {
         if let Some(broker) = &self.mqtt.broker {
             meter_feed::parse_mqtt_url(broker)?;
         }
-        self.signer()?;
         Ok(())
+    }
+
+    /// On a node: the signing key's secret URI, from `env:<VARIABLE>` or `file:<path>`.
+    pub fn node_secret(&self) -> anyhow::Result<String> {
+        let source = &self.chain.signer;
+        let secret = if let Some(var) = source.strip_prefix("env:") {
+            std::env::var(var).map_err(|_| {
+                anyhow::anyhow!("chain.signer: environment variable {var} is not set")
+            })?
+        } else if let Some(path) = source.strip_prefix("file:") {
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("chain.signer: cannot read {path}: {e}"))?
+        } else {
+            anyhow::bail!(
+                "chain.signer = {source:?}: on a node write env:<VARIABLE> or file:<path> \
+                 (holding the relay account's secret URI)"
+            );
+        };
+        let secret = secret.trim().to_string();
+        anyhow::ensure!(!secret.is_empty(), "chain.signer: an empty secret URI");
+        Ok(secret)
     }
 
     /// The signing account.
@@ -261,12 +297,25 @@ mod tests {
     #[test]
     fn unusable_settings_are_named() {
         let mut config = Config::default();
-        config.chain.endpoint = Some("ws://127.0.0.1:9944".into());
+        config.chain.endpoint = Some("127.0.0.1:9944".into());
         assert!(config
             .validate()
             .unwrap_err()
             .to_string()
             .contains("chain.endpoint"));
+        // a node needs the manifest, and a secret from the environment or a file
+        config.chain.endpoint = Some("ws://127.0.0.1:9944".into());
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("chain.deployment"));
+        config.chain.deployment = Some("deployments/local.json".into());
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("env:<VARIABLE> or file:<path>"), "{error}");
+        config.chain.signer = "env:METER_RELAY_TEST_UNSET_SURI".into();
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("is not set"), "{error}");
         let mut config = Config::default();
         config.chain.signer = "alice".into();
         assert!(config

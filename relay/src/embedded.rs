@@ -10,7 +10,7 @@
 
 use interfaces::{AccountId, DeviceKind};
 use smartcity_sandbox::SandboxChain;
-use smartcity_sdk::{device_id, named_account, RegistryClient};
+use smartcity_sdk::{device_id, named_account, Chain, RegistryClient};
 use smartcity_suite::{accounts, Code, SavedCity, Suite};
 use std::path::Path;
 
@@ -50,14 +50,14 @@ pub fn open_or_create(
 
 /// Registers simulated meter `n` (and its household) for every `n` below `meters` that the
 /// registry does not know yet.
-pub fn register_meters(chain: &mut SandboxChain, suite: &Suite, meters: u32) -> anyhow::Result<()> {
+pub fn register_meters<C: Chain>(chain: &mut C, suite: &Suite, meters: u32) -> anyhow::Result<()> {
     let registry = RegistryClient::at(suite.registry);
     for n in 0..meters {
         let meter = meter_feed::sim_meter(n, suite.market, 0);
         if registry.device(chain, meter.device)?.is_some() {
             continue;
         }
-        let household = named_account(&meter_feed::sim_household_label(n));
+        let household = chain.account(&meter_feed::sim_household_label(n));
         let virtual_id = smartcity_sdk::blake2_256(meter_feed::sim_household_label(n).as_bytes());
         let issuer = accounts::issuer(chain);
         registry.register_citizen(chain, issuer, virtual_id, household)?;

@@ -20,6 +20,7 @@ pub mod http;
 pub mod ingest;
 pub mod metrics;
 pub mod mqtt;
+pub mod node;
 pub mod outbox;
 pub mod submitter;
 

@@ -17,8 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the relay (with no chain endpoint: on an embedded sandbox chain with the suite
-    /// deployed) until SIGINT or SIGTERM.
+    /// Runs the relay until SIGINT or SIGTERM: on a node (--chain-endpoint, with the
+    /// deployment's manifest), or else on an embedded sandbox chain with the suite deployed.
     Run(Options),
     /// Prints the configuration the relay would run with (file and flags merged).
     Config(Options),
@@ -55,10 +55,14 @@ struct Options {
     mqtt_topic: Option<String>,
     #[arg(long)]
     mqtt_client_id: Option<String>,
-    /// A node's WebSocket endpoint (not built yet: leave unset for the embedded chain).
+    /// A node's WebSocket endpoint (unset: the embedded chain).
     #[arg(long)]
     chain_endpoint: Option<String>,
-    /// The signing account: name:<name> or env:<VARIABLE>.
+    /// With --chain-endpoint: the deployment manifest (deployments/<network>.json).
+    #[arg(long)]
+    chain_deployment: Option<PathBuf>,
+    /// The signing account: embedded, name:<name> or env:<VARIABLE>; on a node,
+    /// env:<VARIABLE> or file:<path> holding its secret URI.
     #[arg(long)]
     signer: Option<String>,
     #[arg(long)]
@@ -117,6 +121,9 @@ impl Options {
         }
         if self.chain_endpoint.is_some() {
             c.chain.endpoint = self.chain_endpoint;
+        }
+        if self.chain_deployment.is_some() {
+            c.chain.deployment = self.chain_deployment;
         }
         c.validate()?;
         Ok(c)

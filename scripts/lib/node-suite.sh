@@ -4,7 +4,9 @@
 #   2. `smartcity deploy` twice: the first deploys and writes the manifest, the second
 #      must find the deployment and send nothing;
 #   3. `cargo contract call` (the standard tool) reads the deployed token;
-#   4. the e2e tests that end in `_on_a_node`, against that node.
+#   4. `smartcity weigh`: the main messages on the sandbox and on the node, side by side;
+#   5. the e2e and relay tests that end in `_on_a_node`, against that node (the relay's
+#      include its crash test, 8 SIGKILLs).
 # Progress goes to stderr; the last line on stdout is the summary test.sh prints.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,11 +57,15 @@ say "cargo contract call PSP22Metadata::token_symbol on $TOKEN"
 cat "$LOG/cargo-contract.txt" >&2
 grep -q 'SCP' "$LOG/cargo-contract.txt" || { say "cargo contract did not read the token's symbol"; exit 1; }
 
-say "the e2e tests that end in _on_a_node"
+say "smartcity weigh: the main messages on the sandbox and on the node"
+smartcity weigh --url "$URL" --suri //Charlie >"$LOG/weigh.txt" 2>&1 || { cat "$LOG/weigh.txt" >&2; exit 1; }
+cat "$LOG/weigh.txt" >&2
+
+say "the e2e and relay tests that end in _on_a_node"
 status=0
-SMARTCITY_NODE_URL="$URL" cargo test -p e2e --test node -- --nocapture --test-threads 2 \
+SMARTCITY_NODE_URL="$URL" cargo test -p e2e -p meter-relay --test node -- --nocapture --test-threads 2 \
     >"$LOG/node-tests.txt" 2>&1 || status=$?
-grep -E '^test |^test result|panicked' "$LOG/node-tests.txt" >&2 || true
+grep -E '^test |^test result|panicked|SIGKILLs' "$LOG/node-tests.txt" >&2 || true
 [ "$status" -eq 0 ] || { say "node tests failed (exit $status)"; tail -60 "$LOG/node-tests.txt" >&2; exit 1; }
 PASSED="$(grep -h '^test result' "$LOG/node-tests.txt" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }')"
-echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, $PASSED node tests"
+echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, $PASSED node tests (the relay's among them, 8 SIGKILLs)"

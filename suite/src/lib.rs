@@ -5,6 +5,7 @@
 //! an application keeps beside a saved chain.
 
 pub mod artifacts;
+pub mod deployment;
 
 use interfaces::{
     market::{MarketConfig, PeakWindow, SourceFactors},

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod crash;
+
 use interfaces::{reading::SignedReading, AccountId};
 use meter_feed::HttpFeed;
 use smartcity_sdk::meter::MeterSimulator;
