@@ -281,10 +281,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let sandbox = crate::weigh::main_messages(&mut SandboxChain::new(), &code)?;
             let mut chain = node.connect()?;
             let on_node = crate::weigh::main_messages(&mut chain, &code)?;
+            println!("node: {}", chain.node_version()?);
+            let largest = [
+                &code.registry,
+                &code.token,
+                &code.market,
+                &code.parking,
+                &code.fares,
+            ]
+            .iter()
+            .map(|c| c.len())
+            .max()
+            .unwrap_or(0);
             println!(
-                "node: {}
-",
-                chain.node_version()?
+                "Contracts::MaxCodeLen: {} bytes; the largest artifact: {largest} bytes\n",
+                chain
+                    .constant("Contracts", "MaxCodeLen")
+                    .map_or("?".into(), |l| l.to_string()),
             );
             print!("{}", crate::weigh::markdown(&sandbox, &on_node));
         }

@@ -218,6 +218,17 @@ impl NodeChain {
             .map_err(node_error)
     }
 
+    /// A numeric constant of a pallet (`Contracts`, `MaxCodeLen`), from the metadata.
+    pub fn constant(&self, pallet: &str, name: &str) -> Option<u128> {
+        let address = subxt::dynamic::constant(pallet, name);
+        self.client
+            .constants()
+            .at(&address)
+            .ok()
+            .and_then(|value| value.to_value().ok())
+            .and_then(|value| value.as_u128())
+    }
+
     /// The number of the chain's best block.
     pub fn best_block(&mut self) -> Result<u64, ChainError> {
         let at = self.best_hash()?;
