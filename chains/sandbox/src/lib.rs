@@ -1,19 +1,18 @@
-//! The embedded sandbox chain: drink's pallet-contracts runtime, in-process, no node,
+//! The embedded sandbox chain: ink_sandbox's pallet-contracts runtime, in-process, no node,
 //! behind the SDK's [`Chain`] trait; and its saved-state file ([`save`], [`load`]), the
 //! one format the `smartcity` command and the meter relay both write.
 
 use anyhow::Context;
-use drink::{
-    minimal::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent},
-    pallet_contracts::{Determinism, Event as ContractsEvent},
-    sandbox_api::{
+use ink_sandbox::{
+    api::{
         balance_api::BalanceAPI, contracts_api::ContractAPI, system_api::SystemAPI,
         timestamp_api::TimestampAPI,
     },
-    session::Session,
+    pallet_contracts::{Determinism, Event as ContractsEvent},
     AccountId32, Sandbox,
 };
 use interfaces::AccountId;
+use runtime::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent};
 use scale::{Decode, Encode};
 use smartcity_sdk::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 use std::{io::Write, path::Path};
@@ -30,13 +29,20 @@ pub const GENESIS_TIME_MS: u64 = 1_780_293_600_000;
 pub const BLOCK_REF_TIME: u64 = 1_500_000_000_000;
 pub const BLOCK_PROOF_SIZE: u64 = 3_932_160;
 
-fn block_limit() -> drink::Weight {
-    drink::Weight::from_parts(BLOCK_REF_TIME, BLOCK_PROOF_SIZE)
+fn block_limit() -> ink_sandbox::Weight {
+    ink_sandbox::Weight::from_parts(BLOCK_REF_TIME, BLOCK_PROOF_SIZE)
+}
+
+/// The runtime: frame-system, balances, timestamp and pallet-contracts, as ink_sandbox
+/// configures them (the same runtime drink's `MinimalSandbox` is, without drink's test
+/// macros, which would pull cargo-contract's build library and binaryen into the build).
+mod runtime {
+    ink_sandbox::create_sandbox!(MinimalSandbox);
 }
 
 /// A pallet-contracts runtime in this process. Accounts are funded on first use.
 pub struct SandboxChain {
-    session: Session<MinimalSandbox>,
+    sandbox: MinimalSandbox,
     funded: std::collections::HashSet<AccountId>,
 }
 
@@ -49,7 +55,7 @@ impl Default for SandboxChain {
 impl SandboxChain {
     pub fn new() -> Self {
         let mut chain = Self {
-            session: Session::default(),
+            sandbox: MinimalSandbox::default(),
             funded: Default::default(),
         };
         chain.set_time_ms(GENESIS_TIME_MS);
@@ -59,7 +65,7 @@ impl SandboxChain {
     /// Sets the time contracts see. The runtime's own block hook writes seconds, so the
     /// sandbox never builds blocks and keeps this time until told otherwise.
     pub fn set_time_ms(&mut self, now_ms: u64) {
-        self.session.sandbox().set_timestamp(now_ms);
+        self.sandbox.set_timestamp(now_ms);
     }
 
     /// Moves the clock forward by `delta_ms`.
@@ -70,14 +76,11 @@ impl SandboxChain {
 
     fn fund(&mut self, account: AccountId) {
         if self.funded.insert(account) {
-            let _ = self
-                .session
-                .sandbox()
-                .mint_into(&to_runtime(account), FUNDING);
+            let _ = self.sandbox.mint_into(&to_runtime(account), FUNDING);
         }
     }
 
-    fn gas_limit() -> drink::Weight {
+    fn gas_limit() -> ink_sandbox::Weight {
         block_limit()
     }
 
@@ -86,10 +89,10 @@ impl SandboxChain {
     ///
     /// It also compacts the chain (see [`Self::compact`]), which costs no more here.
     pub fn export_state(&mut self) -> Vec<u8> {
-        let snapshot = self.session.sandbox().take_snapshot();
+        let snapshot = self.sandbox.take_snapshot();
         let funded: Vec<AccountId> = self.funded.iter().copied().collect();
         let bytes = (&snapshot.storage, snapshot.storage_root.0, funded).encode();
-        self.session.sandbox().restore_snapshot(snapshot);
+        self.sandbox.restore_snapshot(snapshot);
         bytes
     }
 
@@ -98,8 +101,8 @@ impl SandboxChain {
     /// chain (the meter relay's) grew by about 0.5 MB per batch of readings; rebuilding it
     /// from its live nodes (what a saved state holds) keeps its memory to its state.
     pub fn compact(&mut self) {
-        let snapshot = self.session.sandbox().take_snapshot();
-        self.session.sandbox().restore_snapshot(snapshot);
+        let snapshot = self.sandbox.take_snapshot();
+        self.sandbox.restore_snapshot(snapshot);
     }
 
     /// A chain with the state `export_state` returned.
@@ -108,13 +111,10 @@ impl SandboxChain {
         let (storage, root, funded) = Exported::decode(&mut &bytes[..])
             .map_err(|e| ChainError::State(format!("not a saved chain state: {e}")))?;
         let mut chain = Self::new();
-        chain
-            .session
-            .sandbox()
-            .restore_snapshot(ink_sandbox::Snapshot {
-                storage,
-                storage_root: root.into(),
-            });
+        chain.sandbox.restore_snapshot(ink_sandbox::Snapshot {
+            storage,
+            storage_root: root.into(),
+        });
         chain.funded = funded.into_iter().collect();
         Ok(chain)
     }
@@ -152,9 +152,9 @@ fn call_on(
 /// error with the contract's debug output, or the output, the weight and (unless the
 /// contract reverted) its events.
 fn to_report(
-    gas_consumed: drink::Weight,
+    gas_consumed: ink_sandbox::Weight,
     debug_message: &[u8],
-    outcome: Result<(bool, Vec<u8>), drink::DispatchError>,
+    outcome: Result<(bool, Vec<u8>), ink_sandbox::DispatchError>,
     events: EventRecords,
 ) -> Result<CallReport, ChainError> {
     let (reverted, output) = outcome.map_err(|error| ChainError::Dispatch {
@@ -186,8 +186,8 @@ impl Chain for SandboxChain {
         salt: Vec<u8>,
     ) -> Result<(AccountId, CallReport), ChainError> {
         self.fund(signer);
-        self.session.sandbox().reset_events();
-        let result = self.session.sandbox().deploy_contract(
+        self.sandbox.reset_events();
+        let result = self.sandbox.deploy_contract(
             code.to_vec(),
             0,
             input,
@@ -221,7 +221,7 @@ impl Chain for SandboxChain {
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
         self.fund(signer);
-        call_on(self.session.sandbox(), signer, contract, input)
+        call_on(&mut self.sandbox, signer, contract, input)
     }
 
     fn query(
@@ -232,8 +232,7 @@ impl Chain for SandboxChain {
     ) -> Result<CallReport, ChainError> {
         self.fund(signer);
         let report = self
-            .session
-            .sandbox()
+            .sandbox
             .dry_run(|sandbox| call_on(sandbox, signer, contract, input));
         report.map(|mut r| {
             r.events.clear();
@@ -242,7 +241,7 @@ impl Chain for SandboxChain {
     }
 
     fn now_ms(&mut self) -> u64 {
-        self.session.sandbox().get_timestamp()
+        self.sandbox.get_timestamp()
     }
 
     fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError> {
