@@ -49,7 +49,9 @@ smartcity deploy --url "$URL" --suri //Alice --network local --deployments "$DEP
 cat "$LOG/deploy2.txt" >&2
 grep -q "nothing sent" "$LOG/deploy2.txt" || { say "a second deploy sent extrinsics"; exit 1; }
 
-TOKEN="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["contracts"]["credit_token"]["address"])' "$DEPLOYMENTS/local.json")"
+# the manifest is pretty-printed with sorted keys: credit_token's first field is its address
+TOKEN="$(grep -A1 '"credit_token": {' "$DEPLOYMENTS/local.json" | sed -n 's/.*"address": "\([^"]*\)".*/\1/p')"
+[ -n "$TOKEN" ] || { say "no credit_token address in $DEPLOYMENTS/local.json"; exit 1; }
 say "cargo contract call PSP22Metadata::token_symbol on $TOKEN"
 (cd artifacts/credit_token && cargo contract call --url "$URL" --suri //Alice --contract "$TOKEN" \
     --message PSP22Metadata::token_symbol credit_token.contract) >"$LOG/cargo-contract.txt" 2>&1 \
