@@ -35,8 +35,20 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Runs a city day on a fresh embedded chain and prints what the chain holds.
+    /// Runs a city day on a fresh embedded chain and prints what the chain holds. With
+    /// --url: the identity, credit and energy scenes on a node (the parking and transit
+    /// scenes need hours of chain time and are played on the embedded chain only).
     Demo {
+        /// A node's WebSocket endpoint: play the demo there instead.
+        #[arg(long)]
+        url: Option<String>,
+        /// With --url: the key that deploys (public dev keys only; else --suri-file or
+        /// SMARTCITY_SURI).
+        #[arg(long, requires = "url")]
+        suri: Option<String>,
+        /// With --url: a file holding that key's secret URI.
+        #[arg(long, requires = "url")]
+        suri_file: Option<PathBuf>,
         /// Save the chain afterwards, for the `voucher` commands.
         #[arg(long)]
         save: Option<PathBuf>,
@@ -229,8 +241,52 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = cli.artifacts.unwrap_or_else(artifacts::default_dir);
     match cli.command {
         Command::Demo {
+            url: Some(url),
+            suri,
+            suri_file,
+            save: _,
+            qr_png,
+        } => {
+            let code = Code::load(&dir)?;
+            let node = NodeArgs {
+                url,
+                suri,
+                suri_file,
+            };
+            let mut chain = node.connect()?;
+            let (name, genesis) = chain.identity();
+            println!(
+                "on {} ({name}, genesis {genesis}) at {}",
+                chain.node_version()?,
+                node.url
+            );
+            let mut out = std::io::stdout();
+            let scene = |chain: &mut smartcity_node::NodeChain, from: u64, fees: u128| {
+                let to = chain.last_block();
+                println!(
+                    "  [node: blocks {}..={to}, fees {}]",
+                    from + 1,
+                    chain.fees_paid() - fees
+                );
+                (to, chain.fees_paid())
+            };
+            let start = (chain.best_block()?, chain.fees_paid());
+            let city = demo::run(&mut chain, &code, &qr_png, &mut out)?;
+            let after_city = scene(&mut chain, start.0, start.1);
+            demo::market_part(&mut chain, &code, &city, &mut out)?;
+            scene(&mut chain, after_city.0, after_city.1);
+            println!(
+                "\nThe parking and transit scenes are set hours apart on the embedded chain's \
+                 clock; on a node they would take hours of wall-clock time and are not played \
+                 (run `smartcity demo` for them). Fees paid in all: {}",
+                chain.fees_paid()
+            );
+        }
+        Command::Demo {
+            url: None,
             save: save_to,
             qr_png,
+            ..
         } => {
             let code = Code::load(&dir)?;
             let mut chain = SandboxChain::new();

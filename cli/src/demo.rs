@@ -13,7 +13,6 @@ use smartcity_sdk::{
     chain::Chain,
     device_id,
     keys::DeviceSigner,
-    named_account,
     registry::RegistryClient,
     short_hex, ss58,
     token::{TokenClient, TokenConfig},
@@ -79,14 +78,11 @@ pub fn identity_part<C: Chain>(
     registry_wasm: &[u8],
     out: &mut impl Write,
 ) -> anyhow::Result<DemoOutcome> {
-    let admin = named_account("city-admin");
-    let issuer = named_account("civil-registry-office");
-    let operator = named_account("grid-operator");
+    let admin = chain.account("city-admin");
+    let issuer = chain.account("civil-registry-office");
+    let operator = chain.account("grid-operator");
 
-    writeln!(
-        out,
-        "== Smart City demo on the embedded sandbox chain (pallet-contracts, no node) =="
-    )?;
+    writeln!(out, "== Smart City demo ==")?;
     let deployed = check(
         "deploy identity_registry",
         RegistryClient::deploy(chain, admin, registry_wasm, 8, vec![]),
@@ -118,7 +114,7 @@ pub fn identity_part<C: Chain>(
     let mut virtual_ids = Vec::new();
     let mut device_ids = Vec::new();
     for resident in RESIDENTS {
-        let account = named_account(resident.name);
+        let account = chain.account(resident.name);
         let id = virtual_id(ISSUER_SALT, resident.national_id);
         check(
             &format!("register citizen {}", resident.name),
@@ -157,7 +153,7 @@ pub fn identity_part<C: Chain>(
 
     // Asha lets the grid operator read her energy readings for 30 days; the issuer
     // anchors the hash of her home's digital twin.
-    let asha = named_account("asha");
+    let asha = chain.account("asha");
     let now = chain.now_ms();
     let thirty_days_ms = 30 * 24 * 3600 * 1000;
     check(
@@ -179,7 +175,7 @@ pub fn identity_part<C: Chain>(
     writeln!(out, "asha granted the grid operator her energy readings for 30 days; issuer anchored her home's digital twin")?;
 
     // A stranger's device is refused with a named error.
-    let stranger = named_account("stranger");
+    let stranger = chain.account("stranger");
     let stranger_refusal = match registry.register_device(
         chain,
         stranger,
@@ -292,10 +288,10 @@ pub fn run<C: Chain>(
     out: &mut impl Write,
 ) -> anyhow::Result<CityOutcome> {
     let identity = identity_part(chain, &code.registry, out)?;
-    let admin = named_account("city-admin");
-    let market = named_account("energy-market");
-    let industry = named_account("steel-works");
-    let (asha, ben) = (named_account("asha"), named_account("ben"));
+    let admin = chain.account("city-admin");
+    let market = chain.account("energy-market");
+    let industry = chain.account("steel-works");
+    let (asha, ben) = (chain.account("asha"), chain.account("ben"));
 
     writeln!(out, "\n== Smart credit points ==")?;
     let token = check(
@@ -369,11 +365,19 @@ pub fn run<C: Chain>(
     // Asha hands Ben 5 SCP as a QR code, with the solar receipt attached as provenance.
     let (secret, key) = one_time_key();
     let expires = chain.now_ms() + 24 * 3600 * 1000;
-    let voucher_id = check(
+    let created = check(
         "create voucher",
         token.create_voucher(chain, asha, 5 * MICRO, key, expires, vec![receipts[0]]),
-    )?
-    .value;
+    )?;
+    let voucher_id = created.value;
+    // the 12.5 SCP receipt is split: a 5 SCP part goes with the voucher (L-8)
+    let part = smartcity_sdk::token::token_events(&created.events)
+        .iter()
+        .find_map(|event| match event {
+            smartcity_sdk::token::TokenEvent::ReceiptSplit(split) => Some(split.part_id),
+            _ => None,
+        })
+        .context("the voucher's receipt part")?;
     let ticket = VoucherTicket {
         token: token.address(),
         voucher_id,
@@ -392,10 +396,11 @@ pub fn run<C: Chain>(
         token.redeem_voucher(chain, ben, scanned.voucher_id, scanned.sign_for(&ben)),
     )?;
     let provenance =
-        check("read receipt", token.receipt(chain, receipts[0]))?.context("receipt missing")?;
+        check("read receipt", token.receipt(chain, part))?.context("receipt missing")?;
     writeln!(
         out,
-        "ben scanned it and redeemed with a signature over his own account; the solar receipt is now his: {}",
+        "ben scanned it and redeemed with a signature over his own account; the solar receipt's \
+         5 SCP part (receipt {part}) is now his: {}",
         provenance.owner == ben
     )?;
 
@@ -416,15 +421,15 @@ pub fn run<C: Chain>(
         "the steel works bought 6 SCP from asha and retired them as {} g CO2e",
         retired.grams_co2e
     )?;
-    let stranger_refusal =
-        match token.transfer(chain, asha, named_account("stranger"), MICRO, vec![]) {
-            Err(ClientError::Contract(error)) => error,
-            other => {
-                return Err(anyhow!(
-                    "credits to a non-citizen should be refused, got {other:?}"
-                ))
-            }
-        };
+    let stranger = chain.account("stranger");
+    let stranger_refusal = match token.transfer(chain, asha, stranger, MICRO, vec![]) {
+        Err(ClientError::Contract(error)) => error,
+        other => {
+            return Err(anyhow!(
+                "credits to a non-citizen should be refused, got {other:?}"
+            ))
+        }
+    };
     writeln!(
         out,
         "asha tried to pay a stranger: refused with {stranger_refusal:?}"
@@ -473,13 +478,13 @@ pub fn market_part<C: Chain>(
 ) -> anyhow::Result<MarketOutcome> {
     use interfaces::market::ReadingOutcome;
     use smartcity_sdk::{market::MarketClient, meter::MeterSimulator};
-    let admin = named_account("city-admin");
-    let operator = named_account("grid-operator");
-    let relay = named_account("meter-relay");
+    let admin = chain.account("city-admin");
+    let operator = chain.account("grid-operator");
+    let relay = chain.account("meter-relay");
     let (asha, ben, chandra) = (
-        named_account("asha"),
-        named_account("ben"),
-        named_account("chandra"),
+        chain.account("asha"),
+        chain.account("ben"),
+        chain.account("chandra"),
     );
     let registry = city.identity.registry;
     let token = city.token;
@@ -697,13 +702,13 @@ pub fn parking_part<C: Chain>(
 ) -> anyhow::Result<ParkingOutcome> {
     use interfaces::parking::{Availability, ParkingConfig, SensorOutcome, SpaceTerms};
     use smartcity_sdk::parking::{ParkingClient, SensorSimulator};
-    let admin = named_account("city-admin");
-    let gateway = named_account("sensor-gateway");
-    let treasury = named_account("city-treasury");
+    let admin = chain.account("city-admin");
+    let gateway = chain.account("sensor-gateway");
+    let treasury = chain.account("city-treasury");
     let (ben, chandra, asha) = (
-        named_account("ben"),
-        named_account("chandra"),
-        named_account("asha"),
+        chain.account("ben"),
+        chain.account("chandra"),
+        chain.account("asha"),
     );
     let token = city.token;
     writeln!(out, "\n== Parking ==")?;
@@ -885,11 +890,11 @@ pub fn transit_part<C: Chain>(
 ) -> anyhow::Result<TransitOutcome> {
     use interfaces::fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome};
     use smartcity_sdk::fares::{fare_events, trip_loads, FareClient, ValidatorSimulator};
-    let admin = named_account("city-admin");
-    let issuer = named_account("civil-registry-office");
-    let operator = named_account("grid-operator");
-    let bus = named_account("city-bus");
-    let fund = named_account("city-transport-fund");
+    let admin = chain.account("city-admin");
+    let issuer = chain.account("civil-registry-office");
+    let operator = chain.account("grid-operator");
+    let bus = chain.account("city-bus");
+    let fund = chain.account("city-transport-fund");
     let registry = city.identity.registry;
     let token = city.token;
     let mut events = Vec::new();
@@ -1006,7 +1011,7 @@ pub fn transit_part<C: Chain>(
     let (mut booked, mut refused_full) = (0u32, 0u32);
     let mut first_ticket = None;
     for n in 0..24u32 {
-        let commuter = named_account(&format!("commuter-{n:02}"));
+        let commuter = chain.account(&format!("commuter-{n:02}"));
         check(
             "commuter",
             registry.register_citizen(
@@ -1057,7 +1062,7 @@ pub fn transit_part<C: Chain>(
 
     // at 07:00 the validator boards the first ticket; a rider taps in and out
     chain.wait_until_ms(at(7, 1))?;
-    let gateway = named_account("validator-gateway");
+    let gateway = chain.account("validator-gateway");
     if let Some((ticket, _, _)) = first_ticket {
         let signed = validator.next(ValidatorAction::Board { ticket }, at(7, 0));
         let receipt = check("board", fares.validate(chain, gateway, signed))?;
@@ -1068,7 +1073,7 @@ pub fn transit_part<C: Chain>(
             receipt.value
         )?;
     }
-    let tapper = named_account("commuter-00");
+    let tapper = chain.account("commuter-00");
     let signed = validator.next(
         ValidatorAction::TapIn {
             rider: tapper,

@@ -69,6 +69,9 @@ fn demo_city_day_mints_hands_over_a_voucher_and_retires() {
         matches!(voucher.state, VoucherState::Redeemed { by, .. } if by == named_account("ben"))
     );
     assert_eq!(city.token.total_supply(&mut chain).unwrap(), 9_700_000);
+    // the voucher carried its part of the solar receipt to ben
+    let text = String::from_utf8(narration).unwrap();
+    assert!(text.contains("is now his: true"), "{text}");
 }
 
 // from e2e/tests/market.rs

@@ -5,6 +5,7 @@
 #      must find the deployment and send nothing;
 #   3. `cargo contract call` (the standard tool) reads the deployed token;
 #   4. `smartcity weigh`: the main messages on the sandbox and on the node, side by side;
+#      `smartcity demo --url`: the city day's identity, credit and energy scenes there;
 #   5. the e2e and relay tests that end in `_on_a_node`, against that node (the relay's
 #      include its crash test, 8 SIGKILLs).
 # Progress goes to stderr; the last line on stdout is the summary test.sh prints.
@@ -63,6 +64,12 @@ say "smartcity weigh: the main messages on the sandbox and on the node"
 smartcity weigh --url "$URL" --suri //Charlie >"$LOG/weigh.txt" 2>&1 || { cat "$LOG/weigh.txt" >&2; exit 1; }
 cat "$LOG/weigh.txt" >&2
 
+say "smartcity demo --url: the identity, credit and energy scenes on the node"
+smartcity demo --url "$URL" --suri //Dave --qr-png "$LOG/voucher.png" >"$LOG/demo.txt" 2>&1 \
+    || { cat "$LOG/demo.txt" >&2; exit 1; }
+grep -E '^\s+\[node:|is now his|collected|Fees paid' "$LOG/demo.txt" >&2
+grep -q 'is now his: true' "$LOG/demo.txt" || { say "the demo's voucher did not reach ben"; exit 1; }
+
 say "the e2e and relay tests that end in _on_a_node"
 status=0
 SMARTCITY_NODE_URL="$URL" cargo test -p e2e -p meter-relay --test node -- --nocapture --test-threads 2 \
@@ -70,4 +77,4 @@ SMARTCITY_NODE_URL="$URL" cargo test -p e2e -p meter-relay --test node -- --noca
 grep -E '^test |^test result|panicked|SIGKILLs' "$LOG/node-tests.txt" >&2 || true
 [ "$status" -eq 0 ] || { say "node tests failed (exit $status)"; tail -60 "$LOG/node-tests.txt" >&2; exit 1; }
 PASSED="$(grep -h '^test result' "$LOG/node-tests.txt" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }')"
-echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, $PASSED node tests (the relay's among them, 8 SIGKILLs)"
+echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, the demo's first scenes, $PASSED node tests (the relay's among them, 8 SIGKILLs)"
