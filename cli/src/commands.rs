@@ -290,6 +290,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let code = Code::load(&dir)?;
             let mut chain = SandboxChain::new();
+            println!("on the embedded sandbox chain (pallet-contracts in-process, no node)");
             let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
             let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
             let parking = demo::parking_part(&mut chain, &code, &city, &mut std::io::stdout())?;
