@@ -128,7 +128,7 @@ fn decode(
     } else {
         let error = subxt::error::DispatchError::decode_from(input.to_vec(), metadata.clone())
             .map_err(|e| decode_error(what, e))?;
-        (Err(super::dispatch_name(&error)), None)
+        (Err(crate::events::dispatch_name(&error)), None)
     };
     Ok(DryRun {
         gas_consumed: head.gas_consumed.into(),

@@ -14,10 +14,13 @@
 //! [`NodeChain::add_key`].
 
 mod dry_run;
+mod events;
+mod submit;
 
+use events::{contract_events, instantiated};
 use interfaces::AccountId;
 use scale::{Decode, Encode};
-use smartcity_sdk::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
+use smartcity_sdk::chain::{CallReport, Chain, ChainError, Weight};
 use std::{
     collections::HashMap,
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -26,7 +29,6 @@ use subxt::{
     backend::{legacy::LegacyRpcMethods, rpc::RpcClient},
     dynamic::Value,
     ext::scale_value::At,
-    tx::{Payload, TxStatus},
     OnlineClient, PolkadotConfig,
 };
 use subxt_signer::{
@@ -45,35 +47,6 @@ pub const MARGIN_PERCENT: u64 = 10;
 /// What a derived account is topped up to on a dev chain, when it holds less than half
 /// of it (in the chain's smallest unit; a dev chain's accounts hold 2^60).
 pub const DEV_FUNDING: u128 = 1_000_000_000_000_000;
-
-/// How often a submission is retried when another signer with the same key took its nonce.
-const NONCE_RETRIES: u32 = 5;
-
-/// Why one submission did not land.
-enum SubmitError {
-    /// The pool already holds (or the chain already took) this nonce of the signer's.
-    NonceTaken(String),
-    Chain(ChainError),
-}
-
-impl From<ChainError> for SubmitError {
-    fn from(error: ChainError) -> Self {
-        Self::Chain(error)
-    }
-}
-
-impl SubmitError {
-    fn from_submission(error: subxt::Error) -> Self {
-        let message = error.to_string();
-        // 1010 "Transaction is outdated" (a nonce used), 1014 "Priority is too low" (a
-        // nonce taken in the pool)
-        if message.contains("outdated") || message.contains("Priority is too low") {
-            Self::NonceTaken(message)
-        } else {
-            Self::Chain(ChainError::Node(message))
-        }
-    }
-}
 
 /// A pallet-contracts chain over WebSocket.
 pub struct NodeChain {
@@ -331,99 +304,6 @@ impl NodeChain {
         })
     }
 
-    /// Signs `call` as `signer`, submits it and follows it into a block; returns the
-    /// extrinsic's events. A dispatch error becomes `ChainError::Dispatch` named by its
-    /// pallet and variant (`Contracts::ContractTrapped`).
-    fn submit(
-        &mut self,
-        signer: AccountId,
-        call: &impl Payload,
-    ) -> Result<subxt::blocks::ExtrinsicEvents<PolkadotConfig>, ChainError> {
-        // another process signing with the same key can take a nonce between our read
-        // and our submission: the pool refuses ours as stale; read it again and resend
-        let mut attempt = 0;
-        loop {
-            match self.submit_once(signer, call) {
-                Err(SubmitError::NonceTaken(message)) => {
-                    self.nonces.remove(&signer);
-                    attempt += 1;
-                    if attempt == NONCE_RETRIES {
-                        return Err(ChainError::Node(message));
-                    }
-                }
-                Err(SubmitError::Chain(error)) => return Err(error),
-                Ok(events) => return Ok(events),
-            }
-        }
-    }
-
-    fn submit_once(
-        &mut self,
-        signer: AccountId,
-        call: &impl Payload,
-    ) -> Result<subxt::blocks::ExtrinsicEvents<PolkadotConfig>, SubmitError> {
-        let key = self.key(signer)?;
-        let client = self.client.clone();
-        let cached = self.nonces.get(&signer).copied();
-        let finality = self.finality;
-        let (events, nonce, block) = self.runtime.block_on(async move {
-            let on_chain = client
-                .tx()
-                .account_nonce(&key.public_key().to_account_id())
-                .await
-                .map_err(node_error)?;
-            let nonce = cached.map_or(on_chain, |n| n.max(on_chain));
-            let params = subxt::config::polkadot::PolkadotExtrinsicParamsBuilder::new()
-                .nonce(nonce)
-                .build();
-            let mut progress = client
-                .tx()
-                .sign_and_submit_then_watch(call, &key, params)
-                .await
-                .map_err(SubmitError::from_submission)?;
-            while let Some(status) = progress.next().await {
-                let in_block = match status.map_err(node_error)? {
-                    TxStatus::InBestBlock(in_block) if !finality => in_block,
-                    TxStatus::InFinalizedBlock(in_block) => in_block,
-                    TxStatus::Error { message }
-                    | TxStatus::Invalid { message }
-                    | TxStatus::Dropped { message } => {
-                        return Err(SubmitError::Chain(ChainError::Node(format!(
-                            "extrinsic not included: {message}"
-                        ))))
-                    }
-                    _ => continue,
-                };
-                let block = client
-                    .blocks()
-                    .at(in_block.block_hash())
-                    .await
-                    .map_err(node_error)?
-                    .number();
-                let events = in_block
-                    .wait_for_success()
-                    .await
-                    .map_err(|error| match error {
-                        subxt::Error::Runtime(dispatch) => ChainError::Dispatch {
-                            reason: dispatch_name(&dispatch),
-                            debug_message: String::new(),
-                        },
-                        other => node_error(other),
-                    });
-                return Ok((events, nonce, u64::from(block)));
-            }
-            Err(SubmitError::Chain(ChainError::Node(
-                "the node closed the extrinsic's subscription".into(),
-            )))
-        })?;
-        // the nonce is spent once the extrinsic is in a block, whatever its outcome
-        self.nonces.insert(signer, nonce + 1);
-        self.last_block = block;
-        let events = events?;
-        self.fees_paid += fee_of(&events);
-        Ok(events)
-    }
-
     fn dry_run_call(
         &mut self,
         signer: AccountId,
@@ -519,72 +399,8 @@ fn unique_salt_prefix() -> Vec<u8> {
     (nanos, std::process::id()).encode()
 }
 
-/// `Pallet::Variant` of a dispatch error (or its description when it is not a module's).
-fn dispatch_name(error: &subxt::error::DispatchError) -> String {
-    match error {
-        subxt::error::DispatchError::Module(module) => module.details_string(),
-        other => format!("{other:?}"),
-    }
-}
-
 fn with_margin(value: u64) -> u64 {
     value.saturating_add(value / 100 * MARGIN_PERCENT)
-}
-
-/// The fee the extrinsic's signer paid (`TransactionPayment::TransactionFeePaid`).
-fn fee_of(events: &subxt::blocks::ExtrinsicEvents<PolkadotConfig>) -> u128 {
-    #[derive(Decode)]
-    struct FeePaid {
-        _who: [u8; 32],
-        actual_fee: u128,
-        _tip: u128,
-    }
-    events
-        .iter()
-        .flatten()
-        .filter(|ev| ev.pallet_name() == "TransactionPayment")
-        .filter(|ev| ev.variant_name() == "TransactionFeePaid")
-        .filter_map(|ev| FeePaid::decode(&mut ev.field_bytes()).ok())
-        .map(|fee| fee.actual_fee)
-        .sum()
-}
-
-/// The `ContractEmitted` events among an extrinsic's events, in order.
-fn contract_events(events: &subxt::blocks::ExtrinsicEvents<PolkadotConfig>) -> Vec<ContractEvent> {
-    #[derive(Decode)]
-    struct Emitted {
-        contract: [u8; 32],
-        data: Vec<u8>,
-    }
-    events
-        .iter()
-        .flatten()
-        .filter(|ev| ev.pallet_name() == "Contracts" && ev.variant_name() == "ContractEmitted")
-        .filter_map(|ev| {
-            let emitted = Emitted::decode(&mut ev.field_bytes()).ok()?;
-            Some(ContractEvent {
-                contract: AccountId::from(emitted.contract),
-                topics: ev.topics().iter().map(|t| t.0).collect(),
-                data: emitted.data,
-            })
-        })
-        .collect()
-}
-
-/// The account a `Contracts::Instantiated` event names.
-fn instantiated(events: &subxt::blocks::ExtrinsicEvents<PolkadotConfig>) -> Option<AccountId> {
-    #[derive(Decode)]
-    struct Instantiated {
-        _deployer: [u8; 32],
-        contract: [u8; 32],
-    }
-    events
-        .iter()
-        .flatten()
-        .filter(|ev| ev.pallet_name() == "Contracts" && ev.variant_name() == "Instantiated")
-        .filter_map(|ev| Instantiated::decode(&mut ev.field_bytes()).ok())
-        .map(|i| AccountId::from(i.contract))
-        .last()
 }
 
 fn weight_value(weight: Weight) -> Value {
