@@ -53,7 +53,7 @@ scripts/build.sh --check
 
 step "e2e tests on the sandbox chain (committed artifacts)"
 status=0
-cargo test -p e2e -- --nocapture --skip _on_a_node >"$LOG/e2e.txt" 2>&1 || status=$?
+cargo test -p e2e --test sandbox -- --nocapture >"$LOG/e2e.txt" 2>&1 || status=$?
 grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
 [ "$status" -eq 0 ] || { echo "[test] e2e tests failed (exit $status)"; tail -80 "$LOG/e2e.txt"; exit 1; }
 

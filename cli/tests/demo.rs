@@ -12,7 +12,7 @@ use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::named_account;
 use smartcity_suite::{artifacts, Code};
 
-// from e2e/tests/registry.rs
+// from e2e/tests/sandbox/registry.rs
 #[test]
 fn demo_leaves_masked_citizens_and_commissioned_devices() {
     let mut chain = SandboxChain::new();
@@ -36,7 +36,7 @@ fn demo_leaves_masked_citizens_and_commissioned_devices() {
     assert!(text.contains("Citizens on chain"));
 }
 
-// from e2e/tests/token.rs
+// from e2e/tests/sandbox/token.rs
 #[test]
 fn demo_city_day_mints_hands_over_a_voucher_and_retires() {
     let mut chain = SandboxChain::new();
@@ -74,7 +74,7 @@ fn demo_city_day_mints_hands_over_a_voucher_and_retires() {
     assert!(text.contains("is now his: true"), "{text}");
 }
 
-// from e2e/tests/market.rs
+// from e2e/tests/sandbox/market.rs
 #[test]
 fn demo_day_mints_bills_and_sells_energy() {
     let mut chain = SandboxChain::new();
@@ -113,7 +113,7 @@ fn demo_day_mints_bills_and_sells_energy() {
     );
 }
 
-// from e2e/tests/parking.rs
+// from e2e/tests/sandbox/parking.rs
 #[test]
 fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
     let mut chain = SandboxChain::new();
@@ -153,7 +153,7 @@ fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
     assert!(text.contains("violation #0 reported to chandra"));
 }
 
-// from e2e/tests/fares.rs
+// from e2e/tests/sandbox/fares.rs
 #[test]
 fn demo_morning_books_exact_fares_and_plans_departures() {
     let mut chain = SandboxChain::new();
