@@ -7,6 +7,7 @@
 //! - [`outbox`]: SQLite (WAL, full sync); a reading is on disk before it is acknowledged.
 //! - [`submitter`]: the chain thread: lookups, batches, dry runs, settlements, resumption.
 //! - [`embedded`]: the in-process sandbox chain with the suite deployed.
+//! - [`node`]: a node (`chain.endpoint`), with the city its deployment manifest names.
 //! - [`http`], [`mqtt`]: the transports; [`metrics`]: Prometheus text.
 
 pub mod app;

@@ -4,7 +4,8 @@
 //! and units.
 //!
 //! It has no chain backend and does no IO: a backend implements [`Chain`] in a crate of
-//! its own (`smartcity-sandbox`, the embedded chain), and an application brings both.
+//! its own (`smartcity-sandbox`, the embedded chain; `smartcity-node`, a node over
+//! WebSocket), and an application brings both.
 
 pub mod chain;
 pub mod contract;
