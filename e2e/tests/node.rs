@@ -17,8 +17,8 @@ use interfaces::{
 use smartcity_node::NodeChain;
 use smartcity_sdk::{
     device_id, keys::DeviceSigner, meter::MeterSimulator, token::token_events, token::TokenEvent,
-    units::MICRO, Chain, ClientError, FareClient, MarketClient, ParkingClient, RegistryClient,
-    TokenClient,
+    units::MICRO, Chain, ChainError, ClientError, FareClient, MarketClient, ParkingClient,
+    RegistryClient, TokenClient,
 };
 use smartcity_suite::{accounts, artifacts, Code, Suite};
 
@@ -156,6 +156,13 @@ fn the_city_deploys_and_is_wired_on_a_node() {
         .grant_role(chain, stranger, TokenRole::Minter, stranger)
         .is_err());
     assert_eq!(chain.fees_paid(), fees, "a refused call is not submitted");
+    // a dispatch error is named by its pallet and variant, from the chain's metadata
+    match TokenClient::at(AccountId::from([7; 32])).total_supply(chain) {
+        Err(ClientError::Chain(ChainError::Dispatch { reason, .. })) => {
+            assert_eq!(reason, "Contracts::ContractNotFound")
+        }
+        other => panic!("expected ContractNotFound, got {other:?}"),
+    }
 }
 
 #[test]
