@@ -107,14 +107,11 @@ pub fn check_manifest(
         &code.parking,
         &code.fares,
     ];
-    let addresses = [
-        suite.registry,
-        suite.token,
-        suite.market,
-        suite.parking,
-        suite.fares,
-    ];
-    for ((name, wasm), address) in CONTRACTS.iter().zip(wasm).zip(addresses) {
+    for ((name, wasm), address) in CONTRACTS
+        .iter()
+        .zip(wasm)
+        .zip(deployment::addresses(&suite))
+    {
         if !chain.contract_exists(address)? {
             return Ok(Err(format!("no contract at {name}'s address")));
         }
@@ -225,19 +222,14 @@ pub fn deploy(
     ];
     let mut contracts = serde_json::Map::new();
     for ((name, made), args) in CONTRACTS.iter().zip(&made).zip(args) {
-        contracts.insert(
-            name.to_string(),
-            json!({
-                "address": ss58(&made.address),
-                "address_hex": hex0x(made.address.as_ref()),
-                "code_hash": hex0x(&made.code_hash),
-                "constructor": "new",
-                "args": args,
-                "input": hex0x(&made.input),
-                "block": made.block,
-                "fee": made.fee.to_string(),
-            }),
-        );
+        let mut entry = deployment::address_entry(&made.address);
+        entry.insert("code_hash".into(), hex0x(&made.code_hash).into());
+        entry.insert("constructor".into(), "new".into());
+        entry.insert("args".into(), args);
+        entry.insert("input".into(), hex0x(&made.input).into());
+        entry.insert("block".into(), made.block.into());
+        entry.insert("fee".into(), made.fee.to_string().into());
+        contracts.insert(name.to_string(), entry.into());
         writeln!(
             out,
             "{name:<18} {}  block {:>5}  fee {}",

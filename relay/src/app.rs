@@ -41,7 +41,7 @@ pub async fn run(
                 let parts = ChainParts {
                     store: Store::open(&dir)?,
                     metrics,
-                    batch: batch_config(&config),
+                    config: config.clone(),
                     stop,
                     queue,
                 };
@@ -157,7 +157,7 @@ pub async fn run(
 struct ChainParts {
     store: Store,
     metrics: Arc<Metrics>,
-    batch: BatchConfig,
+    config: Config,
     stop: Arc<std::sync::atomic::AtomicBool>,
     queue: mpsc::Receiver<Request>,
 }
@@ -177,10 +177,7 @@ impl ChainParts {
             market: MarketClient::at(suite.market),
             store: self.store,
             metrics: self.metrics,
-            config: BatchConfig {
-                signer,
-                ..self.batch
-            },
+            config: batch_config(&self.config, signer),
             on_block,
             stop: self.stop,
         }
@@ -205,12 +202,13 @@ fn started<C>(
     }
 }
 
-fn batch_config(config: &Config) -> BatchConfig {
+/// How batches are made, signed by `signer` (known once the chain is open: on a node,
+/// the account of the relay's key).
+fn batch_config(config: &Config, signer: interfaces::AccountId) -> BatchConfig {
     BatchConfig {
         max_readings: config.batch.max_readings,
         interval: Duration::from_millis(config.batch.interval_ms),
-        // set when the chain is open (a node's signer is its key's account)
-        signer: interfaces::AccountId::from([0; 32]),
+        signer,
         retain_settled: Duration::from_secs(config.batch.retain_settled_hours * 3600),
         settle_delay: settle_delay(),
     }

@@ -32,21 +32,7 @@ fn city(root: &str, meters: u32, dir: &Path) -> (NodeChain, Suite, PathBuf, Stri
     embedded::register_meters(&mut chain, &suite, meters).unwrap();
     // what the relay reads of a manifest: the chain's genesis and the addresses
     let (_, genesis) = chain.identity();
-    let mut contracts = serde_json::Map::new();
-    let addresses = [
-        suite.registry,
-        suite.token,
-        suite.market,
-        suite.parking,
-        suite.fares,
-    ];
-    for (name, address) in deployment::CONTRACTS.iter().zip(addresses) {
-        contracts.insert(
-            name.to_string(),
-            serde_json::json!({ "address_hex": format!("0x{}", hex::encode(address)) }),
-        );
-    }
-    let manifest = serde_json::json!({ "genesis_hash": genesis, "contracts": contracts });
+    let manifest = deployment::skeleton(&genesis, &suite);
     let path = dir.join("local.json");
     std::fs::write(&path, manifest.to_string()).unwrap();
     // the relay signs with its own key, derived from the root's and funded by it

@@ -15,6 +15,40 @@ pub const CONTRACTS: [&str; 5] = [
     "fare_pricing",
 ];
 
+/// The suite's addresses, in the order of [`CONTRACTS`].
+pub fn addresses(suite: &Suite) -> [AccountId; 5] {
+    [
+        suite.registry,
+        suite.token,
+        suite.market,
+        suite.parking,
+        suite.fares,
+    ]
+}
+
+/// A contract's address as a manifest holds it: SS58 for people, hex for [`suite`].
+pub fn address_entry(address: &AccountId) -> serde_json::Map<String, serde_json::Value> {
+    let bytes: &[u8; 32] = address.as_ref();
+    let mut entry = serde_json::Map::new();
+    entry.insert("address".into(), smartcity_sdk::ss58(address).into());
+    entry.insert(
+        "address_hex".into(),
+        format!("0x{}", hex::encode(bytes)).into(),
+    );
+    entry
+}
+
+/// The least a manifest holds: the chain's genesis hash and each contract's address
+/// (`smartcity deploy` adds code hashes, constructor arguments, blocks and fees).
+pub fn skeleton(genesis: &str, suite: &Suite) -> serde_json::Value {
+    let contracts: serde_json::Map<String, serde_json::Value> = CONTRACTS
+        .iter()
+        .zip(addresses(suite))
+        .map(|(name, address)| (name.to_string(), address_entry(&address).into()))
+        .collect();
+    serde_json::json!({ "genesis_hash": genesis, "contracts": contracts })
+}
+
 /// Reads a manifest.
 pub fn read(path: &Path) -> anyhow::Result<serde_json::Value> {
     let text =
@@ -60,11 +94,21 @@ mod tests {
     #[test]
     fn a_manifest_gives_its_suite_and_a_broken_one_is_refused_by_name() {
         let hex = |b: u8| format!("0x{}", "ab".repeat(31) + &format!("{b:02x}"));
-        let mut manifest = serde_json::json!({ "genesis_hash": "0x01", "contracts": {} });
-        for (n, name) in CONTRACTS.iter().enumerate() {
-            manifest["contracts"][name] = serde_json::json!({ "address_hex": hex(n as u8) });
-        }
+        let account = |b: u8| {
+            let mut bytes = [0xab; 32];
+            bytes[31] = b;
+            AccountId::from(bytes)
+        };
+        let written = Suite {
+            registry: account(0),
+            token: account(1),
+            market: account(2),
+            parking: account(3),
+            fares: account(4),
+        };
+        let mut manifest = skeleton("0x01", &written);
         let suite = suite(&manifest).unwrap();
+        assert_eq!(suite, written);
         let last = |account: AccountId| <AccountId as AsRef<[u8; 32]>>::as_ref(&account)[31];
         assert_eq!(last(suite.market), 2);
         assert_eq!(last(suite.fares), 4);

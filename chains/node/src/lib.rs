@@ -173,7 +173,7 @@ impl NodeChain {
 
     /// The chain's name and genesis hash (hex), as a deployment manifest records them.
     pub fn identity(&self) -> (String, String) {
-        let genesis = format!("0x{}", hex(self.client.genesis_hash().as_ref()));
+        let genesis = format!("0x{}", hex::encode(self.client.genesis_hash()));
         (self.chain_name.clone(), genesis)
     }
 
@@ -381,10 +381,6 @@ fn account_of(key: &Keypair) -> AccountId {
 
 fn bytes_of(account: &AccountId) -> [u8; 32] {
     *<AccountId as AsRef<[u8; 32]>>::as_ref(account)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn is_dev_chain(name: &str) -> bool {
