@@ -23,6 +23,11 @@ pub struct Measurement {
 
 const CITIZENS: usize = 8;
 const DEVICES_PER_CITIZEN: usize = 16;
+/// What the operator commissions the bench's meters with: solar, the market's default rating.
+const SOLAR: interfaces::EnergyProfile = interfaces::EnergyProfile {
+    source: interfaces::EnergySource::Solar,
+    rated_w: 0,
+};
 
 fn weigh<T>(
     table: &mut Vec<Measurement>,
@@ -83,8 +88,8 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
             let key = DeviceSigner::from_seed(&label).public_key();
             let registered =
                 registry.register_device(chain, account, device, DeviceKind::Meter, key, [7; 32]);
-            let commissioned =
-                registered.and_then(|_| registry.commission_device(chain, operator, device));
+            let commissioned = registered
+                .and_then(|_| registry.commission_device(chain, operator, device, Some(SOLAR)));
             if c == 0 && d == 0 {
                 // re-run on a fresh id to weigh each step on its own
                 let probe = device_id("bench/probe");
@@ -107,7 +112,7 @@ pub fn registry<C: Chain>(chain: &mut C, registry_wasm: &[u8]) -> anyhow::Result
                 weigh(
                     &mut table,
                     "commission_device",
-                    registry.commission_device(chain, operator, probe),
+                    registry.commission_device(chain, operator, probe, Some(SOLAR)),
                 )?;
                 let rotated = DeviceSigner::from_seed("bench/probe/2").public_key();
                 weigh(
@@ -574,6 +579,12 @@ pub fn market<C: Chain>(
         fee_bps: 0,
         fee_account: admin,
         max_batch: MAX_READINGS_PER_CALL,
+        max_interval_ms: 24 * 3_600_000,
+        // the bench packs a meter's readings half a second apart: no rating in the way
+        default_ratings: interfaces::market::DefaultRatings {
+            meter_w: u32::MAX,
+            charger_w: u32::MAX,
+        },
     };
     let market = ok(
         "market",
@@ -626,7 +637,7 @@ pub fn market<C: Chain>(
         )?;
         ok(
             "commission",
-            registry.commission_device(chain, operator, meter.device),
+            registry.commission_device(chain, operator, meter.device, Some(meter.profile())),
         )?;
         meters.push(meter);
     }
@@ -634,12 +645,15 @@ pub fn market<C: Chain>(
     let mut per_block = Vec::new();
     let now = chain.now_ms();
     let mut period = now - 24 * 3_600_000;
+    // every meter's baseline first: what is measured below is differences
+    let baselines = meters.iter_mut().map(|m| m.read(period, 0, 0)).collect();
+    ok("baselines", market.submit_readings(chain, relay, baselines))?;
     // distinct households: one reading per meter, one mint per reading
     for size in [1usize, 10, 100, HOUSEHOLDS] {
         period += 900_000;
         let batch = meters[..size]
             .iter_mut()
-            .map(|m| m.read(period, period + 900_000, 1_000, 0))
+            .map(|m| m.read(period, 0, 1_000))
             .collect();
         let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
         table.push(Measurement {
@@ -665,8 +679,8 @@ pub fn market<C: Chain>(
         period += 900_000;
         let batch = (0..batch_size)
             .map(|i| {
-                let start = period + (i / households) as u64 * 500;
-                meters[i % households].read(start, start + 500, 1_000, 0)
+                let at = period + (i / households) as u64 * 500;
+                meters[i % households].read(at, 0, 100)
             })
             .collect();
         let receipt = ok("submit", market.submit_readings(chain, relay, batch))?;
@@ -821,7 +835,7 @@ pub fn parking<C: Chain>(
         )?;
         ok(
             "commission",
-            registry.commission_device(chain, operator, sensor.sensor),
+            registry.commission_device(chain, operator, sensor.sensor, None),
         )?;
         let listed = ok(
             "list",
@@ -850,7 +864,7 @@ pub fn parking<C: Chain>(
     )?;
     ok(
         "commission car",
-        registry.commission_device(chain, operator, car),
+        registry.commission_device(chain, operator, car, None),
     )?;
     let earning = Earning {
         device: car,
@@ -1034,7 +1048,7 @@ pub fn fares<C: Chain>(
     )?;
     ok(
         "commission",
-        registry.commission_device(chain, operator, validator.validator),
+        registry.commission_device(chain, operator, validator.validator, None),
     )?;
     let stops = (0..31).map(|i| format!("stop {i}").into_bytes()).collect();
     let rule = FareRule {

@@ -192,10 +192,10 @@ pub enum MeterCommand {
         /// Readings per meter.
         #[arg(long, default_value_t = 4)]
         readings: u64,
-        /// Wh exported per 15-minute reading.
+        /// Wh exported since the meter's previous reading (its export register advances by it).
         #[arg(long, default_value_t = 1_000)]
         exported_wh: u64,
-        /// Wh imported per reading.
+        /// Wh imported since the previous reading (the import register advances by it).
         #[arg(long, default_value_t = 0)]
         imported_wh: u64,
         /// Print the signed readings instead of submitting them.
@@ -482,19 +482,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 saved.suite.market,
                 EnergySource::Solar,
             );
-            simulator.seq = market.last_seq(&mut chain, device)?;
+            // go on from the market's last reading of the meter: its sequence and registers;
+            // the readings are spread evenly up to the chain's clock (15 minutes apart for a
+            // new meter, whose first reading is its baseline)
             let now = chain.now_ms();
             let quarter = 900_000;
-            let first = now - readings * quarter;
-            let batch: Vec<_> = (0..readings)
-                .map(|i| {
-                    simulator.read(
-                        first + i * quarter,
-                        first + (i + 1) * quarter,
-                        exported_wh,
-                        imported_wh,
-                    )
-                })
+            let mut start = now.saturating_sub(readings * quarter);
+            if let Some(last) = market.meter(&mut chain, device)? {
+                simulator.seq = last.seq;
+                simulator.import_wh_total = last.import_wh_total;
+                simulator.export_wh_total = last.export_wh_total;
+                start = last.at_ms;
+            }
+            let step = (now.saturating_sub(start) / readings.max(1)).max(1);
+            let batch: Vec<_> = (1..=readings)
+                .map(|i| simulator.read(start + i * step, imported_wh, exported_wh))
                 .collect();
             if emit {
                 for signed in &batch {

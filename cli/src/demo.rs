@@ -136,13 +136,28 @@ pub fn identity_part<C: Chain>(
                 &format!("register device {label}"),
                 registry.register_device(chain, account, device, *kind, key, metadata_hash),
             )?;
+            // the operator who inspects a meter or a charger fixes its source and rating
+            let energy = match kind {
+                DeviceKind::Meter => Some(interfaces::EnergyProfile {
+                    source: EnergySource::Solar,
+                    rated_w: 7_000,
+                }),
+                DeviceKind::EvCharger => Some(interfaces::EnergyProfile {
+                    source: EnergySource::Vehicle,
+                    rated_w: 11_000,
+                }),
+                _ => None,
+            };
             check(
                 &format!("commission {label}"),
-                registry.commission_device(chain, operator, device),
+                registry.commission_device(chain, operator, device, energy),
             )?;
+            let profile = energy.map_or(String::new(), |p| {
+                format!(" ({:?}, {} kW)", p.source, p.rated_w / 1_000)
+            });
             writeln!(
                 out,
-                "  {:<8} registered {:?} {}, operator commissioned it",
+                "  {:<8} registered {:?} {}, operator commissioned it{profile}",
                 resident.name,
                 kind,
                 short_hex(&device)
@@ -542,7 +557,7 @@ pub fn market_part<C: Chain>(
     )?;
     check(
         "commission",
-        registry.commission_device(chain, operator, ben_meter.device),
+        registry.commission_device(chain, operator, ben_meter.device, Some(ben_meter.profile())),
     )?;
     let mut rooftop = MeterSimulator::new(
         device_id("asha/rooftop-meter"),
@@ -550,34 +565,47 @@ pub fn market_part<C: Chain>(
         market.address(),
         EnergySource::Solar,
     );
-    let charger = MeterSimulator::new(
+    let mut charger = MeterSimulator::new(
         device_id("asha/home-charger"),
         DeviceSigner::from_seed("asha/home-charger"),
         market.address(),
         EnergySource::Vehicle,
     );
 
-    // Yesterday's readings (the chain's clock stands at 06:00 UTC today).
+    // Yesterday's register readings (the chain's clock stands at 06:00 UTC today). Each
+    // meter's first reading is its baseline; later ones are credited and billed on the
+    // difference.
     let day = chain.now_ms() / 86_400_000 * 86_400_000 - 86_400_000;
     let at = |hour: u64, minute: u64| day + hour * 3_600_000 + minute * 60_000;
-    let mut batch = Vec::new();
-    for (hour, exported_wh) in [(9, 1_200), (10, 1_600), (12, 2_000), (13, 1_800)] {
-        batch.push(rooftop.read(at(hour, 0), at(hour, 15), exported_wh, 0));
-    }
-    batch.push(charger.sign(interfaces::reading::MeterReading {
-        device: charger.device,
-        seq: 1,
-        period_start: at(19, 0),
-        period_end: at(19, 15),
-        exported_wh: 3_000,
-        imported_wh: 0,
-        source: EnergySource::Vehicle,
-        vehicle: Some(device_id("ben/ev")),
-    }));
-    batch.push(ben_meter.read(at(20, 0), at(20, 15), 0, 2_000));
-    batch.push(ben_meter.read(at(21, 0), at(21, 15), 0, 2_500));
-    let replay = batch[0].clone();
-    batch.push(replay);
+    (rooftop.import_wh_total, rooftop.export_wh_total) = (3_100, 12_400);
+    let rooftop_05 = rooftop.read(at(5, 0), 0, 0);
+    let rooftop_10 = rooftop.read(at(10, 0), 0, 2_000); // lost on the way, arrives late
+    let rooftop_16 = rooftop.read(at(16, 0), 0, 3_500);
+    (charger.import_wh_total, charger.export_wh_total) = (40_000, 9_000);
+    let plug_in = charger.read(at(18, 0), 0, 0);
+    let ev = device_id("ben/ev");
+    let session = smartcity_sdk::meter::co_sign_session(
+        &DeviceSigner::from_seed("ben/ev"),
+        &market.address(),
+        &charger.device,
+        ev,
+        at(18, 0),
+        at(19, 30),
+    );
+    let plug_out = charger.read_session(at(19, 30), 0, 3_000, session);
+    ben_meter.import_wh_total = 7_000;
+    let flat_19 = ben_meter.read(at(19, 0), 0, 0);
+    let flat_21 = ben_meter.read(at(21, 0), 4_500, 0);
+    let batch = vec![
+        rooftop_05,
+        rooftop_16.clone(),
+        plug_in,
+        plug_out,
+        flat_19,
+        flat_21,
+        rooftop_16,
+        rooftop_10,
+    ];
     check(
         "approve utility bills",
         token.approve(chain, ben, market.address(), 10 * MICRO),
@@ -588,22 +616,23 @@ pub fn market_part<C: Chain>(
     )?;
     writeln!(
         out,
-        "the relay submitted 8 signed readings in one call ({} ref_time, {} bytes of proof):",
+        "the relay submitted 8 signed register readings in one call ({} ref_time, {} bytes of proof):",
         crate::bench::group(receipt.weight.ref_time),
         crate::bench::group(receipt.weight.proof_size)
     )?;
     let labels = [
-        "asha rooftop 09:00, 1.2 kWh",
-        "asha rooftop 10:00, 1.6 kWh",
-        "asha rooftop 12:00, 2.0 kWh (peak)",
-        "asha rooftop 13:00, 1.8 kWh (peak)",
-        "ben's EV at asha's charger 19:00, 3 kWh V2G",
-        "ben's flat 20:00, imports 2 kWh",
-        "ben's flat 21:00, imports 2.5 kWh",
-        "asha rooftop 09:00 sent again (old seq)",
+        "asha rooftop 05:00, export register 12,400 Wh",
+        "asha rooftop 16:00, export register 17,900 Wh",
+        "asha's charger 18:00, ben's EV plugs in",
+        "asha's charger 19:30, plug-out, EV co-signed",
+        "ben's flat 19:00, import register 7,000 Wh",
+        "ben's flat 21:00, import register 11,500 Wh",
+        "asha rooftop 16:00 sent again",
+        "asha rooftop 10:00, arriving late",
     ];
     for (label, outcome) in labels.iter().zip(&receipt.value) {
         let text = match outcome {
+            ReadingOutcome::Baseline => "baseline: later readings are measured from it".into(),
             ReadingOutcome::Accepted {
                 beneficiary,
                 credits,
@@ -620,8 +649,14 @@ pub fn market_part<C: Chain>(
             }
             ReadingOutcome::Rejected(reason) => format!("rejected: {reason:?}"),
         };
-        writeln!(out, "  {label:<44} {text}")?;
+        writeln!(out, "  {label:<46} {text}")?;
     }
+    writeln!(
+        out,
+        "  (asha's 5.5 kWh from 05:00 to 16:00 spread evenly: the 1.5 kWh of 11:00-14:00 \
+         earned the peak's 1.5x; the late 10:00 reading lost nothing, its energy was in the \
+         16:00 difference)"
+    )?;
 
     // Asha sells 3 kWh of her surplus; Chandra buys 2 kWh of it.
     let now = chain.now_ms();
@@ -946,7 +981,7 @@ pub fn transit_part<C: Chain>(
     )?;
     check(
         "commission the validator",
-        registry.commission_device(chain, operator, validator.validator),
+        registry.commission_device(chain, operator, validator.validator, None),
     )?;
     let rule = FareRule {
         slabs: vec![

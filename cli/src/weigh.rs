@@ -80,13 +80,10 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
             signer.public_key(),
             [0; 32],
         )?;
-        registry.commission_device(chain, operator, device_id(label))?;
-        meters.push(MeterSimulator::new(
-            device_id(label),
-            signer,
-            suite.market,
-            EnergySource::Solar,
-        ));
+        let meter =
+            MeterSimulator::new(device_id(label), signer, suite.market, EnergySource::Solar);
+        registry.commission_device(chain, operator, meter.device, Some(meter.profile()))?;
+        meters.push(meter);
     }
     let relay = chain.account("weigh-relay");
     let now = chain.now_ms();
@@ -95,7 +92,7 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
         let batch = (0..size)
             .map(|i| {
                 start += 1_000;
-                meters[i % 2].read(start, start + 1_000, 10, 0)
+                meters[i % 2].read(start, 0, 5)
             })
             .collect();
         let receipt = market
@@ -124,7 +121,7 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
         signer.public_key(),
         [0; 32],
     )?;
-    registry.commission_device(chain, operator, device_id(sensor))?;
+    registry.commission_device(chain, operator, device_id(sensor), None)?;
     let terms = SpaceTerms {
         geohash: b"tdr1v9".to_vec(),
         price_per_hour: MICRO,

@@ -89,16 +89,32 @@ fn demo_day_mints_bills_and_sells_energy() {
         .iter()
         .filter(|o| matches!(o, ReadingOutcome::Accepted { .. }))
         .count();
-    assert_eq!(accepted, 7);
+    let baselines = day
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o, ReadingOutcome::Baseline))
+        .count();
+    assert_eq!((accepted, baselines), (3, 3));
     assert_eq!(
-        day.outcomes[7],
-        ReadingOutcome::Rejected(RejectReason::StaleSeq)
+        day.outcomes[6..],
+        [
+            ReadingOutcome::Rejected(RejectReason::Replayed),
+            ReadingOutcome::Rejected(RejectReason::StaleSeq)
+        ]
     );
-    // peak readings earn 1.5x: 2 kWh at noon = 6 SCP
+    // 5.5 kWh from 05:00 to 16:00, 1.5 of them in the 11:00-14:00 peak: 4 x 2 + 1.5 x 3
     assert!(matches!(
-        day.outcomes[2],
+        day.outcomes[1],
         ReadingOutcome::Accepted {
-            credits: 6_000_000,
+            credits: 12_500_000,
+            ..
+        }
+    ));
+    // the EV's 3 kWh, co-signed, are ben's: 3 x 1.5
+    assert!(matches!(
+        day.outcomes[3],
+        ReadingOutcome::Accepted {
+            credits: 4_500_000,
             ..
         }
     ));
@@ -106,7 +122,7 @@ fn demo_day_mints_bills_and_sells_energy() {
     assert_eq!(
         day.households,
         vec![
-            ("asha", 20_525_000, 3_600),
+            ("asha", 16_025_000, 2_500),
             ("ben", 5_000_000, 0),
             ("chandra", 1_000_000, 2_000)
         ]

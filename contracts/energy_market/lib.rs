@@ -15,7 +15,7 @@ pub mod market;
 
 #[ink::contract]
 mod energy_market {
-    use crate::market::{Market, MarketConfig};
+    use crate::market::{Market, MarketConfig, Share, Verdict};
     use ink::{
         codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
@@ -23,10 +23,10 @@ mod energy_market {
     };
     use interfaces::{
         market::{
-            events as ev, EnergyMarket, MarketError, Offer, OfferState, ReadingOutcome,
+            events as ev, EnergyMarket, MarketError, MeterState, Offer, OfferState, ReadingOutcome,
             OUTCOMES_PER_EVENT,
         },
-        reading::{MeterReading, ReadingBatch, ReadingPreimage},
+        reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
         token::{CreditMinter, Earning, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
@@ -44,9 +44,11 @@ mod energy_market {
     struct Slot {
         id: DeviceId,
         record: Option<DeviceInfo>,
-        /// The device's (stored, current) last accepted sequence, read on first use.
-        seq: Option<(u64, u64)>,
-        /// The ledger of the account this id's readings credit (its owner's).
+        /// The device's last accepted reading, read on first use (`Some(None)`: none yet),
+        /// and whether the batch changed it.
+        state: Option<Option<MeterState>>,
+        changed: bool,
+        /// The ledger of the account this device's readings last credited.
         ledger: Option<usize>,
         /// This device's latest mint of the batch.
         mint: Option<usize>,
@@ -72,7 +74,8 @@ mod energy_market {
         slots.push(Slot {
             id,
             record: None,
-            seq: None,
+            state: None,
+            changed: false,
             ledger: None,
             mint: None,
         });
@@ -124,6 +127,8 @@ mod energy_market {
                 fee_bps: config.fee_bps,
                 fee_account: config.fee_account,
                 max_batch: config.max_batch,
+                max_interval_ms: config.max_interval_ms,
+                default_ratings: config.default_ratings,
             });
             Ok(())
         }
@@ -165,10 +170,11 @@ mod energy_market {
             self.market.is_paused()
         }
 
-        /// The last accepted sequence number of `device` (0 before its first reading).
+        /// The last accepted reading of `device` (its registers, time, sequence and the
+        /// owner it was measured for); `None` before its first, the baseline.
         #[ink(message)]
-        pub fn last_seq(&self, device: DeviceId) -> u64 {
-            self.market.last_seq(device)
+        pub fn meter(&self, device: DeviceId) -> Option<MeterState> {
+            self.market.meter(device)
         }
 
         /// `account`'s energy ledger: Wh exported (or bought) and not yet consumed.
@@ -323,6 +329,32 @@ mod energy_market {
                 .map_err(MarketError::Payment)
         }
 
+        /// The key the device's signature recovers to over the reading's digest.
+        fn recover_device(&self, me: &AccountId, signed: &SignedReading) -> Option<[u8; 33]> {
+            let mut digest = <Blake2x256 as HashOutput>::Type::default();
+            let preimage = ReadingPreimage {
+                market: me,
+                reading: &signed.reading,
+            };
+            ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
+            self.env().ecdsa_recover(&signed.signature, &digest).ok()
+        }
+
+        /// The key a V2G session's co-signature recovers to (`None` without a session).
+        fn recover_vehicle(&self, me: &AccountId, signed: &SignedReading) -> Option<[u8; 33]> {
+            let session = signed.reading.vehicle.as_ref()?;
+            let mut digest = <Blake2x256 as HashOutput>::Type::default();
+            let preimage = SessionPreimage {
+                market: me,
+                charger: &signed.reading.device,
+                vehicle: &session.vehicle,
+                plugged_in_ms: session.plugged_in_ms,
+                plugged_out_ms: signed.reading.at_ms,
+            };
+            ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
+            self.env().ecdsa_recover(&session.signature, &digest).ok()
+        }
+
         /// The registry's record of every slot's id, asked in calls of at most
         /// `MAX_QUERY_BATCH` ids (one call for a full batch of meters).
         fn load_records(&self, slots: &mut [Slot]) -> Result<(), MarketError> {
@@ -409,8 +441,11 @@ mod energy_market {
             self.market.ensure_batch(batch.len())?;
             let (now, me) = (self.env().block_timestamp(), self.env().account_id());
 
-            // every device and vehicle once, and each reading's slots
-            let mut slots: Vec<Slot> = Vec::new();
+            // every device and vehicle once, and each reading's slots; sized for a full
+            // registry query up front, as growing by doubling would leave every smaller
+            // copy behind in the contract's 1 MiB (the allocator never frees)
+            let mut slots: Vec<Slot> =
+                Vec::with_capacity(batch.len().min(MAX_QUERY_BATCH as usize));
             let mut places: Vec<(usize, Option<usize>)> = Vec::with_capacity(batch.len());
             let mut hint = None;
             for signed in &batch {
@@ -418,115 +453,85 @@ mod energy_market {
                 let vehicle = signed
                     .reading
                     .vehicle
-                    .map(|v| slot_index(&mut slots, v, None));
+                    .as_ref()
+                    .map(|session| slot_index(&mut slots, session.vehicle, None));
                 places.push((device, vehicle));
                 hint = Some(device);
             }
             self.load_records(&mut slots)?;
 
             // sized once: the allocator never frees, so growing would waste memory
-            let mut ledgers: Vec<Ledger> = Vec::with_capacity(slots.len());
-            let mut mints: Vec<Mint> = Vec::with_capacity(slots.len());
+            let mut books = Books {
+                ledgers: Vec::with_capacity(slots.len()),
+                mints: Vec::with_capacity(slots.len()),
+            };
             let mut outcomes = Vec::with_capacity(batch.len());
             for (signed, &(d, v)) in batch.iter().zip(&places) {
-                let reading = &signed.reading;
-                let (stored, last_seq) = match slots[d].seq {
-                    Some(seq) => seq,
-                    None => {
-                        let stored = self.market.last_seq(reading.device);
-                        (stored, stored)
-                    }
+                let last = match slots[d].state {
+                    Some(state) => state,
+                    None => self.market.meter(signed.reading.device),
                 };
-                slots[d].seq = Some((stored, last_seq));
-                let recover = || {
-                    let mut digest = <Blake2x256 as HashOutput>::Type::default();
-                    ink::env::hash_encoded::<Blake2x256, _>(
-                        &ReadingPreimage {
-                            market: &me,
-                            reading,
-                        },
-                        &mut digest,
-                    );
-                    self.env().ecdsa_recover(&signed.signature, &digest).ok()
-                };
+                slots[d].state = Some(last);
                 let verdict = self.market.evaluate(
-                    reading,
+                    &signed.reading,
                     slots[d].record.as_ref(),
-                    v.map(|v| slots[v].record.as_ref()),
-                    last_seq,
+                    v.and_then(|v| slots[v].record.as_ref()),
+                    last.as_ref(),
                     now,
-                    recover,
+                    || self.recover_device(&me, signed),
+                    || self.recover_vehicle(&me, signed),
                 );
-                let accepted = match verdict {
-                    Ok(accepted) => accepted,
-                    Err(reason) => {
-                        outcomes.push(ReadingOutcome::Rejected(reason));
-                        continue;
+                let outcome = match verdict {
+                    Err(reason) => ReadingOutcome::Rejected(reason),
+                    Ok(Verdict::Baseline(state)) => {
+                        (slots[d].state, slots[d].changed) = (Some(Some(state)), true);
+                        ReadingOutcome::Baseline
+                    }
+                    Ok(Verdict::Measured {
+                        next,
+                        share,
+                        before_transfer,
+                    }) => {
+                        (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
+                        let device = signed.reading.device;
+                        if let Some(before) = before_transfer {
+                            let billable_wh = books.apply(self, &mut slots[d], device, &before);
+                            self.env().emit_event(ev::MeasuredBeforeTransfer {
+                                device,
+                                owner: before.beneficiary,
+                                from_ms: before.from_ms,
+                                to_ms: before.to_ms,
+                                export_wh: before.export_wh,
+                                import_wh: before.import_wh,
+                                credits: before.credits,
+                                billable_wh,
+                            });
+                        }
+                        let billable_wh = books.apply(self, &mut slots[d], device, &share);
+                        ReadingOutcome::Accepted {
+                            beneficiary: share.beneficiary,
+                            credits: share.credits,
+                            billable_wh,
+                        }
                     }
                 };
-                slots[d].seq = Some((stored, reading.seq));
-                // the ledger of whoever benefits (the vehicle's owner for V2G): exports
-                // add, imports consume it first, the rest is billable
-                let who = accepted.beneficiary;
-                let owner_slot = v.unwrap_or(d);
-                let l = match slots[owner_slot].ledger {
-                    Some(l) => l,
-                    None => {
-                        let l = match ledgers.iter().position(|l| l.account == who) {
-                            Some(l) => l,
-                            None => {
-                                let stored = self.market.ledger_wh(who);
-                                ledgers.push(Ledger {
-                                    account: who,
-                                    stored,
-                                    wh: stored,
-                                    billable_wh: 0,
-                                });
-                                ledgers.len().saturating_sub(1)
-                            }
-                        };
-                        slots[owner_slot].ledger = Some(l);
-                        l
-                    }
-                };
-                let ledger = &mut ledgers[l];
-                let available = ledger.wh.saturating_add(reading.exported_wh);
-                let consumed = available.min(reading.imported_wh);
-                ledger.wh = available.saturating_sub(consumed);
-                let billable_wh = reading.imported_wh.saturating_sub(consumed);
-                ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
-                if accepted.credits > 0 {
-                    slots[d].mint = Some(add_mint(
-                        &mut mints,
-                        slots[d].mint,
-                        who,
-                        reading,
-                        accepted.credits,
-                    ));
-                }
-                outcomes.push(ReadingOutcome::Accepted {
-                    beneficiary: who,
-                    credits: accepted.credits,
-                    billable_wh,
-                });
+                outcomes.push(outcome);
             }
 
-            for slot in &slots {
-                if let Some((stored, seq)) = slot.seq {
-                    if seq != stored {
-                        self.market.set_last_seq(slot.id, seq);
-                    }
+            for slot in slots.iter().filter(|slot| slot.changed) {
+                if let Some(Some(state)) = &slot.state {
+                    self.market.set_meter(slot.id, state);
                 }
             }
-            for ledger in &ledgers {
+            for ledger in &books.ledgers {
                 if ledger.wh != ledger.stored {
                     self.market.set_ledger_wh(ledger.account, ledger.wh);
                 }
             }
-            if !mints.is_empty() {
-                self.mint(mints)?;
+            if !books.mints.is_empty() {
+                self.mint(books.mints)?;
             }
-            for ledger in &ledgers {
+            for ledger in &books.ledgers {
                 if ledger.billable_wh > 0 {
                     self.collect(ledger.account, ledger.billable_wh)?;
                 }
@@ -553,18 +558,67 @@ mod energy_market {
         }
     }
 
+    /// What a batch owes and mints: each account's energy ledger and bill, and the mints.
+    struct Books {
+        ledgers: Vec<Ledger>,
+        mints: Vec<Mint>,
+    }
+
+    impl Books {
+        /// Books one share of a reading of `device`: the beneficiary's ledger takes the
+        /// export and pays the import from it first (the rest is billable, returned); the
+        /// credits are added to a mint.
+        fn apply(
+            &mut self,
+            contract: &EnergyMarketContract,
+            slot: &mut Slot,
+            device: DeviceId,
+            share: &Share,
+        ) -> u64 {
+            let who = share.beneficiary;
+            let cached = slot
+                .ledger
+                .filter(|&l| self.ledgers.get(l).is_some_and(|l| l.account == who));
+            let l = match cached.or_else(|| self.ledgers.iter().position(|l| l.account == who)) {
+                Some(l) => l,
+                None => {
+                    let stored = contract.market.ledger_wh(who);
+                    self.ledgers.push(Ledger {
+                        account: who,
+                        stored,
+                        wh: stored,
+                        billable_wh: 0,
+                    });
+                    self.ledgers.len().saturating_sub(1)
+                }
+            };
+            slot.ledger = Some(l);
+            let ledger = &mut self.ledgers[l];
+            let available = ledger.wh.saturating_add(share.export_wh);
+            let consumed = available.min(share.import_wh);
+            ledger.wh = available.saturating_sub(consumed);
+            let billable_wh = share.import_wh.saturating_sub(consumed);
+            ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
+            if share.credits > 0 {
+                slot.mint = Some(add_mint(&mut self.mints, slot.mint, device, share));
+            }
+            billable_wh
+        }
+    }
+
     /// One receipt per (beneficiary, device, source) of the batch: its credits and Wh
-    /// summed, its period the span of the readings. `latest` is the device's previous
-    /// mint of the batch, the usual match. Returns the mint's index.
+    /// summed, its period the span of the shares. `latest` is the device's previous mint of
+    /// the batch, the usual match. Returns the mint's index.
     fn add_mint(
         mints: &mut Vec<Mint>,
         latest: Option<usize>,
-        to: AccountId,
-        reading: &MeterReading,
-        credits: u128,
+        device: DeviceId,
+        share: &Share,
     ) -> usize {
         let matches = |m: &Mint| {
-            m.to == to && m.earning.device == reading.device && m.earning.source == reading.source
+            m.to == share.beneficiary
+                && m.earning.device == device
+                && m.earning.source == share.source
         };
         let found = latest
             .filter(|&i| mints.get(i).is_some_and(matches))
@@ -572,23 +626,23 @@ mod energy_market {
         match found {
             Some(i) => {
                 let mint = &mut mints[i];
-                mint.amount = mint.amount.saturating_add(credits);
+                mint.amount = mint.amount.saturating_add(share.credits);
                 let earning = &mut mint.earning;
-                earning.energy_wh = earning.energy_wh.saturating_add(reading.exported_wh);
-                earning.period_start_ms = earning.period_start_ms.min(reading.period_start);
-                earning.period_end_ms = earning.period_end_ms.max(reading.period_end);
+                earning.energy_wh = earning.energy_wh.saturating_add(share.export_wh);
+                earning.period_start_ms = earning.period_start_ms.min(share.from_ms);
+                earning.period_end_ms = earning.period_end_ms.max(share.to_ms);
                 i
             }
             None => {
                 mints.push(Mint {
-                    to,
-                    amount: credits,
+                    to: share.beneficiary,
+                    amount: share.credits,
                     earning: Earning {
-                        device: reading.device,
-                        source: reading.source,
-                        period_start_ms: reading.period_start,
-                        period_end_ms: reading.period_end,
-                        energy_wh: reading.exported_wh,
+                        device,
+                        source: share.source,
+                        period_start_ms: share.from_ms,
+                        period_end_ms: share.to_ms,
+                        energy_wh: share.export_wh,
                     },
                 });
                 mints.len().saturating_sub(1)
@@ -612,6 +666,11 @@ mod energy_market {
                 fee_bps: 0,
                 fee_account: accounts.django,
                 max_batch: 0,
+                max_interval_ms: 0,
+                default_ratings: interfaces::market::DefaultRatings {
+                    meter_w: 0,
+                    charger_w: 0,
+                },
             };
             assert_eq!(
                 EnergyMarketContract::new(accounts.bob, accounts.charlie, config).err(),

@@ -10,16 +10,40 @@ use interfaces::{
 };
 use interfaces::{
     debt::{events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
-    market::{MarketError, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE},
+    market::{
+        check_device, difference, session_owner, Difference, MarketError, MeterState, Offer,
+        OfferState, RejectReason, BPS, MAX_OFFER_PAGE,
+    },
     reading::MeterReading,
-    AccountId, DeviceId, DeviceInfo, DeviceKey, TimestampMs,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, EnergySource, TimestampMs,
 };
 
-/// The verdict on one reading: who benefits and the credits its export earned.
+/// One account's part of an accepted reading: the energy of `[from_ms, to_ms)` and the
+/// credits its export earned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Accepted {
+pub struct Share {
     pub beneficiary: AccountId,
+    pub source: EnergySource,
+    pub from_ms: TimestampMs,
+    pub to_ms: TimestampMs,
+    pub export_wh: u64,
+    pub import_wh: u64,
     pub credits: u128,
+}
+
+/// The verdict on one reading that passed every rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The device's first reading: only its state is kept.
+    Baseline(MeterState),
+    /// The difference from the last reading: `share` for whoever benefits now, and
+    /// `before_transfer` for the previous owner when the device changed hands during the
+    /// interval. `next` is the device's new state.
+    Measured {
+        next: MeterState,
+        share: Share,
+        before_transfer: Option<Share>,
+    },
 }
 
 #[ink::storage_item]
@@ -28,7 +52,8 @@ pub struct Market {
     admin: AdminSeat,
     paused: bool,
     config: MarketConfig,
-    last_seq: Mapping<DeviceId, u64>,
+    /// Each device's last accepted reading (its baseline before the second).
+    meters: Mapping<DeviceId, MeterState>,
     ledger_wh: Mapping<AccountId, u64>,
     /// Bills that could not be collected, owed to the utility.
     debts: DebtBook,
@@ -52,7 +77,7 @@ impl Market {
             admin: AdminSeat::new(admin),
             paused: false,
             config,
-            last_seq: Mapping::default(),
+            meters: Mapping::default(),
             ledger_wh: Mapping::default(),
             debts: DebtBook::default(),
             offers: Mapping::default(),
@@ -123,12 +148,13 @@ impl Market {
         Ok(())
     }
 
-    pub fn last_seq(&self, device: DeviceId) -> u64 {
-        self.last_seq.get(device).unwrap_or(0)
+    /// The device's last accepted reading, `None` before its baseline.
+    pub fn meter(&self, device: DeviceId) -> Option<MeterState> {
+        self.meters.get(device)
     }
 
-    pub fn set_last_seq(&mut self, device: DeviceId, seq: u64) {
-        self.last_seq.insert(device, &seq);
+    pub fn set_meter(&mut self, device: DeviceId, state: &MeterState) {
+        self.meters.insert(device, state);
     }
 
     pub fn ledger_wh(&self, account: AccountId) -> u64 {
@@ -318,38 +344,125 @@ impl Market {
         Ok((page, end.max(from_id)))
     }
 
-    /// The verdict on one reading. `device` and `vehicle` are the registry's records (the
-    /// outer `Option` of `vehicle` is whether the reading names one); `last_seq` is the
-    /// device's last accepted sequence, this batch included; `recover` recovers the
-    /// signer's key and is only called once the cheap checks pass.
+    /// The verdict on one reading. `device` and `vehicle` are the registry's records (of
+    /// the device, and of the vehicle its V2G session names, if any); `last` is
+    /// the device's last accepted reading, this batch included; `recover` and
+    /// `recover_vehicle` recover the signers' keys and are only called once the cheap
+    /// checks pass.
+    #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &self,
         reading: &MeterReading,
         device: Option<&DeviceInfo>,
-        vehicle: Option<Option<&DeviceInfo>>,
-        last_seq: u64,
+        vehicle: Option<&DeviceInfo>,
+        last: Option<&MeterState>,
         now: TimestampMs,
         recover: impl FnOnce() -> Option<DeviceKey>,
-    ) -> Result<Accepted, RejectReason> {
-        interfaces::market::check_device_and_period(reading, device, now)?;
+        recover_vehicle: impl FnOnce() -> Option<DeviceKey>,
+    ) -> Result<Verdict, RejectReason> {
+        check_device(reading, device, now)?;
         let device = device.ok_or(RejectReason::UnknownDevice)?;
-        if reading.seq == last_seq {
-            return Err(RejectReason::Replayed);
-        }
-        if reading.seq < last_seq {
-            return Err(RejectReason::StaleSeq);
-        }
+        let source = device
+            .energy
+            .map(|profile| profile.source)
+            .ok_or(RejectReason::NoEnergyProfile)?;
+        let Some(last) = last else {
+            if reading.vehicle.is_some() {
+                return Err(RejectReason::PlugInMismatch);
+            }
+            if recover() != Some(device.key) {
+                return Err(RejectReason::BadSignature);
+            }
+            return Ok(Verdict::Baseline(MeterState::after(reading, device.owner)));
+        };
+        let measured = difference(last, reading, self.config.rated_w(device))?;
+        let session = match &reading.vehicle {
+            Some(session) => {
+                let owner = session_owner(device, session, vehicle, Some(last.at_ms))?;
+                Some((owner, vehicle.map(|car| car.key)))
+            }
+            None => None,
+        };
         if recover() != Some(device.key) {
             return Err(RejectReason::BadSignature);
         }
-        let beneficiary = interfaces::market::beneficiary(device, vehicle)?;
-        Ok(Accepted {
+        if let Some((_, car_key)) = session {
+            if recover_vehicle() != car_key {
+                return Err(RejectReason::BadVehicleSignature);
+            }
+        }
+        let share = |beneficiary, part: Difference| Share {
             beneficiary,
+            source,
+            from_ms: part.from_ms,
+            to_ms: part.to_ms,
+            export_wh: part.export_wh,
+            import_wh: part.import_wh,
             credits: self
                 .config
-                .credits(reading.exported_wh, reading.source, reading.period_start),
+                .credits(part.export_wh, source, part.from_ms, part.to_ms),
+        };
+        let next = MeterState::after(reading, device.owner);
+        // V2G: the co-signed session is the vehicle owner's, whoever owns the charger
+        if let Some((owner, _)) = session {
+            return Ok(Verdict::Measured {
+                next,
+                share: share(owner, measured),
+                before_transfer: None,
+            });
+        }
+        // review L-3: energy measured before a transfer is the previous owner's
+        let since = device.owner_since_ms;
+        if last.owner == device.owner || since <= measured.from_ms {
+            return Ok(Verdict::Measured {
+                next,
+                share: share(device.owner, measured),
+                before_transfer: None,
+            });
+        }
+        if since >= measured.to_ms {
+            return Ok(Verdict::Measured {
+                next: MeterState::after(reading, last.owner),
+                share: share(last.owner, measured),
+                before_transfer: None,
+            });
+        }
+        let (before, after) = split(measured, since);
+        Ok(Verdict::Measured {
+            next,
+            share: share(device.owner, after),
+            before_transfer: Some(share(last.owner, before)),
         })
     }
+}
+
+/// Splits a difference at `at_ms` (inside it), the energy pro rata by time.
+fn split(whole: Difference, at_ms: TimestampMs) -> (Difference, Difference) {
+    let length = u128::from(whole.to_ms.saturating_sub(whole.from_ms)).max(1);
+    let before_ms = u128::from(at_ms.saturating_sub(whole.from_ms));
+    // at most the whole, so it fits u64
+    let part = |wh: u64| {
+        let share = u128::from(wh)
+            .saturating_mul(before_ms)
+            .checked_div(length)
+            .unwrap_or(0);
+        u64::try_from(share).unwrap_or(wh)
+    };
+    let (export_before, import_before) = (part(whole.export_wh), part(whole.import_wh));
+    (
+        Difference {
+            from_ms: whole.from_ms,
+            to_ms: at_ms,
+            export_wh: export_before,
+            import_wh: import_before,
+        },
+        Difference {
+            from_ms: at_ms,
+            to_ms: whole.to_ms,
+            export_wh: whole.export_wh.saturating_sub(export_before),
+            import_wh: whole.import_wh.saturating_sub(import_before),
+        },
+    )
 }
 
 // `#[ink::test]` only because `Mapping` needs ink!'s off-chain storage engine.
@@ -357,12 +470,17 @@ impl Market {
 mod tests {
     use super::*;
     use interfaces::{
-        market::{PeakWindow, SourceFactors, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL},
-        DeviceKind, DeviceStatus, EnergySource,
+        market::{
+            DefaultRatings, PeakWindow, SourceFactors, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL,
+        },
+        reading::VehicleSession,
+        DeviceKind, DeviceStatus, EnergyProfile, EnergySource,
     };
 
     const HOUR_MS: u64 = 3_600_000;
-    const NOON: TimestampMs = 20_000 * 24 * HOUR_MS + 12 * HOUR_MS;
+    const MIDNIGHT: TimestampMs = 20_000 * 24 * HOUR_MS;
+    const NOON: TimestampMs = MIDNIGHT + 12 * HOUR_MS;
+    const KEY: DeviceKey = [2; 33];
 
     fn account(n: u8) -> AccountId {
         AccountId::from([n; 32])
@@ -388,58 +506,125 @@ mod tests {
             fee_bps: 250,
             fee_account: account(91),
             max_batch: 32,
+            max_interval_ms: 2 * 24 * HOUR_MS,
+            default_ratings: DefaultRatings {
+                meter_w: 10_000,
+                charger_w: 11_000,
+            },
         }
     }
 
     fn device(kind: DeviceKind, owner: u8) -> DeviceInfo {
+        let energy = match kind {
+            DeviceKind::Meter => Some(EnergyProfile {
+                source: EnergySource::Solar,
+                rated_w: 0,
+            }),
+            DeviceKind::EvCharger => Some(EnergyProfile {
+                source: EnergySource::Vehicle,
+                rated_w: 0,
+            }),
+            _ => None,
+        };
         DeviceInfo {
             device_id: [owner; 32],
             owner: account(owner),
             owner_id: [owner; 32],
             kind,
-            key: [2; 33],
+            key: KEY,
             metadata_hash: [0; 32],
             status: DeviceStatus::Commissioned,
             active: true,
+            energy,
+            owner_since_ms: 0,
         }
     }
 
-    fn reading(seq: u64, start: TimestampMs, exported_wh: u64) -> MeterReading {
+    /// Registers `(import, export)` in Wh read at `at`.
+    fn reading(seq: u64, at: TimestampMs, import: u64, export: u64) -> MeterReading {
         MeterReading {
-            device: [1; 32],
+            device: [7; 32],
             seq,
-            period_start: start,
-            period_end: start + 15 * 60_000,
-            exported_wh,
-            imported_wh: 0,
-            source: EnergySource::Solar,
+            at_ms: at,
+            import_wh_total: import,
+            export_wh_total: export,
             vehicle: None,
         }
+    }
+
+    fn state(owner: u8, seq: u64, at: TimestampMs, import: u64, export: u64) -> MeterState {
+        MeterState::after(&reading(seq, at, import, export), account(owner))
     }
 
     fn market() -> Market {
         Market::new(account(1), config()).unwrap()
     }
 
+    /// The verdict on `r` from a meter of account 7 whose signatures recover.
+    fn judge(
+        market: &Market,
+        r: &MeterReading,
+        last: Option<&MeterState>,
+    ) -> Result<Verdict, RejectReason> {
+        let meter = device(DeviceKind::Meter, 7);
+        market.evaluate(
+            r,
+            Some(&meter),
+            None,
+            last,
+            NOON + 48 * HOUR_MS,
+            || Some(KEY),
+            || None,
+        )
+    }
+
+    /// The one share of a measured verdict.
+    fn share(verdict: Result<Verdict, RejectReason>) -> Share {
+        match verdict {
+            Ok(Verdict::Measured {
+                share,
+                before_transfer: None,
+                ..
+            }) => share,
+            other => panic!("not one share: {other:?}"),
+        }
+    }
+
     #[test]
-    fn credits_follow_source_factor_and_peak_window() {
+    fn credits_follow_source_factor_and_the_time_inside_peak_windows() {
         let config = config();
-        // 5 kWh solar off-peak at 08:00: 5 x 2 credits
+        let at = |h: u64| MIDNIGHT + h * HOUR_MS;
+        // 5 kWh solar from 08:00 to 09:00: 5 x 2 credits
         assert_eq!(
-            config.credits(5_000, EnergySource::Solar, NOON - 4 * HOUR_MS),
+            config.credits(5_000, EnergySource::Solar, at(8), at(9)),
             10_000_000
         );
-        // the same at noon: x1.5
-        assert_eq!(config.credits(5_000, EnergySource::Solar, NOON), 15_000_000);
+        // the same from 12:00 to 13:00: x1.5
+        assert_eq!(
+            config.credits(5_000, EnergySource::Solar, at(12), at(13)),
+            15_000_000
+        );
         // window end is exclusive
         assert_eq!(
-            config.credits(1_000, EnergySource::Wind, NOON + 2 * HOUR_MS),
+            config.credits(1_000, EnergySource::Wind, at(14), at(15)),
             1_800_000
         );
+        // 10:00 to 12:00: half of it in the window, x1.25 overall
         assert_eq!(
-            config.credits(1_000, EnergySource::Vehicle, NOON - HOUR_MS),
-            2_250_000
+            config.credits(2_000, EnergySource::Solar, at(10), at(12)),
+            5_000_000
         );
+        // two days from 00:00: 6 of 48 hours at x1.5
+        assert_eq!(
+            config.credits(48_000, EnergySource::Hydro, at(0), at(48)),
+            48_000_000 + 3_000_000
+        );
+        // longer than max_interval_ms: off peak throughout
+        assert_eq!(
+            config.credits(49_000, EnergySource::Hydro, at(0), at(49)),
+            49_000_000
+        );
+        assert_eq!(config.credits(1_000, EnergySource::Solar, at(1), at(1)), 0);
         assert_eq!(config.bill(1), 3_000);
         assert_eq!(config.bill(1_001), 3_003_000);
     }
@@ -467,129 +652,394 @@ mod tests {
         };
         assert_eq!(bad.validate(), Err(MarketError::InvalidPeakWindow));
         let mut bad = config();
+        bad.peak_windows.push(PeakWindow {
+            start_minute: 800,
+            end_minute: 900,
+            multiplier_bps: 12_000,
+        });
+        assert_eq!(bad.validate(), Err(MarketError::InvalidPeakWindow));
+        let mut bad = config();
         bad.peak_windows =
             ink::prelude::vec![config().peak_windows[0]; MAX_PEAK_WINDOWS as usize + 1];
         assert_eq!(bad.validate(), Err(MarketError::TooManyPeakWindows));
+        let mut bad = config();
+        bad.max_interval_ms = 0;
+        assert_eq!(bad.validate(), Err(MarketError::InvalidInterval));
+        bad.max_interval_ms = interfaces::market::MAX_INTERVAL_LIMIT_MS + 1;
+        assert_eq!(bad.validate(), Err(MarketError::InvalidInterval));
+        let mut bad = config();
+        bad.default_ratings.charger_w = 0;
+        assert_eq!(bad.validate(), Err(MarketError::InvalidRating));
     }
 
     #[ink::test]
     fn each_refusal_has_its_reason() {
         let market = market();
         let meter = device(DeviceKind::Meter, 7);
-        let good = reading(5, NOON, 1_000);
-        let key = || Some([2; 33]);
-        let evaluate = |r: &MeterReading, d: Option<&DeviceInfo>, last: u64| {
-            market.evaluate(r, d, None, last, NOON + HOUR_MS, key)
+        let last = state(7, 5, NOON, 100, 100);
+        let good = reading(6, NOON + HOUR_MS, 200, 1_100);
+        let now = NOON + 2 * HOUR_MS;
+        let evaluate = |r: &MeterReading, d: Option<&DeviceInfo>, last: Option<&MeterState>| {
+            market.evaluate(r, d, None, last, now, || Some(KEY), || None)
         };
-        assert_eq!(evaluate(&good, None, 0), Err(RejectReason::UnknownDevice));
+        let refused = |r: &MeterReading, d: &DeviceInfo| evaluate(r, Some(d), Some(&last)).err();
         assert_eq!(
-            evaluate(&good, Some(&device(DeviceKind::Vehicle, 7)), 0),
-            Err(RejectReason::WrongKind)
+            evaluate(&good, None, Some(&last)).err(),
+            Some(RejectReason::UnknownDevice)
+        );
+        assert_eq!(
+            refused(&good, &device(DeviceKind::Vehicle, 7)),
+            Some(RejectReason::WrongKind)
         );
         let mut pending = meter.clone();
         (pending.status, pending.active) = (DeviceStatus::Pending, false);
         assert_eq!(
-            evaluate(&good, Some(&pending), 0),
-            Err(RejectReason::NotCommissioned)
+            refused(&good, &pending),
+            Some(RejectReason::NotCommissioned)
         );
         let mut revoked = meter.clone();
         (revoked.status, revoked.active) = (DeviceStatus::Revoked, false);
-        assert_eq!(
-            evaluate(&good, Some(&revoked), 0),
-            Err(RejectReason::DeviceRevoked)
-        );
+        assert_eq!(refused(&good, &revoked), Some(RejectReason::DeviceRevoked));
         let mut orphan = meter.clone();
         orphan.active = false;
+        assert_eq!(refused(&good, &orphan), Some(RejectReason::OwnerInactive));
+        let mut unprofiled = meter.clone();
+        unprofiled.energy = None;
         assert_eq!(
-            evaluate(&good, Some(&orphan), 0),
-            Err(RejectReason::OwnerInactive)
+            refused(&good, &unprofiled),
+            Some(RejectReason::NoEnergyProfile)
         );
-        let mut backwards = good.clone();
-        backwards.period_end = backwards.period_start;
+        let future = reading(6, now + 1, 200, 1_100);
+        assert_eq!(refused(&future, &meter), Some(RejectReason::InFuture));
         assert_eq!(
-            evaluate(&backwards, Some(&meter), 0),
-            Err(RejectReason::BadPeriod)
-        );
-        let future = reading(5, NOON + HOUR_MS, 1);
-        assert_eq!(
-            evaluate(&future, Some(&meter), 0),
-            Err(RejectReason::BadPeriod)
+            refused(&reading(5, NOON + HOUR_MS, 200, 1_100), &meter),
+            Some(RejectReason::Replayed)
         );
         assert_eq!(
-            evaluate(&good, Some(&meter), 5),
-            Err(RejectReason::Replayed)
+            refused(&reading(4, NOON + HOUR_MS, 200, 1_100), &meter),
+            Some(RejectReason::StaleSeq)
         );
         assert_eq!(
-            evaluate(&good, Some(&meter), 6),
-            Err(RejectReason::StaleSeq)
+            refused(&reading(6, NOON, 200, 1_100), &meter),
+            Some(RejectReason::NotAfterLast)
         );
         assert_eq!(
-            market.evaluate(&good, Some(&meter), None, 0, NOON + HOUR_MS, || Some(
-                [3; 33]
-            )),
-            Err(RejectReason::BadSignature)
+            refused(&reading(6, NOON + HOUR_MS, 99, 1_100), &meter),
+            Some(RejectReason::RegisterDecreased)
         );
         assert_eq!(
-            market.evaluate(&good, Some(&meter), None, 0, NOON + HOUR_MS, || None),
-            Err(RejectReason::BadSignature)
+            refused(&reading(6, NOON + HOUR_MS, 200, 99), &meter),
+            Some(RejectReason::RegisterDecreased)
         );
         assert_eq!(
-            evaluate(&good, Some(&meter), 4),
-            Ok(Accepted {
-                beneficiary: account(7),
-                credits: 3_000_000
-            })
+            market
+                .evaluate(
+                    &good,
+                    Some(&meter),
+                    None,
+                    Some(&last),
+                    now,
+                    || Some([3; 33]),
+                    || None
+                )
+                .err(),
+            Some(RejectReason::BadSignature)
+        );
+        assert_eq!(
+            market
+                .evaluate(&good, Some(&meter), None, None, now, || None, || None)
+                .err(),
+            Some(RejectReason::BadSignature)
+        );
+        // the first reading is the baseline; the next is measured from it
+        assert_eq!(
+            evaluate(&good, Some(&meter), None),
+            Ok(Verdict::Baseline(state(7, 6, NOON + HOUR_MS, 200, 1_100)))
+        );
+        let measured = share(evaluate(&good, Some(&meter), Some(&last)));
+        assert_eq!(
+            (
+                measured.beneficiary,
+                measured.export_wh,
+                measured.import_wh,
+                measured.credits
+            ),
+            (account(7), 1_000, 100, 3_000_000)
         );
     }
 
+    // review I-3: a difference the installation cannot deliver is refused by name
     #[ink::test]
-    fn vehicle_to_grid_credits_the_vehicles_owner() {
+    fn an_implausible_difference_is_refused() {
+        let market = market();
+        let last = state(7, 1, NOON, 0, 0);
+        // the default 10 kW meter delivers at most 2,500 Wh in 15 minutes, either way
+        let quarter = NOON + 15 * 60_000;
+        assert!(judge(&market, &reading(2, quarter, 0, 2_500), Some(&last)).is_ok());
+        assert_eq!(
+            judge(&market, &reading(2, quarter, 0, 2_501), Some(&last)).err(),
+            Some(RejectReason::Implausible)
+        );
+        assert_eq!(
+            judge(&market, &reading(2, quarter, 2_501, 0), Some(&last)).err(),
+            Some(RejectReason::Implausible)
+        );
+        // a rating fixed at commissioning overrides the default
+        let mut small = device(DeviceKind::Meter, 7);
+        small.energy = Some(EnergyProfile {
+            source: EnergySource::Solar,
+            rated_w: 4_000,
+        });
+        assert_eq!(
+            market
+                .evaluate(
+                    &reading(2, quarter, 0, 1_001),
+                    Some(&small),
+                    None,
+                    Some(&last),
+                    quarter,
+                    || Some(KEY),
+                    || None
+                )
+                .err(),
+            Some(RejectReason::Implausible)
+        );
+    }
+
+    // review H-2: withholding an import-heavy reading does not avoid its bill, and
+    // front-running a batch with its last reading loses nothing
+    #[ink::test]
+    fn a_withheld_or_reordered_reading_loses_no_energy() {
+        let market = market();
+        let base = state(7, 1, NOON, 1_000, 1_000);
+        let r2 = reading(2, NOON + HOUR_MS, 1_000, 2_000); // +1 kWh export
+        let r3 = reading(3, NOON + 2 * HOUR_MS, 9_000, 2_000); // +8 kWh import, withheld
+        let r4 = reading(4, NOON + 3 * HOUR_MS, 9_000, 3_000); // +1 kWh export
+        let after_r2 = state(7, 2, NOON + HOUR_MS, 1_000, 2_000);
+        // r3 never reaches the chain: r4 carries its import
+        let r4_share = share(judge(&market, &r4, Some(&after_r2)));
+        assert_eq!((r4_share.import_wh, r4_share.export_wh), (8_000, 1_000));
+        // r4 submitted first: r2 and r3 are stale, yet the difference holds all of them
+        let first = share(judge(&market, &r4, Some(&base)));
+        assert_eq!((first.import_wh, first.export_wh), (8_000, 2_000));
+        let after_r4 = state(7, 4, NOON + 3 * HOUR_MS, 9_000, 3_000);
+        assert_eq!(
+            judge(&market, &r2, Some(&after_r4)).err(),
+            Some(RejectReason::StaleSeq)
+        );
+        assert_eq!(
+            judge(&market, &r3, Some(&after_r4)).err(),
+            Some(RejectReason::StaleSeq)
+        );
+    }
+
+    // review L-2: overlapping intervals cannot be credited twice, and a long interval gets
+    // the multiplier only for its part inside the peak window
+    #[ink::test]
+    fn intervals_never_overlap_and_peaks_count_pro_rata() {
+        let market = market();
+        let last = state(7, 1, NOON - HOUR_MS, 0, 0);
+        let r2 = reading(2, NOON + HOUR_MS, 0, 2_000);
+        let once = share(judge(&market, &r2, Some(&last)));
+        // 11:00 to 13:00 is all peak: 2 kWh x 2 x 1.5
+        assert_eq!(once.credits, 6_000_000);
+        let after = state(7, 2, NOON + HOUR_MS, 0, 2_000);
+        // a later reading with the same registers earns nothing; an earlier one is refused
+        assert_eq!(
+            share(judge(
+                &market,
+                &reading(3, NOON + 2 * HOUR_MS, 0, 2_000),
+                Some(&after)
+            ))
+            .credits,
+            0
+        );
+        assert_eq!(
+            judge(&market, &reading(3, NOON, 0, 2_500), Some(&after)).err(),
+            Some(RejectReason::NotAfterLast)
+        );
+        // 24 hours from 12:00: only 3 of them in the window (12:00 to 14:00, then 11:00 to
+        // 12:00 the next day), not all 24 as when the start minute decided
+        let day = state(7, 1, NOON, 0, 0);
+        let long = share(judge(
+            &market,
+            &reading(2, NOON + 24 * HOUR_MS, 0, 24_000),
+            Some(&day),
+        ));
+        assert_eq!(long.credits, 48_000_000 + 3_000_000);
+    }
+
+    // review I-4: a reading names no source; the device's profile decides
+    #[ink::test]
+    fn the_source_is_the_devices_not_the_readings() {
+        let market = market();
+        let mut wind = device(DeviceKind::Meter, 7);
+        wind.energy = Some(EnergyProfile {
+            source: EnergySource::Wind,
+            rated_w: 0,
+        });
+        let last = state(7, 1, MIDNIGHT, 0, 0);
+        let r = reading(2, MIDNIGHT + HOUR_MS, 0, 1_000);
+        let verdict = market.evaluate(
+            &r,
+            Some(&wind),
+            None,
+            Some(&last),
+            NOON,
+            || Some(KEY),
+            || None,
+        );
+        let got = share(verdict);
+        assert_eq!((got.source, got.credits), (EnergySource::Wind, 1_800_000));
+    }
+
+    // review L-3: energy measured before a transfer stays with the seller
+    #[ink::test]
+    fn a_transferred_meters_earlier_energy_stays_with_the_seller() {
+        let market = market();
+        let mut sold = device(DeviceKind::Meter, 8);
+        sold.owner_since_ms = MIDNIGHT + HOUR_MS;
+        let last = state(7, 1, MIDNIGHT, 0, 0);
+        let verdict = |r: &MeterReading| {
+            market.evaluate(
+                r,
+                Some(&sold),
+                None,
+                Some(&last),
+                NOON,
+                || Some(KEY),
+                || None,
+            )
+        };
+        // read 3 hours after the last reading, 1 hour of it before the transfer
+        match verdict(&reading(2, MIDNIGHT + 3 * HOUR_MS, 300, 3_000)) {
+            Ok(Verdict::Measured {
+                next,
+                share,
+                before_transfer: Some(before),
+            }) => {
+                assert_eq!(
+                    (before.beneficiary, before.export_wh, before.import_wh),
+                    (account(7), 1_000, 100)
+                );
+                assert_eq!(
+                    (before.from_ms, before.to_ms),
+                    (MIDNIGHT, MIDNIGHT + HOUR_MS)
+                );
+                assert_eq!(
+                    (share.beneficiary, share.export_wh, share.import_wh),
+                    (account(8), 2_000, 200)
+                );
+                assert_eq!(next.owner, account(8));
+            }
+            other => panic!("not split: {other:?}"),
+        }
+        // a reading taken before the transfer, submitted after it, is all the seller's
+        let early = share(verdict(&reading(2, MIDNIGHT + HOUR_MS / 2, 0, 500)));
+        assert_eq!((early.beneficiary, early.export_wh), (account(7), 500));
+        // an owner's account move (no transfer since the last reading) changes nothing
+        let mut moved = device(DeviceKind::Meter, 9);
+        moved.owner_since_ms = 0;
+        let r = reading(2, MIDNIGHT + HOUR_MS, 0, 100);
+        let mine = share(market.evaluate(
+            &r,
+            Some(&moved),
+            None,
+            Some(&last),
+            NOON,
+            || Some(KEY),
+            || None,
+        ));
+        assert_eq!(mine.beneficiary, account(9));
+    }
+
+    // review M-5 (V2G): a charger bills and credits its own owner unless the vehicle co-signs
+    #[ink::test]
+    fn a_charger_without_the_vehicles_co_signature_bills_its_own_owner() {
         let market = market();
         let charger = device(DeviceKind::EvCharger, 7);
         let car = device(DeviceKind::Vehicle, 8);
-        let mut v2g = reading(1, NOON - 4 * HOUR_MS, 2_000);
-        v2g.source = EnergySource::Vehicle;
-        v2g.vehicle = Some([8; 32]);
-        let now = NOON;
-        let key = || Some([2; 33]);
-        assert_eq!(
-            market.evaluate(&v2g, Some(&charger), Some(Some(&car)), 0, now, key),
-            Ok(Accepted {
-                beneficiary: account(8),
-                credits: 3_000_000
-            })
-        );
-        assert_eq!(
-            market.evaluate(&v2g, Some(&charger), Some(None), 0, now, key),
-            Err(RejectReason::UnknownVehicle)
-        );
-        assert_eq!(
+        let plugged_in = NOON - 4 * HOUR_MS;
+        let last = state(7, 1, plugged_in, 0, 0);
+        let mut v2g = reading(2, NOON - 3 * HOUR_MS, 3_000, 2_000);
+        let session = VehicleSession {
+            vehicle: [8; 32],
+            plugged_in_ms: plugged_in,
+            signature: [1; 65],
+        };
+        let judge_v2g = |r: &MeterReading, car: Option<&DeviceInfo>, car_key: Option<DeviceKey>| {
             market.evaluate(
-                &v2g,
+                r,
                 Some(&charger),
-                Some(Some(&device(DeviceKind::Meter, 8))),
-                0,
-                now,
-                key
-            ),
-            Err(RejectReason::NotAVehicle)
+                car,
+                Some(&last),
+                NOON,
+                || Some(KEY),
+                || car_key,
+            )
+        };
+        // no session: the charger's owner
+        let own = share(judge_v2g(&v2g, None, None));
+        assert_eq!(
+            (own.beneficiary, own.import_wh, own.credits),
+            (account(7), 3_000, 3_000_000)
+        );
+        v2g.vehicle = Some(Box::new(session.clone()));
+        // a co-signed session: the vehicle's owner, credited and billed
+        let theirs = share(judge_v2g(&v2g, Some(&car), Some(KEY)));
+        assert_eq!(
+            (theirs.beneficiary, theirs.import_wh, theirs.source),
+            (account(8), 3_000, EnergySource::Vehicle)
+        );
+        assert_eq!(
+            judge_v2g(&v2g, Some(&car), Some([9; 33])).err(),
+            Some(RejectReason::BadVehicleSignature)
+        );
+        assert_eq!(
+            judge_v2g(&v2g, Some(&car), None).err(),
+            Some(RejectReason::BadVehicleSignature)
+        );
+        assert_eq!(
+            judge_v2g(&v2g, None, None).err(),
+            Some(RejectReason::UnknownVehicle)
+        );
+        assert_eq!(
+            judge_v2g(&v2g, Some(&device(DeviceKind::Meter, 8)), Some(KEY)).err(),
+            Some(RejectReason::NotAVehicle)
         );
         let mut parked = car.clone();
         parked.active = false;
         assert_eq!(
-            market.evaluate(&v2g, Some(&charger), Some(Some(&parked)), 0, now, key),
-            Err(RejectReason::VehicleInactive)
+            judge_v2g(&v2g, Some(&parked), Some(KEY)).err(),
+            Some(RejectReason::VehicleInactive)
+        );
+        let mut late = v2g.clone();
+        late.vehicle = Some(Box::new(VehicleSession {
+            plugged_in_ms: plugged_in + 1,
+            ..session
+        }));
+        assert_eq!(
+            judge_v2g(&late, Some(&car), Some(KEY)).err(),
+            Some(RejectReason::PlugInMismatch)
+        );
+        // only a charger carries a session, and not on its baseline
+        assert_eq!(
+            judge(&market, &v2g, Some(&last)).err(),
+            Some(RejectReason::VehicleNotAtCharger)
         );
         assert_eq!(
-            market.evaluate(
-                &v2g,
-                Some(&device(DeviceKind::Meter, 7)),
-                Some(Some(&car)),
-                0,
-                now,
-                key
-            ),
-            Err(RejectReason::VehicleNotAtCharger)
+            market
+                .evaluate(
+                    &v2g,
+                    Some(&charger),
+                    Some(&car),
+                    None,
+                    NOON,
+                    || Some(KEY),
+                    || Some(KEY)
+                )
+                .err(),
+            Some(RejectReason::PlugInMismatch)
         );
     }
 

@@ -18,8 +18,8 @@ mod identity_registry {
     use ink::prelude::vec::Vec;
     use interfaces::{
         Anchor, Citizen, CitizenStatus, DataCategory, DeviceId, DeviceInfo, DeviceKey, DeviceKind,
-        Hash32, IdentityRegistry as IdentityRegistryApi, RegistryError, RegistryEvent,
-        RegistryRole, TimestampMs, VirtualId, MAX_QUERY_BATCH,
+        EnergyProfile, Hash32, IdentityRegistry as IdentityRegistryApi, RegistryError,
+        RegistryEvent, RegistryRole, TimestampMs, VirtualId, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -223,18 +223,25 @@ mod identity_registry {
                 kind,
                 key,
                 metadata_hash,
+                self.env().block_timestamp(),
             );
             self.apply(outcome)
         }
 
-        /// Operator only: approves a pending device so its signatures count
-        /// (`MissingRole(Operator)`, `DeviceNotFound`, `DeviceRevoked`,
-        /// `AlreadyCommissioned`). Emits `DeviceCommissioned`.
+        /// Operator only: approves a pending device so its signatures count. A meter or an
+        /// EV charger needs the `energy` profile the operator fixed at its installation
+        /// (its source, its rated power); other kinds take `None` (`MissingRole(Operator)`,
+        /// `DeviceNotFound`, `DeviceRevoked`, `AlreadyCommissioned`,
+        /// `EnergyProfileRequired`, `ProfileNotForKind`). Emits `DeviceCommissioned`.
         #[ink(message)]
-        pub fn commission_device(&mut self, device_id: DeviceId) -> Result<(), RegistryError> {
+        pub fn commission_device(
+            &mut self,
+            device_id: DeviceId,
+            energy: Option<EnergyProfile>,
+        ) -> Result<(), RegistryError> {
             let outcome = self
                 .registry
-                .commission_device(self.env().caller(), device_id);
+                .commission_device(self.env().caller(), device_id, energy);
             self.apply(outcome)
         }
 
@@ -247,9 +254,12 @@ mod identity_registry {
             device_id: DeviceId,
             to: AccountId,
         ) -> Result<(), RegistryError> {
-            let outcome = self
-                .registry
-                .transfer_device(self.env().caller(), device_id, to);
+            let outcome = self.registry.transfer_device(
+                self.env().caller(),
+                device_id,
+                to,
+                self.env().block_timestamp(),
+            );
             self.apply(outcome)
         }
 

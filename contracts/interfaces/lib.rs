@@ -119,7 +119,7 @@ pub mod admin_events {
 
 pub use registry::{
     events as registry_events, Anchor, Citizen, CitizenStatus, DataCategory, DeviceInfo,
-    DeviceStatus, IdentityRegistry, RegistryError, RegistryEvent, RegistryRole,
+    DeviceStatus, EnergyProfile, IdentityRegistry, RegistryError, RegistryEvent, RegistryRole,
 };
 
 pub use ink::primitives::AccountId;

@@ -1,7 +1,7 @@
 //! The energy market's edge: its configuration, per-reading outcomes, errors and events.
 
 use crate::{
-    reading::{MeterReading, ReadingBatch},
+    reading::{MeterReading, ReadingBatch, VehicleSession},
     registry::{DeviceInfo, DeviceStatus},
     token::TokenError,
     AccountId, DeviceKind, EnergySource, RegistryError, TimestampMs,
@@ -17,6 +17,10 @@ pub use crate::reading::MAX_READINGS_PER_CALL;
 /// Outcomes per `ReadingsProcessed` event: 256 of at most 57 bytes keep an event under
 /// pallet-contracts' 16 KiB event payload; a full batch emits three.
 pub const OUTCOMES_PER_EVENT: u32 = 256;
+/// The longest interval the admin may let a reading earn time-of-use multipliers over.
+pub const MAX_INTERVAL_LIMIT_MS: u64 = 7 * DAY_MS;
+const DAY_MS: u64 = 86_400_000;
+const HOUR_MS: u128 = 3_600_000;
 
 /// A daily window, in minutes of the UTC day `[start_minute, end_minute)`, during which
 /// exported energy earns `multiplier_bps` (15,000 = x1.5).
@@ -56,6 +60,15 @@ impl SourceFactors {
 /// Wh per kWh times basis points per unit: the divisor of a credit computation.
 const WH_PER_KWH_TIMES_BPS: u128 = 1_000 * BPS as u128;
 
+/// The rated power of an energy device whose operator left it at 0, per kind, in watts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct DefaultRatings {
+    pub meter_w: u32,
+    pub charger_w: u32,
+}
+
 /// The admin-set parameters, kept in the contract's root storage (read once per call).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -73,6 +86,11 @@ pub struct MarketConfig {
     pub fee_account: AccountId,
     /// The most readings per `submit_readings` call.
     pub max_batch: u32,
+    /// A reading's interval (from the device's previous accepted reading) longer than this
+    /// is credited at the off-peak factor: time of use is only known for short intervals.
+    pub max_interval_ms: u64,
+    /// Rated power of devices commissioned without one.
+    pub default_ratings: DefaultRatings,
 }
 
 impl MarketConfig {
@@ -86,30 +104,76 @@ impl MarketConfig {
         if self.peak_windows.len() > MAX_PEAK_WINDOWS as usize {
             return Err(MarketError::TooManyPeakWindows);
         }
-        for window in &self.peak_windows {
+        for (i, window) in self.peak_windows.iter().enumerate() {
             if window.start_minute >= window.end_minute
                 || window.end_minute > 1_440
                 || window.multiplier_bps < BPS
             {
                 return Err(MarketError::InvalidPeakWindow);
             }
+            // windows may not overlap: each minute has one multiplier
+            let overlaps = self.peak_windows[..i].iter().any(|other| {
+                window.start_minute < other.end_minute && other.start_minute < window.end_minute
+            });
+            if overlaps {
+                return Err(MarketError::InvalidPeakWindow);
+            }
+        }
+        if self.max_interval_ms == 0 || self.max_interval_ms > MAX_INTERVAL_LIMIT_MS {
+            return Err(MarketError::InvalidInterval);
+        }
+        if self.default_ratings.meter_w == 0 || self.default_ratings.charger_w == 0 {
+            return Err(MarketError::InvalidRating);
         }
         Ok(())
     }
 
-    /// Micro-credits for `exported_wh` of `source` exported in a period starting at `start_ms`.
-    pub fn credits(&self, exported_wh: u64, source: EnergySource, start_ms: TimestampMs) -> u128 {
-        let minute = minute_of_day(start_ms);
-        let multiplier = self
-            .peak_windows
-            .iter()
-            .find(|w| w.start_minute <= minute && minute < w.end_minute)
-            .map_or(BPS, |w| w.multiplier_bps);
+    /// Micro-credits for `exported_wh` of `source` exported over `[from_ms, to_ms)`: the
+    /// energy is spread evenly over the interval, and the part inside a peak window earns
+    /// its multiplier (pro rata by time). An interval longer than `max_interval_ms` earns
+    /// no multiplier.
+    pub fn credits(
+        &self,
+        exported_wh: u64,
+        source: EnergySource,
+        from_ms: TimestampMs,
+        to_ms: TimestampMs,
+    ) -> u128 {
+        let length = u128::from(to_ms.saturating_sub(from_ms));
+        if length == 0 {
+            return 0;
+        }
+        // the interval's milliseconds, each weighted by its multiplier (BPS off peak)
+        let mut weighted = length.saturating_mul(u128::from(BPS));
+        if to_ms.saturating_sub(from_ms) <= self.max_interval_ms {
+            let mut day = from_ms.saturating_sub(from_ms.checked_rem(DAY_MS).unwrap_or(0));
+            while day < to_ms {
+                for window in &self.peak_windows {
+                    let minute = |m: u16| u64::from(m).saturating_mul(60_000);
+                    let start = day.saturating_add(minute(window.start_minute));
+                    let end = day.saturating_add(minute(window.end_minute));
+                    let overlap = to_ms.min(end).saturating_sub(from_ms.max(start));
+                    let extra = window.multiplier_bps.saturating_sub(BPS);
+                    weighted = weighted
+                        .saturating_add(u128::from(overlap).saturating_mul(u128::from(extra)));
+                }
+                day = day.saturating_add(DAY_MS);
+            }
+        }
         u128::from(exported_wh)
             .saturating_mul(self.factors.of(source))
-            .saturating_mul(u128::from(multiplier))
-            .checked_div(WH_PER_KWH_TIMES_BPS)
+            .saturating_mul(weighted)
+            .checked_div(WH_PER_KWH_TIMES_BPS.saturating_mul(length))
             .unwrap_or(0)
+    }
+
+    /// The rated power of `device` in watts: its profile's, or the default for its kind.
+    pub fn rated_w(&self, device: &DeviceInfo) -> u32 {
+        match device.energy {
+            Some(profile) if profile.rated_w > 0 => profile.rated_w,
+            _ if device.kind == DeviceKind::EvCharger => self.default_ratings.charger_w,
+            _ => self.default_ratings.meter_w,
+        }
     }
 
     /// Micro-credits owed for `wh` imported beyond the ledger, rounded up.
@@ -120,7 +184,8 @@ impl MarketConfig {
     }
 }
 
-/// Why a reading was not accepted. One rejected reading never fails its batch.
+/// Why a reading was not accepted. One rejected reading never fails its batch, and a
+/// rejected reading changes nothing: its energy is carried by the device's next reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum RejectReason {
@@ -133,33 +198,128 @@ pub enum RejectReason {
     DeviceRevoked,
     /// The device's owner is not an active citizen.
     OwnerInactive,
-    /// `period_end` is not after `period_start`, or lies in the future.
-    BadPeriod,
+    /// The device was commissioned without an energy profile.
+    NoEnergyProfile,
+    /// `at_ms` lies in the future.
+    InFuture,
     /// The same sequence number was accepted before (a replay).
     Replayed,
-    /// A sequence number below the last accepted one.
+    /// A sequence number below the last accepted one (an older reading; its energy is in
+    /// the newer one's difference).
     StaleSeq,
+    /// A higher sequence than the last accepted reading's, but not a later time.
+    NotAfterLast,
+    /// A register is below the last accepted reading's: registers never go down.
+    RegisterDecreased,
+    /// More energy than the device's rated power delivers in the interval.
+    Implausible,
     /// The signature does not recover to the device's key for this market (forged, another
     /// device's key, or signed for another deployment).
     BadSignature,
-    /// A V2G reading names a vehicle the registry does not know.
+    /// A V2G session names a vehicle the registry does not know.
     UnknownVehicle,
-    /// A V2G reading names a device that is not a Vehicle.
+    /// A V2G session names a device that is not a Vehicle.
     NotAVehicle,
     /// The named vehicle is not commissioned, or its owner is not active.
     VehicleInactive,
-    /// Only an EvCharger may name a vehicle.
+    /// Only an EvCharger may carry a vehicle session.
     VehicleNotAtCharger,
+    /// The session's plug-in is not the charger's last accepted reading (or the charger
+    /// has none yet).
+    PlugInMismatch,
+    /// The vehicle's co-signature does not recover to its registered key.
+    BadVehicleSignature,
+}
+
+/// What the market keeps per device: its last accepted reading's registers and time, and
+/// whom they were measured for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct MeterState {
+    /// The device's owner (account) when that reading was taken.
+    pub owner: AccountId,
+    pub seq: u64,
+    pub at_ms: TimestampMs,
+    pub import_wh_total: u64,
+    pub export_wh_total: u64,
+}
+
+impl MeterState {
+    /// The state a reading leaves behind.
+    pub fn after(reading: &MeterReading, owner: AccountId) -> Self {
+        Self {
+            owner,
+            seq: reading.seq,
+            at_ms: reading.at_ms,
+            import_wh_total: reading.import_wh_total,
+            export_wh_total: reading.export_wh_total,
+        }
+    }
+}
+
+/// The energy between a device's last accepted reading and a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Difference {
+    pub from_ms: TimestampMs,
+    pub to_ms: TimestampMs,
+    pub export_wh: u64,
+    pub import_wh: u64,
+}
+
+/// The register rules, which the market and the relay both apply: a higher sequence than
+/// the last accepted (`Replayed`, `StaleSeq`; gaps allowed), a later time
+/// (`NotAfterLast`), registers that never go down (`RegisterDecreased`), and no more
+/// energy either way than `rated_w` delivers over the interval (`Implausible`).
+pub fn difference(
+    last: &MeterState,
+    reading: &MeterReading,
+    rated_w: u32,
+) -> Result<Difference, RejectReason> {
+    if reading.seq == last.seq {
+        return Err(RejectReason::Replayed);
+    }
+    if reading.seq < last.seq {
+        return Err(RejectReason::StaleSeq);
+    }
+    if reading.at_ms <= last.at_ms {
+        return Err(RejectReason::NotAfterLast);
+    }
+    let export_wh = reading
+        .export_wh_total
+        .checked_sub(last.export_wh_total)
+        .ok_or(RejectReason::RegisterDecreased)?;
+    let import_wh = reading
+        .import_wh_total
+        .checked_sub(last.import_wh_total)
+        .ok_or(RejectReason::RegisterDecreased)?;
+    let limit = max_wh(rated_w, reading.at_ms.saturating_sub(last.at_ms));
+    if u128::from(export_wh) > limit || u128::from(import_wh) > limit {
+        return Err(RejectReason::Implausible);
+    }
+    Ok(Difference {
+        from_ms: last.at_ms,
+        to_ms: reading.at_ms,
+        export_wh,
+        import_wh,
+    })
+}
+
+/// The most Wh `rated_w` delivers in `interval_ms`, rounded up.
+pub fn max_wh(rated_w: u32, interval_ms: u64) -> u128 {
+    u128::from(rated_w)
+        .saturating_mul(u128::from(interval_ms))
+        .div_ceil(HOUR_MS)
 }
 
 /// The market's first rules for a reading, which need no market state: its `device` (the
-/// registry's record) must be a commissioned meter or EV charger of an active owner, and
-/// its period must be non-empty and end by `latest_end` (the block's time on chain; a
+/// registry's record) must be a commissioned meter or EV charger of an active owner, with
+/// an energy profile, and it must be read by `latest_ms` (the block's time on chain; a
 /// relay allows its clock skew). The market and the relay apply these very rules.
-pub fn check_device_and_period(
+pub fn check_device(
     reading: &MeterReading,
     device: Option<&DeviceInfo>,
-    latest_end: TimestampMs,
+    latest_ms: TimestampMs,
 ) -> Result<(), RejectReason> {
     let device = device.ok_or(RejectReason::UnknownDevice)?;
     if !matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger) {
@@ -171,36 +331,53 @@ pub fn check_device_and_period(
         DeviceStatus::Commissioned if !device.active => return Err(RejectReason::OwnerInactive),
         DeviceStatus::Commissioned => {}
     }
-    if reading.period_end <= reading.period_start || reading.period_end > latest_end {
-        return Err(RejectReason::BadPeriod);
+    if device.energy.is_none() {
+        return Err(RejectReason::NoEnergyProfile);
+    }
+    if reading.at_ms > latest_ms {
+        return Err(RejectReason::InFuture);
     }
     Ok(())
 }
 
-/// Who earns a reading's credits: the device's owner, or for V2G (`vehicle` is
-/// `Some(record)` when the reading names one) the vehicle's owner, if the device is an EV
-/// charger and the vehicle a registered, active vehicle.
-pub fn beneficiary(
-    device: &DeviceInfo,
-    vehicle: Option<Option<&DeviceInfo>>,
+/// The owner of the vehicle of a V2G `session` at `charger` (the registry's records;
+/// `vehicle` is `None` when the registry does not know it), if the session starts at the
+/// charger's last accepted reading (`last_at_ms`). The vehicle's co-signature is checked
+/// by the caller.
+pub fn session_owner(
+    charger: &DeviceInfo,
+    session: &VehicleSession,
+    vehicle: Option<&DeviceInfo>,
+    last_at_ms: Option<TimestampMs>,
 ) -> Result<AccountId, RejectReason> {
-    match vehicle {
-        None => Ok(device.owner),
-        Some(_) if device.kind != DeviceKind::EvCharger => Err(RejectReason::VehicleNotAtCharger),
-        Some(None) => Err(RejectReason::UnknownVehicle),
-        Some(Some(car)) if car.kind != DeviceKind::Vehicle => Err(RejectReason::NotAVehicle),
-        Some(Some(car)) if !car.active => Err(RejectReason::VehicleInactive),
-        Some(Some(car)) => Ok(car.owner),
+    if charger.kind != DeviceKind::EvCharger {
+        return Err(RejectReason::VehicleNotAtCharger);
     }
+    let car = vehicle.ok_or(RejectReason::UnknownVehicle)?;
+    if car.kind != DeviceKind::Vehicle {
+        return Err(RejectReason::NotAVehicle);
+    }
+    if !car.active {
+        return Err(RejectReason::VehicleInactive);
+    }
+    if last_at_ms != Some(session.plugged_in_ms) {
+        return Err(RejectReason::PlugInMismatch);
+    }
+    Ok(car.owner)
 }
 
 /// What happened to one reading of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub enum ReadingOutcome {
+    /// The device's first reading: its registers are the baseline later readings are
+    /// measured from (nothing credited, nothing billed).
+    Baseline,
     Accepted {
         /// Who earns the credits and whose ledger moves: the meter's owner, or for V2G
-        /// the vehicle's owner.
+        /// the vehicle's owner. When the device changed hands during the interval, this is
+        /// the new owner's share; the previous owner's is in a `MeasuredBeforeTransfer`
+        /// event.
         beneficiary: AccountId,
         /// Micro-credits minted for the export.
         credits: u128,
@@ -222,8 +399,13 @@ pub enum MarketError {
     BadBatchSize,
     /// A batch limit of zero or above `MAX_READINGS_PER_CALL`.
     InvalidBatchLimit,
-    /// A window is empty, ends after minute 1440, or has a multiplier below 1x.
+    /// A window is empty, ends after minute 1440, overlaps another, or has a multiplier
+    /// below 1x.
     InvalidPeakWindow,
+    /// A maximum interval of zero or above `MAX_INTERVAL_LIMIT_MS`.
+    InvalidInterval,
+    /// A default rated power of zero.
+    InvalidRating,
     TooManyPeakWindows,
     /// The registry refused a query.
     Registry(RegistryError),
@@ -349,6 +531,22 @@ pub mod events {
         pub credits: u128,
     }
 
+    /// A device changed hands between two of its readings: the part of the interval before
+    /// the transfer (pro rata by time) was credited, and billed, to the previous owner.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct MeasuredBeforeTransfer {
+        #[ink(topic)]
+        pub device: crate::DeviceId,
+        pub owner: AccountId,
+        pub from_ms: TimestampMs,
+        pub to_ms: TimestampMs,
+        pub export_wh: u64,
+        pub import_wh: u64,
+        pub credits: u128,
+        pub billable_wh: u64,
+    }
+
     /// Imports beyond the ledger were paid to the utility.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,6 +602,8 @@ pub mod events {
         pub fee_bps: u32,
         pub fee_account: AccountId,
         pub max_batch: u32,
+        pub max_interval_ms: u64,
+        pub default_ratings: DefaultRatings,
     }
 
     #[ink::event]
@@ -413,18 +613,13 @@ pub mod events {
     }
 }
 
-/// When a reading's period falls, for the peak multiplier.
-pub fn minute_of_day(timestamp_ms: TimestampMs) -> u16 {
-    // 1440 minutes fit u16
-    ((timestamp_ms / 60_000) % 1_440) as u16
-}
-
 /// What the relay calls: a batch of signed readings, each answered.
 #[ink::trait_definition]
 pub trait EnergyMarket {
-    /// Verifies each reading (device, kind, status, period, sequence, signature), mints
-    /// the credits of the accepted ones, moves the energy ledger, bills imports; returns
-    /// one outcome per reading, in order.
+    /// Verifies each register reading (device, kind, status, time, sequence, registers,
+    /// plausibility, signature, V2G co-signature), credits and bills each device's
+    /// difference from its last accepted reading (the first is its baseline), moves the
+    /// energy ledger; returns one outcome per reading, in order.
     #[ink(message)]
     fn submit_readings(&mut self, batch: ReadingBatch) -> Result<Vec<ReadingOutcome>, MarketError>;
 }

@@ -1,28 +1,46 @@
 //! The signed meter reading (DESIGN 4.1), shared by the meters' signing side (client,
 //! relay) and the energy market that verifies it.
 
-use crate::{AccountId, DeviceId, EnergySource, TimestampMs};
-use alloc::vec::Vec;
+use crate::{AccountId, DeviceId, TimestampMs};
+use alloc::{boxed::Box, vec::Vec};
 use scale::{Compact, Decode, Encode, Input, Output};
 
-/// What a bi-directional meter (or an EV charger) measured over one period.
+/// What a bi-directional meter (or an EV charger) reads from its cumulative registers.
+///
+/// The registers count energy since installation and never go down, so the market credits
+/// and bills the **difference** from the device's last accepted reading: a reading that is
+/// lost, withheld or submitted out of order loses nothing, the next one carries its energy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct MeterReading {
     /// The meter, or the EV charger.
     pub device: DeviceId,
-    /// Strictly increasing per device: the replay and double-billing guard.
+    /// Strictly increasing per device (gaps allowed): the replay guard.
     pub seq: u64,
-    pub period_start: TimestampMs,
-    /// Must be after `period_start`.
-    pub period_end: TimestampMs,
-    /// Energy to the grid in the period.
-    pub exported_wh: u64,
-    /// Energy from the grid in the period.
-    pub imported_wh: u64,
-    pub source: EnergySource,
-    /// V2G: the registered vehicle that exported through this charger.
-    pub vehicle: Option<DeviceId>,
+    /// When the registers were read (the device's clock, UTC).
+    pub at_ms: TimestampMs,
+    /// Energy drawn from the grid since installation, in Wh.
+    pub import_wh_total: u64,
+    /// Energy delivered to the grid since installation, in Wh.
+    pub export_wh_total: u64,
+    /// V2G, on an EV charger's plug-out reading: the vehicle that was plugged in since the
+    /// charger's previous reading, with its co-signature. The difference is then the
+    /// vehicle owner's (credited and billed); without it, the charger owner's. Boxed (the
+    /// encoding is the same): a full batch of readings without one then takes 768 x 81
+    /// bytes of the contract's 1 MiB of memory instead of 768 x 185.
+    pub vehicle: Option<Box<VehicleSession>>,
+}
+
+/// A vehicle's consent to one charging session: it signs, with its registered key, that it
+/// was plugged into `charger` from `plugged_in_ms` to the reading's `at_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct VehicleSession {
+    pub vehicle: DeviceId,
+    /// Must be the charger's last accepted reading's `at_ms` (its plug-in reading).
+    pub plugged_in_ms: TimestampMs,
+    /// 65-byte recoverable secp256k1 signature over [`SessionPreimage`] hashed with blake2-256.
+    pub signature: [u8; 65],
 }
 
 /// A reading with the device's 65-byte recoverable secp256k1 signature (r ++ s ++ v) over
@@ -34,8 +52,11 @@ pub struct SignedReading {
     pub signature: [u8; 65],
 }
 
-/// Domain of a meter reading signature.
-pub const READING_DOMAIN: &[u8] = b"smartcity/meter-reading/v1";
+/// Domain of a meter reading signature (v2: cumulative registers).
+pub const READING_DOMAIN: &[u8] = b"smartcity/meter-reading/v2";
+
+/// Domain of a vehicle's charging-session co-signature.
+pub const SESSION_DOMAIN: &[u8] = b"smartcity/v2g-session/v1";
 
 /// `READING_DOMAIN ++ market ++ SCALE(reading)`: its blake2-256 is what the device signs.
 /// Binding the market's account id stops a reading from being replayed on another deployment.
@@ -69,20 +90,50 @@ pub fn reading_digest_preimage(market: &AccountId, reading: &MeterReading) -> Ve
     ReadingPreimage { market, reading }.encode()
 }
 
+/// `SESSION_DOMAIN ++ market ++ charger ++ vehicle ++ plugged_in_ms ++ plugged_out_ms`
+/// (SCALE, the domain raw): what a vehicle co-signs for a charging session.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPreimage<'a> {
+    pub market: &'a AccountId,
+    pub charger: &'a DeviceId,
+    pub vehicle: &'a DeviceId,
+    pub plugged_in_ms: TimestampMs,
+    pub plugged_out_ms: TimestampMs,
+}
+
+impl Encode for SessionPreimage<'_> {
+    fn size_hint(&self) -> usize {
+        SESSION_DOMAIN.len().saturating_add(32 * 3 + 16)
+    }
+
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        dest.write(SESSION_DOMAIN);
+        dest.write(self.market.as_ref());
+        dest.write(self.charger);
+        dest.write(self.vehicle);
+        self.plugged_in_ms.encode_to(dest);
+        self.plugged_out_ms.encode_to(dest);
+    }
+}
+
 /// The most readings one `submit_readings` call may carry whatever the admin sets.
 ///
 /// Large batches are what make a block hold many readings: every call pays first for
 /// loading the market's, the registry's and the token's code (about 150 KB of proof), so
 /// 768 readings of a few meters fit about 13,000 readings in a block where batches of 64
-/// fit 1,300 (and 1,024 would add almost nothing). The call data (at most 171 bytes per
-/// reading: 131 KB) must fit the contracts' input buffer (`INK_STATIC_BUFFER_SIZE`, 144
-/// KiB, set by `scripts/build.sh`), and a batch paying 256 households must fit the
-/// contract's 1 MiB of memory. What a batch weighs depends on how many households it
-/// pays: each costs a mint, a ledger and a registry record (about 1.2e9 ref_time and 10
-/// KB of proof), so about 360 readings of distinct households fill a block. A relay
-/// dry-runs its batch and splits it when it does not fit; the admin's `max_batch` can
-/// cap it lower.
+/// fit 1,300 (and 1,024 would add almost nothing). The call data must fit the contracts'
+/// input buffer (`INK_STATIC_BUFFER_SIZE`, 144 KiB, set by `scripts/build.sh`): a reading
+/// takes 130 bytes (99 KB for 768), 235 with a V2G session, so a batch holds at most
+/// [`MAX_BATCH_BYTES`]. A batch paying 256 households must fit the contract's 1 MiB of
+/// memory. What a batch weighs depends on how many households it pays: each costs a mint,
+/// a ledger and a registry record (about 1.2e9 ref_time and 10 KB of proof), so about 360
+/// readings of distinct households fill a block. A relay dry-runs its batch and splits it
+/// when it does not fit; the admin's `max_batch` can cap it lower.
 pub const MAX_READINGS_PER_CALL: u32 = 768;
+
+/// The most bytes of readings one call carries (the input buffer less room for the
+/// selector and the call's other data): a sender splits a batch that would exceed it.
+pub const MAX_BATCH_BYTES: usize = 140 * 1024;
 
 /// The readings of one `submit_readings` call. SCALE-encoded exactly like
 /// `Vec<SignedReading>` (and described so in the metadata), but decoded into one
@@ -136,18 +187,15 @@ impl scale_info::TypeInfo for ReadingBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EnergySource;
 
     fn signed(seq: u64) -> SignedReading {
         SignedReading {
             reading: MeterReading {
                 device: [1; 32],
                 seq,
-                period_start: 0,
-                period_end: 900_000,
-                exported_wh: 1_000,
-                imported_wh: 0,
-                source: EnergySource::Solar,
+                at_ms: 900_000,
+                import_wh_total: 0,
+                export_wh_total: 1_000,
                 vehicle: None,
             },
             signature: [7; 65],

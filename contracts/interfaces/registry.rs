@@ -1,7 +1,9 @@
 //! The identity registry's edge: its types, errors, events and the trait other
 //! contracts call it through.
 
-use crate::{AccountId, DeviceId, DeviceKey, DeviceKind, Hash32, TimestampMs, VirtualId};
+use crate::{
+    AccountId, DeviceId, DeviceKey, DeviceKind, EnergySource, Hash32, TimestampMs, VirtualId,
+};
 use alloc::vec::Vec;
 
 /// A role of the identity registry, granted and revoked by its admin.
@@ -57,6 +59,32 @@ pub enum DeviceStatus {
     Revoked,
 }
 
+/// What the operator who inspected an energy device's installation fixed when commissioning
+/// it: the energy it exports, and how much power it can deliver. A reading names neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct EnergyProfile {
+    /// A meter's source (never `Vehicle`); an EV charger's is always `Vehicle`.
+    pub source: EnergySource,
+    /// The most power the installation can import or export, in watts; 0 takes the energy
+    /// market's default for the device's kind.
+    pub rated_w: u32,
+}
+
+impl EnergyProfile {
+    /// Whether a device of `kind` may carry this profile (review I-4: the source is tied
+    /// to the kind): only meters and EV chargers have one, and only a charger exports a
+    /// vehicle's energy.
+    pub fn fits(&self, kind: DeviceKind) -> bool {
+        match kind {
+            DeviceKind::Meter => self.source != EnergySource::Vehicle,
+            DeviceKind::EvCharger => self.source == EnergySource::Vehicle,
+            _ => false,
+        }
+    }
+}
+
 /// What the registry knows of a device, as the other contracts see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -73,6 +101,12 @@ pub struct DeviceInfo {
     /// Commissioned, and its owner is an active citizen: the only state in which a
     /// consumer should trust what the device signs.
     pub active: bool,
+    /// A meter's or EV charger's profile, fixed at commissioning (`None` for other kinds,
+    /// and until an energy device is commissioned).
+    pub energy: Option<EnergyProfile>,
+    /// When the current owner took the device (registration or transfer): energy a meter
+    /// measured before it belongs to the previous owner.
+    pub owner_since_ms: TimestampMs,
 }
 
 /// A category of personal data a citizen can let a service read off-chain.
@@ -141,6 +175,12 @@ pub enum RegistryError {
     DeviceRevoked,
     /// The device is already commissioned.
     AlreadyCommissioned,
+    /// A meter or an EV charger is commissioned with its energy profile
+    /// (`commission_energy_device`).
+    EnergyProfileRequired,
+    /// Only meters and EV chargers have an energy profile; a meter's source is not
+    /// `Vehicle`, a charger's is.
+    ProfileNotForKind,
     /// The key is not a compressed secp256k1 public key (first byte 0x02 or 0x03).
     InvalidDeviceKey,
     /// The new key equals the current key.
@@ -256,6 +296,8 @@ pub mod events {
         #[ink(topic)]
         pub device_id: DeviceId,
         pub operator: AccountId,
+        /// A meter's or charger's profile as the operator fixed it.
+        pub energy: Option<EnergyProfile>,
     }
 
     /// A device changed hands (sale of a vehicle, a house).

@@ -81,8 +81,12 @@ impl City {
                 [0; 32],
             )
             .unwrap();
+        let energy = (kind == DeviceKind::Meter).then_some(interfaces::EnergyProfile {
+            source: EnergySource::Solar,
+            rated_w: 0,
+        });
         self.registry
-            .commission_device(&mut self.chain, operator, device_id(label))
+            .commission_device(&mut self.chain, operator, device_id(label), energy)
             .unwrap();
         signer
     }
@@ -183,21 +187,20 @@ fn signed_readings_become_gated_credits_on_a_node() {
     let now = city.chain.now_ms();
     let quarter = 15 * MINUTE_MS;
     let batch = vec![
-        meter.read(now - 2 * quarter, now - quarter, 4_000, 0),
-        meter.read(now - quarter, now, 2_000, 0),
+        meter.read(now - 2 * quarter, 0, 0),
+        meter.read(now - quarter, 0, 4_000),
+        meter.read(now, 0, 2_000),
     ];
     let config = smartcity_suite::market_config(&mut city.chain);
     let expected: Vec<u128> = batch
-        .iter()
-        .map(|r| {
-            config.credits(
-                r.reading.exported_wh,
-                EnergySource::Solar,
-                r.reading.period_start,
-            )
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (&pair[0].reading, &pair[1].reading);
+            let wh = b.export_wh_total - a.export_wh_total;
+            config.credits(wh, EnergySource::Solar, a.at_ms, b.at_ms)
         })
         .collect();
-    let replay = batch[1].clone();
+    let replay = batch[2].clone();
 
     let receipt = market
         .submit_readings(&mut city.chain, relay, batch)
@@ -209,7 +212,11 @@ fn signed_readings_become_gated_credits_on_a_node() {
     };
     assert_eq!(
         receipt.value,
-        vec![accepted(expected[0]), accepted(expected[1])]
+        vec![
+            ReadingOutcome::Baseline,
+            accepted(expected[0]),
+            accepted(expected[1])
+        ]
     );
     assert!(receipt.fee.unwrap() > 0);
     // the token's own events come back with the market's extrinsic (market -> token)

@@ -4,26 +4,33 @@
 //! The relay parses exactly the form written here, so the two cannot drift apart.
 
 use interfaces::{
-    reading::{MeterReading, SignedReading},
+    reading::{MeterReading, SignedReading, VehicleSession},
     AccountId, EnergySource,
 };
 use serde::{Deserialize, Serialize};
 use smartcity_sdk::{device_id, keys::DeviceSigner, meter::MeterSimulator};
 
-/// One signed reading as JSON: byte fields in hex (with or without `0x`), numbers as JSON
-/// numbers, the source by name (`solar`, `wind`, `hydro`, `vehicle`, `other`).
+/// One signed register reading as JSON: byte fields in hex (with or without `0x`),
+/// numbers as JSON numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonReading {
     pub device: String,
     pub seq: u64,
-    pub period_start: u64,
-    pub period_end: u64,
-    pub exported_wh: u64,
-    pub imported_wh: u64,
-    pub source: String,
+    pub at_ms: u64,
+    pub import_wh_total: u64,
+    pub export_wh_total: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vehicle: Option<String>,
+    pub vehicle: Option<JsonSession>,
+    pub signature: String,
+}
+
+/// A V2G session as JSON (see [`interfaces::reading::VehicleSession`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonSession {
+    pub vehicle: String,
+    pub plugged_in_ms: u64,
     pub signature: String,
 }
 
@@ -32,17 +39,7 @@ pub struct JsonReading {
 pub enum JsonReadingError {
     #[error("field `{field}` is not hex of {bytes} bytes")]
     BadHex { field: &'static str, bytes: usize },
-    #[error("unknown energy source {0:?} (solar, wind, hydro, vehicle, other)")]
-    UnknownSource(String),
 }
-
-const SOURCES: [(&str, EnergySource); 5] = [
-    ("solar", EnergySource::Solar),
-    ("wind", EnergySource::Wind),
-    ("hydro", EnergySource::Hydro),
-    ("vehicle", EnergySource::Vehicle),
-    ("other", EnergySource::Other),
-];
 
 fn hex_array<const N: usize>(field: &'static str, text: &str) -> Result<[u8; N], JsonReadingError> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
@@ -55,19 +52,17 @@ fn hex_array<const N: usize>(field: &'static str, text: &str) -> Result<[u8; N],
 impl From<&SignedReading> for JsonReading {
     fn from(signed: &SignedReading) -> Self {
         let r = &signed.reading;
-        let source = SOURCES
-            .iter()
-            .find(|(_, s)| *s == r.source)
-            .map_or("other", |(name, _)| name);
         Self {
             device: format!("0x{}", hex::encode(r.device)),
             seq: r.seq,
-            period_start: r.period_start,
-            period_end: r.period_end,
-            exported_wh: r.exported_wh,
-            imported_wh: r.imported_wh,
-            source: source.to_string(),
-            vehicle: r.vehicle.map(|v| format!("0x{}", hex::encode(v))),
+            at_ms: r.at_ms,
+            import_wh_total: r.import_wh_total,
+            export_wh_total: r.export_wh_total,
+            vehicle: r.vehicle.as_ref().map(|session| JsonSession {
+                vehicle: format!("0x{}", hex::encode(session.vehicle)),
+                plugged_in_ms: session.plugged_in_ms,
+                signature: format!("0x{}", hex::encode(session.signature)),
+            }),
             signature: format!("0x{}", hex::encode(signed.signature)),
         }
     }
@@ -77,25 +72,22 @@ impl TryFrom<&JsonReading> for SignedReading {
     type Error = JsonReadingError;
 
     fn try_from(json: &JsonReading) -> Result<Self, Self::Error> {
-        let source = SOURCES
-            .iter()
-            .find(|(name, _)| *name == json.source)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| JsonReadingError::UnknownSource(json.source.clone()))?;
+        let vehicle = match &json.vehicle {
+            Some(session) => Some(Box::new(VehicleSession {
+                vehicle: hex_array("vehicle.vehicle", &session.vehicle)?,
+                plugged_in_ms: session.plugged_in_ms,
+                signature: hex_array("vehicle.signature", &session.signature)?,
+            })),
+            None => None,
+        };
         Ok(SignedReading {
             reading: MeterReading {
                 device: hex_array("device", &json.device)?,
                 seq: json.seq,
-                period_start: json.period_start,
-                period_end: json.period_end,
-                exported_wh: json.exported_wh,
-                imported_wh: json.imported_wh,
-                source,
-                vehicle: json
-                    .vehicle
-                    .as_deref()
-                    .map(|v| hex_array("vehicle", v))
-                    .transpose()?,
+                at_ms: json.at_ms,
+                import_wh_total: json.import_wh_total,
+                export_wh_total: json.export_wh_total,
+                vehicle,
             },
             signature: hex_array("signature", &json.signature)?,
         })
@@ -232,9 +224,30 @@ impl HttpFeed {
 
     /// The highest sequence the relay holds (or the chain accepted) for `device`; 0 if none.
     pub fn last_seq(&self, device: &interfaces::DeviceId) -> Result<u64, FeedError> {
-        let info = self.get_json(&format!("/meters/0x{}", hex::encode(device)))?;
-        Ok(info["last_seq"].as_u64().unwrap_or(0))
+        Ok(self.last_reading(device)?.seq)
     }
+
+    /// The last reading the relay holds (or the chain accepted) for `device`: where a
+    /// meter goes on from (all zero if none).
+    pub fn last_reading(&self, device: &interfaces::DeviceId) -> Result<LastReading, FeedError> {
+        let info = self.get_json(&format!("/meters/0x{}", hex::encode(device)))?;
+        let field = |name: &str| info[name].as_u64().unwrap_or(0);
+        Ok(LastReading {
+            seq: field("last_seq"),
+            at_ms: field("at_ms"),
+            import_wh_total: field("import_wh_total"),
+            export_wh_total: field("export_wh_total"),
+        })
+    }
+}
+
+/// A device's last reading, as a relay reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LastReading {
+    pub seq: u64,
+    pub at_ms: u64,
+    pub import_wh_total: u64,
+    pub export_wh_total: u64,
 }
 
 /// Publishes readings to an MQTT broker with QoS 1, one message per reading on
@@ -349,8 +362,9 @@ pub fn sim_household_label(n: u32) -> String {
     format!("sim/household-{n}")
 }
 
-/// Simulated meter `n`, signing for `market`, its sequence after `last_seq`.
-pub fn sim_meter(n: u32, market: AccountId, last_seq: u64) -> MeterSimulator {
+/// Simulated meter `n` (a solar meter), signing for `market`, its sequence and registers
+/// going on from `last`.
+pub fn sim_meter(n: u32, market: AccountId, last: LastReading) -> MeterSimulator {
     let label = sim_meter_label(n);
     let mut meter = MeterSimulator::new(
         device_id(&label),
@@ -358,8 +372,16 @@ pub fn sim_meter(n: u32, market: AccountId, last_seq: u64) -> MeterSimulator {
         market,
         EnergySource::Solar,
     );
-    meter.seq = last_seq;
+    meter.seq = last.seq;
+    meter.import_wh_total = last.import_wh_total;
+    meter.export_wh_total = last.export_wh_total;
     meter
+}
+
+/// What a simulated meter exports: a steady 2 kW, so `interval_ms` gives
+/// `2,000 W x interval` (500 Wh per quarter hour), whatever the pace of the simulation.
+pub fn sim_export_wh(interval_ms: u64) -> u64 {
+    interval_ms.saturating_mul(2_000) / 3_600_000
 }
 
 #[cfg(test)]
@@ -371,12 +393,16 @@ mod tests {
             reading: MeterReading {
                 device: [0xab; 32],
                 seq: 42,
-                period_start: 1,
-                period_end: 2,
-                exported_wh: 3,
-                imported_wh: 4,
-                source: EnergySource::Vehicle,
-                vehicle,
+                at_ms: 2,
+                import_wh_total: 4,
+                export_wh_total: 3,
+                vehicle: vehicle.map(|vehicle| {
+                    Box::new(VehicleSession {
+                        vehicle,
+                        plugged_in_ms: 1,
+                        signature: [8; 65],
+                    })
+                }),
             },
             signature: [9; 65],
         }
@@ -389,7 +415,7 @@ mod tests {
             assert_eq!(SignedReading::try_from(&json).unwrap(), signed);
         }
         let one = to_json(&[reading(None)]);
-        assert!(one.starts_with('{') && one.contains("\"source\":\"vehicle\""));
+        assert!(one.starts_with('{') && one.contains("\"export_wh_total\":3"));
         assert!(to_json(&[reading(None), reading(None)]).starts_with('['));
 
         let mut json = JsonReading::from(&reading(None));
@@ -410,12 +436,18 @@ mod tests {
                 bytes: 65
             })
         );
-        let mut json = JsonReading::from(&reading(None));
-        json.source = "coal".into();
-        assert!(matches!(
+        let mut json = JsonReading::from(&reading(Some([7; 32])));
+        json.vehicle.as_mut().unwrap().vehicle = "0x12".into();
+        assert_eq!(
             SignedReading::try_from(&json),
-            Err(JsonReadingError::UnknownSource(_))
-        ));
+            Err(JsonReadingError::BadHex {
+                field: "vehicle.vehicle",
+                bytes: 32
+            })
+        );
+        // a reading that names its source (the v1 form) is refused, not ignored
+        let v1 = one.replace("\"seq\"", "\"source\":\"solar\",\"seq\"");
+        assert!(serde_json::from_str::<JsonReading>(&v1).is_err());
         // unknown fields are refused, not ignored
         assert!(serde_json::from_str::<JsonReading>(r#"{"device":"00","extra":1}"#).is_err());
     }
@@ -482,9 +514,12 @@ pub fn simulate(
     });
     let market = relay.market()?;
     let mut sims = Vec::new();
+    let mut last_at = Vec::new();
     for n in 0..meters {
         let device = device_id(&sim_meter_label(n));
-        sims.push(sim_meter(n, market, relay.last_seq(&device)?));
+        let last = relay.last_reading(&device)?;
+        sims.push(sim_meter(n, market, last));
+        last_at.push(last.at_ms);
     }
     let started = std::time::Instant::now();
     let total = per_meter * u64::from(meters);
@@ -496,12 +531,17 @@ pub fn simulate(
             }
         }
     };
-    let mut last_end: Vec<u64> = vec![now_ms().saturating_sub(900_000); sims.len()];
+    // each meter reads its registers at the wall clock (never twice at one millisecond),
+    // exporting a steady 2 kW since its last reading
     let mut next = |sims: &mut Vec<MeterSimulator>, i: usize| {
-        let end = now_ms().max(last_end[i] + 1);
-        let reading = sims[i].read(last_end[i], end, 250, 0);
-        last_end[i] = end;
-        reading
+        let at = now_ms().max(last_at[i] + 1);
+        let exported = if last_at[i] == 0 {
+            0
+        } else {
+            sim_export_wh(at - last_at[i])
+        };
+        last_at[i] = at;
+        sims[i].read(at, 0, exported)
     };
     let mut report = SimReport::default();
     match target {

@@ -1,13 +1,16 @@
-//! Checking a reading before it is stored: the energy market's own rules (device kind and
-//! status, period, signature, V2G vehicle), so the relay never pays a fee for a reading the
-//! chain would refuse. The sequence is checked where readings are stored ([`crate::outbox`]).
+//! Checking a reading before it is stored: the energy market's own rules (device kind,
+//! status and profile, time, signature, V2G vehicle and co-signature), so the relay never
+//! pays a fee for a reading the chain would refuse. The sequence and the registers are
+//! checked where readings are stored ([`crate::outbox`]), against the device's last
+//! reading there or on chain.
 
 use interfaces::{
-    market::{beneficiary, check_device_and_period, RejectReason},
-    reading::{reading_digest_preimage, SignedReading},
+    market::{check_device, session_owner, MeterState, RejectReason},
+    reading::{reading_digest_preimage, SessionPreimage, SignedReading},
     registry::DeviceInfo,
     AccountId, DeviceId, DeviceKey,
 };
+use scale::Encode;
 use secp256k1::{
     ecdsa::{RecoverableSignature, RecoveryId},
     Message, SECP256K1,
@@ -20,46 +23,71 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// What the chain says of a device: its registry record (`None`: unknown) and the last
-/// sequence the market accepted from it.
+/// What the chain says of a device: its registry record (`None`: unknown), the last
+/// reading the market accepted from it, and its rated power (its profile's, or the
+/// market's default for its kind).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
     pub info: Option<DeviceInfo>,
-    pub chain_last_seq: u64,
+    pub chain_last: Option<MeterState>,
+    pub rated_w: u32,
 }
 
-/// The key `signature` recovers to over the reading's digest for `market`, as
+/// The key a 65-byte recoverable `signature` recovers to over blake2-256 of `preimage`, as
 /// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature.
-pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> {
-    let digest = smartcity_sdk::blake2_256(&reading_digest_preimage(market, &signed.reading));
-    let id = RecoveryId::from_i32(i32::from(signed.signature[64])).ok()?;
-    let signature = RecoverableSignature::from_compact(&signed.signature[..64], id).ok()?;
+fn recover_key(preimage: &[u8], signature: &[u8; 65]) -> Option<DeviceKey> {
+    let digest = smartcity_sdk::blake2_256(preimage);
+    let id = RecoveryId::from_i32(i32::from(signature[64])).ok()?;
+    let signature = RecoverableSignature::from_compact(&signature[..64], id).ok()?;
     SECP256K1
         .recover_ecdsa(&Message::from_digest(digest), &signature)
         .ok()
         .map(|key| key.serialize())
 }
 
-/// The market's rules for one reading, but its sequence: `device` and `vehicle` as the
-/// registry answers (`vehicle` is `None` when the reading names none). The device, period
-/// and vehicle rules are the market's own functions (`interfaces::market`); the signature
-/// is recovered as `ecdsa_recover` does. `now_ms` is the relay's clock; a period may end
-/// up to `skew_ms` after it (meters' clocks drift; the submitter waits for the chain's
-/// clock to pass it).
+/// The key the reading's signature recovers to for `market`.
+pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> {
+    recover_key(
+        &reading_digest_preimage(market, &signed.reading),
+        &signed.signature,
+    )
+}
+
+/// The market's rules for one reading, but its sequence and registers: `device` and
+/// `vehicle` as the registry answers (`vehicle`: the record of the vehicle its V2G session
+/// names). The device and vehicle rules are the market's own functions
+/// (`interfaces::market`); the signatures are recovered as `ecdsa_recover` does. That the
+/// session starts at the charger's previous reading is left to the market. `now_ms` is
+/// the relay's clock; a reading may be up to `skew_ms` ahead of it (meters' clocks drift;
+/// the submitter waits for the chain's clock to pass it).
 pub fn evaluate(
     market: &AccountId,
     signed: &SignedReading,
     device: Option<&DeviceInfo>,
-    vehicle: Option<Option<&DeviceInfo>>,
+    vehicle: Option<&DeviceInfo>,
     now_ms: u64,
     skew_ms: u64,
 ) -> Result<(), RejectReason> {
-    check_device_and_period(&signed.reading, device, now_ms.saturating_add(skew_ms))?;
+    let reading = &signed.reading;
+    check_device(reading, device, now_ms.saturating_add(skew_ms))?;
     let device = device.ok_or(RejectReason::UnknownDevice)?;
     if recover(market, signed) != Some(device.key) {
         return Err(RejectReason::BadSignature);
     }
-    beneficiary(device, vehicle).map(|_| ())
+    if let Some(session) = &reading.vehicle {
+        session_owner(device, session, vehicle, Some(session.plugged_in_ms))?;
+        let preimage = SessionPreimage {
+            market,
+            charger: &reading.device,
+            vehicle: &session.vehicle,
+            plugged_in_ms: session.plugged_in_ms,
+            plugged_out_ms: reading.at_ms,
+        };
+        if recover_key(&preimage.encode(), &session.signature) != vehicle.map(|car| car.key) {
+            return Err(RejectReason::BadVehicleSignature);
+        }
+    }
+    Ok(())
 }
 
 /// Asks the chain about devices (the chain thread answers); `Err` when it cannot.
@@ -165,12 +193,14 @@ impl DeviceCache {
     }
 }
 
-/// A reading that passed every check but the sequence, with the last sequence the chain
-/// had accepted from its device when the registry was asked.
+/// A reading that passed every check but the sequence and registers, with the last
+/// reading the chain had accepted from its device when the registry was asked and the
+/// device's rated power.
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub signed: SignedReading,
-    pub chain_last_seq: u64,
+    pub chain_last: Option<MeterState>,
+    pub rated_w: u32,
 }
 
 /// Checks a request's readings: one cache lookup for all their devices and vehicles, then
@@ -185,7 +215,12 @@ pub async fn check_all(
     use crate::error::IngestError;
     let mut ids: Vec<DeviceId> = Vec::new();
     for signed in &readings {
-        for id in std::iter::once(signed.reading.device).chain(signed.reading.vehicle) {
+        let vehicle = signed
+            .reading
+            .vehicle
+            .as_ref()
+            .map(|session| session.vehicle);
+        for id in std::iter::once(signed.reading.device).chain(vehicle) {
             if !ids.contains(&id) {
                 ids.push(id);
             }
@@ -196,7 +231,11 @@ pub async fn check_all(
     let mut checked = Vec::with_capacity(readings.len());
     for (index, signed) in readings.into_iter().enumerate() {
         let device = record_of(&signed.reading.device);
-        let vehicle = signed.reading.vehicle.map(|v| record_of(&v).info.as_ref());
+        let vehicle = signed
+            .reading
+            .vehicle
+            .as_ref()
+            .and_then(|session| record_of(&session.vehicle).info.as_ref());
         evaluate(
             market,
             &signed,
@@ -207,7 +246,8 @@ pub async fn check_all(
         )
         .map_err(|reason| IngestError::Refused { index, reason })?;
         checked.push(Checked {
-            chain_last_seq: device.chain_last_seq,
+            chain_last: device.chain_last,
+            rated_w: device.rated_w,
             signed,
         });
     }
@@ -217,8 +257,11 @@ pub async fn check_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use interfaces::{reading::MeterReading, registry::DeviceStatus, DeviceKind, EnergySource};
-    use smartcity_sdk::{keys::DeviceSigner, meter::MeterSimulator};
+    use interfaces::{registry::DeviceStatus, DeviceKind, EnergyProfile, EnergySource};
+    use smartcity_sdk::{
+        keys::DeviceSigner,
+        meter::{co_sign_session, MeterSimulator},
+    };
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     const MARKET: [u8; 32] = [5; 32];
@@ -243,6 +286,18 @@ mod tests {
             metadata_hash: [0; 32],
             status: DeviceStatus::Commissioned,
             active: true,
+            energy: match kind {
+                DeviceKind::Meter | DeviceKind::EvCharger => Some(EnergyProfile {
+                    source: if kind == DeviceKind::Meter {
+                        EnergySource::Solar
+                    } else {
+                        EnergySource::Vehicle
+                    },
+                    rated_w: 0,
+                }),
+                _ => None,
+            },
+            owner_since_ms: 0,
         }
     }
 
@@ -250,7 +305,7 @@ mod tests {
     fn the_markets_rules_are_applied_before_any_fee() {
         let mut m = meter();
         let market = AccountId::from(MARKET);
-        let good = m.read(NOW - 900_000, NOW, 1_000, 0);
+        let good = m.read(NOW, 0, 1_000);
         let device = info(DeviceKind::Meter, m.public_key());
         let eval =
             |s: &SignedReading, d: &DeviceInfo| evaluate(&market, s, Some(d), None, NOW, 60_000);
@@ -293,41 +348,37 @@ mod tests {
         forged.signature[10] ^= 1;
         assert_eq!(eval(&forged, &device), Err(RejectReason::BadSignature));
         let mut tampered = good.clone();
-        tampered.reading.exported_wh += 1;
+        tampered.reading.export_wh_total += 1;
         assert_eq!(eval(&tampered, &device), Err(RejectReason::BadSignature));
         let mut bad_v = good.clone();
         bad_v.signature[64] = 7;
         assert_eq!(eval(&bad_v, &device), Err(RejectReason::BadSignature));
-        // periods: empty, or ending beyond the allowed skew
-        let empty = m.read(NOW, NOW, 1, 0);
-        assert_eq!(eval(&empty, &device), Err(RejectReason::BadPeriod));
-        let ahead = m.read(NOW, NOW + 60_001, 1, 0);
-        assert_eq!(eval(&ahead, &device), Err(RejectReason::BadPeriod));
-        let within = m.read(NOW, NOW + 60_000, 1, 0);
+        // a device commissioned without a profile; a reading beyond the allowed skew
+        let unprofiled = DeviceInfo {
+            energy: None,
+            ..device.clone()
+        };
+        assert_eq!(eval(&good, &unprofiled), Err(RejectReason::NoEnergyProfile));
+        let ahead = m.read(NOW + 60_001, 0, 1);
+        assert_eq!(eval(&ahead, &device), Err(RejectReason::InFuture));
+        let within = m.read(NOW + 60_000, 0, 1);
         assert_eq!(eval(&within, &device), Ok(()));
     }
 
     #[test]
-    fn v2g_readings_need_a_charger_and_an_active_vehicle() {
-        let m = meter();
+    fn v2g_sessions_need_a_charger_an_active_vehicle_and_its_co_signature() {
+        let mut m = meter();
         let market = AccountId::from(MARKET);
-        let reading = m.sign(MeterReading {
-            device: m.device,
-            seq: 1,
-            period_start: NOW - 1,
-            period_end: NOW,
-            exported_wh: 1,
-            imported_wh: 0,
-            source: EnergySource::Vehicle,
-            vehicle: Some([2; 32]),
-        });
+        let car_key = DeviceSigner::from_seed("car");
+        let session = co_sign_session(&car_key, &market, &m.device, [2; 32], NOW - 1, NOW);
+        let reading = m.read_session(NOW, 0, 1, session);
         let charger = info(DeviceKind::EvCharger, m.public_key());
         let car = DeviceInfo {
             device_id: [2; 32],
-            ..info(DeviceKind::Vehicle, [2; 33])
+            ..info(DeviceKind::Vehicle, car_key.public_key())
         };
         let eval = |d: &DeviceInfo, v: Option<&DeviceInfo>| {
-            evaluate(&market, &reading, Some(d), Some(v), NOW, 0)
+            evaluate(&market, &reading, Some(d), v, NOW, 0)
         };
         assert_eq!(eval(&charger, Some(&car)), Ok(()));
         assert_eq!(
@@ -341,11 +392,19 @@ mod tests {
         );
         let parked = DeviceInfo {
             active: false,
-            ..car
+            ..car.clone()
         };
         assert_eq!(
             eval(&charger, Some(&parked)),
             Err(RejectReason::VehicleInactive)
+        );
+        let impostor = DeviceInfo {
+            key: [3; 33],
+            ..car
+        };
+        assert_eq!(
+            eval(&charger, Some(&impostor)),
+            Err(RejectReason::BadVehicleSignature)
         );
     }
 
@@ -360,7 +419,8 @@ mod tests {
                     .iter()
                     .map(|id| DeviceRecord {
                         info: (id[0] == 1).then(|| info(DeviceKind::Meter, [2; 33])),
-                        chain_last_seq: 7,
+                        chain_last: None,
+                        rated_w: 1_000,
                     })
                     .collect())
             })

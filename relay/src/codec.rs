@@ -97,9 +97,9 @@ fn decode_scale(body: &[u8], max_readings: usize) -> Result<Vec<SignedReading>, 
             max: max_readings,
         });
     }
-    // every reading takes at least 139 bytes: a length beyond the body is refused before
+    // every reading takes at least 130 bytes: a length beyond the body is refused before
     // anything is allocated for it
-    if count > input.len() / 139 + 1 {
+    if count > input.len() / 130 + 1 {
         return Err(IngestError::MalformedScale(format!(
             "{count} readings announced in {} bytes",
             body.len()
@@ -124,7 +124,7 @@ fn decode_scale(body: &[u8], max_readings: usize) -> Result<Vec<SignedReading>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use interfaces::{reading::MeterReading, EnergySource};
+    use interfaces::reading::MeterReading;
     use meter_feed::to_json;
     use scale::Encode;
 
@@ -133,11 +133,9 @@ mod tests {
             reading: MeterReading {
                 device: [3; 32],
                 seq,
-                period_start: 10,
-                period_end: 20,
-                exported_wh: 500,
-                imported_wh: 0,
-                source: EnergySource::Solar,
+                at_ms: 20,
+                import_wh_total: 0,
+                export_wh_total: 500,
                 vehicle: None,
             },
             signature: [1; 65],
@@ -157,7 +155,7 @@ mod tests {
         );
         assert_eq!(decode(&two.encode(), Format::Scale, 10).unwrap(), two);
         // the smallest reading is what the size guard assumes
-        assert_eq!(signed(1).encode().len(), 139);
+        assert_eq!(signed(1).encode().len(), 130);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! then renamed over the old one): a relay killed at any moment finds the chain as of its
 //! last whole "block". A city saved by `smartcity demo --save` is the same format.
 
-use interfaces::{AccountId, DeviceKind};
+use interfaces::AccountId;
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{device_id, named_account, Chain, RegistryClient};
 use smartcity_suite::{accounts, Code, SavedCity, Suite};
@@ -53,7 +53,7 @@ pub fn open_or_create(
 pub fn register_meters<C: Chain>(chain: &mut C, suite: &Suite, meters: u32) -> anyhow::Result<()> {
     let registry = RegistryClient::at(suite.registry);
     for n in 0..meters {
-        let meter = meter_feed::sim_meter(n, suite.market, 0);
+        let meter = meter_feed::sim_meter(n, suite.market, Default::default());
         if registry.device(chain, meter.device)?.is_some() {
             continue;
         }
@@ -65,12 +65,12 @@ pub fn register_meters<C: Chain>(chain: &mut C, suite: &Suite, meters: u32) -> a
             chain,
             household,
             meter.device,
-            DeviceKind::Meter,
+            meter.kind(),
             meter.public_key(),
             [0; 32],
         )?;
         let operator = accounts::operator(chain);
-        registry.commission_device(chain, operator, meter.device)?;
+        registry.commission_device(chain, operator, meter.device, Some(meter.profile()))?;
     }
     Ok(())
 }

@@ -82,22 +82,42 @@ fn bad_device() -> Response {
         .into_response()
 }
 
-/// The last sequence the relay holds for a device (or that the chain accepted), so a
-/// meter (or the simulator) knows where to go on.
+/// The last reading the relay holds for a device, or that the chain accepted if that is
+/// later: its sequence, time and registers, so a meter (or the simulator) knows where to
+/// go on.
 async fn meter(State(ingest): State<Arc<Ingest>>, Path(device): Path<String>) -> Response {
     let Some(device) = parse_device(&device) else {
         return bad_device();
     };
-    let stored = match ingest.store.lock().expect("store lock").last_seq(&device) {
-        Ok(seq) => seq,
+    let stored = match ingest
+        .store
+        .lock()
+        .expect("store lock")
+        .last_reading(&device)
+    {
+        Ok(state) => state,
         Err(e) => return refusal(&IngestError::Unavailable(e.to_string())),
     };
     let on_chain = match ingest.cache.get(&[device]).await {
-        Ok(records) => records[0].chain_last_seq,
+        Ok(records) => records[0].chain_last,
         Err(e) => return refusal(&IngestError::Unavailable(e)),
     };
-    Json(json!({ "device": format!("0x{}", hex::encode(device)), "last_seq": stored.max(on_chain), "stored_last_seq": stored }))
-        .into_response()
+    let stored_seq = stored.map_or(0, |state| state.seq);
+    let latest = match (stored, on_chain) {
+        (Some(stored), Some(chain)) if chain.seq > stored.seq => Some(chain),
+        (Some(stored), _) => Some(stored),
+        (None, chain) => chain,
+    };
+    let field = |f: fn(&interfaces::market::MeterState) -> u64| latest.as_ref().map_or(0, f);
+    Json(json!({
+        "device": format!("0x{}", hex::encode(device)),
+        "last_seq": field(|s| s.seq),
+        "stored_last_seq": stored_seq,
+        "at_ms": field(|s| s.at_ms),
+        "import_wh_total": field(|s| s.import_wh_total),
+        "export_wh_total": field(|s| s.export_wh_total),
+    }))
+    .into_response()
 }
 
 async fn reading_status(

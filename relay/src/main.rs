@@ -186,7 +186,9 @@ fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
             "  {:<16} {:>10} {:>10} {:>14}",
             meter_feed::sim_meter_label(n),
             store.last_seq(&device)?,
-            market.last_seq(&mut chain, device)?,
+            market
+                .meter(&mut chain, device)?
+                .map_or(0, |state| state.seq),
             format_credits(token.balance_of(&mut chain, embedded::household(n))?)
         );
     }

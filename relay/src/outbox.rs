@@ -10,7 +10,7 @@
 
 use crate::{check::Checked, error::IngestError, metrics::Metrics};
 use interfaces::{
-    market::{ReadingOutcome, RejectReason},
+    market::{difference, MeterState, ReadingOutcome, RejectReason},
     reading::SignedReading,
     AccountId, DeviceId,
 };
@@ -34,6 +34,9 @@ pub enum State {
 /// What finally happened to a reading.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode)]
 pub enum Settlement {
+    /// The market took it as its device's first reading: the baseline later readings are
+    /// measured from.
+    Baseline,
     /// The market accepted it in one of this relay's batches.
     Accepted {
         beneficiary: AccountId,
@@ -43,6 +46,10 @@ pub enum Settlement {
     /// The chain already held it when its batch was (re)checked: a batch the relay sent
     /// before it was stopped, found on chain afterwards. Its credits were minted then.
     AlreadyOnChain,
+    /// A later reading of its device reached the chain first (sent by another relay or
+    /// anyone else): that reading's difference from the last one carries this one's
+    /// energy, so nothing is lost.
+    Superseded,
     /// The market refused it (the rules changed between ingest and submission: a device
     /// revoked, an owner suspended...).
     Rejected(RejectReason),
@@ -62,6 +69,7 @@ impl Settlement {
                 credits,
                 billable_wh,
             },
+            ReadingOutcome::Baseline => Self::Baseline,
             ReadingOutcome::Rejected(reason) => Self::Rejected(reason),
         }
     }
@@ -69,8 +77,10 @@ impl Settlement {
     /// The metric label and the `outcome` column.
     pub fn kind(&self) -> &'static str {
         match self {
+            Self::Baseline => "baseline",
             Self::Accepted { .. } => "accepted",
             Self::AlreadyOnChain => "already_on_chain",
+            Self::Superseded => "superseded",
             Self::Rejected(_) => "rejected",
             Self::Failed(_) => "failed",
         }
@@ -111,9 +121,12 @@ CREATE TABLE IF NOT EXISTS readings (
 );
 CREATE INDEX IF NOT EXISTS readings_by_state ON readings (state, id);
 CREATE INDEX IF NOT EXISTS readings_by_batch ON readings (batch);
-CREATE TABLE IF NOT EXISTS devices (
+CREATE TABLE IF NOT EXISTS meters (
     device BLOB PRIMARY KEY,
-    last_seq INTEGER NOT NULL
+    seq INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    import_wh_total INTEGER NOT NULL,
+    export_wh_total INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
@@ -163,14 +176,16 @@ impl Writer {
         let conn = open(dir)?;
         let mut last = HashMap::new();
         {
-            let mut stmt = conn.prepare("SELECT device, last_seq FROM devices")?;
+            let mut stmt = conn.prepare(
+                "SELECT device, seq, at_ms, import_wh_total, export_wh_total FROM meters",
+            )?;
             let rows = stmt.query_map([], |row| {
-                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?))
+                Ok((row.get::<_, Vec<u8>>(0)?, meter_row(row, 1)?))
             })?;
             for row in rows {
-                let (device, seq) = row?;
+                let (device, state) = row?;
                 if let Ok(device) = DeviceId::try_from(device.as_slice()) {
-                    last.insert(device, seq as u64);
+                    last.insert(device, state);
                 }
             }
         }
@@ -218,10 +233,28 @@ pub type Queued = tokio::sync::oneshot::Receiver<Result<Ack, IngestError>>;
 /// Most readings one transaction takes before it commits.
 const GROUP_READINGS: usize = 50_000;
 
+/// A device's last stored reading as the register rules see it (the relay does not track
+/// owners: `owner` is left zero, and the rules do not read it).
+fn stored_state(seq: u64, at_ms: u64, import_wh_total: u64, export_wh_total: u64) -> MeterState {
+    MeterState {
+        owner: AccountId::from([0; 32]),
+        seq,
+        at_ms,
+        import_wh_total,
+        export_wh_total,
+    }
+}
+
+/// The four columns `seq, at_ms, import_wh_total, export_wh_total` from `first` on.
+fn meter_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<MeterState> {
+    let column = |i: usize| row.get::<_, i64>(first + i).map(|v| v as u64);
+    Ok(stored_state(column(0)?, column(1)?, column(2)?, column(3)?))
+}
+
 struct WriterLoop {
     conn: Connection,
-    /// The last sequence stored (or known on chain) per device.
-    last: HashMap<DeviceId, u64>,
+    /// The last reading stored per device.
+    last: HashMap<DeviceId, MeterState>,
     metrics: Arc<Metrics>,
 }
 
@@ -246,7 +279,7 @@ impl WriterLoop {
     fn commit_group(&mut self, group: Vec<Job>) {
         let received_ms = now_ms() as i64;
         let mut answers: Vec<Result<Ack, IngestError>> = Vec::with_capacity(group.len());
-        let mut changed: HashMap<DeviceId, u64> = HashMap::new();
+        let mut changed: HashMap<DeviceId, MeterState> = HashMap::new();
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.transaction()?;
             {
@@ -256,14 +289,16 @@ impl WriterLoop {
                 let mut find = tx
                     .prepare_cached("SELECT signed FROM readings WHERE device = ?1 AND seq = ?2")?;
                 let mut device_row = tx.prepare_cached(
-                    "INSERT INTO devices (device, last_seq) VALUES (?1, ?2)
-                     ON CONFLICT (device) DO UPDATE SET last_seq = excluded.last_seq",
+                    "INSERT INTO meters (device, seq, at_ms, import_wh_total, export_wh_total)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (device) DO UPDATE SET seq = excluded.seq, at_ms = excluded.at_ms,
+                     import_wh_total = excluded.import_wh_total, export_wh_total = excluded.export_wh_total",
                 )?;
                 for job in &group {
                     let answer = Self::plan(&self.last, &changed, &job.readings, &mut find)?;
                     match answer {
                         Ok((fresh, duplicates)) => {
-                            let mut mine: HashMap<DeviceId, u64> = HashMap::new();
+                            let mut mine: HashMap<DeviceId, MeterState> = HashMap::new();
                             for index in &fresh {
                                 let signed = &job.readings[*index].signed;
                                 insert.execute(params![
@@ -272,11 +307,24 @@ impl WriterLoop {
                                     signed.encode(),
                                     received_ms
                                 ])?;
-                                mine.insert(signed.reading.device, signed.reading.seq);
+                                let r = &signed.reading;
+                                let state = stored_state(
+                                    r.seq,
+                                    r.at_ms,
+                                    r.import_wh_total,
+                                    r.export_wh_total,
+                                );
+                                mine.insert(r.device, state);
                             }
-                            for (device, seq) in mine {
-                                device_row.execute(params![&device[..], seq as i64])?;
-                                changed.insert(device, seq);
+                            for (device, state) in mine {
+                                device_row.execute(params![
+                                    &device[..],
+                                    state.seq as i64,
+                                    state.at_ms as i64,
+                                    state.import_wh_total as i64,
+                                    state.export_wh_total as i64
+                                ])?;
+                                changed.insert(device, state);
                             }
                             answers.push(Ok(Ack {
                                 stored: fresh.len() as u32,
@@ -313,23 +361,34 @@ impl WriterLoop {
     }
 
     /// Which of a request's readings are new (indexes) and how many are resends, or why
-    /// the request is refused. Sequences must rise per device; a sequence at or below the
-    /// last one is a duplicate only if that very reading is stored.
+    /// the request is refused. Sequences must rise per device (gaps allowed), and a new
+    /// reading must pass the market's register rules against the device's last reading,
+    /// stored here or accepted on chain, whichever is later (`RegisterDecreased`,
+    /// `NotAfterLast`, `Implausible`); a sequence at or below the last one is a duplicate
+    /// only if that very reading is stored.
     fn plan(
-        last: &HashMap<DeviceId, u64>,
-        changed: &HashMap<DeviceId, u64>,
+        last: &HashMap<DeviceId, MeterState>,
+        changed: &HashMap<DeviceId, MeterState>,
         readings: &[Checked],
         find: &mut rusqlite::CachedStatement<'_>,
     ) -> rusqlite::Result<Result<(Vec<usize>, u32), IngestError>> {
         let mut fresh = Vec::new();
         let mut duplicates = 0u32;
-        let mut mine: HashMap<DeviceId, u64> = HashMap::new();
+        let mut mine: HashMap<DeviceId, MeterState> = HashMap::new();
         for (index, checked) in readings.iter().enumerate() {
             let reading = &checked.signed.reading;
-            if reading.seq > i64::MAX as u64 {
+            let too_big = [
+                reading.seq,
+                reading.at_ms,
+                reading.import_wh_total,
+                reading.export_wh_total,
+            ]
+            .into_iter()
+            .any(|n| n > i64::MAX as u64);
+            if too_big {
                 return Ok(Err(IngestError::BadField {
                     index,
-                    message: format!("sequence {} is above 2^63 - 1", reading.seq),
+                    message: "a sequence, time or register is above 2^63 - 1".into(),
                 }));
             }
             let device = reading.device;
@@ -337,12 +396,27 @@ impl WriterLoop {
                 .get(&device)
                 .or_else(|| changed.get(&device))
                 .or_else(|| last.get(&device))
-                .copied()
-                .unwrap_or(0);
-            let floor = stored_last.max(checked.chain_last_seq);
+                .copied();
+            let latest = match (stored_last, checked.chain_last) {
+                (Some(stored), Some(chain)) if chain.seq > stored.seq => Some(chain),
+                (Some(stored), _) => Some(stored),
+                (None, chain) => chain,
+            };
+            let floor = latest.map_or(0, |state| state.seq);
             if reading.seq > floor {
+                if let Some(latest) = &latest {
+                    if let Err(reason) = difference(latest, reading, checked.rated_w) {
+                        return Ok(Err(IngestError::Refused { index, reason }));
+                    }
+                }
                 fresh.push(index);
-                mine.insert(device, reading.seq);
+                let state = stored_state(
+                    reading.seq,
+                    reading.at_ms,
+                    reading.import_wh_total,
+                    reading.export_wh_total,
+                );
+                mine.insert(device, state);
                 continue;
             }
             // at or below the last: the same reading again (stored before, or earlier in
@@ -547,7 +621,7 @@ impl Store {
     }
 
     /// Deletes settled readings older than `before_ms`, at most `limit` (a device's last
-    /// sequence stays in `devices`, so replays are still refused).
+    /// sequence stays in `meters`, so replays are still refused).
     pub fn prune(&mut self, before_ms: u64, limit: usize) -> rusqlite::Result<usize> {
         self.conn.execute(
             "DELETE FROM readings WHERE id IN
@@ -597,14 +671,18 @@ impl Store {
 
     /// The last sequence stored for `device` (0 if none).
     pub fn last_seq(&self, device: &DeviceId) -> rusqlite::Result<u64> {
+        Ok(self.last_reading(device)?.map_or(0, |state| state.seq))
+    }
+
+    /// The last reading stored for `device` (its sequence, time and registers).
+    pub fn last_reading(&self, device: &DeviceId) -> rusqlite::Result<Option<MeterState>> {
         self.conn
             .query_row(
-                "SELECT last_seq FROM devices WHERE device = ?1",
+                "SELECT seq, at_ms, import_wh_total, export_wh_total FROM meters WHERE device = ?1",
                 [&device[..]],
-                |r| r.get::<_, i64>(0),
+                |row| meter_row(row, 0),
             )
             .optional()
-            .map(|s| s.unwrap_or(0) as u64)
     }
 
     /// Counts of readings by outcome column (`pending`/`submitted` for unsettled ones).
@@ -658,10 +736,18 @@ mod tests {
         )
     }
 
-    fn checked(signed: &SignedReading, chain_last_seq: u64) -> Checked {
+    /// `signed` checked, the chain's last reading of its device at sequence `chain_seq`
+    /// (none for 0, else registers at zero at time 0), of a device rated high enough for
+    /// readings milliseconds apart.
+    fn checked(signed: &SignedReading, chain_seq: u64) -> Checked {
+        rated(signed, chain_seq, u32::MAX)
+    }
+
+    fn rated(signed: &SignedReading, chain_seq: u64, rated_w: u32) -> Checked {
         Checked {
             signed: signed.clone(),
-            chain_last_seq,
+            chain_last: (chain_seq > 0).then(|| stored_state(chain_seq, 0, 0, 0)),
+            rated_w,
         }
     }
 
@@ -676,8 +762,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (writer, metrics) = start(dir.path());
         let mut m = meter(1);
-        let r1 = m.read(0, 10, 100, 0);
-        let r2 = m.read(10, 20, 100, 0);
+        let r1 = m.read(10, 0, 100);
+        let r2 = m.read(20, 0, 100);
         let ack = writer
             .store(vec![checked(&r1, 0), checked(&r2, 0)])
             .await
@@ -692,7 +778,7 @@ mod tests {
         // sequence 2 again with other content: a replay
         let mut other = m.clone();
         other.seq = 1;
-        let forged_2 = other.read(10, 20, 999, 0);
+        let forged_2 = other.read(20, 0, 999);
         assert!(matches!(
             writer.store(vec![checked(&forged_2, 0)]).await,
             Err(IngestError::ReplayedSequence {
@@ -703,10 +789,10 @@ mod tests {
         ));
         // a gap is fine, going back below the last is not
         m.seq = 9;
-        let r10 = m.read(20, 30, 100, 0);
+        let r10 = m.read(30, 0, 0);
         writer.store(vec![checked(&r10, 0)]).await.unwrap();
         other.seq = 4;
-        let r5 = other.read(30, 40, 1, 0);
+        let r5 = other.read(40, 0, 1);
         assert!(matches!(
             writer.store(vec![checked(&r5, 0)]).await,
             Err(IngestError::StaleSequence {
@@ -716,7 +802,7 @@ mod tests {
             })
         ));
         // one bad reading refuses the request: the good one before it is not stored
-        let r11 = m.read(40, 50, 1, 0);
+        let r11 = m.read(50, 0, 1);
         assert!(writer
             .store(vec![checked(&r11, 0), checked(&r5, 0)])
             .await
@@ -727,7 +813,7 @@ mod tests {
         );
         // the chain's last sequence is a floor too
         let mut fresh = meter(2);
-        let f1 = fresh.read(0, 1, 1, 0);
+        let f1 = fresh.read(1, 0, 0);
         assert!(matches!(
             writer.store(vec![checked(&f1, 3)]).await,
             Err(IngestError::StaleSequence {
@@ -741,11 +827,55 @@ mod tests {
         assert_eq!(metrics.queue_depth.get(), 3);
     }
 
+    // review H-2 at the relay: the market's register rules refuse a reading before it is
+    // stored, against the last reading stored or on chain
+    #[tokio::test]
+    async fn registers_must_not_go_down_nor_exceed_the_rating() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _) = start(dir.path());
+        let mut m = meter(1);
+        let base = m.read(3_600_000, 1_000, 1_000);
+        writer.store(vec![rated(&base, 0, 100_000)]).await.unwrap();
+        let refused = |result: Result<Ack, IngestError>| match result {
+            Err(IngestError::Refused { reason, .. }) => reason,
+            other => panic!("not refused: {other:?}"),
+        };
+        let mut lower = m.clone();
+        lower.import_wh_total = 999;
+        let decreased = lower.read(7_200_000, 0, 0);
+        assert_eq!(
+            refused(writer.store(vec![rated(&decreased, 0, 100_000)]).await),
+            RejectReason::RegisterDecreased
+        );
+        // 100 kW for an hour is 100 kWh at most
+        let too_much = m.clone().read(7_200_000, 0, 100_001);
+        assert_eq!(
+            refused(writer.store(vec![rated(&too_much, 0, 100_000)]).await),
+            RejectReason::Implausible
+        );
+        let same_time = m.clone().read(3_600_000, 0, 1);
+        assert_eq!(
+            refused(writer.store(vec![rated(&same_time, 0, 100_000)]).await),
+            RejectReason::NotAfterLast
+        );
+        let next = m.read(7_200_000, 0, 100_000);
+        writer.store(vec![rated(&next, 0, 100_000)]).await.unwrap();
+        let stored = Store::open(dir.path())
+            .unwrap()
+            .last_reading(&[1; 32])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (stored.seq, stored.import_wh_total, stored.export_wh_total),
+            (2, 1_000, 101_000)
+        );
+    }
+
     #[tokio::test]
     async fn what_was_acknowledged_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let mut m = meter(1);
-        let r1 = m.read(0, 10, 100, 0);
+        let r1 = m.read(10, 0, 100);
         {
             let (writer, _) = start(dir.path());
             writer.store(vec![checked(&r1, 0)]).await.unwrap();
@@ -754,7 +884,7 @@ mod tests {
         let ack = writer.store(vec![checked(&r1, 0)]).await.unwrap();
         assert_eq!((ack.stored, ack.duplicates), (0, 1));
         let mut replay = meter(1);
-        let forged = replay.read(0, 10, 5, 0);
+        let forged = replay.read(10, 0, 5);
         assert!(matches!(
             writer.store(vec![checked(&forged, 0)]).await,
             Err(IngestError::ReplayedSequence { .. })
@@ -768,9 +898,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (writer, _) = start(dir.path());
         let mut m = meter(1);
-        let readings: Vec<_> = (0..4)
-            .map(|i| m.read(i * 10, i * 10 + 10, 100, 0))
-            .collect();
+        let readings: Vec<_> = (0..4).map(|i| m.read(i * 10 + 10, 0, 100)).collect();
         writer
             .store(readings.iter().map(|r| checked(r, 0)).collect())
             .await
@@ -785,7 +913,7 @@ mod tests {
             [1, 2, 3]
         );
         let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
-        let refused = vec![(ids[2], Settlement::Rejected(RejectReason::BadPeriod))];
+        let refused = vec![(ids[2], Settlement::Rejected(RejectReason::InFuture))];
         let batch = store
             .begin_batch(None, &ids[..2], &[7; 32], &refused)
             .unwrap();
@@ -800,7 +928,7 @@ mod tests {
                 .unwrap()
                 .outcome
                 .as_deref(),
-            Some("rejected:bad_period")
+            Some("rejected:in_future")
         );
         // the relay stopped here: the batch is found again, with its readings
         let unconfirmed = store.unconfirmed().unwrap();
@@ -831,7 +959,7 @@ mod tests {
             vec![
                 (1, accepted),
                 (2, Settlement::AlreadyOnChain),
-                (3, Settlement::Rejected(RejectReason::BadPeriod))
+                (3, Settlement::Rejected(RejectReason::InFuture))
             ]
         );
         // a failed call puts its readings back

@@ -152,8 +152,13 @@ impl<C: Chain> Submitter<C> {
         self.config.max_readings.clamp(1, market_limit.max(1))
     }
 
-    /// Registry records and market sequences, as ingest needs them.
+    /// Registry records, the market's last readings and the devices' ratings, as ingest
+    /// needs them.
     pub fn lookup(&mut self, devices: Vec<DeviceId>) -> Result<Vec<DeviceRecord>, String> {
+        let config = self
+            .market
+            .config(&mut self.chain)
+            .map_err(|e| format!("market: {e}"))?;
         let mut records = Vec::with_capacity(devices.len());
         for chunk in devices.chunks(MAX_QUERY_BATCH as usize) {
             let infos = self
@@ -162,16 +167,17 @@ impl<C: Chain> Submitter<C> {
                 .map_err(|e| format!("registry: {e}"))?
                 .value;
             for (device, info) in chunk.iter().zip(infos) {
-                let chain_last_seq = match info {
+                let chain_last = match info {
                     Some(_) => self
                         .market
-                        .last_seq(&mut self.chain, *device)
+                        .meter(&mut self.chain, *device)
                         .map_err(|e| format!("market: {e}"))?,
-                    None => 0,
+                    None => None,
                 };
                 records.push(DeviceRecord {
+                    rated_w: info.as_ref().map_or(0, |info| config.rated_w(info)),
                     info,
-                    chain_last_seq,
+                    chain_last,
                 });
             }
         }
@@ -215,10 +221,10 @@ impl<C: Chain> Submitter<C> {
     ) -> anyhow::Result<()> {
         let started = Instant::now();
         let signer = self.config.signer;
-        // the chain's clock must have passed every reading's period (meters may run ahead)
+        // the chain's clock must have passed every reading's time (meters may run ahead)
         let latest_end = readings
             .iter()
-            .map(|r| r.signed.reading.period_end)
+            .map(|r| r.signed.reading.at_ms)
             .max()
             .unwrap_or(0);
         self.chain.wait_until_ms(now_ms().max(latest_end))?;
@@ -261,12 +267,19 @@ impl<C: Chain> Submitter<C> {
         let mut settle_now = Vec::new();
         for (reading, outcome) in readings.iter().zip(&outcomes) {
             match outcome {
-                ReadingOutcome::Accepted { .. } => submit.push(reading.clone()),
+                ReadingOutcome::Accepted { .. } | ReadingOutcome::Baseline => {
+                    submit.push(reading.clone())
+                }
                 ReadingOutcome::Rejected(RejectReason::Replayed) => {
                     settle_now.push((reading.id, Settlement::AlreadyOnChain))
                 }
                 ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed => {
                     settle_now.push((reading.id, Settlement::AlreadyOnChain))
+                }
+                // a later reading of the device reached the chain first (another sender):
+                // its difference carries this one's energy, nothing is lost
+                ReadingOutcome::Rejected(RejectReason::StaleSeq) => {
+                    settle_now.push((reading.id, Settlement::Superseded))
                 }
                 ReadingOutcome::Rejected(reason) => {
                     settle_now.push((reading.id, Settlement::Rejected(*reason)))

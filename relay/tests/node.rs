@@ -88,17 +88,8 @@ fn readings_sent_to_the_relay_are_credited_once_on_a_node() {
     let config = smartcity_suite::market_config(&mut chain);
     let token = TokenClient::at(suite.token);
     for (n, meter) in [(0, &m0), (1, &m1)] {
-        let earned: u128 = readings
-            .iter()
-            .filter(|r| r.reading.device == meter.device)
-            .map(|r| {
-                config.credits(
-                    r.reading.exported_wh,
-                    interfaces::EnergySource::Solar,
-                    r.reading.period_start,
-                )
-            })
-            .sum();
+        let mine = readings.iter().filter(|r| r.reading.device == meter.device);
+        let earned = common::register_credits(&config, mine);
         let owner = household(&mut chain, n);
         assert_eq!(token.balance_of(&mut chain, owner).unwrap(), earned);
     }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{next, sim, Broker, Relay};
-use interfaces::{reading::SignedReading, EnergySource};
+use interfaces::reading::SignedReading;
 use meter_feed::{to_json, FeedError, MqttFeed};
 use scale::Encode;
 use smartcity_sdk::{MarketClient, TokenClient};
@@ -19,18 +19,10 @@ fn refused(result: Result<meter_feed::Ack, FeedError>) -> (u16, String, Option<u
     }
 }
 
+/// The credits of a meter's readings, all of them from its first (the baseline).
 fn credits(readings: &[SignedReading]) -> u128 {
     let config = market_config(&mut smartcity_sandbox::SandboxChain::new());
-    readings
-        .iter()
-        .map(|r| {
-            config.credits(
-                r.reading.exported_wh,
-                EnergySource::Solar,
-                r.reading.period_start,
-            )
-        })
-        .sum()
+    common::register_credits(&config, readings)
 }
 
 #[test]
@@ -117,8 +109,8 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
     let mut future = m0.clone();
     let far = meter_feed::now_ms() + 3_600_000;
     assert_eq!(
-        refused(feed.send(&[future.read(far, far + 1, 1, 0)])),
-        (422, "bad_period".into(), Some(0))
+        refused(feed.send(&[future.read(far, 0, 1)])),
+        (422, "in_future".into(), Some(0))
     );
     assert_eq!(
         refused(feed.post("application/json", &vec![b' '; 70_000])),
@@ -137,9 +129,14 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
 
     relay.wait_settled(26.0, Duration::from_secs(120));
     assert_eq!(relay.metric("relay_readings_stored_total"), 26.0);
+    // each meter's first reading is its baseline
     assert_eq!(
         relay.metric("relay_readings_settled_total{outcome=\"accepted\"}"),
-        26.0
+        23.0
+    );
+    assert_eq!(
+        relay.metric("relay_readings_settled_total{outcome=\"baseline\"}"),
+        3.0
     );
     assert_eq!(
         relay.metric("relay_readings_received_total{transport=\"mqtt\"}"),
@@ -155,7 +152,7 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
         "malformed_scale",
         "unknown_device",
         "replayed_sequence",
-        "bad_period",
+        "in_future",
         "body_too_large",
         "too_many_readings",
         "unsupported_media_type",
@@ -168,7 +165,8 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
         .unwrap();
     assert_eq!(status["state"], "settled");
     assert_eq!(status["outcome"], "accepted");
-    assert_eq!(status["credits"], credits(&json_readings[2..3]).to_string());
+    // reading 3's credits: its difference from reading 2
+    assert_eq!(status["credits"], credits(&json_readings[1..3]).to_string());
     assert!(status["tx_hash"].as_str().unwrap().starts_with("0x"));
     relay.stop();
 
@@ -187,12 +185,11 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
             credits(readings),
             "household {n}"
         );
-        assert_eq!(
-            market
-                .last_seq(&mut chain, meter_relay::embedded::meter_device(n))
-                .unwrap(),
-            readings.len() as u64
-        );
+        let state = market
+            .meter(&mut chain, meter_relay::embedded::meter_device(n))
+            .unwrap()
+            .unwrap();
+        assert_eq!(state.seq, readings.len() as u64);
     }
     let _ = scale_readings.encode();
 }

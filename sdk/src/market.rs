@@ -5,7 +5,7 @@ use crate::{
     contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
-    market::{events as ev, MarketConfig, MarketError, Offer, ReadingOutcome},
+    market::{events as ev, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome},
     reading::SignedReading,
     AccountId, DeviceId,
 };
@@ -166,7 +166,7 @@ impl MarketClient {
         read MarketError, wiring() -> (AccountId, AccountId);
         read MarketError, admin() -> AccountId;
         read MarketError, is_paused() -> bool;
-        read MarketError, last_seq(device: DeviceId) -> u64;
+        read MarketError, meter(device: DeviceId) -> Option<MeterState>;
         read MarketError, ledger_wh(account: AccountId) -> u64;
         read MarketError, debt(account: AccountId) -> u128;
     }
@@ -178,6 +178,7 @@ contract_events!(
     market_events,
     [
         ReadingsProcessed,
+        MeasuredBeforeTransfer,
         Billed,
         DebtRecorded,
         DebtRepaid,

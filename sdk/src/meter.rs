@@ -1,11 +1,15 @@
-//! A meter simulator: keeps its device key and sequence and signs readings the way a real
-//! bi-directional meter (or EV charger) does, for integrators and tests.
+//! A meter simulator: keeps its device key, sequence and cumulative registers and signs
+//! register readings the way a real bi-directional meter (or EV charger) does, for
+//! integrators and tests; and a vehicle's co-signature of a V2G charging session.
 
 use crate::keys::DeviceSigner;
 use interfaces::{
-    reading::{reading_digest_preimage, MeterReading, SignedReading},
-    AccountId, DeviceId, DeviceKey, EnergySource, TimestampMs,
+    reading::{
+        reading_digest_preimage, MeterReading, SessionPreimage, SignedReading, VehicleSession,
+    },
+    AccountId, DeviceId, DeviceKey, DeviceKind, EnergyProfile, EnergySource, TimestampMs,
 };
+use scale::Encode;
 
 /// A simulated meter bound to one energy market deployment.
 #[derive(Debug, Clone)]
@@ -16,7 +20,12 @@ pub struct MeterSimulator {
     pub market: AccountId,
     /// The last sequence number signed; the next reading gets `seq + 1`.
     pub seq: u64,
+    /// What its operator commissions it with (a reading names no source).
     pub source: EnergySource,
+    /// The import register: Wh drawn from the grid since installation.
+    pub import_wh_total: u64,
+    /// The export register: Wh delivered to the grid since installation.
+    pub export_wh_total: u64,
 }
 
 impl MeterSimulator {
@@ -32,6 +41,8 @@ impl MeterSimulator {
             market,
             seq: 0,
             source,
+            import_wh_total: 0,
+            export_wh_total: 0,
         }
     }
 
@@ -40,25 +51,56 @@ impl MeterSimulator {
         self.signer.public_key()
     }
 
-    /// Signs the next reading: exported and imported Wh over `[start, end)`.
+    /// The kind to register it as: an EV charger exports vehicles' energy, a meter the rest.
+    pub fn kind(&self) -> DeviceKind {
+        if self.source == EnergySource::Vehicle {
+            DeviceKind::EvCharger
+        } else {
+            DeviceKind::Meter
+        }
+    }
+
+    /// The profile an operator commissions it with (the market's default rating).
+    pub fn profile(&self) -> EnergyProfile {
+        EnergyProfile {
+            source: self.source,
+            rated_w: 0,
+        }
+    }
+
+    /// Advances the registers by `imported_wh` and `exported_wh` and signs the next reading,
+    /// taken at `at_ms`.
     pub fn read(
         &mut self,
-        period_start: TimestampMs,
-        period_end: TimestampMs,
-        exported_wh: u64,
+        at_ms: TimestampMs,
         imported_wh: u64,
+        exported_wh: u64,
     ) -> SignedReading {
+        self.import_wh_total = self.import_wh_total.saturating_add(imported_wh);
+        self.export_wh_total = self.export_wh_total.saturating_add(exported_wh);
         self.seq += 1;
         self.sign(MeterReading {
             device: self.device,
             seq: self.seq,
-            period_start,
-            period_end,
-            exported_wh,
-            imported_wh,
-            source: self.source,
+            at_ms,
+            import_wh_total: self.import_wh_total,
+            export_wh_total: self.export_wh_total,
             vehicle: None,
         })
+    }
+
+    /// Signs the next reading at `at_ms` as a charger's plug-out, with the vehicle's
+    /// session (see [`co_sign_session`]); the registers advance as in [`Self::read`].
+    pub fn read_session(
+        &mut self,
+        at_ms: TimestampMs,
+        imported_wh: u64,
+        exported_wh: u64,
+        session: VehicleSession,
+    ) -> SignedReading {
+        let mut signed = self.read(at_ms, imported_wh, exported_wh);
+        signed.reading.vehicle = Some(Box::new(session));
+        self.sign(signed.reading)
     }
 
     /// Signs any reading as this meter (tests use it to forge and replay).
@@ -71,10 +113,34 @@ impl MeterSimulator {
     }
 }
 
+/// A vehicle's co-signature of its charging session at `charger` from `plugged_in_ms` (the
+/// charger's previous reading) to `plugged_out_ms` (the reading that carries it).
+pub fn co_sign_session(
+    vehicle_signer: &DeviceSigner,
+    market: &AccountId,
+    charger: &DeviceId,
+    vehicle: DeviceId,
+    plugged_in_ms: TimestampMs,
+    plugged_out_ms: TimestampMs,
+) -> VehicleSession {
+    let preimage = SessionPreimage {
+        market,
+        charger,
+        vehicle: &vehicle,
+        plugged_in_ms,
+        plugged_out_ms,
+    }
+    .encode();
+    VehicleSession {
+        vehicle,
+        plugged_in_ms,
+        signature: vehicle_signer.sign_digest(&crate::blake2_256(&preimage)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scale::Encode;
     use secp256k1::{ecdsa::RecoverableSignature, ecdsa::RecoveryId, Message, SECP256K1};
 
     fn recover(signed: &SignedReading, market: &AccountId) -> [u8; 33] {
@@ -96,9 +162,14 @@ mod tests {
             market,
             EnergySource::Solar,
         );
-        let first = meter.read(0, 900_000, 1_200, 300);
-        let second = meter.read(900_000, 1_800_000, 800, 0);
+        let first = meter.read(900_000, 300, 1_200);
+        let second = meter.read(1_800_000, 0, 800);
         assert_eq!((first.reading.seq, second.reading.seq), (1, 2));
+        let registers = |r: &SignedReading| (r.reading.import_wh_total, r.reading.export_wh_total);
+        assert_eq!(
+            (registers(&first), registers(&second)),
+            ((300, 1_200), (300, 2_000))
+        );
         assert_eq!(recover(&first, &market), meter.public_key());
         assert_ne!(
             recover(&first, &AccountId::from([6; 32])),
@@ -112,15 +183,13 @@ mod tests {
         let reading = MeterReading {
             device: [1; 32],
             seq: 7,
-            period_start: 1,
-            period_end: 2,
-            exported_wh: 3,
-            imported_wh: 4,
-            source: EnergySource::Wind,
-            vehicle: Some([2; 32]),
+            at_ms: 2,
+            import_wh_total: 4,
+            export_wh_total: 3,
+            vehicle: None,
         };
         let preimage = reading_digest_preimage(&market, &reading);
-        assert_eq!(&preimage[..26], b"smartcity/meter-reading/v1");
+        assert_eq!(&preimage[..26], b"smartcity/meter-reading/v2");
         assert_eq!(&preimage[26..58], &[5; 32]);
         assert_eq!(&preimage[58..], &reading.encode()[..]);
     }

@@ -7,8 +7,8 @@ use crate::{
 };
 use interfaces::{
     registry_events as ev, AccountId, Anchor, Citizen, CitizenStatus, DataCategory, DeviceId,
-    DeviceInfo, DeviceKey, DeviceKind, Hash32, RegistryError, RegistryEvent, RegistryRole,
-    TimestampMs, VirtualId,
+    DeviceInfo, DeviceKey, DeviceKind, EnergyProfile, Hash32, RegistryError, RegistryEvent,
+    RegistryRole, TimestampMs, VirtualId,
 };
 
 pub type RegistryResult<T> = Result<Receipt<T>, ClientError<RegistryError>>;
@@ -60,7 +60,7 @@ impl RegistryClient {
         tx RegistryError, set_citizen_status(virtual_id: VirtualId, status: CitizenStatus) -> ();
         tx RegistryError, move_citizen(virtual_id: VirtualId, to: AccountId) -> ();
         tx RegistryError, register_device(device_id: DeviceId, kind: DeviceKind, key: DeviceKey, metadata_hash: Hash32) -> ();
-        tx RegistryError, commission_device(device_id: DeviceId) -> ();
+        tx RegistryError, commission_device(device_id: DeviceId, energy: Option<EnergyProfile>) -> ();
         tx RegistryError, transfer_device(device_id: DeviceId, to: AccountId) -> ();
         tx RegistryError, rotate_device_key(device_id: DeviceId, new_key: DeviceKey) -> ();
         tx RegistryError, revoke_device(device_id: DeviceId) -> ();

@@ -8,7 +8,7 @@ pub mod artifacts;
 pub mod deployment;
 
 use interfaces::{
-    market::{MarketConfig, PeakWindow, SourceFactors},
+    market::{DefaultRatings, MarketConfig, PeakWindow, SourceFactors},
     parking::ParkingConfig,
     registry::RegistryRole,
     token::TokenRole,
@@ -90,7 +90,9 @@ pub mod accounts {
 }
 
 /// The city market's parameters: solar 2 SCP/kWh, wind 1.8, V2G 1.5; 11:00-14:00 UTC pays
-/// 1.5x; imports beyond the ledger cost 3 SCP/kWh; P2P sales pay 2.5 % to the city.
+/// 1.5x (pro rata, for intervals up to a day); imports beyond the ledger cost 3 SCP/kWh;
+/// P2P sales pay 2.5 % to the city; a meter commissioned without a rating is taken as a
+/// 25 kW connection, a charger as 22 kW.
 /// Grams of CO2e a whole credit may be retired for in the city (`set_co2e_rate`): the
 /// grid's 0.7 kg per kWh a credit stands for.
 pub const CO2E_GRAMS_PER_CREDIT: u128 = 700;
@@ -114,6 +116,11 @@ pub fn market_config<C: Chain>(chain: &mut C) -> MarketConfig {
         fee_bps: 250,
         fee_account: accounts::treasury(chain),
         max_batch: 32,
+        max_interval_ms: 24 * 3_600_000,
+        default_ratings: DefaultRatings {
+            meter_w: 25_000,
+            charger_w: 22_000,
+        },
     }
 }
 

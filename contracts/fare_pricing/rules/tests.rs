@@ -55,6 +55,8 @@ fn validator(owner: u8) -> DeviceInfo {
         metadata_hash: [0; 32],
         status: DeviceStatus::Commissioned,
         active: true,
+        energy: None,
+        owner_since_ms: 0,
     }
 }
 

@@ -12,6 +12,7 @@ impl Registry {
         kind: DeviceKind,
         key: DeviceKey,
         metadata_hash: Hash32,
+        now: TimestampMs,
     ) -> Outcome {
         let (owner, mut citizen) = self.active_caller(caller)?;
         ensure_compressed_key(&key)?;
@@ -29,6 +30,8 @@ impl Registry {
             key,
             metadata_hash,
             status: DeviceStatus::Pending,
+            energy: None,
+            owner_since_ms: now,
         };
         self.devices.insert(device_id, &record);
         Ok(RegistryEvent::DeviceRegistered(ev::DeviceRegistered {
@@ -39,7 +42,15 @@ impl Registry {
         }))
     }
 
-    pub fn commission_device(&mut self, caller: AccountId, device_id: DeviceId) -> Outcome {
+    /// An operator approves a pending device. A meter or an EV charger comes with the
+    /// energy profile the operator fixed when inspecting its installation
+    /// (`EnergyProfileRequired` without one, `ProfileNotForKind` for one that does not fit).
+    pub fn commission_device(
+        &mut self,
+        caller: AccountId,
+        device_id: DeviceId,
+        energy: Option<EnergyProfile>,
+    ) -> Outcome {
         self.ensure_role(caller, RegistryRole::Operator)?;
         let mut device = self
             .devices
@@ -50,11 +61,21 @@ impl Registry {
             DeviceStatus::Commissioned => return Err(RegistryError::AlreadyCommissioned),
             DeviceStatus::Pending => {}
         }
+        let needs_profile = matches!(device.kind, DeviceKind::Meter | DeviceKind::EvCharger);
+        match energy {
+            None if needs_profile => return Err(RegistryError::EnergyProfileRequired),
+            Some(profile) if !profile.fits(device.kind) => {
+                return Err(RegistryError::ProfileNotForKind)
+            }
+            _ => {}
+        }
         device.status = DeviceStatus::Commissioned;
+        device.energy = energy;
         self.devices.insert(device_id, &device);
         Ok(RegistryEvent::DeviceCommissioned(ev::DeviceCommissioned {
             device_id,
             operator: caller,
+            energy,
         }))
     }
 
@@ -65,6 +86,7 @@ impl Registry {
         caller: AccountId,
         device_id: DeviceId,
         to: AccountId,
+        now: TimestampMs,
     ) -> Outcome {
         let (owner, mut seller) = self.active_caller(caller)?;
         let mut device = self.owned_live_device(owner, device_id)?;
@@ -90,6 +112,7 @@ impl Registry {
         self.citizens.insert(owner, &seller);
         self.citizens.insert(buyer_id, &buyer);
         device.owner = buyer_id;
+        device.owner_since_ms = now;
         self.devices.insert(device_id, &device);
         Ok(RegistryEvent::DeviceTransferred(ev::DeviceTransferred {
             device_id,
@@ -182,6 +205,8 @@ impl Registry {
             metadata_hash: device.metadata_hash,
             status: device.status,
             active: owner_active && device.status == DeviceStatus::Commissioned,
+            energy: device.energy,
+            owner_since_ms: device.owner_since_ms,
         })
     }
 }

@@ -6,8 +6,8 @@ use ink::storage::Mapping;
 use interfaces::admin::AdminSeat;
 use interfaces::{
     registry_events as ev, AccountId, Anchor, Citizen, CitizenStatus, DataCategory, DeviceId,
-    DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, Hash32, RegistryError, RegistryEvent,
-    RegistryRole, TimestampMs, VirtualId,
+    DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, EnergyProfile, Hash32, RegistryError,
+    RegistryEvent, RegistryRole, TimestampMs, VirtualId,
 };
 
 /// What is stored per virtual id (the id itself is the key).
@@ -33,6 +33,10 @@ pub struct DeviceRecord {
     pub key: DeviceKey,
     pub metadata_hash: Hash32,
     pub status: DeviceStatus,
+    /// An energy device's profile, fixed (again) at each commissioning.
+    pub energy: Option<EnergyProfile>,
+    /// When the current owner took the device.
+    pub owner_since_ms: TimestampMs,
 }
 
 /// Devices a citizen may hold unless the admin sets another cap.

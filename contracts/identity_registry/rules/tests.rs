@@ -12,6 +12,10 @@ const ALICE: u8 = 10;
 const BOB: u8 = 11;
 const MALLORY: u8 = 66;
 const NOW: TimestampMs = 1_700_000_000_000;
+const METER: EnergyProfile = EnergyProfile {
+    source: interfaces::EnergySource::Solar,
+    rated_w: 7_000,
+};
 
 fn key(n: u8) -> DeviceKey {
     let mut key = [n; 33];
@@ -40,10 +44,17 @@ fn city() -> Registry {
 fn with_meter(registry: &mut Registry) -> DeviceId {
     let meter = [0xA1; 32];
     registry
-        .register_device(account(ALICE), meter, DeviceKind::Meter, key(7), [0; 32])
+        .register_device(
+            account(ALICE),
+            meter,
+            DeviceKind::Meter,
+            key(7),
+            [0; 32],
+            NOW,
+        )
         .unwrap();
     registry
-        .commission_device(account(OPERATOR), meter)
+        .commission_device(account(OPERATOR), meter, Some(METER))
         .unwrap();
     meter
 }
@@ -187,21 +198,28 @@ fn device_lifecycle() {
     let mut registry = city();
     let meter = [0xA1; 32];
     registry
-        .register_device(account(ALICE), meter, DeviceKind::Meter, key(7), [9; 32])
+        .register_device(
+            account(ALICE),
+            meter,
+            DeviceKind::Meter,
+            key(7),
+            [9; 32],
+            NOW,
+        )
         .unwrap();
     let pending = registry.device(meter).unwrap();
     assert_eq!(pending.status, DeviceStatus::Pending);
     assert!(!pending.active);
     assert_eq!(
-        registry.commission_device(account(ALICE), meter),
+        registry.commission_device(account(ALICE), meter, Some(METER)),
         Err(RegistryError::MissingRole(RegistryRole::Operator))
     );
     registry
-        .commission_device(account(OPERATOR), meter)
+        .commission_device(account(OPERATOR), meter, Some(METER))
         .unwrap();
     assert!(registry.device(meter).unwrap().active);
     assert_eq!(
-        registry.commission_device(account(OPERATOR), meter),
+        registry.commission_device(account(OPERATOR), meter, Some(METER)),
         Err(RegistryError::AlreadyCommissioned)
     );
     // a rotated key needs an operator again
@@ -218,7 +236,7 @@ fn device_lifecycle() {
         (key(8), DeviceStatus::Pending)
     );
     registry
-        .commission_device(account(OPERATOR), meter)
+        .commission_device(account(OPERATOR), meter, Some(METER))
         .unwrap();
     registry.revoke_device(account(ALICE), meter).unwrap();
     assert_eq!(
@@ -230,11 +248,18 @@ fn device_lifecycle() {
         Err(RegistryError::DeviceRevoked)
     );
     assert_eq!(
-        registry.commission_device(account(OPERATOR), meter),
+        registry.commission_device(account(OPERATOR), meter, Some(METER)),
         Err(RegistryError::DeviceRevoked)
     );
     assert_eq!(
-        registry.register_device(account(ALICE), meter, DeviceKind::Meter, key(7), [0; 32]),
+        registry.register_device(
+            account(ALICE),
+            meter,
+            DeviceKind::Meter,
+            key(7),
+            [0; 32],
+            NOW
+        ),
         Err(RegistryError::DeviceIdTaken)
     );
     assert_eq!(registry.citizen_of(account(ALICE)).unwrap().device_count, 0);
@@ -246,7 +271,14 @@ fn device_refusals() {
     let mut bad_key = key(1);
     bad_key[0] = 0x04;
     assert_eq!(
-        registry.register_device(account(ALICE), [1; 32], DeviceKind::Meter, bad_key, [0; 32]),
+        registry.register_device(
+            account(ALICE),
+            [1; 32],
+            DeviceKind::Meter,
+            bad_key,
+            [0; 32],
+            NOW
+        ),
         Err(RegistryError::InvalidDeviceKey)
     );
     assert_eq!(
@@ -255,7 +287,8 @@ fn device_refusals() {
             [1; 32],
             DeviceKind::Meter,
             key(1),
-            [0; 32]
+            [0; 32],
+            NOW
         ),
         Err(RegistryError::CallerNotCitizen)
     );
@@ -265,7 +298,7 @@ fn device_refusals() {
         Err(RegistryError::NotDeviceOwner)
     );
     assert_eq!(
-        registry.transfer_device(account(BOB), meter, account(BOB)),
+        registry.transfer_device(account(BOB), meter, account(BOB), NOW + 60_000),
         Err(RegistryError::NotDeviceOwner)
     );
     assert_eq!(
@@ -277,7 +310,14 @@ fn device_refusals() {
         .unwrap();
     assert!(!registry.device(meter).unwrap().active);
     assert_eq!(
-        registry.register_device(account(ALICE), [2; 32], DeviceKind::Meter, key(2), [0; 32]),
+        registry.register_device(
+            account(ALICE),
+            [2; 32],
+            DeviceKind::Meter,
+            key(2),
+            [0; 32],
+            NOW
+        ),
         Err(RegistryError::CallerNotActive)
     );
     // an operator can always revoke
@@ -295,6 +335,7 @@ fn cap_counts_held_devices() {
                 DeviceKind::Vehicle,
                 key(n),
                 [0; 32],
+                NOW,
             )
             .unwrap();
     }
@@ -304,12 +345,13 @@ fn cap_counts_held_devices() {
             [3; 32],
             DeviceKind::Vehicle,
             key(3),
-            [0; 32]
+            [0; 32],
+            NOW
         ),
         Err(RegistryError::DeviceCapReached)
     );
     registry
-        .transfer_device(account(ALICE), [1; 32], account(BOB))
+        .transfer_device(account(ALICE), [1; 32], account(BOB), NOW + 60_000)
         .unwrap();
     assert_eq!(registry.citizen_of(account(BOB)).unwrap().device_count, 1);
     registry
@@ -319,13 +361,21 @@ fn cap_counts_held_devices() {
             DeviceKind::Vehicle,
             key(3),
             [0; 32],
+            NOW,
         )
         .unwrap();
     registry
-        .register_device(account(BOB), [4; 32], DeviceKind::Vehicle, key(4), [0; 32])
+        .register_device(
+            account(BOB),
+            [4; 32],
+            DeviceKind::Vehicle,
+            key(4),
+            [0; 32],
+            NOW,
+        )
         .unwrap();
     assert_eq!(
-        registry.transfer_device(account(ALICE), [2; 32], account(BOB)),
+        registry.transfer_device(account(ALICE), [2; 32], account(BOB), NOW + 60_000),
         Err(RegistryError::DeviceCapReached)
     );
 }
@@ -335,31 +385,79 @@ fn transfer_refusals() {
     let mut registry = city();
     let meter = with_meter(&mut registry);
     assert_eq!(
-        registry.transfer_device(account(ALICE), meter, account(ALICE)),
+        registry.transfer_device(account(ALICE), meter, account(ALICE), NOW + 60_000),
         Err(RegistryError::SameOwner)
     );
     assert_eq!(
-        registry.transfer_device(account(ALICE), meter, account(MALLORY)),
+        registry.transfer_device(account(ALICE), meter, account(MALLORY), NOW + 60_000),
         Err(RegistryError::RecipientNotActive)
     );
     registry
         .set_citizen_status(account(ISSUER), [BOB; 32], CitizenStatus::Suspended)
         .unwrap();
     assert_eq!(
-        registry.transfer_device(account(ALICE), meter, account(BOB)),
+        registry.transfer_device(account(ALICE), meter, account(BOB), NOW + 60_000),
         Err(RegistryError::RecipientNotActive)
     );
     registry
         .set_citizen_status(account(ISSUER), [BOB; 32], CitizenStatus::Active)
         .unwrap();
     registry
-        .transfer_device(account(ALICE), meter, account(BOB))
+        .transfer_device(account(ALICE), meter, account(BOB), NOW + 60_000)
         .unwrap();
     let sold = registry.device(meter).unwrap();
     assert_eq!(
-        (sold.owner, sold.status),
-        (account(BOB), DeviceStatus::Commissioned)
+        (sold.owner, sold.status, sold.owner_since_ms),
+        (account(BOB), DeviceStatus::Commissioned, NOW + 60_000)
     );
+}
+
+// review I-4: the operator fixes an energy device's source and rating; the source fits the kind
+#[ink::test]
+fn an_energy_device_is_commissioned_with_a_profile_that_fits_its_kind() {
+    use interfaces::EnergySource;
+    let mut registry = city();
+    let (meter, charger, car) = ([1; 32], [2; 32], [3; 32]);
+    for (owner, id, kind) in [
+        (ALICE, meter, DeviceKind::Meter),
+        (ALICE, charger, DeviceKind::EvCharger),
+        (BOB, car, DeviceKind::Vehicle),
+    ] {
+        registry
+            .register_device(account(owner), id, kind, key(id[0]), [0; 32], NOW)
+            .unwrap();
+    }
+    assert_eq!(registry.device(meter).unwrap().owner_since_ms, NOW);
+    let profile = |source| Some(EnergyProfile { source, rated_w: 0 });
+    let operator = account(OPERATOR);
+    assert_eq!(
+        registry.commission_device(operator, meter, None),
+        Err(RegistryError::EnergyProfileRequired)
+    );
+    assert_eq!(
+        registry.commission_device(operator, meter, profile(EnergySource::Vehicle)),
+        Err(RegistryError::ProfileNotForKind)
+    );
+    assert_eq!(
+        registry.commission_device(operator, charger, profile(EnergySource::Solar)),
+        Err(RegistryError::ProfileNotForKind)
+    );
+    assert_eq!(
+        registry.commission_device(operator, car, profile(EnergySource::Vehicle)),
+        Err(RegistryError::ProfileNotForKind)
+    );
+    registry
+        .commission_device(operator, meter, profile(EnergySource::Wind))
+        .unwrap();
+    registry
+        .commission_device(operator, charger, profile(EnergySource::Vehicle))
+        .unwrap();
+    registry.commission_device(operator, car, None).unwrap();
+    assert_eq!(
+        registry.device(meter).unwrap().energy,
+        profile(EnergySource::Wind)
+    );
+    assert_eq!(registry.device(car).unwrap().energy, None);
 }
 
 #[ink::test]

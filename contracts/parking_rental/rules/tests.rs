@@ -25,6 +25,8 @@ fn device(id: u8, kind: DeviceKind, owner: u8) -> DeviceInfo {
         metadata_hash: [0; 32],
         status: DeviceStatus::Commissioned,
         active: true,
+        energy: None,
+        owner_since_ms: 0,
     }
 }
 

@@ -157,7 +157,7 @@ impl Depot {
             )
             .unwrap();
         registry
-            .commission_device(&mut chain, operator, validator.validator)
+            .commission_device(&mut chain, operator, validator.validator, None)
             .unwrap();
         let stops = [
             "Depot", "Market", "Temple", "School", "Bridge", "Hospital", "Park", "Station",

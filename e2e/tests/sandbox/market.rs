@@ -4,13 +4,13 @@
 
 use interfaces::{
     market::{
-        MarketConfig, MarketError, OfferState, PeakWindow, ReadingOutcome, RejectReason,
-        SourceFactors, MAX_READINGS_PER_CALL,
+        DefaultRatings, MarketConfig, MarketError, OfferState, PeakWindow, ReadingOutcome,
+        RejectReason, SourceFactors, MAX_READINGS_PER_CALL,
     },
     reading::{MeterReading, SignedReading},
     token::PSP22Error,
     token::{TokenError, TokenRole},
-    AccountId, DeviceKind, EnergySource, RegistryRole,
+    AccountId, DeviceKind, EnergyProfile, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -45,11 +45,22 @@ fn config(utility: AccountId) -> MarketConfig {
         fee_bps: 250,
         fee_account: named_account("city-treasury"),
         max_batch: 32,
+        max_interval_ms: 24 * HOUR_MS,
+        default_ratings: DefaultRatings {
+            meter_w: 25_000,
+            charger_w: 22_000,
+        },
     }
 }
 
+/// What the operator commissions a meter or a charger with.
+fn profile(source: EnergySource) -> Option<EnergyProfile> {
+    Some(EnergyProfile { source, rated_w: 0 })
+}
+
 /// Registry, gated token and market, wired; Asha (solar meter, EV charger), Ben (wind
-/// meter, a car) and their simulated devices, all commissioned.
+/// meter, a car) and their simulated devices, all commissioned; the meters' and the
+/// charger's baselines read an hour before the chain's start (05:00 UTC), all registers 0.
 struct Grid {
     chain: SandboxChain,
     registry: RegistryClient,
@@ -161,54 +172,60 @@ impl Grid {
             asha,
             ben,
         };
-        let devices = [
-            (
-                asha,
-                grid.asha_meter.device,
-                DeviceKind::Meter,
-                grid.asha_meter.public_key(),
-            ),
-            (
-                ben,
-                grid.ben_meter.device,
-                DeviceKind::Meter,
-                grid.ben_meter.public_key(),
-            ),
-            (
-                asha,
-                grid.asha_charger.device,
-                DeviceKind::EvCharger,
-                grid.asha_charger.public_key(),
-            ),
-            (
-                ben,
-                grid.ben_car,
-                DeviceKind::Vehicle,
-                DeviceSigner::from_seed("ben/car").public_key(),
-            ),
-        ];
-        for (owner, id, kind, key) in devices {
-            grid.register(owner, id, kind, key, true);
+        for meter in [
+            (asha, grid.asha_meter.clone()),
+            (ben, grid.ben_meter.clone()),
+            (asha, grid.asha_charger.clone()),
+        ] {
+            let (owner, meter) = meter;
+            let energy = Some(meter.profile());
+            grid.register(
+                owner,
+                meter.device,
+                meter.kind(),
+                meter.public_key(),
+                energy,
+            );
         }
+        let car_key = DeviceSigner::from_seed("ben/car").public_key();
+        grid.register(ben, grid.ben_car, DeviceKind::Vehicle, car_key, None);
+        let at = grid.chain.now_ms() - HOUR_MS;
+        let baselines = vec![
+            grid.asha_meter.read(at, 0, 0),
+            grid.ben_meter.read(at, 0, 0),
+            grid.asha_charger.read(at, 0, 0),
+        ];
+        assert_eq!(grid.submit(baselines), vec![ReadingOutcome::Baseline; 3]);
         grid
     }
 
+    /// Registers a device and has the operator commission it (with `energy`, its profile);
+    /// see [`Grid::register_pending`].
     fn register(
         &mut self,
         owner: AccountId,
         id: [u8; 32],
         kind: DeviceKind,
         key: [u8; 33],
-        commission: bool,
+        energy: Option<EnergyProfile>,
+    ) {
+        self.register_pending(owner, id, kind, key);
+        self.registry
+            .commission_device(&mut self.chain, self.operator, id, energy)
+            .unwrap();
+    }
+
+    /// Registers a device the operator has not commissioned.
+    fn register_pending(
+        &mut self,
+        owner: AccountId,
+        id: [u8; 32],
+        kind: DeviceKind,
+        key: [u8; 33],
     ) {
         self.registry
             .register_device(&mut self.chain, owner, id, kind, key, [0; 32])
             .unwrap();
-        if commission {
-            self.registry
-                .commission_device(&mut self.chain, self.operator, id)
-                .unwrap();
-        }
     }
 
     /// The last quarter hour before now.
@@ -239,14 +256,14 @@ fn accepted(beneficiary: AccountId, credits: u128, billable_wh: u64) -> ReadingO
 }
 
 #[test]
-fn signed_readings_mint_credits_by_source_and_peak_window() {
+fn register_differences_mint_credits_by_source_and_peak_window() {
     let mut grid = Grid::new();
     let (asha, ben) = (grid.asha, grid.ben);
-    // the chain starts at 06:00 UTC: off-peak
-    let (start, end) = grid.last_quarter();
+    // the chain starts at 06:00 UTC: off-peak since the 05:00 baselines
+    let now = grid.chain.now_ms();
     let batch = vec![
-        grid.asha_meter.read(start, end, 5_000, 0),
-        grid.ben_meter.read(start, end, 2_000, 0),
+        grid.asha_meter.read(now, 0, 5_000),
+        grid.ben_meter.read(now, 0, 2_000),
     ];
     let receipt = grid
         .market
@@ -268,24 +285,32 @@ fn signed_readings_mint_credits_by_source_and_peak_window() {
         (10_000_000, 3_600_000)
     );
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 5_000);
+    let state = grid
+        .market
+        .meter(&mut grid.chain, grid.asha_meter.device)
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        grid.market
-            .last_seq(&mut grid.chain, grid.asha_meter.device)
-            .unwrap(),
-        1
+        (state.seq, state.at_ms, state.export_wh_total, state.owner),
+        (2, now, 5_000, asha)
     );
 
-    // at 12:15 the same export earns 1.5x; several readings of one meter mint once
+    // at 12:15: nothing from 06:00 to 11:00, then 1 kWh in each of two peak intervals earns
+    // 1.5x; several readings of one meter mint once
     grid.chain.advance_time_ms(6 * HOUR_MS + 15 * MINUTE_MS);
-    let (start, end) = grid.last_quarter();
     let batch = vec![
+        grid.asha_meter.read(now + 5 * HOUR_MS, 0, 0),
+        grid.asha_meter.read(now + 6 * HOUR_MS, 0, 1_000),
         grid.asha_meter
-            .read(start - 15 * MINUTE_MS, start, 1_000, 0),
-        grid.asha_meter.read(start, end, 1_000, 0),
+            .read(now + 6 * HOUR_MS + 15 * MINUTE_MS, 0, 1_000),
     ];
     assert_eq!(
         grid.submit(batch),
-        vec![accepted(asha, 3_000_000, 0), accepted(asha, 3_000_000, 0)]
+        vec![
+            accepted(asha, 0, 0),
+            accepted(asha, 3_000_000, 0),
+            accepted(asha, 3_000_000, 0)
+        ]
     );
     assert_eq!(grid.balance(asha), 16_000_000);
     let receipt = grid.token.receipt(&mut grid.chain, 2).unwrap().unwrap();
@@ -294,8 +319,11 @@ fn signed_readings_mint_credits_by_source_and_peak_window() {
         (asha, 6_000_000, 2_000)
     );
     assert_eq!(
-        receipt.earning.period_end_ms - receipt.earning.period_start_ms,
-        30 * MINUTE_MS
+        (
+            receipt.earning.source,
+            receipt.earning.period_end_ms - receipt.earning.period_start_ms
+        ),
+        (EnergySource::Solar, 75 * MINUTE_MS)
     );
 }
 
@@ -303,8 +331,8 @@ fn signed_readings_mint_credits_by_source_and_peak_window() {
 fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
     let mut grid = Grid::new();
     let (asha, ben) = (grid.asha, grid.ben);
-    let (start, end) = grid.last_quarter();
-    let first = grid.asha_meter.read(start, end, 1_000, 0);
+    let now = grid.chain.now_ms();
+    let first = grid.asha_meter.read(now - 30 * MINUTE_MS, 0, 1_000);
     assert_eq!(
         grid.submit(vec![first.clone()]),
         vec![accepted(asha, 2_000_000, 0)]
@@ -317,13 +345,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         grid.market.address(),
         EnergySource::Solar,
     );
-    grid.register(
-        ben,
-        pending.device,
-        DeviceKind::Meter,
-        pending.public_key(),
-        false,
-    );
+    grid.register_pending(ben, pending.device, DeviceKind::Meter, pending.public_key());
     let revoked = MeterSimulator::new(
         device_id("ben/old-meter"),
         DeviceSigner::from_seed("r"),
@@ -335,7 +357,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         revoked.device,
         DeviceKind::Meter,
         revoked.public_key(),
-        true,
+        profile(EnergySource::Solar),
     );
     grid.registry
         .revoke_device(&mut grid.chain, ben, revoked.device)
@@ -365,45 +387,40 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         EnergySource::Solar,
     );
 
-    let reading = |seq, exported_wh| MeterReading {
+    // asha's registers stand at 1,000 Wh exported since 05:30
+    let reading = |seq, at_ms, export_wh_total| MeterReading {
         device: grid.asha_meter.device,
         seq,
-        period_start: start,
-        period_end: end,
-        exported_wh,
-        imported_wh: 0,
-        source: EnergySource::Solar,
+        at_ms,
+        import_wh_total: 0,
+        export_wh_total,
         vehicle: None,
     };
-    let mut forged = grid.asha_meter.sign(reading(10, 9_999));
+    let mut forged = grid.asha_meter.sign(reading(10, now, 9_999));
     forged.signature[5] ^= 0xff;
-    let mut bad_period = reading(11, 1);
-    bad_period.period_end = bad_period.period_start;
+    let elsewhere = |sim: &MeterSimulator| {
+        sim.sign(MeterReading {
+            device: sim.device,
+            ..reading(1, now, 1)
+        })
+    };
     let batch = vec![
-        first.clone(),                           // replayed
-        grid.ben_meter.read(start, end, 500, 0), // fine
-        forged,                                  // forged signature
-        impostor.sign(reading(12, 9_999)),       // another device's key
-        other_market.sign(reading(13, 9_999)),   // signed for another market
-        unknown.sign(MeterReading {
-            device: unknown.device,
-            ..reading(1, 1)
-        }),
-        pending.sign(MeterReading {
-            device: pending.device,
-            ..reading(1, 1)
-        }),
-        revoked.sign(MeterReading {
-            device: revoked.device,
-            ..reading(1, 1)
-        }),
-        car_as_meter.sign(MeterReading {
-            device: grid.ben_car,
-            ..reading(1, 1)
-        }),
-        grid.asha_meter.sign(bad_period),
-        grid.asha_meter.sign(reading(20, 500)), // fine: seq may jump
-        grid.asha_meter.sign(reading(15, 500)), // stale: below 20 accepted just before
+        first.clone(),                                     // replayed
+        grid.ben_meter.read(now, 0, 500),                  // fine
+        forged,                                            // forged signature
+        impostor.sign(reading(12, now, 9_999)),            // another device's key
+        other_market.sign(reading(13, now, 9_999)),        // signed for another market
+        elsewhere(&unknown),                               // unknown device
+        elsewhere(&pending),                               // not commissioned
+        elsewhere(&revoked),                               // revoked
+        elsewhere(&car_as_meter),                          // not a meter
+        grid.asha_meter.sign(reading(14, now + 1, 2_000)), // read in the future
+        grid.asha_meter
+            .sign(reading(15, now - 40 * MINUTE_MS, 2_000)), // before the last
+        grid.asha_meter.sign(reading(16, now, 999)),       // a register went down
+        grid.asha_meter.sign(reading(17, now, 99_000)),    // 98 kWh in 30 minutes
+        grid.asha_meter.sign(reading(20, now, 1_500)),     // fine: seq may jump
+        grid.asha_meter.sign(reading(18, now, 1_500)),     // stale: below 20 accepted just before
     ];
     let outcomes = grid.submit(batch);
     assert_eq!(
@@ -418,7 +435,10 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
             ReadingOutcome::Rejected(RejectReason::NotCommissioned),
             ReadingOutcome::Rejected(RejectReason::DeviceRevoked),
             ReadingOutcome::Rejected(RejectReason::WrongKind),
-            ReadingOutcome::Rejected(RejectReason::BadPeriod),
+            ReadingOutcome::Rejected(RejectReason::InFuture),
+            ReadingOutcome::Rejected(RejectReason::NotAfterLast),
+            ReadingOutcome::Rejected(RejectReason::RegisterDecreased),
+            ReadingOutcome::Rejected(RejectReason::Implausible),
             accepted(asha, 1_000_000, 0),
             ReadingOutcome::Rejected(RejectReason::StaleSeq),
         ]
@@ -427,53 +447,162 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         (grid.balance(asha), grid.balance(ben)),
         (3_000_000, 900_000)
     );
-    assert_eq!(
-        grid.market
-            .last_seq(&mut grid.chain, grid.asha_meter.device)
-            .unwrap(),
-        20
-    );
+    let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
+    assert_eq!(state.unwrap().map(|s| s.seq), Some(20));
 }
 
+// review H-2 end to end: a household that withholds its import-heavy reading is billed by
+// the next one, and a front-runner who submits a relay batch's last reading first voids
+// nothing
 #[test]
-fn vehicle_to_grid_credits_the_vehicles_owner_not_the_chargers() {
+fn a_withheld_import_is_billed_by_the_next_reading_and_front_running_loses_nothing() {
+    /// Ben's credits and what he owes the utility (his 3.6 credits cannot pay a 9 credit
+    /// bill, so it is recorded as his debt).
+    fn books(grid: &mut Grid) -> (u128, u128) {
+        let ben = grid.ben;
+        (
+            grid.balance(ben),
+            grid.market.debt(&mut grid.chain, ben).unwrap(),
+        )
+    }
+    let signed = |grid: &mut Grid| {
+        let now = grid.chain.now_ms();
+        // Ben's wind meter signs: +1 kWh exported, +5 kWh imported, +1 kWh exported
+        [
+            grid.ben_meter.read(now - 40 * MINUTE_MS, 0, 1_000),
+            grid.ben_meter.read(now - 20 * MINUTE_MS, 5_000, 0),
+            grid.ben_meter.read(now, 0, 1_000),
+        ]
+    };
     let mut grid = Grid::new();
-    let (asha, ben, car) = (grid.asha, grid.ben, grid.ben_car);
-    let (start, end) = grid.last_quarter();
-    let v2g = MeterReading {
-        device: grid.asha_charger.device,
-        seq: 1,
-        period_start: start,
-        period_end: end,
-        exported_wh: 4_000,
-        imported_wh: 0,
-        source: EnergySource::Vehicle,
-        vehicle: Some(car),
+    let ben = grid.ben;
+    let [r1, r2, r3] = signed(&mut grid);
+    // his gateway drops r2; r3 carries its import: the 2 kWh of his ledger cover 2 of the
+    // 5 imported, 3 kWh are billed
+    assert_eq!(grid.submit(vec![r1]), vec![accepted(ben, 1_800_000, 0)]);
+    assert_eq!(grid.submit(vec![r3]), vec![accepted(ben, 1_800_000, 3_000)]);
+    assert_eq!(
+        grid.submit(vec![r2]),
+        vec![ReadingOutcome::Rejected(RejectReason::StaleSeq)]
+    );
+    assert_eq!(books(&mut grid), (3_600_000, 9_000_000));
+
+    // the same readings of a fresh city, the last one submitted first by a front-runner
+    let mut front_run = Grid::new();
+    let [r1, r2, r3] = signed(&mut front_run);
+    assert_eq!(
+        front_run.submit(vec![r3]),
+        vec![accepted(ben, 3_600_000, 3_000)]
+    );
+    assert_eq!(
+        front_run.submit(vec![r1, r2]),
+        vec![ReadingOutcome::Rejected(RejectReason::StaleSeq); 2]
+    );
+    // the same export credited and the same import billed: nothing lost either way
+    assert_eq!(books(&mut front_run), (3_600_000, 9_000_000));
+}
+
+// review M-5 (V2G) end to end: the vehicle's owner is credited and billed only for a
+// session its vehicle co-signed; otherwise the charger's owner is
+#[test]
+fn vehicle_to_grid_needs_the_vehicles_co_signature() {
+    let mut grid = Grid::new();
+    let (asha, ben, car, market) = (grid.asha, grid.ben, grid.ben_car, grid.market.address());
+    let charger = grid.asha_charger.device;
+    let now = grid.chain.now_ms();
+    let car_key = DeviceSigner::from_seed("ben/car");
+    let session = |vehicle, plugged_in, plugged_out| {
+        smartcity_sdk::meter::co_sign_session(
+            &car_key,
+            &market,
+            &charger,
+            vehicle,
+            plugged_in,
+            plugged_out,
+        )
     };
-    let unknown_car = MeterReading {
-        seq: 2,
-        vehicle: Some(device_id("phantom-car")),
-        ..v2g.clone()
-    };
-    let at_meter = grid.asha_meter.sign(MeterReading {
-        device: grid.asha_meter.device,
-        ..v2g.clone()
-    });
-    let batch = vec![
-        grid.asha_charger.sign(v2g),
-        grid.asha_charger.sign(unknown_car),
-        at_meter,
+    // plugged in at 05:30 (the charger reads its registers), out at 06:00, 4 kWh exported
+    let plug_in = grid.asha_charger.read(now - 30 * MINUTE_MS, 0, 0);
+    let mut wrong_start = grid.asha_charger.clone();
+    let mut phantom = grid.asha_charger.clone();
+    let mut unsigned = grid.asha_charger.clone();
+    let plug_out =
+        grid.asha_charger
+            .read_session(now, 0, 4_000, session(car, now - 30 * MINUTE_MS, now));
+    let refused = vec![
+        wrong_start.read_session(now, 0, 4_000, session(car, now - HOUR_MS, now)),
+        phantom.read_session(
+            now,
+            0,
+            4_000,
+            session(device_id("phantom-car"), now - 30 * MINUTE_MS, now),
+        ),
+        // the car's key over another plug-out time: not what it co-signed
+        unsigned.read_session(now, 0, 4_000, session(car, now - 30 * MINUTE_MS, now - 1)),
     ];
+    let mut batch = vec![plug_in];
+    batch.extend(refused);
+    batch.push(plug_out);
     assert_eq!(
         grid.submit(batch),
         vec![
-            accepted(ben, 6_000_000, 0),
+            accepted(asha, 0, 0),
+            ReadingOutcome::Rejected(RejectReason::PlugInMismatch),
             ReadingOutcome::Rejected(RejectReason::UnknownVehicle),
-            ReadingOutcome::Rejected(RejectReason::VehicleNotAtCharger),
+            ReadingOutcome::Rejected(RejectReason::BadVehicleSignature),
+            accepted(ben, 6_000_000, 0),
         ]
     );
     assert_eq!((grid.balance(asha), grid.balance(ben)), (0, 6_000_000));
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, ben).unwrap(), 4_000);
+
+    // without a session the charger's own owner is credited, and billed for charging
+    grid.chain.advance_time_ms(HOUR_MS);
+    let own = grid.asha_charger.read(now + HOUR_MS, 3_000, 1_000);
+    assert_eq!(
+        grid.submit(vec![own]),
+        vec![accepted(asha, 1_500_000, 2_000)]
+    );
+    assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 0);
+    assert!(grid.market.debt(&mut grid.chain, asha).unwrap() > 0);
+}
+
+// review L-3 end to end: energy a meter measured before it changed hands is the seller's
+#[test]
+fn a_sold_meters_earlier_energy_stays_with_the_seller() {
+    let mut grid = Grid::new();
+    let (asha, ben) = (grid.asha, grid.ben);
+    let device = grid.asha_meter.device;
+    // 05:00 baseline; sold at 06:00; read at 07:00 with 4 kWh exported since 05:00
+    grid.registry
+        .transfer_device(&mut grid.chain, asha, device, ben)
+        .unwrap();
+    grid.chain.advance_time_ms(HOUR_MS);
+    let now = grid.chain.now_ms();
+    let receipt = grid
+        .market
+        .submit_readings(
+            &mut grid.chain,
+            grid.relay,
+            vec![grid.asha_meter.read(now, 0, 4_000)],
+        )
+        .unwrap();
+    assert_eq!(receipt.value, vec![accepted(ben, 4_000_000, 0)]);
+    let before = market_events(grid.market.address(), &receipt.events)
+        .into_iter()
+        .find_map(|e| match e {
+            MarketEvent::MeasuredBeforeTransfer(m) => Some(m),
+            _ => None,
+        })
+        .expect("the seller's share is evented");
+    assert_eq!(
+        (before.owner, before.export_wh, before.credits, before.to_ms),
+        (asha, 2_000, 4_000_000, now - HOUR_MS)
+    );
+    assert_eq!(
+        (grid.balance(asha), grid.balance(ben)),
+        (4_000_000, 4_000_000)
+    );
 }
 
 #[test]
@@ -483,9 +612,8 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
     let (start, end) = grid.last_quarter();
     // Asha exports 2 kWh (4 credits), then imports 3 kWh: 2 from the ledger, 1 billed (3 credits)
     let batch = vec![
-        grid.asha_meter
-            .read(start - 15 * MINUTE_MS, start, 2_000, 0),
-        grid.asha_meter.read(start, end, 0, 3_000),
+        grid.asha_meter.read(start, 0, 2_000),
+        grid.asha_meter.read(end, 3_000, 0),
     ];
     grid.token
         .approve(&mut grid.chain, asha, market, 10_000_000)
@@ -514,7 +642,7 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
         .submit_readings(
             &mut grid.chain,
             grid.relay,
-            vec![grid.ben_meter.read(start, end, 0, 2_000)],
+            vec![grid.ben_meter.read(end, 2_000, 0)],
         )
         .unwrap();
     assert_eq!(receipt.value, vec![accepted(ben, 0, 2_000)]);
@@ -568,14 +696,12 @@ fn a_paused_token_fails_the_bill_instead_of_writing_a_debt() {
         .approve(&mut grid.chain, asha, market, 10_000_000)
         .unwrap();
     // 2 kWh exported earn 4 credits; then 3 kWh imported: 2 from the ledger, 1 billed
-    let export = grid
-        .asha_meter
-        .read(start - 15 * MINUTE_MS, start, 2_000, 0);
+    let export = grid.asha_meter.read(start, 0, 2_000);
     grid.market
         .submit_readings(&mut grid.chain, grid.relay, vec![export])
         .unwrap();
     grid.token.pause(&mut grid.chain, admin).unwrap();
-    let import = grid.asha_meter.read(start, end, 0, 3_000);
+    let import = grid.asha_meter.read(end, 3_000, 0);
     assert_eq!(
         grid.market
             .submit_readings(&mut grid.chain, grid.relay, vec![import.clone()])
@@ -591,14 +717,15 @@ fn a_paused_token_fails_the_bill_instead_of_writing_a_debt() {
     assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 0);
     assert_eq!(grid.balance(asha), 1_000_000);
     let device = grid.asha_meter.device;
-    assert_eq!(grid.market.last_seq(&mut grid.chain, device).unwrap(), 2);
+    let state = grid.market.meter(&mut grid.chain, device).unwrap();
+    assert_eq!(state.map(|s| s.seq), Some(3));
 }
 
 #[test]
 fn batch_bounds_pause_and_a_market_that_may_not_mint() {
     let mut grid = Grid::new();
     let (admin, relay) = (grid.admin, grid.relay);
-    let (start, end) = grid.last_quarter();
+    let (_, end) = grid.last_quarter();
     assert_eq!(
         grid.market
             .submit_readings(&mut grid.chain, relay, vec![])
@@ -606,7 +733,7 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
         ClientError::Contract(MarketError::BadBatchSize)
     );
     let too_many: Vec<_> = (0..33)
-        .map(|i| grid.asha_meter.read(start + i, end, 1, 0))
+        .map(|i| grid.asha_meter.read(end - 33 + i, 0, 1))
         .collect();
     assert_eq!(
         grid.market
@@ -623,7 +750,7 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
     grid.market
         .set_paused(&mut grid.chain, admin, true)
         .unwrap();
-    let reading = grid.asha_meter.read(start, end, 1_000, 0);
+    let reading = grid.asha_meter.read(end, 0, 1_000);
     assert_eq!(
         grid.market
             .submit_readings(&mut grid.chain, relay, vec![reading.clone()])
@@ -649,12 +776,8 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
             .unwrap_err(),
         ClientError::Contract(MarketError::Token(TokenError::NotMinter))
     );
-    assert_eq!(
-        grid.market
-            .last_seq(&mut grid.chain, grid.asha_meter.device)
-            .unwrap(),
-        0
-    );
+    let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
+    assert_eq!(state.unwrap().map(|s| s.seq), Some(1), "only the baseline");
     grid.token
         .grant_role(
             &mut grid.chain,
@@ -697,11 +820,11 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
     grid.token
         .set_allow_listed(&mut grid.chain, admin, treasury, true)
         .unwrap();
-    let (start, end) = grid.last_quarter();
+    let (_, end) = grid.last_quarter();
     // Asha exports 8 kWh (16 credits) and Ben 10 kWh of wind (18 credits): they can pay
     let batch = vec![
-        grid.asha_meter.read(start, end, 8_000, 0),
-        grid.ben_meter.read(start, end, 10_000, 0),
+        grid.asha_meter.read(end, 0, 8_000),
+        grid.ben_meter.read(end, 0, 10_000),
     ];
     grid.submit(batch);
     grid.token
@@ -866,15 +989,15 @@ fn full_batches_are_accepted_and_fit_one_block() {
         smartcity_sandbox::BLOCK_PROOF_SIZE,
     );
 
-    // two meters, 384 readings of 30 seconds each, off-peak (from 01:00)
-    let start = grid.chain.now_ms() - 5 * HOUR_MS;
+    // two meters, 384 readings 9 seconds apart each, off-peak (from the 05:00 baselines)
+    let start = grid.chain.now_ms() - HOUR_MS;
     let batch: Vec<_> = (0..max as u64)
         .map(|i| {
-            let from = start + (i / 2) * 30_000;
+            let at = start + (i / 2 + 1) * 9_000;
             if i % 2 == 0 {
-                grid.asha_meter.read(from, from + 30_000, 10, 0)
+                grid.asha_meter.read(at, 0, 10)
             } else {
-                grid.ben_meter.read(from, from + 30_000, 10, 0)
+                grid.ben_meter.read(at, 0, 10)
             }
         })
         .collect();
@@ -899,12 +1022,8 @@ fn full_batches_are_accepted_and_fit_one_block() {
         (grid.balance(grid.asha), grid.balance(grid.ben)),
         (7_680_000, 6_912_000)
     );
-    assert_eq!(
-        grid.market
-            .last_seq(&mut grid.chain, grid.asha_meter.device)
-            .unwrap(),
-        384
-    );
+    let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
+    assert_eq!(state.unwrap().map(|s| s.seq), Some(1 + 384));
     println!(
         "submit_readings ({max} readings of 2 meters): ref_time {}, proof_size {}",
         receipt.weight.ref_time, receipt.weight.proof_size
@@ -912,7 +1031,8 @@ fn full_batches_are_accepted_and_fit_one_block() {
     assert!(receipt.weight.ref_time < block_ref_time && receipt.weight.proof_size < block_proof);
     let max = 256;
 
-    // 256 households, one reading each
+    // 256 households, one reading each (after each meter's baseline)
+    let mut baselines = Vec::with_capacity(max);
     let mut batch = Vec::with_capacity(max);
     let mut owners = Vec::with_capacity(max);
     let mut meters = Vec::with_capacity(max);
@@ -934,17 +1054,20 @@ fn full_batches_are_accepted_and_fit_one_block() {
             grid.market.address(),
             EnergySource::Solar,
         );
+        let energy = Some(meter.profile());
         grid.register(
             owner,
             meter.device,
             DeviceKind::Meter,
             meter.public_key(),
-            true,
+            energy,
         );
-        batch.push(meter.read(from, to, 1_000 + n as u64, 0));
+        baselines.push(meter.read(from, 0, 0));
+        batch.push(meter.read(to, 0, 1_000 + n as u64));
         owners.push(owner);
         meters.push(meter);
     }
+    grid.submit(baselines);
     let receipt = grid
         .market
         .submit_readings(&mut grid.chain, relay, batch)
@@ -967,7 +1090,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
     let batch: Vec<_> = (0..MAX_READINGS_PER_CALL as u64)
         .map(|i| {
             let from = start + (i / 256) * MINUTE_MS;
-            meters[(i % 256) as usize].read(from, from + MINUTE_MS, 10, 0)
+            meters[(i % 256) as usize].read(from + MINUTE_MS, 0, 10)
         })
         .collect();
     let receipt = grid

@@ -195,7 +195,7 @@ impl Lot {
             .register_device(&mut self.chain, owner, id, kind, key, [0; 32])
             .unwrap();
         self.registry
-            .commission_device(&mut self.chain, self.operator, id)
+            .commission_device(&mut self.chain, self.operator, id, None)
             .unwrap();
     }
 

@@ -19,6 +19,12 @@ use smartcity_suite::artifacts;
 
 type Refusal = ClientError<RegistryError>;
 
+/// What an operator commissions a rooftop meter with.
+const SOLAR_METER: interfaces::EnergyProfile = interfaces::EnergyProfile {
+    source: interfaces::EnergySource::Solar,
+    rated_w: 0,
+};
+
 fn refused(error: RegistryError) -> Refusal {
     ClientError::Contract(error)
 }
@@ -95,7 +101,7 @@ impl City {
             )
             .unwrap();
         self.registry
-            .commission_device(&mut self.chain, self.operator, meter)
+            .commission_device(&mut self.chain, self.operator, meter, Some(SOLAR_METER))
             .unwrap();
         meter
     }
@@ -508,24 +514,25 @@ fn device_is_registered_commissioned_sold_rekeyed_and_revoked() {
 
     assert_eq!(
         city.registry
-            .commission_device(&mut city.chain, city.alice, ev_id)
+            .commission_device(&mut city.chain, city.alice, ev_id, None)
             .unwrap_err(),
         refused(RegistryError::MissingRole(RegistryRole::Operator))
     );
     let commissioned = city
         .registry
-        .commission_device(&mut city.chain, city.operator, ev_id)
+        .commission_device(&mut city.chain, city.operator, ev_id, None)
         .unwrap();
     assert_eq!(
         registry_events(&commissioned.events),
         vec![RegistryEvent::DeviceCommissioned(ev::DeviceCommissioned {
             device_id: ev_id,
-            operator: city.operator
+            operator: city.operator,
+            energy: None
         })]
     );
     assert_eq!(
         city.registry
-            .commission_device(&mut city.chain, city.operator, ev_id)
+            .commission_device(&mut city.chain, city.operator, ev_id, None)
             .unwrap_err(),
         refused(RegistryError::AlreadyCommissioned)
     );
@@ -615,7 +622,7 @@ fn device_is_registered_commissioned_sold_rekeyed_and_revoked() {
         (key("bob/ev"), DeviceStatus::Pending, false)
     );
     city.registry
-        .commission_device(&mut city.chain, city.operator, ev_id)
+        .commission_device(&mut city.chain, city.operator, ev_id, None)
         .unwrap();
 
     // Revocation is final, and frees a place under the cap.
@@ -644,7 +651,7 @@ fn device_is_registered_commissioned_sold_rekeyed_and_revoked() {
     );
     assert_eq!(
         city.registry
-            .commission_device(&mut city.chain, city.operator, ev_id)
+            .commission_device(&mut city.chain, city.operator, ev_id, None)
             .unwrap_err(),
         refused(RegistryError::DeviceRevoked)
     );
@@ -696,7 +703,7 @@ fn device_refusals_by_name() {
     );
     assert_eq!(
         city.registry
-            .commission_device(&mut city.chain, city.operator, unknown)
+            .commission_device(&mut city.chain, city.operator, unknown, None)
             .unwrap_err(),
         refused(RegistryError::DeviceNotFound)
     );

@@ -186,8 +186,10 @@ fn sign(meters: &mut [smartcity_sdk::meter::MeterSimulator], count: usize) -> Ve
                         .map(|m| {
                             (0..per_meter)
                                 .map(|_| {
-                                    let start = base + (m.seq + 1) * 1_000;
-                                    m.read(start, start + 1_000, 1_000, 0)
+                                    // a second apart, 5 Wh each: 18 kW, under the
+                                    // city's 25 kW default rating
+                                    let at = base + (m.seq + 1) * 1_000;
+                                    m.read(at, 0, 5)
                                 })
                                 .collect::<Vec<_>>()
                         })
@@ -331,7 +333,9 @@ fn main() -> anyhow::Result<()> {
         .expect("a broker");
     let relay = start_relay(&args, &dir.path().join("throughput"), &broker, 200);
     let market = relay.feed.market()?;
-    let mut meters: Vec<_> = (0..args.meters).map(|n| sim_meter(n, market, 0)).collect();
+    let mut meters: Vec<_> = (0..args.meters)
+        .map(|n| sim_meter(n, market, Default::default()))
+        .collect();
     if !args.soak_only {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         println!(
@@ -441,7 +445,7 @@ fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&soak_dir)?;
         let relay = start_relay(&args, &soak_dir, &broker, args.soak_batch_interval_ms);
         let mut meters: Vec<_> = (0..args.soak_meters.clamp(1, args.meters))
-            .map(|n| sim_meter(n, market, 0))
+            .map(|n| sim_meter(n, market, Default::default()))
             .collect();
         let feed = HttpFeed::new(&relay.url);
         println!(

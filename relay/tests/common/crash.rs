@@ -3,7 +3,7 @@
 //! must be settled exactly once, in the outbox and on chain.
 
 use super::{next, sim, Relay};
-use interfaces::{reading::SignedReading, AccountId, EnergySource};
+use interfaces::{reading::SignedReading, AccountId};
 use meter_feed::FeedError;
 use meter_relay::{
     embedded,
@@ -167,17 +167,16 @@ pub fn check<C: Chain>(
         );
         for (seq, settlement) in &settlements {
             match settlement {
-                Settlement::Accepted { .. } => {}
+                Settlement::Accepted { .. } | Settlement::Baseline => {}
                 Settlement::AlreadyOnChain => already_on_chain += 1,
                 other => panic!("meter {n} reading {seq}: {other:?}"),
             }
         }
-        // the chain: the market took every sequence, the household got every credit once
-        assert_eq!(market.last_seq(chain, device).unwrap(), last);
-        let earned: u128 = mine
-            .iter()
-            .map(|r| config.credits(WH, EnergySource::Solar, r.reading.period_start))
-            .sum();
+        // the chain: the market took every sequence, and the household got the credits of
+        // its registers' differences once (the first reading is the baseline)
+        let state = market.meter(chain, device).unwrap();
+        assert_eq!(state.map(|s| s.seq), (last > 0).then_some(last));
+        let earned = super::register_credits(&config, mine.iter().copied());
         let owner = household(chain, n);
         assert_eq!(
             token.balance_of(chain, owner).unwrap(),

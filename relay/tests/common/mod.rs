@@ -166,19 +166,42 @@ impl Broker {
     }
 }
 
-/// 01:00 UTC yesterday: readings from then on are in the past and off-peak (the embedded
-/// market pays 1.5x from 11:00 to 14:00), so their credits are known in advance.
+/// 01:00 UTC four days ago: readings from then on are in the past, so their credits are
+/// known in advance.
 pub fn base_ms() -> u64 {
     let now = meter_feed::now_ms();
-    (now / 86_400_000 - 1) * 86_400_000 + 3_600_000
+    (now / 86_400_000 - 4) * 86_400_000 + 3_600_000
 }
 
-/// Simulated meter `n`'s next reading: a one-second period after `base_ms() + seq` seconds.
+/// Minutes between two readings of a simulated meter in the tests: a 25 kW connection (the
+/// city's default rating) delivers at most 1,250 Wh in 3 minutes.
+pub const STEP_MS: u64 = 3 * 60_000;
+
+/// Simulated meter `n`'s next reading, `wh` exported since its last: its registers read at
+/// `base_ms() + seq` steps.
 pub fn next(meter: &mut MeterSimulator, wh: u64) -> SignedReading {
-    let start = base_ms() + (meter.seq + 1) * 1_000;
-    meter.read(start, start + 1_000, wh, 0)
+    let at = base_ms() + (meter.seq + 1) * STEP_MS;
+    meter.read(at, 0, wh)
+}
+
+/// The credits `config` pays for one meter's `readings` (the first its baseline): each
+/// difference of the export register over its interval.
+pub fn register_credits<'a>(
+    config: &interfaces::market::MarketConfig,
+    readings: impl IntoIterator<Item = &'a SignedReading>,
+) -> u128 {
+    let mut in_order: Vec<&SignedReading> = readings.into_iter().collect();
+    in_order.sort_by_key(|r| r.reading.seq);
+    in_order
+        .windows(2)
+        .map(|pair| {
+            let (a, b) = (&pair[0].reading, &pair[1].reading);
+            let wh = b.export_wh_total - a.export_wh_total;
+            config.credits(wh, interfaces::EnergySource::Solar, a.at_ms, b.at_ms)
+        })
+        .sum()
 }
 
 pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
-    meter_feed::sim_meter(n, market, 0)
+    meter_feed::sim_meter(n, market, Default::default())
 }
