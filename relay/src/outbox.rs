@@ -58,6 +58,7 @@ pub enum Settlement {
 }
 
 impl Settlement {
+    /// What an outcome of the relay's own batch, as executed in its block, settles as.
     pub fn from_outcome(outcome: &ReadingOutcome) -> Self {
         match *outcome {
             ReadingOutcome::Accepted {
@@ -70,6 +71,10 @@ impl Settlement {
                 billable_wh,
             },
             ReadingOutcome::Baseline => Self::Baseline,
+            // the reading was fine when dry-run, but by the time its batch was in a block a
+            // later reading of the device (another relay's) had landed, or this very one
+            ReadingOutcome::Rejected(RejectReason::StaleSeq) => Self::Superseded,
+            ReadingOutcome::Rejected(RejectReason::Replayed) => Self::AlreadyOnChain,
             ReadingOutcome::Rejected(reason) => Self::Rejected(reason),
         }
     }
@@ -868,6 +873,27 @@ mod tests {
         assert_eq!(
             (stored.seq, stored.import_wh_total, stored.export_wh_total),
             (2, 1_000, 101_000)
+        );
+    }
+
+    #[test]
+    fn a_reading_another_sender_overtook_settles_as_superseded() {
+        let outcome = ReadingOutcome::Rejected;
+        assert_eq!(
+            Settlement::from_outcome(&outcome(RejectReason::StaleSeq)),
+            Settlement::Superseded
+        );
+        assert_eq!(
+            Settlement::from_outcome(&outcome(RejectReason::Replayed)),
+            Settlement::AlreadyOnChain
+        );
+        assert_eq!(
+            Settlement::from_outcome(&outcome(RejectReason::Implausible)),
+            Settlement::Rejected(RejectReason::Implausible)
+        );
+        assert_eq!(
+            Settlement::from_outcome(&ReadingOutcome::Baseline),
+            Settlement::Baseline
         );
     }
 
