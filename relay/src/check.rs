@@ -33,6 +33,16 @@ pub struct DeviceRecord {
     pub rated_w: u32,
 }
 
+/// The later (higher sequence) of a device's last reading stored by the relay and the one
+/// accepted on chain: what a new reading is measured against.
+pub fn latest(stored: Option<MeterState>, on_chain: Option<MeterState>) -> Option<MeterState> {
+    match (stored, on_chain) {
+        (Some(stored), Some(chain)) if chain.seq > stored.seq => Some(chain),
+        (Some(stored), _) => Some(stored),
+        (None, chain) => chain,
+    }
+}
+
 /// The key a 65-byte recoverable `signature` recovers to over blake2-256 of `preimage`, as
 /// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature.
 fn recover_key(preimage: &[u8], signature: &[u8; 65]) -> Option<DeviceKey> {

@@ -103,11 +103,7 @@ async fn meter(State(ingest): State<Arc<Ingest>>, Path(device): Path<String>) ->
         Err(e) => return refusal(&IngestError::Unavailable(e)),
     };
     let stored_seq = stored.map_or(0, |state| state.seq);
-    let latest = match (stored, on_chain) {
-        (Some(stored), Some(chain)) if chain.seq > stored.seq => Some(chain),
-        (Some(stored), _) => Some(stored),
-        (None, chain) => chain,
-    };
+    let latest = crate::check::latest(stored, on_chain);
     let field = |f: fn(&interfaces::market::MeterState) -> u64| latest.as_ref().map_or(0, f);
     Json(json!({
         "device": format!("0x{}", hex::encode(device)),

@@ -402,11 +402,7 @@ impl WriterLoop {
                 .or_else(|| changed.get(&device))
                 .or_else(|| last.get(&device))
                 .copied();
-            let latest = match (stored_last, checked.chain_last) {
-                (Some(stored), Some(chain)) if chain.seq > stored.seq => Some(chain),
-                (Some(stored), _) => Some(stored),
-                (None, chain) => chain,
-            };
+            let latest = crate::check::latest(stored_last, checked.chain_last);
             let floor = latest.map_or(0, |state| state.seq);
             if reading.seq > floor {
                 if let Some(latest) = &latest {
