@@ -44,6 +44,7 @@ mod identity_registry {
             let env = self.env();
             match event {
                 RegistryEvent::RoleGranted(e) => env.emit_event(e),
+                RegistryEvent::RegistryPauseChanged(e) => env.emit_event(e),
                 RegistryEvent::RoleRevoked(e) => env.emit_event(e),
                 RegistryEvent::AdminTransferProposed(e) => env.emit_event(e),
                 RegistryEvent::AdminChanged(e) => env.emit_event(e),
@@ -142,6 +143,22 @@ mod identity_registry {
                 .registry
                 .set_max_devices_per_citizen(self.env().caller(), cap);
             self.apply(outcome)
+        }
+
+        /// Admin only: pauses (`true`) or resumes registering, commissioning, transferring,
+        /// re-keying, moving, reactivating, anchoring and consenting; revocations and
+        /// suspensions go through while paused, queries always answer (`NotAdmin`,
+        /// `PauseUnchanged`). Emits `RegistryPauseChanged`.
+        #[ink(message)]
+        pub fn set_paused(&mut self, paused: bool) -> Result<(), RegistryError> {
+            let outcome = self.registry.set_paused(self.env().caller(), paused);
+            self.apply(outcome)
+        }
+
+        /// Whether the admin paused the registry.
+        #[ink(message)]
+        pub fn is_paused(&self) -> bool {
+            self.registry.is_paused()
         }
 
         // ----- citizens ------------------------------------------------------------------

@@ -203,6 +203,11 @@ pub enum RegistryError {
     NotCitizensIssuer,
     /// A subject's record is re-anchored only by whoever anchored it (or the admin).
     NotAnchorOwner,
+    /// The admin paused the registry: nothing is registered, commissioned, moved, anchored
+    /// or consented to (revocations and suspensions still go through).
+    Paused,
+    /// The registry is already paused, or already running.
+    PauseUnchanged,
 }
 
 impl From<crate::admin::AdminRefusal> for RegistryError {
@@ -321,6 +326,13 @@ pub mod events {
         pub new_key: DeviceKey,
     }
 
+    /// The admin paused (`true`) or resumed the registry.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RegistryPauseChanged {
+        pub paused: bool,
+    }
+
     /// The owner or an operator revoked a device.
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,6 +381,7 @@ pub mod events {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistryEvent {
     RoleGranted(events::RoleGranted),
+    RegistryPauseChanged(events::RegistryPauseChanged),
     RoleRevoked(events::RoleRevoked),
     AdminTransferProposed(events::AdminTransferProposed),
     AdminChanged(events::AdminChanged),

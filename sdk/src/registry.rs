@@ -56,6 +56,8 @@ impl RegistryClient {
         tx RegistryError, grant_role(role: RegistryRole, account: AccountId) -> ();
         tx RegistryError, revoke_role(role: RegistryRole, account: AccountId) -> ();
         tx RegistryError, set_max_devices_per_citizen(cap: u32) -> ();
+        tx RegistryError, set_paused(paused: bool) -> ();
+        read RegistryError, is_paused() -> bool;
         tx RegistryError, register_citizen(virtual_id: VirtualId, account: AccountId) -> ();
         tx RegistryError, set_citizen_status(virtual_id: VirtualId, status: CitizenStatus) -> ();
         tx RegistryError, move_citizen(virtual_id: VirtualId, to: AccountId) -> ();
@@ -175,6 +177,7 @@ pub fn registry_event(event: &ContractEvent) -> Option<RegistryEvent> {
     }
     try_each!(
         RoleGranted,
+        RegistryPauseChanged,
         RoleRevoked,
         AdminTransferProposed,
         AdminChanged,

@@ -14,6 +14,7 @@ impl Registry {
         record_hash: Hash32,
         now: TimestampMs,
     ) -> Outcome {
+        self.ensure_running()?;
         self.ensure_issuer_or_operator(caller)?;
         let previous = self.anchors.get(subject);
         // I-6: a subject's record is re-anchored only by whoever anchored it (or the admin)

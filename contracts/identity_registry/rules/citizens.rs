@@ -12,6 +12,7 @@ impl Registry {
         account: AccountId,
         now: TimestampMs,
     ) -> Outcome {
+        self.ensure_running()?;
         self.ensure_role(caller, RegistryRole::Issuer)?;
         if self.citizens.contains(virtual_id) {
             return Err(RegistryError::VirtualIdTaken);
@@ -43,6 +44,10 @@ impl Registry {
         virtual_id: VirtualId,
         status: CitizenStatus,
     ) -> Outcome {
+        // while paused, citizens can still be suspended or revoked, not reactivated
+        if status == CitizenStatus::Active {
+            self.ensure_running()?;
+        }
         let mut record = self
             .citizens
             .get(virtual_id)
@@ -79,6 +84,7 @@ impl Registry {
         virtual_id: VirtualId,
         to: AccountId,
     ) -> Outcome {
+        self.ensure_running()?;
         self.ensure_admin(caller)?;
         let mut record = self
             .citizens

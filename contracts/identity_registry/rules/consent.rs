@@ -14,6 +14,7 @@ impl Registry {
         expires_at_ms: TimestampMs,
         now: TimestampMs,
     ) -> Outcome {
+        self.ensure_running()?;
         let (virtual_id, _) = self.active_caller(caller)?;
         if expires_at_ms <= now {
             return Err(RegistryError::ExpiryInPast);

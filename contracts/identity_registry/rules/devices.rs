@@ -14,6 +14,7 @@ impl Registry {
         metadata_hash: Hash32,
         now: TimestampMs,
     ) -> Outcome {
+        self.ensure_running()?;
         let (owner, mut citizen) = self.active_caller(caller)?;
         ensure_compressed_key(&key)?;
         if self.devices.contains(device_id) {
@@ -51,6 +52,7 @@ impl Registry {
         device_id: DeviceId,
         energy: Option<EnergyProfile>,
     ) -> Outcome {
+        self.ensure_running()?;
         self.ensure_role(caller, RegistryRole::Operator)?;
         let mut device = self
             .devices
@@ -88,6 +90,7 @@ impl Registry {
         to: AccountId,
         now: TimestampMs,
     ) -> Outcome {
+        self.ensure_running()?;
         let (owner, mut seller) = self.active_caller(caller)?;
         let mut device = self.owned_live_device(owner, device_id)?;
         let buyer_id = self
@@ -129,6 +132,7 @@ impl Registry {
         device_id: DeviceId,
         new_key: DeviceKey,
     ) -> Outcome {
+        self.ensure_running()?;
         let (owner, _) = self.active_caller(caller)?;
         ensure_compressed_key(&new_key)?;
         let mut device = self.owned_live_device(owner, device_id)?;

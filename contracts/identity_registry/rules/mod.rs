@@ -58,6 +58,7 @@ pub struct Registry {
     devices: Mapping<DeviceId, DeviceRecord>,
     anchors: Mapping<Hash32, Anchor>,
     consents: Mapping<ConsentKey, TimestampMs>,
+    paused: bool,
 }
 
 type Outcome = Result<RegistryEvent, RegistryError>;
@@ -76,6 +77,7 @@ impl Registry {
             devices: Mapping::default(),
             anchors: Mapping::default(),
             consents: Mapping::default(),
+            paused: false,
         })
     }
 
@@ -162,6 +164,33 @@ impl Registry {
 
     pub fn accept_admin(&mut self, caller: AccountId) -> Outcome {
         Ok(RegistryEvent::AdminChanged(self.admin.accept(caller)?))
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused
+    }
+
+    /// The admin stops (`true`) or resumes every change that grants, binds or discloses
+    /// something (review I-5: a registry under attack, a leaked issuer or operator key);
+    /// what takes something away (revoking devices, roles and consents, suspending or
+    /// revoking citizens) stays open so an incident can be contained while paused.
+    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Outcome {
+        self.ensure_admin(caller)?;
+        if self.paused == paused {
+            return Err(RegistryError::PauseUnchanged);
+        }
+        self.paused = paused;
+        Ok(RegistryEvent::RegistryPauseChanged(
+            ev::RegistryPauseChanged { paused },
+        ))
+    }
+
+    fn ensure_running(&self) -> Result<(), RegistryError> {
+        if self.paused {
+            Err(RegistryError::Paused)
+        } else {
+            Ok(())
+        }
     }
 
     pub fn set_max_devices_per_citizen(&mut self, caller: AccountId, cap: u32) -> Outcome {

@@ -552,3 +552,77 @@ fn an_issuer_cannot_suspend_or_move_another_issuers_citizen() {
         .is_ok());
     assert!(registry.is_active(account(ALICE)));
 }
+
+// review I-5 (registry): the admin can stop every change that grants or binds something
+// during an incident, while what contains it (revocations, suspensions) still goes through
+#[ink::test]
+fn a_paused_registry_refuses_every_grant_but_lets_an_incident_be_contained() {
+    let mut registry = city();
+    let meter = with_meter(&mut registry);
+    assert_eq!(
+        registry.set_paused(account(OPERATOR), true),
+        Err(RegistryError::NotAdmin)
+    );
+    registry.set_paused(account(ADMIN), true).unwrap();
+    assert!(registry.is_paused());
+    assert_eq!(
+        registry.set_paused(account(ADMIN), true),
+        Err(RegistryError::PauseUnchanged)
+    );
+    let paused = Err(RegistryError::Paused);
+    assert_eq!(
+        registry.register_citizen(account(ISSUER), [30; 32], account(30), NOW),
+        paused
+    );
+    assert_eq!(
+        registry.register_device(
+            account(ALICE),
+            [5; 32],
+            DeviceKind::Meter,
+            key(5),
+            [0; 32],
+            NOW
+        ),
+        paused
+    );
+    assert_eq!(
+        registry.transfer_device(account(ALICE), meter, account(BOB), NOW),
+        paused
+    );
+    assert_eq!(
+        registry.rotate_device_key(account(ALICE), meter, key(9)),
+        paused
+    );
+    assert_eq!(
+        registry.move_citizen(account(ADMIN), [BOB; 32], account(31)),
+        paused
+    );
+    assert_eq!(
+        registry.anchor_record(account(ISSUER), [1; 32], [2; 32], NOW),
+        paused
+    );
+    assert_eq!(
+        registry.grant_consent(
+            account(ALICE),
+            account(40),
+            DataCategory::EnergyReadings,
+            NOW + 1,
+            NOW
+        ),
+        paused
+    );
+    // containing the incident still works: suspend a citizen, revoke a device; queries answer
+    registry
+        .set_citizen_status(account(ISSUER), [BOB; 32], CitizenStatus::Suspended)
+        .unwrap();
+    assert_eq!(
+        registry.set_citizen_status(account(ISSUER), [BOB; 32], CitizenStatus::Active),
+        paused
+    );
+    registry.revoke_device(account(OPERATOR), meter).unwrap();
+    assert!(registry.device(meter).is_some());
+    registry.set_paused(account(ADMIN), false).unwrap();
+    registry
+        .set_citizen_status(account(ISSUER), [BOB; 32], CitizenStatus::Active)
+        .unwrap();
+}
