@@ -125,6 +125,7 @@ CREATE TABLE IF NOT EXISTS readings (
     UNIQUE (device, seq)
 );
 CREATE INDEX IF NOT EXISTS readings_by_state ON readings (state, id);
+CREATE INDEX IF NOT EXISTS readings_by_device ON readings (state, device, seq);
 CREATE INDEX IF NOT EXISTS readings_by_batch ON readings (batch);
 CREATE TABLE IF NOT EXISTS meters (
     device BLOB PRIMARY KEY,
@@ -496,10 +497,17 @@ impl Store {
         Ok(out)
     }
 
-    /// The oldest pending readings, at most `limit`.
+    /// Pending readings, at most `limit`: each meter's in sequence, the meters in the order
+    /// of their oldest pending reading.
     pub fn pending(&self, limit: usize) -> rusqlite::Result<Vec<Stored>> {
+        // grouped by device, devices in the order of their oldest pending reading: a
+        // backlog (after an outage) goes out as batches of a few meters' readings, which
+        // the market takes far more of per block than one reading of many households each
         self.rows(
-            "SELECT id, signed, received_ms FROM readings WHERE state = 0 ORDER BY id LIMIT ?1",
+            "SELECT r.id, r.signed, r.received_ms FROM readings r
+             JOIN (SELECT device, MIN(id) AS first FROM readings WHERE state = 0 GROUP BY device) f
+               ON f.device = r.device
+             WHERE r.state = 0 ORDER BY f.first, r.seq LIMIT ?1",
             limit as i64,
         )
     }
@@ -870,6 +878,29 @@ mod tests {
             (stored.seq, stored.import_wh_total, stored.export_wh_total),
             (2, 1_000, 101_000)
         );
+    }
+
+    #[tokio::test]
+    async fn pending_readings_go_out_grouped_by_meter_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _) = start(dir.path());
+        let (mut one, mut two) = (meter(1), meter(2));
+        // interleaved as they arrived: 1, 2, 1, 2, 1, 2
+        for i in 0..3u64 {
+            let a = one.read(10 + i * 10, 0, 1);
+            let b = two.read(10 + i * 10, 0, 1);
+            writer.store(vec![checked(&a, 0)]).await.unwrap();
+            writer.store(vec![checked(&b, 0)]).await.unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let order: Vec<(u8, u64)> = store
+            .pending(10)
+            .unwrap()
+            .iter()
+            .map(|p| (p.signed.reading.device[0], p.signed.reading.seq))
+            .collect();
+        assert_eq!(order, [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)]);
+        assert_eq!(store.pending(4).unwrap().len(), 4);
     }
 
     #[test]
