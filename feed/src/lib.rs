@@ -378,6 +378,9 @@ pub fn sim_meter(n: u32, market: AccountId, last: LastReading) -> MeterSimulator
     meter
 }
 
+/// A quarter of an hour: how far apart a new simulated meter's readings are.
+pub const QUARTER_MS: u64 = 15 * 60_000;
+
 /// What a simulated meter exports: a steady 2 kW, so `interval_ms` gives
 /// `2,000 W x interval` (500 Wh per quarter hour), whatever the pace of the simulation.
 pub fn sim_export_wh(interval_ms: u64) -> u64 {
@@ -500,7 +503,8 @@ pub struct SimReport {
 
 /// `meters` simulated meters (`sim/meter-0..`) each sign `per_meter` readings and send them
 /// to `target`, at `rate` readings per second in all (0: as fast as the relay takes them).
-/// Each meter goes on from the last sequence the relay holds for it.
+/// Each meter goes on from the last reading the relay holds for it (its sequence and
+/// registers), its readings spread evenly up to now.
 #[cfg(all(feature = "http", feature = "mqtt"))]
 pub fn simulate(
     target: &Target,
@@ -531,17 +535,28 @@ pub fn simulate(
             }
         }
     };
-    // each meter reads its registers at the wall clock (never twice at one millisecond),
-    // exporting a steady 2 kW since its last reading
+    // each meter's readings are spread evenly up to now, 15 minutes apart for a new meter
+    // (whose first reading is its baseline), or over the time since its last reading; it
+    // exports a steady 2 kW meanwhile
+    let now = now_ms();
+    let plan: Vec<(u64, u64)> = last_at
+        .iter()
+        .map(|&last| {
+            let from = if last == 0 {
+                now.saturating_sub(per_meter.saturating_mul(QUARTER_MS))
+            } else {
+                last
+            };
+            (from, (now.saturating_sub(from) / per_meter.max(1)).max(1))
+        })
+        .collect();
+    let mut taken = vec![0u64; sims.len()];
     let mut next = |sims: &mut Vec<MeterSimulator>, i: usize| {
-        let at = now_ms().max(last_at[i] + 1);
-        let exported = if last_at[i] == 0 {
-            0
-        } else {
-            sim_export_wh(at - last_at[i])
-        };
-        last_at[i] = at;
-        sims[i].read(at, 0, exported)
+        taken[i] += 1;
+        let (from, step) = plan[i];
+        let baseline = last_at[i] == 0 && taken[i] == 1;
+        let exported = if baseline { 0 } else { sim_export_wh(step) };
+        sims[i].read(from + taken[i] * step, 0, exported)
     };
     let mut report = SimReport::default();
     match target {
