@@ -58,7 +58,7 @@ pub enum Settlement {
 }
 
 impl Settlement {
-    /// What an outcome of the relay's own batch, as executed in its block, settles as.
+    /// What an outcome of the relay's own batch settles as, from its dry run or its block.
     pub fn from_outcome(outcome: &ReadingOutcome) -> Self {
         match *outcome {
             ReadingOutcome::Accepted {
@@ -71,8 +71,8 @@ impl Settlement {
                 billable_wh,
             },
             ReadingOutcome::Baseline => Self::Baseline,
-            // the reading was fine when dry-run, but by the time its batch was in a block a
-            // later reading of the device (another relay's) had landed, or this very one
+            // a later reading of the device (another relay's) landed first, or this very
+            // one: either way its energy is on chain
             ReadingOutcome::Rejected(RejectReason::StaleSeq) => Self::Superseded,
             ReadingOutcome::Rejected(RejectReason::Replayed) => Self::AlreadyOnChain,
             ReadingOutcome::Rejected(reason) => Self::Rejected(reason),

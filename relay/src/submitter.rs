@@ -270,19 +270,13 @@ impl<C: Chain> Submitter<C> {
                 ReadingOutcome::Accepted { .. } | ReadingOutcome::Baseline => {
                     submit.push(reading.clone())
                 }
-                ReadingOutcome::Rejected(RejectReason::Replayed) => {
-                    settle_now.push((reading.id, Settlement::AlreadyOnChain))
-                }
+                // a resumed batch's own later reading may be what made this one stale
                 ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed => {
                     settle_now.push((reading.id, Settlement::AlreadyOnChain))
                 }
-                // a later reading of the device reached the chain first (another sender):
-                // its difference carries this one's energy, nothing is lost
-                ReadingOutcome::Rejected(RejectReason::StaleSeq) => {
-                    settle_now.push((reading.id, Settlement::Superseded))
-                }
-                ReadingOutcome::Rejected(reason) => {
-                    settle_now.push((reading.id, Settlement::Rejected(*reason)))
+                // replayed, overtaken by another sender's later reading, or refused
+                ReadingOutcome::Rejected(_) => {
+                    settle_now.push((reading.id, Settlement::from_outcome(outcome)))
                 }
             }
         }

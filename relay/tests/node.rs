@@ -153,6 +153,47 @@ fn shared_relay(dir: &Path, broker: &str, manifest: &Path, name: &str, suri: &st
     )
 }
 
+/// Two relays on one node sharing one subscription (`shared_relay`), `meters` simulated
+/// meters whose baselines relay A has settled.
+struct Shared {
+    chain: NodeChain,
+    suite: Suite,
+    broker: common::Broker,
+    manifest: PathBuf,
+    /// Relay B's secret URI (to start it again).
+    suri_b: String,
+    a: Relay,
+    b: Relay,
+    meters: Vec<smartcity_sdk::meter::MeterSimulator>,
+    baselines: Vec<interfaces::reading::SignedReading>,
+}
+
+impl Shared {
+    fn start(root: &str, meters: u32, dir: &Path) -> Shared {
+        let (mut chain, suite, manifest, suri_a) = city(root, meters, dir);
+        chain.account("meter-relay-2");
+        let suri_b = format!("{root}//meter-relay-2");
+        let broker = common::Broker::start(dir);
+        let a = shared_relay(dir, &broker.url, &manifest, "relay-a", &suri_a);
+        let b = shared_relay(dir, &broker.url, &manifest, "relay-b", &suri_b);
+        let mut sims: Vec<_> = (0..meters).map(|n| sim(n, suite.market)).collect();
+        let baselines: Vec<_> = sims.iter_mut().map(|m| next(m, 0)).collect();
+        assert_eq!(a.feed.send(&baselines).unwrap().stored, meters);
+        a.wait_settled(f64::from(meters), std::time::Duration::from_secs(120));
+        Shared {
+            chain,
+            suite,
+            broker,
+            manifest,
+            suri_b,
+            a,
+            b,
+            meters: sims,
+            baselines,
+        }
+    }
+}
+
 /// Each of `meters` is on chain at its last reading in `sent`, and its household holds the
 /// credits of its registers from `baselines` to that reading (off-peak solar in 100 Wh
 /// steps: the credits do not depend on which readings landed); every reading in the
@@ -222,19 +263,16 @@ fn two_relays_share_one_mqtt_subscription_on_a_node() {
     const METERS: u32 = 3;
     const READINGS: u64 = 20;
     let dir = tempfile::tempdir().unwrap();
-    let (mut chain, suite, manifest, suri_a) = city("//Charlie", METERS, dir.path());
-    chain.account("meter-relay-2");
-    let suri_b = "//Charlie//meter-relay-2".to_string();
-    let broker = common::Broker::start(dir.path());
-    let start =
-        |name: &str, suri: &str| shared_relay(dir.path(), &broker.url, &manifest, name, suri);
-    let (a, b) = (start("relay-a", &suri_a), start("relay-b", &suri_b));
-
-    // each meter's baseline through relay A, settled before the stream starts
-    let mut meters: Vec<_> = (0..METERS).map(|n| sim(n, suite.market)).collect();
-    let baselines: Vec<_> = meters.iter_mut().map(|m| next(m, 0)).collect();
-    assert_eq!(a.feed.send(&baselines).unwrap().stored, METERS);
-    a.wait_settled(f64::from(METERS), std::time::Duration::from_secs(120));
+    let Shared {
+        mut chain,
+        suite,
+        broker,
+        a,
+        b,
+        mut meters,
+        baselines,
+        ..
+    } = Shared::start("//Charlie", METERS, dir.path());
 
     // then 20 readings per meter, 100 Wh each, over the shared subscription
     let publisher = meter_feed::MqttFeed::connect(&broker.url, "two-relays-meters").unwrap();
@@ -322,17 +360,17 @@ fn a_killed_relay_loses_nothing_while_the_other_takes_the_stream_on_a_node() {
     const METERS: u32 = 3;
     const READINGS: u64 = 30;
     let dir = tempfile::tempdir().unwrap();
-    let (mut chain, suite, manifest, suri_a) = city("//Dave", METERS, dir.path());
-    chain.account("meter-relay-2");
-    let suri_b = "//Dave//meter-relay-2".to_string();
-    let broker = common::Broker::start(dir.path());
-    let start =
-        |name: &str, suri: &str| shared_relay(dir.path(), &broker.url, &manifest, name, suri);
-    let (a, b) = (start("relay-a", &suri_a), start("relay-b", &suri_b));
-    let mut meters: Vec<_> = (0..METERS).map(|n| sim(n, suite.market)).collect();
-    let baselines: Vec<_> = meters.iter_mut().map(|m| next(m, 0)).collect();
-    assert_eq!(a.feed.send(&baselines).unwrap().stored, METERS);
-    a.wait_settled(f64::from(METERS), std::time::Duration::from_secs(120));
+    let Shared {
+        mut chain,
+        suite,
+        broker,
+        manifest,
+        suri_b,
+        a,
+        b,
+        mut meters,
+        baselines,
+    } = Shared::start("//Dave", METERS, dir.path());
 
     let publisher = meter_feed::MqttFeed::connect(&broker.url, "killed-relay-meters").unwrap();
     let mut sent = Vec::new();
@@ -361,7 +399,7 @@ fn a_killed_relay_loses_nothing_while_the_other_takes_the_stream_on_a_node() {
             .unwrap(),
         total
     );
-    let b = start("relay-b", &suri_b);
+    let b = shared_relay(dir.path(), &broker.url, &manifest, "relay-b", &suri_b);
     // until every meter is on chain at its last reading and both outboxes are drained
     let market = smartcity_sdk::MarketClient::at(suite.market);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
