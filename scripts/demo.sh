@@ -48,12 +48,13 @@ HTTP_PORT=$(free_port)
 RELAY="http://127.0.0.1:$HTTP_PORT"
 "$BIN/meter-relay" run --data-dir "$WORK/relay" --city "$CITY" --artifacts artifacts \
     --http-listen "127.0.0.1:$HTTP_PORT" --mqtt-broker "mqtt://127.0.0.1:$MQTT_PORT" \
-    --sim-meters 6 --batch-interval-ms 500 >"$WORK/relay.log" 2>&1 &
+    --sim-meters 6 --batch-interval-ms 500 --settle-accounts-secs 2 >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!
 PIDS+=("$RELAY_PID")
 wait_port "$HTTP_PORT"
 echo "meter-relay runs on the saved city (its registry, token and market; 6 simulated meters registered, one household each),"
-echo "HTTP on $RELAY, MQTT through mosquitto on 127.0.0.1:$MQTT_PORT; every accepted reading is on disk (SQLite, WAL) before it is acknowledged"
+echo "HTTP on $RELAY, MQTT through mosquitto on 127.0.0.1:$MQTT_PORT; every accepted reading is on disk (SQLite, WAL) before it is acknowledged;"
+echo "credits accrue in the market and the relay settles each household 2 s after crediting it (one mint per household)"
 echo
 echo "-- 3 meters POST 16 readings each over HTTP, 4 per request:"
 "$BIN/smartcity" meter simulate --http "$RELAY" --meters 3 --readings 16 --rate 400 --per-request 4
@@ -70,9 +71,14 @@ for _ in $(seq 1 600); do
     [ "$depth" = "0" ] && break
     sleep 0.1
 done
+for _ in $(seq 1 100); do
+    settled=$(curl -s "$RELAY/metrics" | sed -n 's/^relay_accounts_settled_total \([0-9]*\)$/\1/p')
+    [ "${settled:-0}" -ge 6 ] && break
+    sleep 0.1
+done
 echo
 echo "-- the relay's metrics (GET /metrics, Prometheus text), after every reading settled:"
-curl -s "$RELAY/metrics" | grep -E '^relay_(readings_[a-z]+_total|batches_total|batch_ref_time|batch_proof_size|queue_depth|submit_latency_seconds_(sum|count)|settle_latency_seconds_(sum|count))' | sed 's/^/   /'
+curl -s "$RELAY/metrics" | grep -E '^relay_(readings_[a-z]+_total|batches_total|accounts_settled_total|batch_ref_time|batch_proof_size|queue_depth|submit_latency_seconds_(sum|count)|settle_latency_seconds_(sum|count))' | sed 's/^/   /'
 echo "-- GET /health: $(curl -s "$RELAY/health")"
 kill -TERM "$RELAY_PID"
 wait "$RELAY_PID" || true

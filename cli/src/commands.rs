@@ -535,9 +535,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Balance { state, name } => {
             let (mut chain, saved) = load::<SavedCity>(&state.state)?;
-            let balance =
-                TokenClient::at(saved.suite.token).balance_of(&mut chain, named_account(&name))?;
-            println!("{name}: {}", format_credits(balance));
+            let account = named_account(&name);
+            let balance = TokenClient::at(saved.suite.token).balance_of(&mut chain, account)?;
+            let accrued = MarketClient::at(saved.suite.market)
+                .energy_account(&mut chain, account)?
+                .credits();
+            println!(
+                "{name}: {} ({} more accrued in the energy market, minted when claimed or settled)",
+                format_credits(balance),
+                format_credits(accrued)
+            );
         }
         Command::Voucher(VoucherCommand::Create {
             state,

@@ -484,7 +484,8 @@ pub struct MarketOutcome {
 }
 
 /// The market part: meters of several households sign a day of readings, the relay submits
-/// them, credits are minted, a consumer is billed pay-as-you-go, surplus is sold P2P.
+/// them, credits and bills accrue, a household claims and the relay settles a consumer
+/// (its bill paid from its credits), surplus is sold P2P.
 pub fn market_part<C: Chain>(
     chain: &mut C,
     code: &Code,
@@ -658,6 +659,31 @@ pub fn market_part<C: Chain>(
          16:00 difference)"
     )?;
 
+    // The credits and bills accrued in the market's books; a claim mints them. Asha claims
+    // hers; the relay settles Ben's (anyone may settle anyone's).
+    let books = check("asha's books", market.energy_account(chain, asha))?;
+    let claimed = check("asha claims", market.claim(chain, asha))?;
+    writeln!(
+        out,
+        "asha claimed {} accrued from {} device(s): one mint, a receipt per device ({} ref_time)",
+        format_credits(claimed.value),
+        books.earnings.len(),
+        crate::bench::group(claimed.weight.ref_time)
+    )?;
+    let settled = check("settle ben", market.settle(chain, relay, vec![ben]))?;
+    for event in smartcity_sdk::market::market_events(market.address(), &settled.events) {
+        if let smartcity_sdk::market::MarketEvent::Claimed(c) = event {
+            writeln!(
+                out,
+                "the relay settled ben: his bill of {} for {} Wh beyond his ledger was paid by {} of his EV's credits, {} from his allowance",
+                format_credits(c.bill),
+                c.billed_wh,
+                format_credits(c.netted),
+                format_credits(c.collected)
+            )?;
+        }
+    }
+
     // Asha sells 3 kWh of her surplus; Chandra buys 2 kWh of it.
     let now = chain.now_ms();
     let offer = check(
@@ -700,7 +726,7 @@ pub fn market_part<C: Chain>(
     let utility_credits = check("utility", token.balance_of(chain, utility))?;
     writeln!(
         out,
-        "  power utility collected {} from ben's imports",
+        "  power utility was paid {} for ben's imports",
         format_credits(utility_credits)
     )?;
     Ok(MarketOutcome {

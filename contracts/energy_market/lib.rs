@@ -2,11 +2,16 @@
 //!
 //! `submit_readings` is permissionless: the devices' signatures are the authority. For a
 //! batch it asks the identity registry once (every device and vehicle of the batch), checks
-//! each reading (kind, status, period, sequence, `ecdsa_recover` against the registered
-//! key), mints the accepted readings' credits with receipts in one call to the credit
-//! token, moves the energy ledger (exports add, imports consume), and bills imports beyond
-//! the ledger pay-as-you-go from the owner's allowance to the utility, recording a debt
-//! when that fails. Each reading gets an outcome; one bad reading never fails the batch.
+//! each reading (kind, status, time, sequence, registers, plausibility, `ecdsa_recover`
+//! against the registered key), moves each beneficiary's energy ledger (exports add,
+//! imports consume) and accrues its credits and its bill for imports beyond the ledger:
+//! a batch calls the token not at all. Each reading gets an outcome; one bad reading never
+//! fails the batch.
+//!
+//! An account's accrual is minted by `claim` (its own) or `settle` (a page of accounts,
+//! anyone may call; the relay does on a schedule): one mint call for the page, one receipt
+//! per device and source, the bill paid from the credits first and the rest from the
+//! account's allowance, recorded as a debt when that fails.
 //!
 //! The rules live in `market.rs` (plain Rust); this module is the shell.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
@@ -15,7 +20,7 @@ pub mod market;
 
 #[ink::contract]
 mod energy_market {
-    use crate::market::{Market, MarketConfig, Share, Verdict};
+    use crate::market::{accrue, Claim, Market, MarketConfig, Share, Verdict};
     use ink::{
         codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
@@ -23,11 +28,11 @@ mod energy_market {
     };
     use interfaces::{
         market::{
-            events as ev, EnergyMarket, MarketError, MeterState, Offer, OfferState, ReadingOutcome,
-            OUTCOMES_PER_EVENT,
+            events as ev, EnergyAccount, EnergyMarket, MarketError, MeterState, Offer, OfferState,
+            ReadingOutcome, RejectReason, MAX_SETTLE_PAGE, OUTCOMES_PER_EVENT,
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
-        token::{CreditMinter, Earning, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
+        token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
         DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
@@ -40,7 +45,7 @@ mod energy_market {
 
     /// What a batch knows of one device or vehicle id its readings name. Each reading
     /// finds its slots by index (found once, while the batch's ids are collected), and
-    /// the slots remember where their ledger and mint are: no search per reading.
+    /// the slots remember where their account is: no search per reading.
     struct Slot {
         id: DeviceId,
         record: Option<DeviceInfo>,
@@ -48,18 +53,16 @@ mod energy_market {
         /// and whether the batch changed it.
         state: Option<Option<MeterState>>,
         changed: bool,
-        /// The ledger of the account this device's readings last credited.
+        /// The account this device's readings last credited.
         ledger: Option<usize>,
-        /// This device's latest mint of the batch.
-        mint: Option<usize>,
     }
 
-    /// One account's energy ledger during a batch, and its pay-as-you-go bill.
+    /// One account during a batch: its ledger and accrual, and the Wh the batch bills it.
     struct Ledger {
         account: AccountId,
-        stored: u64,
-        wh: u64,
+        state: EnergyAccount,
         billable_wh: u64,
+        changed: bool,
     }
 
     /// Index of `id` among the slots, adding a slot for a new id; `hint` (the previous
@@ -77,7 +80,6 @@ mod energy_market {
             state: None,
             changed: false,
             ledger: None,
-            mint: None,
         });
         slots.len().saturating_sub(1)
     }
@@ -177,10 +179,46 @@ mod energy_market {
             self.market.meter(device)
         }
 
-        /// `account`'s energy ledger: Wh exported (or bought) and not yet consumed.
+        /// `account`'s energy ledger: Wh exported (or bought) and not yet consumed or offered.
         #[ink(message)]
         pub fn ledger_wh(&self, account: AccountId) -> u64 {
             self.market.ledger_wh(account)
+        }
+
+        /// `account`'s energy ledger and what it accrued since its last claim: credits per
+        /// device and source, and the bill for imports beyond the ledger.
+        #[ink(message)]
+        pub fn energy_account(&self, account: AccountId) -> EnergyAccount {
+            self.market.account(account)
+        }
+
+        /// The caller claims its accrual: its credits are minted (one receipt per device and
+        /// source), its bill paid from them first and the rest from its allowance to this
+        /// market, recorded as a debt when that fails. Returns the micro-credits minted to
+        /// it (`Paused`, `NothingToClaim`, `TokenCallFailed`/`Token` when the token cannot
+        /// mint, which fails the claim and keeps the accrual). Emits `Claimed`.
+        #[ink(message)]
+        pub fn claim(&mut self) -> Result<u128, MarketError> {
+            self.ensure_running()?;
+            let claims = self.settle_accounts(&[self.env().caller()])?;
+            claims
+                .first()
+                .map(|claim| claim.minted)
+                .ok_or(MarketError::NothingToClaim)
+        }
+
+        /// Anyone settles the accruals of up to `MAX_SETTLE_PAGE` accounts, each as its own
+        /// `claim` would; accounts with nothing accrued are skipped. Returns how many were
+        /// settled (`Paused`, `PageTooLarge`, `TokenCallFailed`/`Token`: the whole page
+        /// fails and keeps its accruals). Emits `Claimed` per account settled.
+        #[ink(message)]
+        pub fn settle(&mut self, accounts: Vec<AccountId>) -> Result<u32, MarketError> {
+            self.ensure_running()?;
+            if accounts.len() > MAX_SETTLE_PAGE as usize {
+                return Err(MarketError::PageTooLarge);
+            }
+            let claims = self.settle_accounts(&accounts)?;
+            Ok(u32::try_from(claims.len()).unwrap_or(u32::MAX))
         }
 
         /// Micro-credits `account` owes for imports its allowance could not pay.
@@ -377,9 +415,18 @@ mod energy_market {
             Ok(())
         }
 
-        /// Mints with receipts, in calls of at most `MAX_MINT_BATCH` (one call unless the
-        /// batch pays that many households).
-        fn mint(&self, mints: Vec<Mint>) -> Result<(), MarketError> {
+        /// Settles `accounts`' accruals: their mints in calls of at most `MAX_MINT_BATCH`
+        /// (one call for a page of households), then each unpaid bill collected.
+        fn settle_accounts(&mut self, accounts: &[AccountId]) -> Result<Vec<Claim>, MarketError> {
+            // effects first: the accruals are off the books before any call
+            let claims: Vec<Claim> = accounts
+                .iter()
+                .filter_map(|&account| self.market.take_claim(account))
+                .collect();
+            let mints: Vec<Mint> = claims
+                .iter()
+                .flat_map(|claim| claim.mints.iter().cloned())
+                .collect();
             let mut token: ink::contract_ref!(CreditMinter) = self.token.into();
             for chunk in mints.chunks(MAX_MINT_BATCH as usize) {
                 token
@@ -389,17 +436,35 @@ mod energy_market {
                     .map_err(|_| MarketError::TokenCallFailed)?
                     .map_err(|_| MarketError::TokenCallFailed)??;
             }
-            Ok(())
+            for claim in &claims {
+                let (collected, owed) =
+                    self.collect(claim.account, claim.unpaid_wh, claim.unpaid)?;
+                self.env().emit_event(ev::Claimed {
+                    account: claim.account,
+                    minted: claim.minted,
+                    bill: claim.bill,
+                    billed_wh: claim.billed_wh,
+                    netted: claim.netted,
+                    collected,
+                    owed,
+                });
+            }
+            Ok(claims)
         }
 
-        /// Collects one bill; a failure of the payer's (allowance, balance, gating) or a
-        /// trapped call leaves the bill owed in the debt book, never lost. A paused token
-        /// fails the whole batch instead (L-10: nobody owes for the token's pause; the
-        /// relay resubmits after it).
-        fn collect(&mut self, account: AccountId, wh: u64) -> Result<(), MarketError> {
-            let credits = self.market.config().bill(wh);
+        /// Collects what the credits of a claim did not pay of its bill (`credits`, for
+        /// `wh`) from the account's allowance; returns `(collected, owed)`. A failure of
+        /// the payer's (allowance, balance, gating) or a trapped call leaves the bill owed
+        /// in the debt book, never lost. A paused token fails the whole claim instead
+        /// (L-10: nobody owes for the token's pause).
+        fn collect(
+            &mut self,
+            account: AccountId,
+            wh: u64,
+            credits: u128,
+        ) -> Result<(u128, u128), MarketError> {
             if credits == 0 {
-                return Ok(());
+                return Ok((0, 0));
             }
             let mut token: ink::contract_ref!(PSP22) = self.token.into();
             let utility = self.market.config().utility;
@@ -408,29 +473,25 @@ mod energy_market {
                 .transfer_from(account, utility, credits, Vec::new())
                 .try_invoke();
             match paid {
-                Ok(Ok(Ok(()))) => self.env().emit_event(ev::Billed {
-                    account,
-                    wh,
-                    credits,
-                }),
+                Ok(Ok(Ok(()))) => Ok((credits, 0)),
                 Ok(Ok(Err(PSP22Error::Custom(reason)))) if reason == TokenError::Paused.name() => {
-                    return Err(MarketError::Token(TokenError::Paused))
+                    Err(MarketError::Token(TokenError::Paused))
                 }
                 _ => {
                     let event = self.market.record_debt(account, wh, credits);
                     self.env().emit_event(event);
+                    Ok((0, credits))
                 }
             }
-            Ok(())
         }
     }
 
     impl EnergyMarket for EnergyMarketContract {
         /// Permissionless: processes a batch of signed readings and returns one outcome per
-        /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`,
-        /// `TokenCallFailed`/`Token` when a callee fails or the token is paused, which
-        /// reverts the whole batch so it can be resubmitted). Emits `Billed` or
-        /// `DebtRecorded` (the debt book's) per billed account,
+        /// reading, in order (`Paused`, `BadBatchSize`; `RegistryCallFailed`/`Registry`
+        /// when the registry cannot answer, which reverts the whole batch so it can be
+        /// resubmitted). Credits and bills accrue to the beneficiaries' accounts (see
+        /// `claim`). Emits `MeasuredBeforeTransfer` per device sold during its interval,
         /// then `ReadingsProcessed` events carrying every outcome (one per 256 readings).
         #[ink(message)]
         fn submit_readings(
@@ -463,7 +524,6 @@ mod energy_market {
             // sized once: the allocator never frees, so growing would waste memory
             let mut books = Books {
                 ledgers: Vec::with_capacity(slots.len()),
-                mints: Vec::with_capacity(slots.len()),
             };
             let mut outcomes = Vec::with_capacity(batch.len());
             for (signed, &(d, v)) in batch.iter().zip(&places) {
@@ -492,26 +552,38 @@ mod energy_market {
                         share,
                         before_transfer,
                     }) => {
-                        (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
                         let device = signed.reading.device;
-                        if let Some(before) = before_transfer {
-                            let billable_wh = books.apply(self, &mut slots[d], device, &before);
-                            self.env().emit_event(ev::MeasuredBeforeTransfer {
-                                device,
-                                owner: before.beneficiary,
-                                from_ms: before.from_ms,
-                                to_ms: before.to_ms,
-                                export_wh: before.export_wh,
-                                import_wh: before.import_wh,
-                                credits: before.credits,
+                        let l = books.ledger(self, slots[d].ledger, share.beneficiary);
+                        slots[d].ledger = Some(l);
+                        let before = before_transfer
+                            .map(|before| (books.ledger(self, None, before.beneficiary), before));
+                        let fits = books.fits(l, &device, &share)
+                            && before
+                                .as_ref()
+                                .is_none_or(|(b, before)| books.fits(*b, &device, before));
+                        if !fits {
+                            ReadingOutcome::Rejected(RejectReason::AccrualFull)
+                        } else {
+                            (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
+                            if let Some((b, before)) = before {
+                                let billable_wh = books.apply(b, device, &before);
+                                self.env().emit_event(ev::MeasuredBeforeTransfer {
+                                    device,
+                                    owner: before.beneficiary,
+                                    from_ms: before.from_ms,
+                                    to_ms: before.to_ms,
+                                    export_wh: before.export_wh,
+                                    import_wh: before.import_wh,
+                                    credits: before.credits,
+                                    billable_wh,
+                                });
+                            }
+                            let billable_wh = books.apply(l, device, &share);
+                            ReadingOutcome::Accepted {
+                                beneficiary: share.beneficiary,
+                                credits: share.credits,
                                 billable_wh,
-                            });
-                        }
-                        let billable_wh = books.apply(self, &mut slots[d], device, &share);
-                        ReadingOutcome::Accepted {
-                            beneficiary: share.beneficiary,
-                            credits: share.credits,
-                            billable_wh,
+                            }
                         }
                     }
                 };
@@ -523,18 +595,13 @@ mod energy_market {
                     self.market.set_meter(slot.id, state);
                 }
             }
-            for ledger in &books.ledgers {
-                if ledger.wh != ledger.stored {
-                    self.market.set_ledger_wh(ledger.account, ledger.wh);
-                }
-            }
-            if !books.mints.is_empty() {
-                self.mint(books.mints)?;
-            }
-            for ledger in &books.ledgers {
-                if ledger.billable_wh > 0 {
-                    self.collect(ledger.account, ledger.billable_wh)?;
-                }
+            for ledger in books.ledgers.iter_mut().filter(|ledger| ledger.changed) {
+                // one bill per account and batch, priced at today's tariff
+                let state = &mut ledger.state;
+                let bill = self.market.config().bill(ledger.billable_wh);
+                state.bill = state.bill.saturating_add(bill);
+                state.billed_wh = state.billed_wh.saturating_add(ledger.billable_wh);
+                self.market.set_account(ledger.account, state);
             }
             for (chunk, part) in outcomes.chunks(OUTCOMES_PER_EVENT as usize).enumerate() {
                 let mut accepted = 0u32;
@@ -558,95 +625,51 @@ mod energy_market {
         }
     }
 
-    /// What a batch owes and mints: each account's energy ledger and bill, and the mints.
+    /// The accounts a batch credits and bills.
     struct Books {
         ledgers: Vec<Ledger>,
-        mints: Vec<Mint>,
     }
 
     impl Books {
-        /// Books one share of a reading of `device`: the beneficiary's ledger takes the
-        /// export and pays the import from it first (the rest is billable, returned); the
-        /// credits are added to a mint.
-        fn apply(
+        /// The index of `who`'s account, read from storage on first use; `hint` is where
+        /// the same device's readings last found theirs.
+        fn ledger(
             &mut self,
             contract: &EnergyMarketContract,
-            slot: &mut Slot,
-            device: DeviceId,
-            share: &Share,
-        ) -> u64 {
-            let who = share.beneficiary;
-            let cached = slot
-                .ledger
-                .filter(|&l| self.ledgers.get(l).is_some_and(|l| l.account == who));
-            let l = match cached.or_else(|| self.ledgers.iter().position(|l| l.account == who)) {
-                Some(l) => l,
-                None => {
-                    let stored = contract.market.ledger_wh(who);
-                    self.ledgers.push(Ledger {
-                        account: who,
-                        stored,
-                        wh: stored,
-                        billable_wh: 0,
-                    });
-                    self.ledgers.len().saturating_sub(1)
-                }
-            };
-            slot.ledger = Some(l);
-            let ledger = &mut self.ledgers[l];
-            let available = ledger.wh.saturating_add(share.export_wh);
-            let consumed = available.min(share.import_wh);
-            ledger.wh = available.saturating_sub(consumed);
-            let billable_wh = share.import_wh.saturating_sub(consumed);
-            ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
-            if share.credits > 0 {
-                slot.mint = Some(add_mint(&mut self.mints, slot.mint, device, share));
+            hint: Option<usize>,
+            who: AccountId,
+        ) -> usize {
+            let cached = hint.filter(|&l| self.ledgers.get(l).is_some_and(|l| l.account == who));
+            if let Some(l) = cached.or_else(|| self.ledgers.iter().position(|l| l.account == who)) {
+                return l;
             }
-            billable_wh
+            self.ledgers.push(Ledger {
+                account: who,
+                state: contract.market.account(who),
+                billable_wh: 0,
+                changed: false,
+            });
+            self.ledgers.len().saturating_sub(1)
         }
-    }
 
-    /// One receipt per (beneficiary, device, source) of the batch: its credits and Wh
-    /// summed, its period the span of the shares. `latest` is the device's previous mint of
-    /// the batch, the usual match. Returns the mint's index.
-    fn add_mint(
-        mints: &mut Vec<Mint>,
-        latest: Option<usize>,
-        device: DeviceId,
-        share: &Share,
-    ) -> usize {
-        let matches = |m: &Mint| {
-            m.to == share.beneficiary
-                && m.earning.device == device
-                && m.earning.source == share.source
-        };
-        let found = latest
-            .filter(|&i| mints.get(i).is_some_and(matches))
-            .or_else(|| mints.iter().position(matches));
-        match found {
-            Some(i) => {
-                let mint = &mut mints[i];
-                mint.amount = mint.amount.saturating_add(share.credits);
-                let earning = &mut mint.earning;
-                earning.energy_wh = earning.energy_wh.saturating_add(share.export_wh);
-                earning.period_start_ms = earning.period_start_ms.min(share.from_ms);
-                earning.period_end_ms = earning.period_end_ms.max(share.to_ms);
-                i
-            }
-            None => {
-                mints.push(Mint {
-                    to: share.beneficiary,
-                    amount: share.credits,
-                    earning: Earning {
-                        device,
-                        source: share.source,
-                        period_start_ms: share.from_ms,
-                        period_end_ms: share.to_ms,
-                        energy_wh: share.export_wh,
-                    },
-                });
-                mints.len().saturating_sub(1)
-            }
+        /// Whether a share's credits can accrue to account `l` (room for its earning).
+        fn fits(&self, l: usize, device: &DeviceId, share: &Share) -> bool {
+            share.credits == 0
+                || self
+                    .ledgers
+                    .get(l)
+                    .is_some_and(|l| l.state.has_room(device, share.source))
+        }
+
+        /// Books one share of a reading of `device` to account `l`; returns the Wh billed.
+        fn apply(&mut self, l: usize, device: DeviceId, share: &Share) -> u64 {
+            let Some(ledger) = self.ledgers.get_mut(l) else {
+                return 0;
+            };
+            let billable_wh = accrue(&mut ledger.state, device, share);
+            ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
+            ledger.changed = true;
+            billable_wh
         }
     }
 

@@ -1,6 +1,7 @@
 //! The energy market's rules in plain Rust: configuration, the verdict on one reading,
-//! credits, the energy ledger and debts. The shell supplies what needs the chain: the
-//! registry's device records, the signature recovery, the token calls.
+//! credits, each account's energy ledger and accrual, claims and debts. The shell supplies
+//! what needs the chain: the registry's device records, the signature recovery, the token
+//! calls.
 
 use ink::{prelude::vec::Vec, storage::Mapping};
 pub use interfaces::market::MarketConfig;
@@ -11,10 +12,11 @@ use interfaces::{
 use interfaces::{
     debt::{events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
     market::{
-        check_device, difference, session_owner, Difference, MarketError, MeterState, Offer,
-        OfferState, RejectReason, BPS, MAX_OFFER_PAGE,
+        check_device, difference, session_owner, Accrued, Difference, EnergyAccount, MarketError,
+        MeterState, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE,
     },
     reading::MeterReading,
+    token::{Earning, Mint},
     AccountId, DeviceId, DeviceInfo, DeviceKey, EnergySource, TimestampMs,
 };
 
@@ -54,7 +56,8 @@ pub struct Market {
     config: MarketConfig,
     /// Each device's last accepted reading (its baseline before the second).
     meters: Mapping<DeviceId, MeterState>,
-    ledger_wh: Mapping<AccountId, u64>,
+    /// Each account's energy ledger and what it accrued since its last claim.
+    accounts: Mapping<AccountId, EnergyAccount>,
     /// Bills that could not be collected, owed to the utility.
     debts: DebtBook,
     offers: Mapping<u64, Offer>,
@@ -78,7 +81,7 @@ impl Market {
             paused: false,
             config,
             meters: Mapping::default(),
-            ledger_wh: Mapping::default(),
+            accounts: Mapping::default(),
             debts: DebtBook::default(),
             offers: Mapping::default(),
             next_offer_id: 0,
@@ -157,12 +160,78 @@ impl Market {
         self.meters.insert(device, state);
     }
 
+    /// `account`'s energy ledger and accrual (empty for an account never seen).
+    pub fn account(&self, account: AccountId) -> EnergyAccount {
+        self.accounts.get(account).unwrap_or_default()
+    }
+
+    pub fn set_account(&mut self, account: AccountId, state: &EnergyAccount) {
+        self.accounts.insert(account, state);
+    }
+
     pub fn ledger_wh(&self, account: AccountId) -> u64 {
-        self.ledger_wh.get(account).unwrap_or(0)
+        self.account(account).ledger_wh
     }
 
     pub fn set_ledger_wh(&mut self, account: AccountId, wh: u64) {
-        self.ledger_wh.insert(account, &wh);
+        let mut state = self.account(account);
+        state.ledger_wh = wh;
+        self.set_account(account, &state);
+    }
+
+    /// Takes `account`'s accrual off the books (its ledger stays) and says how to settle
+    /// it: `None` when nothing accrued. The bill is paid from the credits first, earning
+    /// by earning: each earning's credits go to the account, and the part that pays the
+    /// bill to the utility, each mint with its receipt (the energy split pro rata). What
+    /// the credits cannot pay is left to collect from the account's allowance.
+    pub fn take_claim(&mut self, account: AccountId) -> Option<Claim> {
+        let mut state = self.accounts.get(account)?;
+        if !state.has_claim() {
+            return None;
+        }
+        let utility = self.config.utility;
+        let earnings = core::mem::take(&mut state.earnings);
+        let (bill, billed_wh) = (state.bill, state.billed_wh);
+        (state.bill, state.billed_wh) = (0, 0);
+        self.set_account(account, &state);
+
+        let mut mints = Vec::with_capacity(earnings.len().saturating_add(1));
+        let (mut due, mut minted) = (bill, 0u128);
+        for Accrued { earning, credits } in earnings {
+            let paid = due.min(credits);
+            due = due.saturating_sub(paid);
+            let kept = credits.saturating_sub(paid);
+            let utility_wh = pro_rata(earning.energy_wh, paid, credits);
+            let part = |energy_wh| Earning {
+                energy_wh,
+                ..earning.clone()
+            };
+            if kept > 0 {
+                minted = minted.saturating_add(kept);
+                mints.push(Mint {
+                    to: account,
+                    amount: kept,
+                    earning: part(earning.energy_wh.saturating_sub(utility_wh)),
+                });
+            }
+            if paid > 0 {
+                mints.push(Mint {
+                    to: utility,
+                    amount: paid,
+                    earning: part(utility_wh),
+                });
+            }
+        }
+        Some(Claim {
+            account,
+            mints,
+            minted,
+            bill,
+            billed_wh,
+            netted: bill.saturating_sub(due),
+            unpaid: due,
+            unpaid_wh: pro_rata(billed_wh, due, bill),
+        })
     }
 
     pub fn debt(&self, account: AccountId) -> u128 {
@@ -434,6 +503,65 @@ impl Market {
             before_transfer: Some(share(last.owner, before)),
         })
     }
+}
+
+/// What one account's claim mints and collects (see [`Market::take_claim`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub account: AccountId,
+    /// The account's mints, and the utility's for the part of the bill they paid.
+    pub mints: Vec<Mint>,
+    /// Micro-credits minted to the account.
+    pub minted: u128,
+    pub bill: u128,
+    pub billed_wh: u64,
+    /// The part of the bill the credits paid.
+    pub netted: u128,
+    /// The part left to collect from the account's allowance, and its Wh.
+    pub unpaid: u128,
+    pub unpaid_wh: u64,
+}
+
+/// Books one share of a reading of `device` to its beneficiary's `account`: the export
+/// adds to the ledger, the import is paid from the ledger first; the credits accrue to
+/// the device's earning (its span widened). Returns the Wh the ledger did not cover, to
+/// bill. The caller checked `account.has_room(device, share.source)`.
+pub fn accrue(account: &mut EnergyAccount, device: DeviceId, share: &Share) -> u64 {
+    let available = account.ledger_wh.saturating_add(share.export_wh);
+    let consumed = available.min(share.import_wh);
+    account.ledger_wh = available.saturating_sub(consumed);
+    if share.credits > 0 {
+        match account.earning_of(&device, share.source) {
+            Some(i) => {
+                let accrued = &mut account.earnings[i];
+                accrued.credits = accrued.credits.saturating_add(share.credits);
+                let earning = &mut accrued.earning;
+                earning.energy_wh = earning.energy_wh.saturating_add(share.export_wh);
+                earning.period_start_ms = earning.period_start_ms.min(share.from_ms);
+                earning.period_end_ms = earning.period_end_ms.max(share.to_ms);
+            }
+            None => account.earnings.push(Accrued {
+                earning: Earning {
+                    device,
+                    source: share.source,
+                    period_start_ms: share.from_ms,
+                    period_end_ms: share.to_ms,
+                    energy_wh: share.export_wh,
+                },
+                credits: share.credits,
+            }),
+        }
+    }
+    share.import_wh.saturating_sub(consumed)
+}
+
+/// `whole * part / total`, rounded down (`part <= total`, so it fits u64).
+fn pro_rata(whole: u64, part: u128, total: u128) -> u64 {
+    let share = u128::from(whole)
+        .saturating_mul(part)
+        .checked_div(total)
+        .unwrap_or(0);
+    u64::try_from(share).unwrap_or(whole)
 }
 
 /// Splits a difference at `at_ms` (inside it), the energy pro rata by time.

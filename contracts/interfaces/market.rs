@@ -3,7 +3,7 @@
 use crate::{
     reading::{MeterReading, ReadingBatch, VehicleSession},
     registry::{DeviceInfo, DeviceStatus},
-    token::TokenError,
+    token::{Earning, TokenError},
     AccountId, DeviceKind, EnergySource, RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
@@ -19,6 +19,12 @@ pub use crate::reading::MAX_READINGS_PER_CALL;
 pub const OUTCOMES_PER_EVENT: u32 = 256;
 /// The longest interval the admin may let a reading earn time-of-use multipliers over.
 pub const MAX_INTERVAL_LIMIT_MS: u64 = 7 * DAY_MS;
+/// The most earnings (one per device and source) an account accrues between two claims;
+/// a reading that would add one more is refused (`AccrualFull`) until the account is
+/// settled, and its energy is carried by the device's next reading.
+pub const MAX_ACCRUED_EARNINGS: u32 = 16;
+/// The most accounts one `settle` call settles.
+pub const MAX_SETTLE_PAGE: u32 = 64;
 const DAY_MS: u64 = 86_400_000;
 const HOUR_MS: u128 = 3_600_000;
 
@@ -229,6 +235,66 @@ pub enum RejectReason {
     PlugInMismatch,
     /// The vehicle's co-signature does not recover to its registered key.
     BadVehicleSignature,
+    /// The beneficiary already accrues `MAX_ACCRUED_EARNINGS` earnings: it must be settled
+    /// (`claim`, `settle`) before another device's credits accrue to it.
+    AccrualFull,
+}
+
+/// Credits one device earned for an account since the account's last claim, with their
+/// provenance: the receipt the claim's mint will carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct Accrued {
+    /// The device, its source, the span of the intervals and the Wh exported.
+    pub earning: Earning,
+    /// Micro-credits earned.
+    pub credits: u128,
+}
+
+/// What the market keeps per account: its energy ledger, and what it accrued since its
+/// last claim (credits earned, bills for imports beyond the ledger).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct EnergyAccount {
+    /// Wh exported (or bought) and not yet consumed or offered.
+    pub ledger_wh: u64,
+    /// Micro-credits billed for imports beyond the ledger and not yet paid, each bill
+    /// priced at the tariff of the batch that measured it.
+    pub bill: u128,
+    /// The Wh `bill` is for.
+    pub billed_wh: u64,
+    /// Earnings not yet minted, one per device and source, at most `MAX_ACCRUED_EARNINGS`.
+    pub earnings: Vec<Accrued>,
+}
+
+impl EnergyAccount {
+    /// Micro-credits earned and not yet minted.
+    pub fn credits(&self) -> u128 {
+        self.earnings
+            .iter()
+            .fold(0u128, |sum, accrued| sum.saturating_add(accrued.credits))
+    }
+
+    /// Whether a claim has anything to mint or bill.
+    pub fn has_claim(&self) -> bool {
+        self.bill > 0 || !self.earnings.is_empty()
+    }
+
+    /// Whether credits of `device`'s `source` can accrue: it already has their earning, or
+    /// there is room for one more.
+    pub fn has_room(&self, device: &crate::DeviceId, source: EnergySource) -> bool {
+        self.earnings.len() < MAX_ACCRUED_EARNINGS as usize
+            || self.earning_of(device, source).is_some()
+    }
+
+    /// The index of `device`'s `source` earning.
+    pub fn earning_of(&self, device: &crate::DeviceId, source: EnergySource) -> Option<usize> {
+        self.earnings
+            .iter()
+            .position(|a| a.earning.device == *device && a.earning.source == source)
+    }
 }
 
 /// What the market keeps per device: its last accepted reading's registers and time, and
@@ -379,9 +445,11 @@ pub enum ReadingOutcome {
         /// the new owner's share; the previous owner's is in a `MeasuredBeforeTransfer`
         /// event.
         beneficiary: AccountId,
-        /// Micro-credits minted for the export.
+        /// Micro-credits the export earned, accrued to the beneficiary (minted by its
+        /// next claim).
         credits: u128,
-        /// Imported Wh not covered by the energy ledger, billed pay-as-you-go.
+        /// Imported Wh not covered by the energy ledger, billed to the beneficiary's
+        /// accrual (paid by its next claim).
         billable_wh: u64,
     },
     Rejected(RejectReason),
@@ -411,6 +479,8 @@ pub enum MarketError {
     Registry(RegistryError),
     /// The registry could not be asked (no contract there, trapped, wrong contract).
     RegistryCallFailed,
+    /// The account has nothing accrued to claim.
+    NothingToClaim,
     /// The token refused to mint (the market is not a Minter, the token is paused...).
     Token(TokenError),
     /// The token could not be called.
@@ -436,7 +506,8 @@ pub enum MarketError {
     NotEnoughOnOffer,
     /// The buyer's payment failed (allowance, balance, gating).
     Payment(crate::token::PSP22Error),
-    /// A page of offers may hold at most `MAX_OFFER_PAGE`.
+    /// A page of offers may hold at most `MAX_OFFER_PAGE`, a page of accounts to settle
+    /// at most `MAX_SETTLE_PAGE`.
     PageTooLarge,
     /// The caller owes a debt here: no new offers or purchases until it is repaid.
     Debtor,
@@ -547,14 +618,23 @@ pub mod events {
         pub billable_wh: u64,
     }
 
-    /// Imports beyond the ledger were paid to the utility.
+    /// An account's accrual was settled (by its `claim` or anyone's `settle`): its
+    /// credits minted with one receipt per device and source, its bill paid from them
+    /// first (`netted`, minted to the utility), the rest from its allowance (`collected`)
+    /// or recorded as a debt (`owed`, with its `DebtRecorded`).
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Billed {
+    pub struct Claimed {
         #[ink(topic)]
         pub account: AccountId,
-        pub wh: u64,
-        pub credits: u128,
+        /// Micro-credits minted to the account: what it earned less what paid its bill.
+        pub minted: u128,
+        /// The bill, in micro-credits, and the Wh it is for.
+        pub bill: u128,
+        pub billed_wh: u64,
+        pub netted: u128,
+        pub collected: u128,
+        pub owed: u128,
     }
 
     #[ink::event]
@@ -619,7 +699,8 @@ pub trait EnergyMarket {
     /// Verifies each register reading (device, kind, status, time, sequence, registers,
     /// plausibility, signature, V2G co-signature), credits and bills each device's
     /// difference from its last accepted reading (the first is its baseline), moves the
-    /// energy ledger; returns one outcome per reading, in order.
+    /// energy ledger and accrues the credits and bills to their accounts (minted and paid
+    /// by the accounts' claims); returns one outcome per reading, in order.
     #[ink(message)]
     fn submit_readings(&mut self, batch: ReadingBatch) -> Result<Vec<ReadingOutcome>, MarketError>;
 }

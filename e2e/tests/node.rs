@@ -219,8 +219,20 @@ fn signed_readings_become_gated_credits_on_a_node() {
         ]
     );
     assert!(receipt.fee.unwrap() > 0);
-    // the token's own events come back with the market's extrinsic (market -> token)
-    let minted: u128 = token_events(&receipt.events)
+    let accrued = market.energy_account(&mut city.chain, asha).unwrap();
+    assert_eq!(accrued.credits(), expected[0] + expected[1]);
+
+    // a replayed reading is refused by name, and nothing more accrues
+    let again = market
+        .submit_readings(&mut city.chain, relay, vec![replay])
+        .unwrap();
+    assert!(matches!(again.value[0], ReadingOutcome::Rejected(_)));
+
+    // the relay settles Asha: the token's own events come back with the market's
+    // extrinsic (market -> token)
+    let settled = market.settle(&mut city.chain, relay, vec![asha]).unwrap();
+    assert_eq!(settled.value, 1);
+    let minted: u128 = token_events(&settled.events)
         .iter()
         .filter_map(|e| match e {
             TokenEvent::Transfer {
@@ -233,13 +245,8 @@ fn signed_readings_become_gated_credits_on_a_node() {
         .sum();
     assert_eq!(minted, expected[0] + expected[1]);
     assert_eq!(city.balance(asha), minted);
-
-    // a replayed reading is refused by name, and nothing more is minted
-    let again = market
-        .submit_readings(&mut city.chain, relay, vec![replay])
-        .unwrap();
-    assert!(matches!(again.value[0], ReadingOutcome::Rejected(_)));
-    assert_eq!(city.balance(asha), minted);
+    let accrued = market.energy_account(&mut city.chain, asha).unwrap();
+    assert_eq!(accrued.credits(), 0);
 
     // gated transfers: to a citizen, yes; to a stranger, refused by name
     city.token

@@ -69,6 +69,10 @@ pub struct BatchSettings {
     pub interval_ms: u64,
     /// Settled readings are kept this long, then deleted.
     pub retain_settled_hours: u64,
+    /// An account credited by the relay's batches accrues this long, then the relay settles
+    /// it (`settle`: its credits minted, its bill paid). 0: the relay never settles; the
+    /// citizens claim.
+    pub settle_accounts_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -145,6 +149,7 @@ impl Default for BatchSettings {
             max_readings: interfaces::market::MAX_READINGS_PER_CALL as usize,
             interval_ms: 1_000,
             retain_settled_hours: 24,
+            settle_accounts_secs: 3_600,
         }
     }
 }

@@ -130,5 +130,6 @@ pub fn reject_code(reason: RejectReason) -> &'static str {
         RejectReason::VehicleNotAtCharger => "vehicle_not_at_charger",
         RejectReason::PlugInMismatch => "plug_in_mismatch",
         RejectReason::BadVehicleSignature => "bad_vehicle_signature",
+        RejectReason::AccrualFull => "accrual_full",
     }
 }

@@ -71,6 +71,9 @@ struct Options {
     batch_interval_ms: Option<u64>,
     #[arg(long)]
     retain_settled_hours: Option<u64>,
+    /// Seconds an account accrues before the relay settles it (0: never).
+    #[arg(long)]
+    settle_accounts_secs: Option<u64>,
     #[arg(long)]
     key_cache_secs: Option<u64>,
     #[arg(long)]
@@ -108,6 +111,7 @@ impl Options {
             batch_size => batch.max_readings,
             batch_interval_ms => batch.interval_ms,
             retain_settled_hours => batch.retain_settled_hours,
+            settle_accounts_secs => batch.settle_accounts_secs,
             key_cache_secs => ingest.key_cache_secs,
             clock_skew_ms => ingest.clock_skew_ms,
             sim_meters => embedded.meters,
@@ -177,19 +181,21 @@ fn inspect(dir: &std::path::Path, meters: u32) -> anyhow::Result<()> {
         smartcity_sdk::ss58(&suite.market)
     );
     println!(
-        "  {:<16} {:>10} {:>10} {:>14}",
-        "meter", "relay seq", "chain seq", "household"
+        "  {:<16} {:>10} {:>10} {:>14} {:>14}",
+        "meter", "relay seq", "chain seq", "minted", "accrued"
     );
     for n in 0..meters {
         let device = embedded::meter_device(n);
+        let household = embedded::household(n);
         println!(
-            "  {:<16} {:>10} {:>10} {:>14}",
+            "  {:<16} {:>10} {:>10} {:>14} {:>14}",
             meter_feed::sim_meter_label(n),
             store.last_seq(&device)?,
             market
                 .meter(&mut chain, device)?
                 .map_or(0, |state| state.seq),
-            format_credits(token.balance_of(&mut chain, embedded::household(n))?)
+            format_credits(token.balance_of(&mut chain, household)?),
+            format_credits(market.energy_account(&mut chain, household)?.credits())
         );
     }
     Ok(())

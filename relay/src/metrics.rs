@@ -48,6 +48,8 @@ pub struct Metrics {
     pub batches: Counter,
     /// Chain calls that failed and will be retried.
     pub submit_failures: Counter,
+    /// Accounts the relay settled (`settle`: credits minted, bills paid).
+    pub accounts_settled: Counter,
     /// The last batch's weight.
     pub batch_ref_time: Gauge,
     pub batch_proof_size: Gauge,
@@ -80,6 +82,7 @@ impl Metrics {
             settled: Family::default(),
             batches: Counter::default(),
             submit_failures: Counter::default(),
+            accounts_settled: Counter::default(),
             batch_ref_time: Gauge::default(),
             batch_proof_size: Gauge::default(),
             batch_readings: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
@@ -129,6 +132,11 @@ impl Metrics {
             "submit_failures",
             "Chain calls that failed and are retried",
             metrics.submit_failures.clone(),
+        );
+        r.register(
+            "accounts_settled",
+            "Accounts settled: their accrued credits minted, their bills paid",
+            metrics.accounts_settled.clone(),
         );
         r.register(
             "batch_ref_time",

@@ -134,6 +134,10 @@ CREATE TABLE IF NOT EXISTS meters (
     import_wh_total INTEGER NOT NULL,
     export_wh_total INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS accruals (
+    account BLOB PRIMARY KEY,
+    since_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
     tx_hash BLOB NOT NULL,
@@ -596,20 +600,63 @@ impl Store {
         Ok(())
     }
 
-    /// Records the batch's outcome: every reading settled, the batch's weight.
+    /// Records the batch's outcome: every reading settled, the batch's weight, and the
+    /// accounts it credited or billed (to settle later; an account already waiting keeps
+    /// its time).
     pub fn settle_batch(
         &mut self,
         batch: i64,
         settled: &[(i64, Settlement)],
+        accrued: &[AccountId],
         weight: smartcity_sdk::Weight,
     ) -> rusqlite::Result<()> {
         let now = now_ms() as i64;
         let tx = self.conn.transaction()?;
         Self::settle_in(&tx, settled, now)?;
+        {
+            let mut note = tx.prepare_cached(
+                "INSERT OR IGNORE INTO accruals (account, since_ms) VALUES (?1, ?2)",
+            )?;
+            for account in accrued {
+                note.execute(params![AsRef::<[u8]>::as_ref(account), now])?;
+            }
+        }
         tx.execute(
             "UPDATE batches SET settled_ms = ?2, ref_time = ?3, proof_size = ?4 WHERE id = ?1",
             params![batch, now, weight.ref_time as i64, weight.proof_size as i64],
         )?;
+        tx.commit()
+    }
+
+    /// Accounts credited or billed before `before_ms` and not settled since, oldest
+    /// first, at most `limit`.
+    pub fn accruals_due(&self, before_ms: u64, limit: usize) -> rusqlite::Result<Vec<AccountId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account FROM accruals WHERE since_ms < ?1 ORDER BY since_ms LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![before_ms.min(i64::MAX as u64) as i64, limit as i64],
+            |row| row.get::<_, Vec<u8>>(0),
+        )?;
+        let mut accounts = Vec::new();
+        for row in rows {
+            let bytes: [u8; 32] = row?.try_into().map_err(|_| {
+                rusqlite::Error::InvalidColumnType(0, "account".into(), rusqlite::types::Type::Blob)
+            })?;
+            accounts.push(AccountId::from(bytes));
+        }
+        Ok(accounts)
+    }
+
+    /// Forgets accounts the chain has settled.
+    pub fn accounts_settled(&mut self, accounts: &[AccountId]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut forget = tx.prepare_cached("DELETE FROM accruals WHERE account = ?1")?;
+            for account in accounts {
+                forget.execute([AsRef::<[u8]>::as_ref(account)])?;
+            }
+        }
         tx.commit()
     }
 
@@ -997,7 +1044,7 @@ mod tests {
             (ids[1], Settlement::AlreadyOnChain),
         ];
         store
-            .settle_batch(batch, &settled, Default::default())
+            .settle_batch(batch, &settled, &[], Default::default())
             .unwrap();
         assert!(store.unconfirmed().unwrap().is_empty());
         let status = store.status(&[1; 32], 1).unwrap().unwrap();

@@ -12,6 +12,10 @@
 //! relay stopped in between) is dry-run again: readings the chain already holds
 //! (`Replayed`, or `StaleSeq` behind a later one of the same batch) settle as
 //! `AlreadyOnChain`, the rest are sent; the contract's sequence check is the last guard.
+//!
+//! The accounts a batch credited or billed are noted in the outbox; once one has accrued
+//! for `settle_accounts`, the thread settles it with the market's `settle` (pages of
+//! `MAX_SETTLE_PAGE`, between batches): its credits minted, its bill paid.
 
 use crate::{
     check::DeviceRecord,
@@ -20,7 +24,8 @@ use crate::{
 };
 use interfaces::{
     market::{
-        events::ReadingsProcessed, MarketError, ReadingOutcome, RejectReason, MAX_READINGS_PER_CALL,
+        events::ReadingsProcessed, MarketError, ReadingOutcome, RejectReason,
+        MAX_READINGS_PER_CALL, MAX_SETTLE_PAGE,
     },
     AccountId, DeviceId, MAX_QUERY_BATCH,
 };
@@ -56,6 +61,8 @@ pub struct BatchConfig {
     pub signer: AccountId,
     /// Settled readings older than this are deleted from the outbox.
     pub retain_settled: Duration,
+    /// How long a credited account accrues before the relay settles it (zero: never).
+    pub settle_accounts: Duration,
     /// Testing only (see `app::settle_delay`): a pause between the call and the settlement.
     pub settle_delay: Duration,
 }
@@ -126,6 +133,20 @@ impl<C: Chain> Submitter<C> {
                 last_submit = Instant::now();
                 continue;
             }
+            if !waiting && !self.config.settle_accounts.is_zero() {
+                match self.settle_due() {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(error) => {
+                        self.metrics.submit_failures.inc();
+                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| {
+                            (d * 2).min(Duration::from_secs(30))
+                        });
+                        tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "settling accounts failed; retrying");
+                        retry_at = Some((Instant::now() + delay, delay));
+                    }
+                }
+            }
             if last_prune.elapsed() > Duration::from_secs(60) {
                 let before = now_ms().saturating_sub(self.config.retain_settled.as_millis() as u64);
                 if let Err(error) = self.store.prune(before, 10_000) {
@@ -182,6 +203,33 @@ impl<C: Chain> Submitter<C> {
             }
         }
         Ok(records)
+    }
+
+    /// Settles one page of the accounts that have accrued for `settle_accounts`; returns
+    /// whether there was one.
+    pub fn settle_due(&mut self) -> anyhow::Result<bool> {
+        let before = now_ms().saturating_sub(self.config.settle_accounts.as_millis() as u64);
+        let accounts = self.store.accruals_due(before, MAX_SETTLE_PAGE as usize)?;
+        if accounts.is_empty() {
+            return Ok(false);
+        }
+        let receipt = self
+            .market
+            .settle(&mut self.chain, self.config.signer, accounts.clone())
+            .map_err(|error| anyhow::anyhow!("settle: {error}"))?;
+        (self.on_block)(&mut self.chain)?;
+        self.store.accounts_settled(&accounts)?;
+        self.metrics
+            .accounts_settled
+            .inc_by(u64::from(receipt.value));
+        tracing::info!(
+            accounts = accounts.len(),
+            settled = receipt.value,
+            ref_time = receipt.weight.ref_time,
+            proof_size = receipt.weight.proof_size,
+            "accounts settled"
+        );
+        Ok(true)
     }
 
     /// Checks again the batches sent before the relay stopped (see the module docs).
@@ -288,7 +336,8 @@ impl<C: Chain> Submitter<C> {
             .begin_batch(batch, &ids, &input_hash, &settle_now)?;
         self.count_settled(&readings, &settle_now);
         if submit.is_empty() {
-            self.store.settle_batch(batch, &[], Default::default())?;
+            self.store
+                .settle_batch(batch, &[], &[], Default::default())?;
             return Ok(());
         }
         let receipt = match self.market.submit_readings(&mut self.chain, signer, signed) {
@@ -317,7 +366,9 @@ impl<C: Chain> Submitter<C> {
             .zip(&outcomes)
             .map(|(r, o)| (r.id, Settlement::from_outcome(o)))
             .collect();
-        self.store.settle_batch(batch, &settled, receipt.weight)?;
+        let accrued = accrued_accounts(self.market.address(), &receipt.events, &outcomes);
+        self.store
+            .settle_batch(batch, &settled, &accrued, receipt.weight)?;
         self.count_settled(&submit, &settled);
         self.metrics.batches.inc();
         self.metrics.batch_readings.observe(submit.len() as f64);
@@ -392,6 +443,34 @@ impl DryRunFailure {
             _ => Self::NotNow,
         }
     }
+}
+
+/// The accounts a batch credited or billed: its accepted readings' beneficiaries, and the
+/// previous owners of devices sold during their interval (`MeasuredBeforeTransfer`).
+pub fn accrued_accounts(
+    market: AccountId,
+    events: &[smartcity_sdk::ContractEvent],
+    outcomes: &[ReadingOutcome],
+) -> Vec<AccountId> {
+    let mut accounts: Vec<AccountId> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ReadingOutcome::Accepted {
+                beneficiary,
+                credits,
+                billable_wh,
+            } if *credits > 0 || *billable_wh > 0 => Some(*beneficiary),
+            _ => None,
+        })
+        .collect();
+    for event in market_events(market, events) {
+        if let MarketEvent::MeasuredBeforeTransfer(before) = event {
+            accounts.push(before.owner);
+        }
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    accounts
 }
 
 /// The outcomes of a batch of `count` readings from the market's `ReadingsProcessed` events

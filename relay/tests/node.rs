@@ -14,7 +14,7 @@ use meter_relay::{
     outbox::{Settlement, Store},
 };
 use smartcity_node::NodeChain;
-use smartcity_sdk::{Chain, TokenClient};
+use smartcity_sdk::Chain;
 use smartcity_suite::{artifacts, deployment, Code, Suite};
 use std::path::{Path, PathBuf};
 
@@ -89,12 +89,11 @@ fn readings_sent_to_the_relay_are_credited_once_on_a_node() {
     relay.stop();
 
     let config = smartcity_suite::market_config(&mut chain);
-    let token = TokenClient::at(suite.token);
     for (n, meter) in [(0, &m0), (1, &m1)] {
         let mine = readings.iter().filter(|r| r.reading.device == meter.device);
         let earned = common::register_credits(&config, mine);
         let owner = household(&mut chain, n);
-        assert_eq!(token.balance_of(&mut chain, owner).unwrap(), earned);
+        assert_eq!(common::earned(&mut chain, &suite, owner), earned);
     }
     let store = Store::open(&dir.path().join("data")).unwrap();
     assert_eq!(store.unsettled_count().unwrap(), 0);
@@ -223,7 +222,6 @@ fn check_shared(
     }
     let config = smartcity_suite::market_config(chain);
     let market = smartcity_sdk::MarketClient::at(suite.market);
-    let token = TokenClient::at(suite.token);
     for (n, (meter, baseline)) in meters.iter().zip(baselines).enumerate() {
         let last = sent
             .iter()
@@ -240,11 +238,7 @@ fn check_shared(
             last.reading.at_ms,
         );
         let owner = household(chain, n as u32);
-        assert_eq!(
-            token.balance_of(chain, owner).unwrap(),
-            earned,
-            "household {n}"
-        );
+        assert_eq!(common::earned(chain, suite, owner), earned, "household {n}");
     }
     superseded
 }

@@ -1,7 +1,8 @@
 //! Security review 1, H-3: a global or transient condition (the market paused, the token
-//! paused, the market no longer a Minter) must not settle queued readings as failed. The
-//! attack: readings are queued, the condition is raised, the relay tries to submit; then
-//! the condition ends and the relay restarts. Every reading must be credited exactly once.
+//! paused, the market no longer a Minter) must not settle queued readings as failed, nor
+//! lose the accounts waiting to be settled. The attack: readings are queued, the condition
+//! is raised, the relay tries to submit and to settle; then the condition ends and the
+//! relay restarts. Every reading must be credited exactly once.
 //!
 //! In process: the relay's own outbox writer and submitter on its embedded chain.
 
@@ -33,6 +34,7 @@ fn submitter(dir: &Path, mut chain: SandboxChain, suite: Suite) -> Submitter<San
             interval: Duration::from_millis(10),
             signer: admin,
             retain_settled: Duration::from_secs(3600),
+            settle_accounts: Duration::from_millis(1),
             settle_delay: Duration::ZERO,
         },
         on_block: Box::new(|_| Ok(())),
@@ -80,33 +82,38 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
     assert_eq!(pending(dir), 4, "a paused market settled queued readings");
     market.set_paused(&mut relay.chain, admin, false).unwrap();
 
-    // 2. the token paused: the market's mint fails
+    // 2. the token paused: readings only accrue, so they are taken; settling the
+    // household (the mint) fails and keeps it waiting
     token.pause(&mut relay.chain, admin).unwrap();
-    assert!(relay.submit_next(768).is_err());
-    assert_eq!(pending(dir), 4, "a paused token settled queued readings");
+    relay.submit_next(768).unwrap();
+    relay.submit_next(768).unwrap();
+    assert_eq!(pending(dir), 0);
+    std::thread::sleep(Duration::from_millis(5));
+    let error = relay.settle_due().unwrap_err();
+    assert!(error.to_string().contains("Paused"), "{error}");
     token.unpause(&mut relay.chain, admin).unwrap();
 
     // 3. the market no longer a Minter (a role rotation in progress)
     token
         .revoke_role(&mut relay.chain, admin, TokenRole::Minter, suite.market)
         .unwrap();
-    assert!(relay.submit_next(768).is_err());
+    assert!(relay.settle_due().is_err());
+    let waiting = relay.store.accruals_due(u64::MAX, 10).unwrap();
     assert_eq!(
-        pending(dir),
-        4,
-        "a missing Minter role settled queued readings"
+        waiting,
+        vec![household],
+        "a failed settle forgot the household"
     );
     token
         .grant_role(&mut relay.chain, admin, TokenRole::Minter, suite.market)
         .unwrap();
-    assert_eq!(market.meter(&mut relay.chain, device).unwrap(), None);
+    assert_eq!(token.balance_of(&mut relay.chain, household).unwrap(), 0);
 
-    // 4. the relay restarts (a new outbox connection, a new submitter), then submits
+    // 4. the relay restarts (a new outbox connection, a new submitter), then settles
     let chain = relay.chain;
     let mut relay = submitter(dir, chain, suite);
-    relay.submit_next(768).unwrap();
-    relay.submit_next(768).unwrap();
-    assert_eq!(pending(dir), 0);
+    assert!(relay.settle_due().unwrap());
+    assert!(!relay.settle_due().unwrap(), "settled once");
 
     let settled = relay.store.settlements(&device).unwrap();
     assert_eq!(settled.len(), 4, "{settled:?}");
@@ -126,4 +133,6 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
         credited,
         "every reading credited exactly once"
     );
+    let books = market.energy_account(&mut relay.chain, household).unwrap();
+    assert_eq!(books.credits(), 0, "nothing left accrued");
 }

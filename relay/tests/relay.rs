@@ -1,6 +1,7 @@
 //! The relay end to end: a real mosquitto broker and the HTTP endpoint feed the relay on
-//! its embedded chain; the credits minted on chain are what the readings earned. Every
-//! kind of bad input gets its own named error and stores nothing.
+//! its embedded chain; the relay settles the households it credited, and the credits
+//! minted on chain are what the readings earned. Every kind of bad input gets its own
+//! named error and stores nothing.
 
 mod common;
 
@@ -46,6 +47,8 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
             "65536",
             "--max-readings-per-request",
             "100",
+            "--settle-accounts-secs",
+            "1",
         ],
     );
     let feed = &relay.feed;
@@ -168,6 +171,18 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
     // reading 3's credits: its difference from reading 2
     assert_eq!(status["credits"], credits(&json_readings[1..3]).to_string());
     assert!(status["tx_hash"].as_str().unwrap().starts_with("0x"));
+    // a second after crediting a household the relay settles it
+    let store = meter_relay::outbox::Store::open(&dir.path().join("data")).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while relay.metric("relay_accounts_settled_total") < 3.0
+        || !store.accruals_due(u64::MAX, 10).unwrap().is_empty()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "households not settled"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     relay.stop();
 
     // what the chain holds: each household's credits are what its readings earned
@@ -185,6 +200,8 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
             credits(readings),
             "household {n}"
         );
+        let books = market.energy_account(&mut chain, household).unwrap();
+        assert_eq!(books.credits(), 0, "household {n}: all minted");
         let state = market
             .meter(&mut chain, meter_relay::embedded::meter_device(n))
             .unwrap()

@@ -5,7 +5,9 @@ use crate::{
     contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
-    market::{events as ev, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome},
+    market::{
+        events as ev, EnergyAccount, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome,
+    },
     reading::SignedReading,
     AccountId, DeviceId,
 };
@@ -161,6 +163,9 @@ impl MarketClient {
 
     messages! {
         tx MarketError, repay_debt(creditor: AccountId, amount: u128) -> u128;
+        tx MarketError, claim() -> u128;
+        tx MarketError, settle(accounts: Vec<AccountId>) -> u32;
+        read MarketError, energy_account(account: AccountId) -> EnergyAccount;
         read MarketError, offer(offer_id: u64) -> Option<Offer>;
         read MarketError, config() -> MarketConfig;
         read MarketError, wiring() -> (AccountId, AccountId);
@@ -179,7 +184,7 @@ contract_events!(
     [
         ReadingsProcessed,
         MeasuredBeforeTransfer,
-        Billed,
+        Claimed,
         DebtRecorded,
         DebtRepaid,
         MarketConfigChanged,

@@ -2,7 +2,10 @@
 //! storage engine), the review's attacks on the readings among them.
 use super::*;
 use interfaces::{
-    market::{DefaultRatings, PeakWindow, SourceFactors, MAX_PEAK_WINDOWS, MAX_READINGS_PER_CALL},
+    market::{
+        DefaultRatings, EnergyAccount, PeakWindow, SourceFactors, MAX_PEAK_WINDOWS,
+        MAX_READINGS_PER_CALL,
+    },
     reading::VehicleSession,
     DeviceKind, DeviceStatus, EnergyProfile, EnergySource,
 };
@@ -693,4 +696,112 @@ fn expired_offers_are_closed_by_anyone_and_cannot_be_bought() {
         market.buy(account(8), 99, 1, NOON),
         Err(MarketError::OfferNotFound)
     );
+}
+
+/// A share of `credits` for `export`/`import` Wh of a solar meter over the hour to `to`.
+fn solar_share(to: TimestampMs, export: u64, import: u64, credits: u128) -> Share {
+    Share {
+        beneficiary: account(7),
+        source: EnergySource::Solar,
+        from_ms: to - HOUR_MS,
+        to_ms: to,
+        export_wh: export,
+        import_wh: import,
+        credits,
+    }
+}
+
+#[ink::test]
+fn credits_accrue_per_device_and_a_claim_pays_the_bill_from_them_first() {
+    let mut market = market();
+    let (asha, utility) = (account(7), config().utility);
+    let (roof, balcony) = ([1; 32], [2; 32]);
+    let mut books = market.account(asha);
+    // two readings of the roof meter make one earning spanning both hours
+    assert_eq!(
+        accrue(&mut books, roof, &solar_share(NOON, 2_000, 0, 4_000_000)),
+        0
+    );
+    assert_eq!(
+        accrue(
+            &mut books,
+            roof,
+            &solar_share(NOON + HOUR_MS, 1_000, 0, 2_000_000)
+        ),
+        0
+    );
+    assert_eq!(
+        accrue(&mut books, balcony, &solar_share(NOON, 500, 0, 1_000_000)),
+        0
+    );
+    // 4 kWh imported: 3.5 from the ledger, 0.5 kWh billable
+    assert_eq!(
+        accrue(&mut books, balcony, &solar_share(NOON, 0, 4_000, 0)),
+        500
+    );
+    assert_eq!(books.ledger_wh, 0);
+    assert_eq!(books.earnings.len(), 2);
+    assert_eq!(books.credits(), 7_000_000);
+    let roof_earning = &books.earnings[0].earning;
+    assert_eq!(
+        (
+            roof_earning.period_start_ms,
+            roof_earning.period_end_ms,
+            roof_earning.energy_wh
+        ),
+        (NOON - HOUR_MS, NOON + HOUR_MS, 3_000)
+    );
+    // a bill of 7.5 credits: all 7 accrued pay it, 0.5 is left to collect
+    books.bill = 7_500_000;
+    books.billed_wh = 2_500;
+    market.set_account(asha, &books);
+
+    let claim = market.take_claim(asha).expect("something accrued");
+    assert_eq!(
+        (claim.minted, claim.netted, claim.unpaid, claim.unpaid_wh),
+        (0, 7_000_000, 500_000, 166)
+    );
+    assert!(claim.mints.iter().all(|m| m.to == utility));
+    let minted: u128 = claim.mints.iter().map(|m| m.amount).sum();
+    assert_eq!(minted, 7_000_000, "every accrued credit is minted once");
+    // the accrual is off the books; a second claim finds nothing
+    assert_eq!(market.account(asha).earnings, Vec::new());
+    assert_eq!(market.take_claim(asha), None);
+
+    // a smaller bill: each earning's credits split between the utility and Asha, with
+    // its energy pro rata
+    let mut books = market.account(asha);
+    accrue(&mut books, roof, &solar_share(NOON, 2_000, 0, 4_000_000));
+    books.bill = 1_000_000;
+    books.billed_wh = 333;
+    market.set_account(asha, &books);
+    let claim = market.take_claim(asha).unwrap();
+    assert_eq!(
+        (claim.minted, claim.netted, claim.unpaid),
+        (3_000_000, 1_000_000, 0)
+    );
+    let parts: Vec<_> = claim
+        .mints
+        .iter()
+        .map(|m| (m.to, m.amount, m.earning.energy_wh))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![(asha, 3_000_000, 1_500), (utility, 1_000_000, 500)]
+    );
+    assert_eq!(market.account(asha).ledger_wh, 2_000, "the ledger stays");
+}
+
+#[ink::test]
+fn an_account_accrues_at_most_its_bound_of_earnings() {
+    let mut books = EnergyAccount::default();
+    let share = solar_share(NOON, 1_000, 0, 2_000_000);
+    for n in 0..interfaces::market::MAX_ACCRUED_EARNINGS {
+        let device = [n as u8; 32];
+        assert!(books.has_room(&device, EnergySource::Solar));
+        accrue(&mut books, device, &share);
+    }
+    assert!(!books.has_room(&[200; 32], EnergySource::Solar));
+    // a device already accruing still may
+    assert!(books.has_room(&[3; 32], EnergySource::Solar));
 }

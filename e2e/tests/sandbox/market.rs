@@ -1,11 +1,12 @@
 //! The committed registry, credit token and energy market deployed and wired on the
-//! sandbox chain: signed readings verified on chain, credits minted, every rejection by
-//! its reason while the rest of the batch is accepted, V2G, pay-as-you-go billing.
+//! sandbox chain: signed readings verified on chain, credits and bills accrued and minted
+//! by claims, every rejection by its reason while the rest of the batch is accepted, V2G,
+//! pay-as-you-go billing netted against the credits.
 
 use interfaces::{
     market::{
         DefaultRatings, MarketConfig, MarketError, OfferState, PeakWindow, ReadingOutcome,
-        RejectReason, SourceFactors, MAX_READINGS_PER_CALL,
+        RejectReason, SourceFactors, MAX_READINGS_PER_CALL, MAX_SETTLE_PAGE,
     },
     reading::{MeterReading, SignedReading},
     token::PSP22Error,
@@ -245,6 +246,24 @@ impl Grid {
     fn balance(&mut self, account: AccountId) -> u128 {
         self.token.balance_of(&mut self.chain, account).unwrap()
     }
+
+    /// What `account` accrued and has not claimed: (credits, bill) in micro-credits.
+    fn accrued(&mut self, account: AccountId) -> (u128, u128) {
+        let books = self
+            .market
+            .energy_account(&mut self.chain, account)
+            .unwrap();
+        (books.credits(), books.bill)
+    }
+
+    /// The relay settles `accounts`; returns their token balances after.
+    fn settle(&mut self, accounts: &[AccountId]) -> Vec<u128> {
+        let relay = self.relay;
+        self.market
+            .settle(&mut self.chain, relay, accounts.to_vec())
+            .unwrap();
+        accounts.iter().map(|&a| self.balance(a)).collect()
+    }
 }
 
 fn accepted(beneficiary: AccountId, credits: u128, billable_wh: u64) -> ReadingOutcome {
@@ -256,7 +275,7 @@ fn accepted(beneficiary: AccountId, credits: u128, billable_wh: u64) -> ReadingO
 }
 
 #[test]
-fn register_differences_mint_credits_by_source_and_peak_window() {
+fn register_differences_accrue_credits_by_source_and_peak_window_and_claims_mint_them() {
     let mut grid = Grid::new();
     let (asha, ben) = (grid.asha, grid.ben);
     // the chain starts at 06:00 UTC: off-peak since the 05:00 baselines
@@ -280,10 +299,13 @@ fn register_differences_mint_credits_by_source_and_peak_window() {
     let events = market_events(grid.market.address(), &receipt.events);
     assert!(matches!(&events[..], [MarketEvent::ReadingsProcessed(e)]
         if e.accepted == 2 && e.credits == 13_600_000 && e.outcomes == receipt.value));
+    // accrued, not minted: the batch called no token
     assert_eq!(
-        (grid.balance(asha), grid.balance(ben)),
-        (10_000_000, 3_600_000)
+        (grid.accrued(asha), grid.balance(asha)),
+        ((10_000_000, 0), 0)
     );
+    assert_eq!(grid.settle(&[asha, ben]), vec![10_000_000, 3_600_000]);
+    assert_eq!(grid.accrued(asha), (0, 0));
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 5_000);
     let state = grid
         .market
@@ -311,6 +333,15 @@ fn register_differences_mint_credits_by_source_and_peak_window() {
             accepted(asha, 3_000_000, 0),
             accepted(asha, 3_000_000, 0)
         ]
+    );
+    let claimed = grid.market.claim(&mut grid.chain, asha).unwrap();
+    assert_eq!(claimed.value, 6_000_000);
+    assert!(market_events(grid.market.address(), &claimed.events)
+        .iter()
+        .any(|e| matches!(e, MarketEvent::Claimed(c) if c.account == asha && c.minted == 6_000_000 && c.bill == 0)));
+    assert_eq!(
+        grid.market.claim(&mut grid.chain, asha).unwrap_err(),
+        ClientError::Contract(MarketError::NothingToClaim)
     );
     assert_eq!(grid.balance(asha), 16_000_000);
     let receipt = grid.token.receipt(&mut grid.chain, 2).unwrap().unwrap();
@@ -443,10 +474,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
             ReadingOutcome::Rejected(RejectReason::StaleSeq),
         ]
     );
-    assert_eq!(
-        (grid.balance(asha), grid.balance(ben)),
-        (3_000_000, 900_000)
-    );
+    assert_eq!(grid.settle(&[asha, ben]), vec![3_000_000, 900_000]);
     let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
     assert_eq!(state.unwrap().map(|s| s.seq), Some(20));
 }
@@ -456,14 +484,10 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
 // nothing
 #[test]
 fn a_withheld_import_is_billed_by_the_next_reading_and_front_running_loses_nothing() {
-    /// Ben's credits and what he owes the utility (his 3.6 credits cannot pay a 9 credit
-    /// bill, so it is recorded as his debt).
+    /// Ben's accrued credits and bill.
     fn books(grid: &mut Grid) -> (u128, u128) {
         let ben = grid.ben;
-        (
-            grid.balance(ben),
-            grid.market.debt(&mut grid.chain, ben).unwrap(),
-        )
+        grid.accrued(ben)
     }
     let signed = |grid: &mut Grid| {
         let now = grid.chain.now_ms();
@@ -500,6 +524,13 @@ fn a_withheld_import_is_billed_by_the_next_reading_and_front_running_loses_nothi
     );
     // the same export credited and the same import billed: nothing lost either way
     assert_eq!(books(&mut front_run), (3_600_000, 9_000_000));
+    // settled: his 3.6 credits pay the bill first, the 5.4 left (no allowance) are his debt
+    assert_eq!(front_run.settle(&[ben]), vec![0]);
+    assert_eq!(
+        front_run.market.debt(&mut front_run.chain, ben).unwrap(),
+        5_400_000
+    );
+    assert_eq!(front_run.balance(front_run.utility), 3_600_000);
 }
 
 // review M-5 (V2G) end to end: the vehicle's owner is credited and billed only for a
@@ -553,7 +584,10 @@ fn vehicle_to_grid_needs_the_vehicles_co_signature() {
             accepted(ben, 6_000_000, 0),
         ]
     );
-    assert_eq!((grid.balance(asha), grid.balance(ben)), (0, 6_000_000));
+    assert_eq!(
+        (grid.accrued(asha), grid.accrued(ben)),
+        ((0, 0), (6_000_000, 0))
+    );
     assert_eq!(grid.market.ledger_wh(&mut grid.chain, ben).unwrap(), 4_000);
 
     // without a session the charger's own owner is credited, and billed for charging
@@ -563,8 +597,11 @@ fn vehicle_to_grid_needs_the_vehicles_co_signature() {
         grid.submit(vec![own]),
         vec![accepted(asha, 1_500_000, 2_000)]
     );
-    assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 0);
-    assert!(grid.market.debt(&mut grid.chain, asha).unwrap() > 0);
+    // 2 kWh charged beyond her (empty) ledger: 6 credits billed to Asha, none to Ben
+    assert_eq!(
+        (grid.accrued(asha), grid.accrued(ben)),
+        ((1_500_000, 6_000_000), (6_000_000, 0))
+    );
 }
 
 // review L-3 end to end: energy a meter measured before it changed hands is the seller's
@@ -599,14 +636,32 @@ fn a_sold_meters_earlier_energy_stays_with_the_seller() {
         (before.owner, before.export_wh, before.credits, before.to_ms),
         (asha, 2_000, 4_000_000, now - HOUR_MS)
     );
+    assert_eq!(grid.settle(&[asha, ben]), vec![4_000_000, 4_000_000]);
+    // each owner's receipt names the meter and its own part of the interval
+    let (seller, buyer) = (
+        grid.token.receipt(&mut grid.chain, 0).unwrap().unwrap(),
+        grid.token.receipt(&mut grid.chain, 1).unwrap().unwrap(),
+    );
     assert_eq!(
-        (grid.balance(asha), grid.balance(ben)),
-        (4_000_000, 4_000_000)
+        (
+            seller.owner,
+            seller.earning.device,
+            seller.earning.period_end_ms
+        ),
+        (asha, device, now - HOUR_MS)
+    );
+    assert_eq!(
+        (
+            buyer.owner,
+            buyer.earning.period_start_ms,
+            buyer.earning.energy_wh
+        ),
+        (ben, now - HOUR_MS, 2_000)
     );
 }
 
 #[test]
-fn imports_use_the_ledger_first_then_are_billed_or_owed() {
+fn imports_use_the_ledger_first_then_the_credits_then_the_allowance_or_are_owed() {
     let mut grid = Grid::new();
     let (asha, ben, utility, market) = (grid.asha, grid.ben, grid.utility, grid.market.address());
     let (start, end) = grid.last_quarter();
@@ -615,38 +670,45 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
         grid.asha_meter.read(start, 0, 2_000),
         grid.asha_meter.read(end, 3_000, 0),
     ];
-    grid.token
-        .approve(&mut grid.chain, asha, market, 10_000_000)
-        .unwrap();
-    let receipt = grid
-        .market
-        .submit_readings(&mut grid.chain, grid.relay, batch)
-        .unwrap();
     assert_eq!(
-        receipt.value,
+        grid.submit(batch),
         vec![accepted(asha, 4_000_000, 0), accepted(asha, 0, 1_000)]
     );
-    let events = market_events(market, &receipt.events);
-    assert!(events.iter().any(
-        |e| matches!(e, MarketEvent::Billed(b) if b.account == asha && b.credits == 3_000_000)
-    ));
+    assert_eq!(grid.accrued(asha), (4_000_000, 3_000_000));
+    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 0);
+    // her claim pays the bill from her credits: 1 minted to her, 3 to the utility, each
+    // with a receipt of the meter's energy; no allowance needed
+    let claimed = grid.market.claim(&mut grid.chain, asha).unwrap();
+    assert_eq!(claimed.value, 1_000_000);
+    assert!(market_events(market, &claimed.events).iter().any(|e| matches!(e,
+        MarketEvent::Claimed(c) if c.account == asha && (c.bill, c.billed_wh, c.netted, c.collected, c.owed) == (3_000_000, 1_000, 3_000_000, 0, 0))));
     assert_eq!(
         (grid.balance(asha), grid.balance(utility)),
         (1_000_000, 3_000_000)
     );
-    assert_eq!(grid.market.ledger_wh(&mut grid.chain, asha).unwrap(), 0);
+    let to_utility = grid.token.receipt(&mut grid.chain, 1).unwrap().unwrap();
+    assert_eq!(
+        (
+            to_utility.owner,
+            to_utility.amount,
+            to_utility.earning.energy_wh
+        ),
+        (utility, 3_000_000, 1_500)
+    );
 
-    // Ben has no allowance: his 2 kWh import becomes a debt, nothing is dropped
-    let receipt = grid
+    // Ben has no credits and no allowance: his 2 kWh import becomes a debt when settled,
+    // nothing is dropped
+    let import = grid.ben_meter.read(end, 2_000, 0);
+    assert_eq!(grid.submit(vec![import]), vec![accepted(ben, 0, 2_000)]);
+    let settled = grid
         .market
-        .submit_readings(
-            &mut grid.chain,
-            grid.relay,
-            vec![grid.ben_meter.read(end, 2_000, 0)],
-        )
+        .settle(&mut grid.chain, grid.relay, vec![ben, asha, ben])
         .unwrap();
-    assert_eq!(receipt.value, vec![accepted(ben, 0, 2_000)]);
-    assert!(market_events(market, &receipt.events)
+    assert_eq!(
+        settled.value, 1,
+        "asha has nothing accrued, ben is settled once"
+    );
+    assert!(market_events(market, &settled.events)
         .iter()
         .any(|e| matches!(e, MarketEvent::DebtRecorded(d) if d.debtor == ben && d.creditor == utility && d.total == 6_000_000)));
     assert_eq!(grid.market.debt(&mut grid.chain, ben).unwrap(), 6_000_000);
@@ -685,46 +747,54 @@ fn imports_use_the_ledger_first_then_are_billed_or_owed() {
     assert_eq!(grid.balance(utility), 4_000_000);
 }
 
-/// Security review L-10: while the token is paused, an import-only batch (no mint to
-/// fail) wrote a permanent debt for a payer who had allowed the bill.
+/// Security review L-10: while the token is paused, a bill must not become a permanent
+/// debt for a payer who had allowed it. Readings no longer call the token; the claim that
+/// collects the bill fails instead and keeps the accrual for after the pause.
 #[test]
-fn a_paused_token_fails_the_bill_instead_of_writing_a_debt() {
+fn a_paused_token_fails_the_claim_instead_of_writing_a_debt() {
     let mut grid = Grid::new();
-    let (asha, admin, market) = (grid.asha, grid.admin, grid.market.address());
+    let (asha, admin, utility, market) =
+        (grid.asha, grid.admin, grid.utility, grid.market.address());
     let (start, end) = grid.last_quarter();
+    // 2 kWh exported earn 4 credits, claimed; then 3 kWh imported: 2 from the ledger, 1
+    // billed (3 credits) to be paid from her allowance
+    let export = grid.asha_meter.read(start, 0, 2_000);
+    grid.submit(vec![export]);
+    grid.market.claim(&mut grid.chain, asha).unwrap();
     grid.token
         .approve(&mut grid.chain, asha, market, 10_000_000)
         .unwrap();
-    // 2 kWh exported earn 4 credits; then 3 kWh imported: 2 from the ledger, 1 billed
-    let export = grid.asha_meter.read(start, 0, 2_000);
-    grid.market
-        .submit_readings(&mut grid.chain, grid.relay, vec![export])
-        .unwrap();
     grid.token.pause(&mut grid.chain, admin).unwrap();
+    // the reading is accepted while the token is paused: it only accrues
     let import = grid.asha_meter.read(end, 3_000, 0);
+    assert_eq!(grid.submit(vec![import]), vec![accepted(asha, 0, 1_000)]);
     assert_eq!(
         grid.market
-            .submit_readings(&mut grid.chain, grid.relay, vec![import.clone()])
+            .settle(&mut grid.chain, grid.relay, vec![asha])
             .unwrap_err(),
         ClientError::Contract(MarketError::Token(TokenError::Paused))
     );
     assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 0);
-    // after the pause the same reading is billed, not owed
+    assert_eq!(grid.accrued(asha), (0, 3_000_000), "the bill is kept");
+    // after the pause the bill is collected from her allowance, not owed
     grid.token.unpause(&mut grid.chain, admin).unwrap();
-    grid.market
-        .submit_readings(&mut grid.chain, grid.relay, vec![import])
+    let settled = grid
+        .market
+        .settle(&mut grid.chain, grid.relay, vec![asha])
         .unwrap();
+    assert!(market_events(market, &settled.events).iter().any(|e| matches!(e,
+        MarketEvent::Claimed(c) if (c.minted, c.netted, c.collected, c.owed) == (0, 0, 3_000_000, 0))));
     assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 0);
-    assert_eq!(grid.balance(asha), 1_000_000);
-    let device = grid.asha_meter.device;
-    let state = grid.market.meter(&mut grid.chain, device).unwrap();
-    assert_eq!(state.map(|s| s.seq), Some(3));
+    assert_eq!(
+        (grid.balance(asha), grid.balance(utility)),
+        (1_000_000, 3_000_000)
+    );
 }
 
 #[test]
 fn batch_bounds_pause_and_a_market_that_may_not_mint() {
     let mut grid = Grid::new();
-    let (admin, relay) = (grid.admin, grid.relay);
+    let (admin, relay, asha) = (grid.admin, grid.relay, grid.asha);
     let (_, end) = grid.last_quarter();
     assert_eq!(
         grid.market
@@ -740,6 +810,16 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
             .submit_readings(&mut grid.chain, relay, too_many)
             .unwrap_err(),
         ClientError::Contract(MarketError::BadBatchSize)
+    );
+    assert_eq!(
+        grid.market
+            .settle(
+                &mut grid.chain,
+                relay,
+                vec![asha; MAX_SETTLE_PAGE as usize + 1]
+            )
+            .unwrap_err(),
+        ClientError::Contract(MarketError::PageTooLarge)
     );
     assert_eq!(
         grid.market
@@ -761,25 +841,9 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
         .set_paused(&mut grid.chain, admin, false)
         .unwrap();
 
-    // without the Minter role the whole batch fails and can be resubmitted later
+    // without the Minter role readings still accrue, and a claim fails keeping them
     grid.token
         .revoke_role(
-            &mut grid.chain,
-            admin,
-            TokenRole::Minter,
-            grid.market.address(),
-        )
-        .unwrap();
-    assert_eq!(
-        grid.market
-            .submit_readings(&mut grid.chain, relay, vec![reading.clone()])
-            .unwrap_err(),
-        ClientError::Contract(MarketError::Token(TokenError::NotMinter))
-    );
-    let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
-    assert_eq!(state.unwrap().map(|s| s.seq), Some(1), "only the baseline");
-    grid.token
-        .grant_role(
             &mut grid.chain,
             admin,
             TokenRole::Minter,
@@ -790,6 +854,35 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
         grid.submit(vec![reading])[0],
         ReadingOutcome::Accepted { .. }
     ));
+    assert_eq!(
+        grid.market.claim(&mut grid.chain, asha).unwrap_err(),
+        ClientError::Contract(MarketError::Token(TokenError::NotMinter))
+    );
+    // the refused batch's 33 Wh are in this reading's registers: 1,033 Wh of solar
+    assert_eq!(grid.accrued(asha), (2_066_000, 0));
+    grid.token
+        .grant_role(
+            &mut grid.chain,
+            admin,
+            TokenRole::Minter,
+            grid.market.address(),
+        )
+        .unwrap();
+    // a paused market lets nobody claim
+    grid.market
+        .set_paused(&mut grid.chain, admin, true)
+        .unwrap();
+    assert_eq!(
+        grid.market.claim(&mut grid.chain, asha).unwrap_err(),
+        ClientError::Contract(MarketError::Paused)
+    );
+    grid.market
+        .set_paused(&mut grid.chain, admin, false)
+        .unwrap();
+    assert_eq!(
+        grid.market.claim(&mut grid.chain, asha).unwrap().value,
+        2_066_000
+    );
 
     let mut bad = config(grid.utility);
     bad.max_batch = 0;
@@ -827,6 +920,7 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
         grid.ben_meter.read(end, 0, 10_000),
     ];
     grid.submit(batch);
+    grid.settle(&[asha, ben]);
     grid.token
         .transfer(&mut grid.chain, ben, carol, 8_000_000, vec![])
         .unwrap();
@@ -971,9 +1065,9 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
 
 /// The largest batches, both ends of the range: 768 readings of two meters (130 KB of
 /// call data, beyond ink!'s default 16 KiB buffer; three events of 256 outcomes), 256
-/// readings of 256 households (a mint, a ledger and a registry record each), which must
+/// readings of 256 households (an account and a registry record each), which must
 /// still fit one block, and 768 readings of those 256 households (the contract's memory). Every reading is accepted, the events carry every outcome in
-/// order, and each owner gets exactly its credits.
+/// order, and each owner accrues exactly its credits; a page of 64 households is settled in one call.
 #[test]
 fn full_batches_are_accepted_and_fit_one_block() {
     let mut grid = Grid::new();
@@ -1019,8 +1113,8 @@ fn full_batches_are_accepted_and_fit_one_block() {
     assert_eq!(emitted, receipt.value);
     // 384 x 10 Wh of solar at 2 credits/kWh, of wind at 1.8
     assert_eq!(
-        (grid.balance(grid.asha), grid.balance(grid.ben)),
-        (7_680_000, 6_912_000)
+        grid.settle(&[grid.asha, grid.ben]),
+        vec![7_680_000, 6_912_000]
     );
     let state = grid.market.meter(&mut grid.chain, grid.asha_meter.device);
     assert_eq!(state.unwrap().map(|s| s.seq), Some(1 + 384));
@@ -1076,15 +1170,25 @@ fn full_batches_are_accepted_and_fit_one_block() {
         let credits = 2 * (1_000 + n as u128) * 1_000;
         assert_eq!(*outcome, accepted(*owner, credits, 0));
     }
-    assert_eq!(grid.balance(owners[255]), 2_510_000);
+    assert_eq!(grid.accrued(owners[255]), (2_510_000, 0));
     println!(
         "submit_readings ({max} readings of {max} households): ref_time {}, proof_size {}",
         receipt.weight.ref_time, receipt.weight.proof_size
     );
     assert!(receipt.weight.ref_time < block_ref_time && receipt.weight.proof_size < block_proof);
+    // a full page of households settled in one call: one mint call of 64 receipts
+    let page = owners[..MAX_SETTLE_PAGE as usize].to_vec();
+    let settled = grid.market.settle(&mut grid.chain, relay, page).unwrap();
+    assert_eq!(settled.value, MAX_SETTLE_PAGE);
+    assert_eq!(grid.balance(owners[63]), 2_126_000);
+    println!(
+        "settle ({MAX_SETTLE_PAGE} households): ref_time {}, proof_size {}",
+        settled.weight.ref_time, settled.weight.proof_size
+    );
+    assert!(settled.weight.ref_time < block_ref_time && settled.weight.proof_size < block_proof);
 
     // a full batch paying all 256 households (three readings each) still fits the
-    // contract's memory: one mint call of 256 receipts, one registry call of 256 ids
+    // contract's memory: 256 accounts, one registry call of 256 ids
     let start = to;
     grid.chain.advance_time_ms(HOUR_MS);
     let batch: Vec<_> = (0..MAX_READINGS_PER_CALL as u64)
@@ -1105,7 +1209,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
             .count(),
         MAX_READINGS_PER_CALL as usize
     );
-    assert_eq!(grid.balance(owners[255]), 2_510_000 + 3 * 20_000);
+    assert_eq!(grid.accrued(owners[255]), (2_510_000 + 3 * 20_000, 0));
     println!(
         "submit_readings ({} readings of {max} households): ref_time {}, proof_size {}",
         MAX_READINGS_PER_CALL, receipt.weight.ref_time, receipt.weight.proof_size

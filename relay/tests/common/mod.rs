@@ -202,6 +202,18 @@ pub fn register_credits<'a>(
         .sum()
 }
 
+/// `owner`'s credits from the market: minted to it (settled) or accrued and not yet.
+pub fn earned<C: smartcity_sdk::Chain>(
+    chain: &mut C,
+    suite: &smartcity_suite::Suite,
+    owner: AccountId,
+) -> u128 {
+    let token = smartcity_sdk::TokenClient::at(suite.token);
+    let market = smartcity_sdk::MarketClient::at(suite.market);
+    let accrued = market.energy_account(chain, owner).unwrap().credits();
+    token.balance_of(chain, owner).unwrap() + accrued
+}
+
 pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
     meter_feed::sim_meter(n, market, Default::default())
 }
