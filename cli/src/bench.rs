@@ -510,17 +510,22 @@ pub struct MarketBench {
     /// For full batches whose readings come from so many households (one meter each):
     /// the readings one block takes (as many whole calls as fit its ref_time and proof).
     pub per_block: Vec<PerBlock>,
+    /// `claim` and `settle` over pages of households (one earning each).
+    pub settles: Vec<Measurement>,
     /// The bare limit: 1.5 s of ref_time over one `ecdsa_recover`.
     pub recover_limit_per_block: u64,
 }
 
-/// Readings per block for full batches of one mix of households.
+/// Readings per block for full batches of one mix of households, as many whole calls as
+/// fit: on a solo chain (a city's own, contracts-node) 1.5 s of ref_time, proof unbounded;
+/// on a parachain also at most 3.75 MiB of proof.
 #[derive(Debug, Clone, Copy)]
 pub struct PerBlock {
     pub households: usize,
     pub batch: usize,
     pub weight: Weight,
-    pub readings: u64,
+    pub solo: u64,
+    pub parachain: u64,
 }
 
 impl PerBlock {
@@ -531,7 +536,8 @@ impl PerBlock {
             households,
             batch,
             weight,
-            readings: by_time.min(by_proof) * batch as u64,
+            solo: by_time * batch as u64,
+            parachain: by_time.min(by_proof) * batch as u64,
         }
     }
 }
@@ -666,6 +672,26 @@ pub fn market<C: Chain>(
             per_block.push(PerBlock::new(size, size, receipt.weight));
         }
     }
+    // the accruals minted: one household's claim, then pages of the others settled
+    let mut settles = Vec::new();
+    let claimed = ok("claim", market.claim(chain, named_account("bench/household-0")))?;
+    settles.push(Measurement {
+        message: "claim (1 household, 1 earning)".into(),
+        weight: claimed.weight,
+    });
+    let mut next = 1;
+    for page in [1usize, 16, 64] {
+        let accounts = (next..next + page)
+            .map(|n| named_account(&format!("bench/household-{n}")))
+            .collect();
+        next += page;
+        let settled = ok("settle", market.settle(chain, relay, accounts))?;
+        anyhow::ensure!(settled.value as usize == page, "settle skipped households");
+        settles.push(Measurement {
+            message: format!("settle ({page} households, 1 earning each)"),
+            weight: settled.weight,
+        });
+    }
     // full batches from fewer households: a relay batching its meters' readings
     for (batch_size, households) in [
         (max, HOUSEHOLDS),
@@ -724,6 +750,7 @@ pub fn market<C: Chain>(
         table,
         per_recover,
         per_block,
+        settles,
         recover_limit_per_block: smartcity_sandbox::BLOCK_REF_TIME / per_recover.ref_time.max(1),
     })
 }

@@ -401,19 +401,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "\nbare limit: 1.5 s / one ecdsa_recover ({} ref_time) = {limit} per block",
                 market.per_recover.ref_time
             );
-            println!("\n| readings per call | households paid | ref_time per call | proof_size per call | readings per block | of the bare limit |");
-            println!("|---:|---:|---:|---:|---:|---:|");
+            println!("\n| readings per call | households | ref_time per call | proof_size per call | per block, solo | of the bare limit | per block, parachain | of the bare limit |");
+            println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
             for row in &market.per_block {
                 println!(
-                    "| {} | {} | {} | {} | {} | {:.1} % |",
+                    "| {} | {} | {} | {} | {} | {:.1} % | {} | {:.1} % |",
                     row.batch,
                     row.households,
                     bench::group(row.weight.ref_time),
                     bench::group(row.weight.proof_size),
-                    bench::group(row.readings),
-                    100.0 * row.readings as f64 / limit as f64
+                    bench::group(row.solo),
+                    100.0 * row.solo as f64 / limit as f64,
+                    bench::group(row.parachain),
+                    100.0 * row.parachain as f64 / limit as f64
                 );
             }
+            println!("\nclaims and settlements (the accruals of the distinct-household batches above):\n");
+            print!("{}", bench::markdown(&market.settles));
             let parking = bench::parking(
                 &mut SandboxChain::new(),
                 &code.registry,
