@@ -674,7 +674,10 @@ pub fn market<C: Chain>(
     }
     // the accruals minted: one household's claim, then pages of the others settled
     let mut settles = Vec::new();
-    let claimed = ok("claim", market.claim(chain, named_account("bench/household-0")))?;
+    let claimed = ok(
+        "claim",
+        market.claim(chain, named_account("bench/household-0")),
+    )?;
     settles.push(Measurement {
         message: "claim (1 household, 1 earning)".into(),
         weight: claimed.weight,
