@@ -405,9 +405,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
             for row in &market.per_block {
                 println!(
-                    "| {} | {} | {} | {} | {} | {:.1} % | {} | {:.1} % |",
+                    "| {} | {}{} | {} | {} | {} | {:.1} % | {} | {:.1} % |",
                     row.batch,
                     row.households,
+                    row.note,
                     bench::group(row.weight.ref_time),
                     bench::group(row.weight.proof_size),
                     bench::group(row.solo),

@@ -28,8 +28,9 @@ pub struct Weighed {
 const MINUTE_MS: u64 = 60_000;
 const DAY_MS: u64 = 24 * 60 * MINUTE_MS;
 
-/// Deploys the city on `chain` and weighs a gated transfer, batches of 64 and of 768
-/// readings (two meters, one household), a parking booking and a ticket.
+/// Deploys the city on `chain` and weighs batches of 64 and of 768 readings (two meters,
+/// one household), the household's settlement, a gated transfer, a parking booking and a
+/// ticket.
 pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec<Weighed>> {
     let mut config = smartcity_suite::market_config(chain);
     config.max_batch = MAX_READINGS_PER_CALL;
@@ -104,6 +105,14 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
             receipt.fee,
         );
     }
+
+    // the credits accrued; the relay settles asha (two earnings: one per meter)
+    let receipt = market.settle(chain, relay, vec![asha]).context("settle")?;
+    note(
+        "settle (1 household, 2 earnings)",
+        receipt.weight,
+        receipt.fee,
+    );
 
     let receipt = token
         .transfer(chain, asha, ben, MICRO, vec![])

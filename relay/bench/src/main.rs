@@ -7,6 +7,10 @@
 //! 2. Submission: how fast the relay then drains its queue into the embedded chain.
 //! 3. Latency: readings at a steady rate, time from arrival to settled on chain.
 //! 4. Memory: the relay's resident memory at a steady rate over `--soak-minutes`.
+//! 5. The city run: `--city-meters` meters (one household each) report once per round,
+//!    the rounds 15 minutes apart on the meters' clocks; the relay batches them and
+//!    settles each household a second after crediting it. Prints each batch's weight and
+//!    the settlements.
 //!
 //! `scripts/bench-relay.sh` builds the release binaries and runs it; the results are in
 //! the README's "Meter relay" section.
@@ -60,6 +64,15 @@ struct Args {
     /// Length of the memory run (0: skip it).
     #[arg(long, default_value_t = 10)]
     soak_minutes: u64,
+    /// Meters of the city run (0: skip it).
+    #[arg(long, default_value_t = 1_000)]
+    city_meters: u32,
+    /// Rounds of the city run after the meters' baselines, 15 minutes apart.
+    #[arg(long, default_value_t = 4)]
+    city_rounds: u64,
+    /// Only the city run.
+    #[arg(long)]
+    city_only: bool,
 }
 
 struct Relay {
@@ -131,6 +144,17 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 fn start_relay(args: &Args, dir: &std::path::Path, broker: &str, interval_ms: u64) -> Relay {
+    start_relay_with(args, dir, broker, interval_ms, args.meters, &[])
+}
+
+fn start_relay_with(
+    args: &Args,
+    dir: &std::path::Path,
+    broker: &str,
+    interval_ms: u64,
+    meters: u32,
+    extra: &[&str],
+) -> Relay {
     std::fs::create_dir_all(dir).unwrap();
     let port = free_port();
     let exe = std::env::current_exe()
@@ -142,13 +166,9 @@ fn start_relay(args: &Args, dir: &std::path::Path, broker: &str, interval_ms: u6
         .arg(dir.join("data"))
         .args(["--http-listen", &format!("127.0.0.1:{port}"), "--artifacts"])
         .arg(&args.artifacts)
-        .args([
-            "--mqtt-broker",
-            broker,
-            "--sim-meters",
-            &args.meters.to_string(),
-        ])
+        .args(["--mqtt-broker", broker, "--sim-meters", &meters.to_string()])
         .args(["--batch-interval-ms", &interval_ms.to_string()])
+        .args(extra)
         .env(
             "RUST_LOG",
             std::env::var("RELAY_LOG").unwrap_or_else(|_| "warn".into()),
@@ -312,6 +332,88 @@ fn wait_drained(url: &str) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// The city run (see the module docs).
+fn city_run(args: &Args, dir: &std::path::Path, broker: &str) -> anyhow::Result<()> {
+    const QUARTER_MS: u64 = 900_000;
+    let city_dir = dir.join("city");
+    let relay = start_relay_with(
+        args,
+        &city_dir,
+        broker,
+        1_000,
+        args.city_meters,
+        &["--settle-accounts-secs", "1"],
+    );
+    let market = relay.feed.market()?;
+    let mut meters: Vec<_> = (0..args.city_meters)
+        .map(|n| sim_meter(n, market, Default::default()))
+        .collect();
+    let start = (meter_feed::now_ms() / QUARTER_MS - args.city_rounds - 1) * QUARTER_MS;
+    println!(
+        "\ncity run: {} meters (one household each) reporting every 15 minutes: a baseline round, then {} rounds; batches every second, households settled a second after being credited",
+        meters.len(),
+        args.city_rounds
+    );
+    println!("\n| round | readings | seconds to settle on chain |");
+    println!("|---:|---:|---:|");
+    for round in 0..=args.city_rounds {
+        let at = start + round * QUARTER_MS;
+        // 2 kW for 15 minutes: 500 Wh exported per reading
+        let readings: Vec<_> = meters.iter_mut().map(|m| m.read(at, 0, 500)).collect();
+        let started = Instant::now();
+        http_run(
+            &relay.url,
+            &readings,
+            args.connections,
+            args.per_request,
+            false,
+        );
+        wait_drained(&relay.url);
+        println!(
+            "| {} | {} | {:.2} |",
+            if round == 0 {
+                "baselines".to_string()
+            } else {
+                round.to_string()
+            },
+            readings.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let households = f64::from(args.city_meters) * args.city_rounds as f64;
+    while metric(&relay.url, "relay_accounts_settled_total")
+        < households.min(f64::from(args.city_meters))
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    println!(
+        "\naccounts settled: {} (pages of at most 64)",
+        metric(&relay.url, "relay_accounts_settled_total")
+    );
+    drop(relay);
+    let conn = meter_relay::outbox::open(&city_dir.join("data"))?;
+    let mut stmt = conn.prepare(
+        "SELECT readings, ref_time, proof_size FROM batches WHERE ref_time > 0 ORDER BY id",
+    )?;
+    let batches: Vec<(i64, i64, i64)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    println!("\nthe relay's batches (each a submit_readings call):\n");
+    println!("| readings | ref_time | proof_size | ref_time per reading | proof per reading |");
+    println!("|---:|---:|---:|---:|---:|");
+    for (readings, ref_time, proof) in batches {
+        println!(
+            "| {readings} | {ref_time} | {proof} | {:.3e} | {} |",
+            ref_time as f64 / readings.max(1) as f64,
+            proof / readings.max(1)
+        );
+    }
+    Ok(())
+}
+
 fn quantile(buckets: &[(f64, f64)], count: f64, q: f64) -> f64 {
     buckets
         .iter()
@@ -331,6 +433,13 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .or_else(|| local.as_ref().map(|b| b.url.clone()))
         .expect("a broker");
+    if args.city_meters > 0 {
+        city_run(&args, dir.path(), &broker)?;
+    }
+    if args.city_only {
+        drop(local);
+        return Ok(());
+    }
     let relay = start_relay(&args, &dir.path().join("throughput"), &broker, 200);
     let market = relay.feed.market()?;
     let mut meters: Vec<_> = (0..args.meters)
