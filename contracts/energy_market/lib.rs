@@ -193,8 +193,9 @@ mod energy_market {
         }
 
         /// The caller claims its accrual: its credits are minted (one receipt per device and
-        /// source), its bill paid from them first and the rest from its allowance to this
-        /// market, recorded as a debt when that fails. Returns the micro-credits minted to
+        /// source), after paying its bill and then its debt to the utility from them; what
+        /// they cannot pay of the bill comes from its allowance to this market, recorded as
+        /// a debt when that fails. Returns the micro-credits minted to
         /// it (`Paused`, `NothingToClaim`, `TokenCallFailed`/`Token` when the token cannot
         /// mint, which fails the claim and keeps the accrual). Emits `Claimed`.
         #[ink(message)]
@@ -439,12 +440,16 @@ mod energy_market {
             for claim in &claims {
                 let (collected, owed) =
                     self.collect(claim.account, claim.unpaid_wh, claim.unpaid)?;
+                if let Some(repaid) = &claim.debt_repaid {
+                    self.env().emit_event(repaid.clone());
+                }
                 self.env().emit_event(ev::Claimed {
                     account: claim.account,
                     minted: claim.minted,
                     bill: claim.bill,
                     billed_wh: claim.billed_wh,
                     netted: claim.netted,
+                    debt_repaid: claim.debt_repaid.as_ref().map_or(0, |r| r.amount),
                     collected,
                     owed,
                 });

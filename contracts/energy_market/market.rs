@@ -180,10 +180,12 @@ impl Market {
     }
 
     /// Takes `account`'s accrual off the books (its ledger stays) and says how to settle
-    /// it: `None` when nothing accrued. The bill is paid from the credits first, earning
-    /// by earning: each earning's credits go to the account, and the part that pays the
-    /// bill to the utility, each mint with its receipt (the energy split pro rata). What
-    /// the credits cannot pay is left to collect from the account's allowance.
+    /// it: `None` when nothing accrued. The credits pay the bill first, then what the
+    /// account owes the utility in the debt book (review M-3: a debtor keeps no credits
+    /// while it owes), earning by earning: each earning's credits go to the account, and
+    /// the part that pays to the utility, each mint with its receipt (the energy split pro
+    /// rata). What the credits cannot pay of the bill is left to collect from the
+    /// account's allowance.
     pub fn take_claim(&mut self, account: AccountId) -> Option<Claim> {
         let mut state = self.accounts.get(account)?;
         if !state.has_claim() {
@@ -195,8 +197,9 @@ impl Market {
         (state.bill, state.billed_wh) = (0, 0);
         self.set_account(account, &state);
 
+        let owed = self.debts.owed(account, utility);
         let mut mints = Vec::with_capacity(earnings.len().saturating_add(1));
-        let (mut due, mut minted) = (bill, 0u128);
+        let (mut due, mut minted) = (bill.saturating_add(owed), 0u128);
         for Accrued { earning, credits } in earnings {
             let paid = due.min(credits);
             due = due.saturating_sub(paid);
@@ -222,15 +225,22 @@ impl Market {
                 });
             }
         }
+        // the credits paid the bill first, then the debt
+        let paid = bill.saturating_add(owed).saturating_sub(due);
+        let netted = paid.min(bill);
+        let debt_paid = paid.saturating_sub(netted);
+        let unpaid = bill.saturating_sub(netted);
+        let debt_repaid = (debt_paid > 0).then(|| self.debts.repaid(account, utility, debt_paid));
         Some(Claim {
             account,
             mints,
             minted,
             bill,
             billed_wh,
-            netted: bill.saturating_sub(due),
-            unpaid: due,
-            unpaid_wh: pro_rata(billed_wh, due, bill),
+            netted,
+            unpaid,
+            unpaid_wh: pro_rata(billed_wh, unpaid, bill),
+            debt_repaid,
         })
     }
 
@@ -520,6 +530,8 @@ pub struct Claim {
     /// The part left to collect from the account's allowance, and its Wh.
     pub unpaid: u128,
     pub unpaid_wh: u64,
+    /// The credits that repaid the account's debt to the utility.
+    pub debt_repaid: Option<DebtRepaid>,
 }
 
 /// Books one share of a reading of `device` to its beneficiary's `account`: the export

@@ -620,8 +620,9 @@ pub mod events {
 
     /// An account's accrual was settled (by its `claim` or anyone's `settle`): its
     /// credits minted with one receipt per device and source, its bill paid from them
-    /// first (`netted`, minted to the utility), the rest from its allowance (`collected`)
-    /// or recorded as a debt (`owed`, with its `DebtRecorded`).
+    /// first (`netted`, minted to the utility), then its debt to the utility
+    /// (`debt_repaid`, with its `DebtRepaid`); the rest of the bill from its allowance
+    /// (`collected`) or recorded as a debt (`owed`, with its `DebtRecorded`).
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct Claimed {
@@ -633,6 +634,7 @@ pub mod events {
         pub bill: u128,
         pub billed_wh: u64,
         pub netted: u128,
+        pub debt_repaid: u128,
         pub collected: u128,
         pub owed: u128,
     }

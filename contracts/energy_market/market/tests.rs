@@ -805,3 +805,33 @@ fn an_account_accrues_at_most_its_bound_of_earnings() {
     // a device already accruing still may
     assert!(books.has_room(&[3; 32], EnergySource::Solar));
 }
+
+// review M-3: a debtor's new credits pay its debt to the utility before it keeps any
+#[ink::test]
+fn a_debtors_credits_repay_its_debt_before_it_keeps_any() {
+    let mut market = market();
+    let (asha, utility) = (account(7), config().utility);
+    market.record_debt(asha, 2_000, 5_000_000);
+    let mut books = market.account(asha);
+    accrue(&mut books, [1; 32], &solar_share(NOON, 2_000, 0, 4_000_000));
+    books.bill = 1_000_000;
+    market.set_account(asha, &books);
+    // 4 credits: 1 pays the bill, 3 repay the debt; Asha keeps nothing
+    let claim = market.take_claim(asha).unwrap();
+    assert_eq!(
+        (claim.minted, claim.netted, claim.unpaid),
+        (0, 1_000_000, 0)
+    );
+    let repaid = claim.debt_repaid.expect("the debt is repaid");
+    assert_eq!((repaid.amount, repaid.total), (3_000_000, 2_000_000));
+    assert!(claim.mints.iter().all(|m| m.to == utility));
+    assert_eq!(market.debt(asha), 2_000_000);
+
+    // more credits than the debt: the rest is hers
+    let mut books = market.account(asha);
+    accrue(&mut books, [1; 32], &solar_share(NOON, 2_000, 0, 5_000_000));
+    market.set_account(asha, &books);
+    let claim = market.take_claim(asha).unwrap();
+    assert_eq!(claim.minted, 3_000_000);
+    assert_eq!(market.debt(asha), 0);
+}

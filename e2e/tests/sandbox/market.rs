@@ -747,6 +747,44 @@ fn imports_use_the_ledger_first_then_the_credits_then_the_allowance_or_are_owed(
     assert_eq!(grid.balance(utility), 4_000_000);
 }
 
+/// Security review M-3, the market's part: with no allowance a household's imports were
+/// an uncollectable number while its balance rose with fresh credits. Its credits now pay
+/// its bill and then its debt before it keeps any.
+#[test]
+fn a_debtor_keeps_no_credits_until_its_debt_is_repaid() {
+    let mut grid = Grid::new();
+    let (asha, utility, market) = (grid.asha, grid.utility, grid.market.address());
+    grid.token
+        .approve(&mut grid.chain, asha, market, 0)
+        .unwrap();
+    // 1 kWh exported (2 credits), 20 kWh imported: 19 kWh beyond the ledger, 57 credits
+    let now = grid.chain.now_ms();
+    let reading = grid.asha_meter.read(now, 20_000, 1_000);
+    assert_eq!(
+        grid.submit(vec![reading]),
+        vec![accepted(asha, 2_000_000, 19_000)]
+    );
+    assert_eq!(grid.settle(&[asha]), vec![0], "her balance does not rise");
+    assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 55_000_000);
+
+    // an hour later 10 kWh exported: all 20 credits repay the debt
+    grid.chain.advance_time_ms(HOUR_MS);
+    let reading = grid.asha_meter.read(now + HOUR_MS, 0, 10_000);
+    grid.submit(vec![reading]);
+    let settled = grid
+        .market
+        .settle(&mut grid.chain, grid.relay, vec![asha])
+        .unwrap();
+    let events = market_events(market, &settled.events);
+    assert!(events.iter().any(|e| matches!(e,
+        MarketEvent::Claimed(c) if (c.minted, c.debt_repaid, c.owed) == (0, 20_000_000, 0))));
+    assert!(events.iter().any(|e| matches!(e,
+        MarketEvent::DebtRepaid(d) if d.debtor == asha && d.total == 35_000_000)));
+    assert_eq!(grid.balance(asha), 0);
+    assert_eq!(grid.market.debt(&mut grid.chain, asha).unwrap(), 35_000_000);
+    assert_eq!(grid.balance(utility), 2_000_000 + 20_000_000);
+}
+
 /// Security review L-10: while the token is paused, a bill must not become a permanent
 /// debt for a payer who had allowed it. Readings no longer call the token; the claim that
 /// collects the bill fails instead and keeps the accrual for after the pause.
