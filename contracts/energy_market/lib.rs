@@ -13,14 +13,19 @@
 //! per device and source, the bill paid from the credits first and the rest from the
 //! account's allowance, recorded as a debt when that fails.
 //!
-//! The rules live in `market.rs` (plain Rust); this module is the shell.
+//! The rules live in `market.rs`, a batch's bookkeeping in `batch.rs` (both plain Rust);
+//! this module is the shell.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+mod batch;
 pub mod market;
 
 #[ink::contract]
 mod energy_market {
-    use crate::market::{accrue, Claim, Market, MarketConfig, Share, Verdict};
+    use crate::{
+        batch::{slot_index, Books, Slot},
+        market::{Claim, Market, MarketConfig, Verdict},
+    };
     use ink::{
         codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
@@ -33,7 +38,7 @@ mod energy_market {
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
         token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
-        DeviceId, DeviceInfo, IdentityRegistry, MAX_QUERY_BATCH,
+        DeviceId, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -41,47 +46,6 @@ mod energy_market {
         market: Market,
         registry: AccountId,
         token: AccountId,
-    }
-
-    /// What a batch knows of one device or vehicle id its readings name. Each reading
-    /// finds its slots by index (found once, while the batch's ids are collected), and
-    /// the slots remember where their account is: no search per reading.
-    struct Slot {
-        id: DeviceId,
-        record: Option<DeviceInfo>,
-        /// The device's last accepted reading, read on first use (`Some(None)`: none yet),
-        /// and whether the batch changed it.
-        state: Option<Option<MeterState>>,
-        changed: bool,
-        /// The account this device's readings last credited.
-        ledger: Option<usize>,
-    }
-
-    /// One account during a batch: its ledger and accrual, and the Wh the batch bills it.
-    struct Ledger {
-        account: AccountId,
-        state: EnergyAccount,
-        billable_wh: u64,
-        changed: bool,
-    }
-
-    /// Index of `id` among the slots, adding a slot for a new id; `hint` (the previous
-    /// reading's slot) answers a run of one device's readings without a search.
-    fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> usize {
-        if let Some(i) = hint.filter(|&i| slots.get(i).is_some_and(|s| s.id == id)) {
-            return i;
-        }
-        if let Some(i) = slots.iter().position(|s| s.id == id) {
-            return i;
-        }
-        slots.push(Slot {
-            id,
-            record: None,
-            state: None,
-            changed: false,
-            ledger: None,
-        });
-        slots.len().saturating_sub(1)
     }
 
     impl EnergyMarketContract {
@@ -558,10 +522,11 @@ mod energy_market {
                         before_transfer,
                     }) => {
                         let device = signed.reading.device;
-                        let l = books.ledger(self, slots[d].ledger, share.beneficiary);
+                        let l = books.ledger(&self.market, slots[d].ledger, share.beneficiary);
                         slots[d].ledger = Some(l);
-                        let before = before_transfer
-                            .map(|before| (books.ledger(self, None, before.beneficiary), before));
+                        let before = before_transfer.map(|before| {
+                            (books.ledger(&self.market, None, before.beneficiary), before)
+                        });
                         let fits = books.fits(l, &device, &share)
                             && before
                                 .as_ref()
@@ -627,54 +592,6 @@ mod energy_market {
                 });
             }
             Ok(outcomes)
-        }
-    }
-
-    /// The accounts a batch credits and bills.
-    struct Books {
-        ledgers: Vec<Ledger>,
-    }
-
-    impl Books {
-        /// The index of `who`'s account, read from storage on first use; `hint` is where
-        /// the same device's readings last found theirs.
-        fn ledger(
-            &mut self,
-            contract: &EnergyMarketContract,
-            hint: Option<usize>,
-            who: AccountId,
-        ) -> usize {
-            let cached = hint.filter(|&l| self.ledgers.get(l).is_some_and(|l| l.account == who));
-            if let Some(l) = cached.or_else(|| self.ledgers.iter().position(|l| l.account == who)) {
-                return l;
-            }
-            self.ledgers.push(Ledger {
-                account: who,
-                state: contract.market.account(who),
-                billable_wh: 0,
-                changed: false,
-            });
-            self.ledgers.len().saturating_sub(1)
-        }
-
-        /// Whether a share's credits can accrue to account `l` (room for its earning).
-        fn fits(&self, l: usize, device: &DeviceId, share: &Share) -> bool {
-            share.credits == 0
-                || self
-                    .ledgers
-                    .get(l)
-                    .is_some_and(|l| l.state.has_room(device, share.source))
-        }
-
-        /// Books one share of a reading of `device` to account `l`; returns the Wh billed.
-        fn apply(&mut self, l: usize, device: DeviceId, share: &Share) -> u64 {
-            let Some(ledger) = self.ledgers.get_mut(l) else {
-                return 0;
-            };
-            let billable_wh = accrue(&mut ledger.state, device, share);
-            ledger.billable_wh = ledger.billable_wh.saturating_add(billable_wh);
-            ledger.changed = true;
-            billable_wh
         }
     }
 
