@@ -121,14 +121,7 @@ impl<C: Chain> Submitter<C> {
             if due && !waiting {
                 match self.submit_next(limit) {
                     Ok(()) => retry_at = None,
-                    Err(error) => {
-                        self.metrics.submit_failures.inc();
-                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| {
-                            (d * 2).min(Duration::from_secs(30))
-                        });
-                        tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "submission failed; retrying");
-                        retry_at = Some((Instant::now() + delay, delay));
-                    }
+                    Err(error) => self.back_off(&mut retry_at, "submission", &error),
                 }
                 last_submit = Instant::now();
                 continue;
@@ -137,14 +130,7 @@ impl<C: Chain> Submitter<C> {
                 match self.settle_due() {
                     Ok(true) => continue,
                     Ok(false) => {}
-                    Err(error) => {
-                        self.metrics.submit_failures.inc();
-                        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| {
-                            (d * 2).min(Duration::from_secs(30))
-                        });
-                        tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "settling accounts failed; retrying");
-                        retry_at = Some((Instant::now() + delay, delay));
-                    }
+                    Err(error) => self.back_off(&mut retry_at, "settling accounts", &error),
                 }
             }
             if last_prune.elapsed() > Duration::from_secs(60) {
@@ -162,6 +148,22 @@ impl<C: Chain> Submitter<C> {
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
+    }
+
+    /// Counts a failed chain call and sets when to try again: after 0.2 s, doubling up
+    /// to 30 s while the calls keep failing.
+    fn back_off(
+        &self,
+        retry_at: &mut Option<(Instant, Duration)>,
+        what: &str,
+        error: &anyhow::Error,
+    ) {
+        self.metrics.submit_failures.inc();
+        let delay = retry_at.map_or(Duration::from_millis(200), |(_, d)| {
+            (d * 2).min(Duration::from_secs(30))
+        });
+        tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "{what} failed; retrying");
+        *retry_at = Some((Instant::now() + delay, delay));
     }
 
     fn batch_limit(&mut self) -> usize {
