@@ -63,7 +63,7 @@ echo "-- 6 meters publish 8 readings each over MQTT (QoS 1, one message per read
 echo "-- bad input gets a named error and is not stored:"
 printf '   malformed JSON  -> '; curl -s -X POST -H 'content-type: application/json' --data '{"device":' "$RELAY/readings"; echo
 printf '   wrong hex       -> '; curl -s -X POST -H 'content-type: application/json' \
-    --data '{"device":"0x12","seq":1,"period_start":0,"period_end":1,"exported_wh":1,"imported_wh":0,"source":"solar","signature":"0x00"}' "$RELAY/readings"; echo
+    --data '{"device":"0x12","seq":1,"at_ms":0,"import_wh_total":0,"export_wh_total":1,"signature":"0x00"}' "$RELAY/readings"; echo
 printf '   wrong type      -> '; curl -s -X POST -H 'content-type: text/plain' --data 'hello' "$RELAY/readings"; echo
 
 for _ in $(seq 1 600); do

@@ -46,7 +46,8 @@ pub async fn run(
                     queue,
                 };
                 if config.chain.endpoint.is_some() {
-                    let (chain, suite) = started(crate::node::open(&config), ready_tx)?;
+                    let (chain, suite) =
+                        started(crate::node::open(&config), ready_tx, &parts.metrics)?;
                     let signer = chain.root_account();
                     parts.serve(chain, suite, signer, Box::new(|_| Ok(())))
                 } else {
@@ -56,7 +57,7 @@ pub async fn run(
                         config.embedded.city.as_deref(),
                         config.embedded.meters,
                     );
-                    let (chain, suite) = started(opened, ready_tx)?;
+                    let (chain, suite) = started(opened, ready_tx, &parts.metrics)?;
                     let save_dir = dir.clone();
                     let on_block =
                         Box::new(move |chain: &mut _| embedded::save(&save_dir, chain, &suite));
@@ -185,13 +186,20 @@ impl ChainParts {
     }
 }
 
-/// Tells the starting relay whether its chain opened.
+/// Tells the starting relay whether its chain opened. The chain thread's heartbeat starts
+/// here: `/health` answers "ok" from the moment ingest opens, not only after the thread's
+/// first round.
 fn started<C>(
     opened: anyhow::Result<(C, Suite)>,
     ready: tokio::sync::oneshot::Sender<Result<Suite, String>>,
+    metrics: &Metrics,
 ) -> anyhow::Result<(C, Suite)> {
     match opened {
         Ok((chain, suite)) => {
+            metrics.heartbeat_ms.store(
+                crate::outbox::now_ms(),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             let _ = ready.send(Ok(suite));
             Ok((chain, suite))
         }
