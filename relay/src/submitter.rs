@@ -98,6 +98,10 @@ impl<C: Chain> Submitter<C> {
         }
         let mut last_submit = Instant::now();
         let mut last_prune = Instant::now();
+        // the outbox is asked for accounts due at most once a second (or as often as they
+        // fall due), not on every round of the loop
+        let settle_check = self.config.settle_accounts.min(Duration::from_secs(1));
+        let mut last_settle_check = Instant::now();
         loop {
             if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
                 return Ok(());
@@ -126,10 +130,12 @@ impl<C: Chain> Submitter<C> {
                 last_submit = Instant::now();
                 continue;
             }
-            if !waiting && !self.config.settle_accounts.is_zero() {
+            let settle_time = last_settle_check.elapsed() >= settle_check;
+            if !waiting && !settle_check.is_zero() && settle_time {
                 match self.settle_due() {
+                    // another page may be due: ask again right away
                     Ok(true) => continue,
-                    Ok(false) => {}
+                    Ok(false) => last_settle_check = Instant::now(),
                     Err(error) => self.back_off(&mut retry_at, "settling accounts", &error),
                 }
             }

@@ -243,6 +243,23 @@ fn check_shared(
     superseded
 }
 
+/// Publishes `rounds` readings of every meter, 100 Wh each, round by round (as meters
+/// report), and keeps what was sent.
+fn publish(
+    publisher: &meter_feed::MqttFeed,
+    meters: &mut [smartcity_sdk::meter::MeterSimulator],
+    rounds: u64,
+    sent: &mut Vec<interfaces::reading::SignedReading>,
+) {
+    for _ in 0..rounds {
+        for meter in meters.iter_mut() {
+            let reading = next(meter, 100);
+            publisher.publish(&reading).unwrap();
+            sent.push(reading);
+        }
+    }
+}
+
 /// Two relays take the readings of one MQTT shared subscription (`$share/...`), each with
 /// its own outbox and key, submitting to the same market. The broker splits every meter's
 /// readings between them, so each relay sends sequences with gaps, and a reading the other
@@ -271,13 +288,7 @@ fn two_relays_share_one_mqtt_subscription_on_a_node() {
     // then 20 readings per meter, 100 Wh each, over the shared subscription
     let publisher = meter_feed::MqttFeed::connect(&broker.url, "two-relays-meters").unwrap();
     let mut sent = Vec::new();
-    for _ in 0..READINGS {
-        for meter in meters.iter_mut() {
-            let reading = next(meter, 100);
-            publisher.publish(&reading).unwrap();
-            sent.push(reading);
-        }
-    }
+    publish(&publisher, &mut meters, READINGS, &mut sent);
     let total = READINGS * u64::from(METERS);
     assert_eq!(
         publisher
@@ -368,16 +379,7 @@ fn a_killed_relay_loses_nothing_while_the_other_takes_the_stream_on_a_node() {
 
     let publisher = meter_feed::MqttFeed::connect(&broker.url, "killed-relay-meters").unwrap();
     let mut sent = Vec::new();
-    let mut publish = |meters: &mut Vec<smartcity_sdk::meter::MeterSimulator>, rounds: u64| {
-        for _ in 0..rounds {
-            for meter in meters.iter_mut() {
-                let reading = next(meter, 100);
-                publisher.publish(&reading).unwrap();
-                sent.push(reading);
-            }
-        }
-    };
-    publish(&mut meters, READINGS / 2);
+    publish(&publisher, &mut meters, READINGS / 2, &mut sent);
     // B holds some of the stream, settled or not, when it is killed
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while b.metric("relay_readings_stored_total") == 0.0 {
@@ -385,7 +387,7 @@ fn a_killed_relay_loses_nothing_while_the_other_takes_the_stream_on_a_node() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     b.kill();
-    publish(&mut meters, READINGS / 2);
+    publish(&publisher, &mut meters, READINGS / 2, &mut sent);
     let total = READINGS * u64::from(METERS);
     assert_eq!(
         publisher
