@@ -45,6 +45,13 @@ cargo test --workspace --exclude e2e -- --nocapture --skip _on_a_node >"$LOG/uni
 grep -E '^test result|FAILED|panicked|SIGKILLs' "$LOG/unit.txt" || true
 [ "$status" -eq 0 ] || { echo "[test] unit tests failed (exit $status)"; tail -80 "$LOG/unit.txt"; exit 1; }
 
+step "the citizen dApp (apps/web): type check and unit tests"
+scripts/setup-web.sh
+(cd apps/web && npx tsc --noEmit && npx vitest run --config vitest.config.ts) >"$LOG/web-unit.txt" 2>&1 \
+    || { echo "[test] web app checks failed"; tail -40 "$LOG/web-unit.txt"; exit 1; }
+grep -E 'Tests ' "$LOG/web-unit.txt" || true
+WEB_UNIT="$(sed -n 's/.*Tests *\([0-9]*\) passed.*/\1/p' "$LOG/web-unit.txt" | tail -1)"
+
 step "contract builds cannot leave Cargo.lock"
 scripts/lib/pins-test.sh
 
@@ -58,11 +65,11 @@ grep -E '^test |^test result|consumer|panicked' "$LOG/e2e.txt" || true
 [ "$status" -eq 0 ] || { echo "[test] e2e tests failed (exit $status)"; tail -80 "$LOG/e2e.txt"; exit 1; }
 
 step "the node suite (a substrate-contracts-node on a loopback port, when one is installed)"
-NODE_SUMMARY="node suite NOT RUN: no substrate-contracts-node 0.42.0 installed (scripts/setup-node.sh builds one, or set CONTRACTS_NODE)"
+NODE_SUMMARY="node suite and browser tests NOT RUN: no substrate-contracts-node 0.42.0 installed (scripts/setup-node.sh builds one, or set CONTRACTS_NODE)"
 if NODE_BIN="$(scripts/setup-node.sh --find)"; then
     NODE_SUMMARY="$(scripts/lib/node-suite.sh "$NODE_BIN" "$LOG")"
 fi
 
 count() { grep -h '^test result' "$1" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }'; }
 echo
-echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit and relay tests (mosquitto, 24 SIGKILLs), contract builds pinned to Cargo.lock, artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain; $NODE_SUMMARY"
+echo "[test] OK in $(( $(date +%s) - T0 ))s: fmt, clippy, $(count "$LOG/unit.txt") unit and relay tests (mosquitto, 24 SIGKILLs), ${WEB_UNIT:-0} web app unit tests, contract builds pinned to Cargo.lock, artifacts reproduced, $(count "$LOG/e2e.txt") e2e tests on the sandbox chain; $NODE_SUMMARY"

@@ -72,6 +72,19 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// On a development chain: makes the public dev keys //Bob ... //Ferdie residents of
+    /// the city in deployments/<network>.json (citizens; Bob's and Eve's rooftop meters
+    /// read, Bob's credits minted, Eve's left to claim), for the web app. Idempotent.
+    Residents {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// The manifest's name: deployments/<network>.json.
+        #[arg(long, default_value = "local")]
+        network: String,
+        /// Where manifests are.
+        #[arg(long, default_value = "deployments")]
+        deployments: PathBuf,
+    },
     /// Weighs the main messages (a transfer, batches of readings, a booking, a ticket) on
     /// the embedded chain and on a node, and prints them side by side with the node's fees.
     Weigh {
@@ -332,6 +345,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 fresh,
                 &mut std::io::stdout(),
             )?;
+        }
+        Command::Residents {
+            node,
+            network,
+            deployments,
+        } => {
+            let path = crate::deploy::manifest_path(&deployments, &network);
+            let manifest = smartcity_suite::deployment::read(&path)?;
+            let mut chain = node.connect()?;
+            let (_, genesis) = chain.identity();
+            anyhow::ensure!(
+                smartcity_suite::deployment::genesis(&manifest) == Some(genesis.as_str()),
+                "{} was made on another chain: run `smartcity deploy` against this node first",
+                path.display()
+            );
+            let suite = smartcity_suite::deployment::suite(&manifest)?;
+            crate::residents::seed(&mut chain, &suite, &mut std::io::stdout())?;
         }
         Command::Weigh { node } => {
             let code = Code::load(&dir)?;

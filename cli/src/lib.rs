@@ -9,4 +9,5 @@ pub mod commands;
 pub mod demo;
 pub mod deploy;
 pub mod qr;
+pub mod residents;
 pub mod weigh;

@@ -44,10 +44,12 @@ pub fn latest(stored: Option<MeterState>, on_chain: Option<MeterState>) -> Optio
 }
 
 /// The key a 65-byte recoverable `signature` recovers to over blake2-256 of `preimage`, as
-/// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature.
+/// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature. As
+/// there, the recovery id is 0 to 3 or, Ethereum's way, 27 to 30.
 fn recover_key(preimage: &[u8], signature: &[u8; 65]) -> Option<DeviceKey> {
     let digest = smartcity_sdk::blake2_256(preimage);
-    let id = RecoveryId::from_i32(i32::from(signature[64])).ok()?;
+    let v = signature[64];
+    let id = RecoveryId::from_i32(i32::from(if v > 26 { v - 27 } else { v })).ok()?;
     let signature = RecoverableSignature::from_compact(&signature[..64], id).ok()?;
     SECP256K1
         .recover_ecdsa(&Message::from_digest(digest), &signature)
@@ -363,6 +365,12 @@ mod tests {
         let mut bad_v = good.clone();
         bad_v.signature[64] = 7;
         assert_eq!(eval(&bad_v, &device), Err(RejectReason::BadSignature));
+        // the recovery id written Ethereum's way (27 + v), which the chain also takes
+        let mut ethereum_v = good.clone();
+        ethereum_v.signature[64] += 27;
+        assert_eq!(eval(&ethereum_v, &device), Ok(()));
+        ethereum_v.signature[64] ^= 1;
+        assert_eq!(eval(&ethereum_v, &device), Err(RejectReason::BadSignature));
         // a device commissioned without a profile; a reading beyond the allowed skew
         let unprofiled = DeviceInfo {
             energy: None,

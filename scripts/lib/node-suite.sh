@@ -7,7 +7,8 @@
 #   4. `smartcity weigh`: the main messages on the sandbox and on the node, side by side;
 #      `smartcity demo --url`: the city day's identity, credit and energy scenes there;
 #   5. the e2e and relay tests that end in `_on_a_node`, against that node (the relay's
-#      include its crash test, 8 SIGKILLs).
+#      include its crash test, 8 SIGKILLs);
+#   6. the citizen dApp's browser tests (scripts/lib/web-suite.sh).
 # Progress goes to stderr; the last line on stdout is the summary test.sh prints.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -77,4 +78,8 @@ SMARTCITY_NODE_URL="$URL" cargo test -p e2e -p meter-relay --test node -- --noca
 grep -E '^test |^test result|panicked|SIGKILLs' "$LOG/node-tests.txt" >&2 || true
 [ "$status" -eq 0 ] || { say "node tests failed (exit $status)"; tail -60 "$LOG/node-tests.txt" >&2; exit 1; }
 PASSED="$(grep -h '^test result' "$LOG/node-tests.txt" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ n += $1 } END { print n + 0 }')"
-echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, the demo's first scenes, $PASSED node tests (the relay's among them, 8 SIGKILLs)"
+
+say "the citizen dApp in chromium against the node (apps/web/e2e)"
+scripts/setup-web.sh --browser >&2
+WEB="$(scripts/lib/web-suite.sh "$URL" "$DEPLOYMENTS" "$LOG")"
+echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, the demo's first scenes, $PASSED node tests (the relay's among them, 8 SIGKILLs), $WEB"

@@ -154,4 +154,27 @@ mod tests {
         assert_eq!(recover(&redeemer), public);
         assert_ne!(recover(&AccountId::from([2; 32])), public);
     }
+
+    /// The web app signs redemptions in the browser; `apps/web/test/voucher-vector.json`
+    /// holds one, which the app's unit tests check too: both sides agree byte for byte.
+    #[test]
+    fn the_shared_redemption_vector_is_what_this_sdk_computes() {
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../../apps/web/test/voucher-vector.json")).unwrap();
+        let text = |key: &str| vector[key].as_str().unwrap().to_string();
+        let bytes = |key: &str| hex::decode(text(key)).unwrap();
+        let ticket = VoucherTicket::parse(&text("payload")).unwrap();
+        let token: &[u8; 32] = ticket.token.as_ref();
+        assert_eq!(token.to_vec(), bytes("token"));
+        assert_eq!(ticket.voucher_id.to_string(), text("voucher_id"));
+        assert_eq!(ticket.secret.secret_bytes().to_vec(), bytes("secret"));
+        assert_eq!(
+            ticket.secret.public_key(SECP256K1).serialize().to_vec(),
+            bytes("public_key")
+        );
+        let redeemer = AccountId::from(<[u8; 32]>::try_from(bytes("redeemer")).unwrap());
+        let preimage = voucher_preimage(&ticket.token, ticket.voucher_id, &redeemer);
+        assert_eq!(crate::blake2_256(&preimage).to_vec(), bytes("digest"));
+        assert_eq!(ticket.sign_for(&redeemer).to_vec(), bytes("signature"));
+    }
 }

@@ -435,10 +435,16 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
             ..reading(1, now, 1)
         })
     };
+    // the recovery id written Ethereum's way (27 + v) is taken; one past 30 is not
+    let mut ben_ethereum_v = grid.ben_meter.read(now, 0, 500);
+    ben_ethereum_v.signature[64] += 27;
+    let mut bad_v = grid.asha_meter.sign(reading(11, now, 9_999));
+    bad_v.signature[64] = 31;
     let batch = vec![
         first.clone(),                                     // replayed
-        grid.ben_meter.read(now, 0, 500),                  // fine
+        ben_ethereum_v,                                    // fine
         forged,                                            // forged signature
+        bad_v,                                             // no such recovery id
         impostor.sign(reading(12, now, 9_999)),            // another device's key
         other_market.sign(reading(13, now, 9_999)),        // signed for another market
         elsewhere(&unknown),                               // unknown device
@@ -459,6 +465,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         vec![
             ReadingOutcome::Rejected(RejectReason::Replayed),
             accepted(ben, 900_000, 0),
+            ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),

@@ -1,0 +1,94 @@
+import { mkdirSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Chain, devAddress, launch, open, sent, SHOTS } from "./city";
+
+let browser: Browser;
+let chain: Chain;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launch();
+  chain = await Chain.connect();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await chain?.disconnect();
+});
+
+describe("the citizen dApp in a browser, against a node", () => {
+  it("a resident creates a voucher and a second resident redeems it from the QR text", async () => {
+    const bobBefore = await chain.balance("Bob");
+    const charlieBefore = await chain.balance("Charlie");
+
+    const bob = await open(browser, "Bob", "vouchers");
+    await bob.fill("#voucher-amount", "2.5");
+    await bob.fill("#voucher-hours", "48");
+    await bob.click("#create-voucher button[type=submit]");
+    await sent(bob, "create-voucher", "Create voucher");
+    const card = bob.locator("article.voucher").first();
+    await card.waitFor();
+    expect(await card.locator("img").getAttribute("src")).toMatch(/^data:image\/png;base64,/);
+    const code = (await card.locator("textarea").inputValue()).trim();
+    expect(code).toMatch(/^SCV1:[0-9A-F]{64}:\d+:[0-9A-F]{64}$/);
+    const id = BigInt(code.split(":")[2]);
+    await bob.screenshot({ path: `${SHOTS}/vouchers.png`, fullPage: true });
+    expect(await chain.balance("Bob")).toBe(bobBefore - 2_500_000n);
+
+    const charlie = await open(browser, "Charlie", "vouchers");
+    await charlie.fill("#voucher-code", code);
+    await charlie.click("#redeem-voucher button[type=submit]");
+    await sent(charlie, "redeem-voucher", "Redeem");
+
+    // what the chain holds: the credits are Charlie's and the voucher is closed, by him
+    expect(await chain.balance("Charlie")).toBe(charlieBefore + 2_500_000n);
+    const voucher = (await chain.read("credit_token", "voucher", id)).unwrap();
+    expect(voucher.state.type).toBe("Redeemed");
+    expect(voucher.state.asRedeemed.by.toString()).toBe(await devAddress("Charlie"));
+
+    // the same code again: refused in words, nothing paid
+    await charlie.fill("#voucher-code", code);
+    await charlie.click("#redeem-voucher button[type=submit]");
+    await charlie
+      .getByTestId("redeem-voucher-status")
+      .filter({ hasText: "already redeemed" })
+      .waitFor();
+    expect(await chain.balance("Charlie")).toBe(charlieBefore + 2_500_000n);
+    await bob.close();
+    await charlie.close();
+  });
+
+  it("a prosumer claims accrued credits and sends some; a refusal is shown in words", async () => {
+    const eve = await open(browser, "Eve", "wallet");
+    const accrued = (await chain.read("energy_market", "energyAccount", await devAddress("Eve"))).earnings;
+    const owed = accrued.toArray().reduce((sum: bigint, a: any) => sum + a.credits.toBigInt(), 0n);
+    expect(owed).toBeGreaterThan(0n);
+    const before = await chain.balance("Eve");
+    await eve.screenshot({ path: `${SHOTS}/wallet.png`, fullPage: true });
+    await eve.click("#claim button[type=submit]");
+    await sent(eve, "claim", "Claim accrued credits");
+    expect(await chain.balance("Eve")).toBe(before + owed);
+    await eve.getByTestId("accrued").filter({ hasText: /^0 SCP$/ }).waitFor();
+
+    const dave = await devAddress("Dave");
+    const daveBefore = await chain.balance("Dave");
+    await eve.fill("#transfer-to", dave);
+    await eve.fill("#transfer-amount", "1.25");
+    await eve.click("#transfer button[type=submit]");
+    await sent(eve, "transfer", "Send credits");
+    expect(await chain.balance("Dave")).toBe(daveBefore + 1_250_000n);
+
+    // more than she has: the contract's refusal, in words, before anything is signed
+    await eve.fill("#transfer-to", dave);
+    await eve.fill("#transfer-amount", "1000000");
+    await eve.click("#transfer button[type=submit]");
+    await eve.getByTestId("transfer-status").filter({ hasText: "You do not have that many credits" }).waitFor();
+    expect(await chain.balance("Dave")).toBe(daveBefore + 1_250_000n);
+    // and an address that is not one, named before the contract is asked
+    await eve.fill("#transfer-to", "not-an-address");
+    await eve.click("#transfer button[type=submit]");
+    await eve.getByTestId("transfer-status").filter({ hasText: "is not an account address" }).waitFor();
+    await eve.close();
+  });
+});

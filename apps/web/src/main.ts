@@ -1,0 +1,74 @@
+// The app's shell: connects to the node, picks the signing account, and shows one page
+// at a time (`#/wallet`, `#/vouchers`), drawn again whenever the city's contracts emit.
+import "./style.css";
+import { devAccounts, extensionAccounts } from "./accounts";
+import { City, type Account } from "./chain";
+import { short } from "./format";
+import type { Page } from "./pages/page";
+import { vouchers } from "./pages/vouchers";
+import { wallet } from "./pages/wallet";
+import { h } from "./ui";
+
+const PAGES: Page[] = [wallet, vouchers];
+const ACCOUNT_KEY = "smartcity.account";
+
+async function start() {
+  const status = document.getElementById("connection")!;
+  const main = document.getElementById("page")!;
+  const nodeUrl = new URLSearchParams(location.search).get("node");
+  status.textContent = "Connecting to the node…";
+  let city: City;
+  try {
+    city = await City.connect(nodeUrl);
+  } catch (error) {
+    status.textContent = `Cannot reach the city: ${(error as Error).message}`;
+    status.className = "error";
+    return;
+  }
+  const accounts: Account[] = await extensionAccounts("Smart City").catch(() => []);
+  if (city.devChain) accounts.push(...(await devAccounts(city.api.registry.chainSS58 ?? 42)));
+  status.textContent = `${city.manifest.network} · ${(await city.api.rpc.system.chain()).toString()}`;
+  if (accounts.length === 0) {
+    main.replaceChildren(
+      h("p", { class: "error" }, "No account to sign with: install the polkadot.js extension and add an account."),
+    );
+    return;
+  }
+
+  const picker = document.getElementById("account") as HTMLSelectElement;
+  picker.replaceChildren(
+    ...accounts.map((account) => h("option", { value: account.address }, `${account.name} · ${short(account.address)}`)),
+  );
+  const saved = localStorage.getItem(ACCOUNT_KEY);
+  if (saved && accounts.some((a) => a.address === saved)) picker.value = saved;
+  const account = () => accounts.find((a) => a.address === picker.value) ?? accounts[0];
+
+  const nav = document.getElementById("pages")!;
+  nav.replaceChildren(...PAGES.map((page) => h("a", { href: `#/${page.path}`, "data-page": page.path }, page.title)));
+
+  let drawing = 0;
+  const draw = async () => {
+    const turn = ++drawing;
+    const page = PAGES.find((p) => location.hash === `#/${p.path}`) ?? PAGES[0];
+    nav.querySelectorAll("a").forEach((a) => a.toggleAttribute("aria-current", a.dataset.page === page.path));
+    try {
+      const element = await page.render({ city, account: account(), refresh: () => void draw() });
+      if (turn === drawing) main.replaceChildren(element);
+    } catch (error) {
+      if (turn === drawing) main.replaceChildren(h("p", { class: "error" }, (error as Error).message));
+    }
+  };
+  picker.addEventListener("change", () => {
+    localStorage.setItem(ACCOUNT_KEY, picker.value);
+    void draw();
+  });
+  window.addEventListener("hashchange", () => void draw());
+  // live updates: a contract event in a block redraws the page, unless a form is sending
+  city.onCityEvent(() => {
+    if (!main.querySelector("button[disabled]")) void draw();
+  });
+  await draw();
+  document.body.dataset.ready = "true";
+}
+
+void start();

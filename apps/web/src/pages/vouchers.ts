@@ -1,0 +1,122 @@
+// Vouchers: lock credits under a one-time key and hand the QR code over; redeem a code
+// someone handed you. The redemption signature is made here, in the browser, with the
+// code's one-time secret over this account (`../voucher.ts`), exactly as the token checks.
+import { u8aToHex } from "@polkadot/util";
+import { decodeAddress } from "@polkadot/util-crypto";
+import QRCode from "qrcode";
+import { credits, parseCredits, time } from "../format";
+import { facts, field, h, sendForm, value } from "../ui";
+import { oneTimeKey, parsePayload, payload, signRedemption } from "../voucher";
+import { big, get, type Page } from "./page";
+
+/** Codes made in this tab, newest first: the one-time secret exists nowhere else. */
+const made: { id: bigint; amount: bigint; code: string }[] = [];
+
+export const vouchers: Page = {
+  path: "vouchers",
+  title: "Vouchers",
+  async render({ city, account, refresh }) {
+    const token = decodeAddress(city.manifest.contracts.credit_token.address);
+    let pendingSecret: Uint8Array | undefined;
+
+    const create = sendForm({
+      id: "create-voucher",
+      city,
+      account,
+      fields: [
+        field("voucher-amount", "Credits", { required: true, inputmode: "decimal" }),
+        field("voucher-hours", "Valid for (hours)", { required: true, inputmode: "numeric", value: "24" }),
+      ],
+      submit: "Create voucher",
+      build: async (form) => {
+        const amount = parseCredits(value(form, "voucher-amount"));
+        const hours = Number(value(form, "voucher-hours"));
+        if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 365) {
+          throw new Error("A voucher is valid for 1 hour to a year: give whole hours.");
+        }
+        const key = oneTimeKey();
+        pendingSecret = key.secret;
+        const expires = BigInt(Date.now() + hours * 3_600_000);
+        return {
+          contract: "credit_token",
+          message: "createVoucher",
+          args: [amount, u8aToHex(key.publicKey), expires, []],
+        };
+      },
+      done: async ({ events }) => {
+        const created = events.find((event) => event.name === "VoucherCreated");
+        if (!created || !pendingSecret) throw new Error("The voucher was made but its event was not found.");
+        const id = big(get(created.args, "voucher_id"));
+        made.unshift({
+          id,
+          amount: big(get(created.args, "amount")),
+          code: payload({ token, voucherId: id, secret: pendingSecret }),
+        });
+        pendingSecret = undefined;
+        refresh();
+      },
+    });
+
+    const redeem = sendForm({
+      id: "redeem-voucher",
+      city,
+      account,
+      fields: [
+        h(
+          "label",
+          { for: "voucher-code" },
+          h("span", {}, "Voucher code (scanned or pasted)"),
+          h("textarea", { id: "voucher-code", name: "voucher-code", rows: "3", spellcheck: "false", required: true }),
+        ),
+      ],
+      submit: "Redeem",
+      build: async (form) => {
+        const ticket = parsePayload(value(form, "voucher-code"));
+        if (u8aToHex(ticket.token) !== u8aToHex(token)) {
+          throw new Error("This voucher is for another city's token.");
+        }
+        const signature = signRedemption(ticket, decodeAddress(account.address));
+        return {
+          contract: "credit_token",
+          message: "redeemVoucher",
+          args: [ticket.voucherId, u8aToHex(signature)],
+        };
+      },
+      done: refresh,
+    });
+
+    const cards = await Promise.all(
+      made.map(async (voucher) => {
+        const state: any = await city.read("credit_token", "voucher", account.address, voucher.id);
+        const info = state.isSome ? state.unwrap() : undefined;
+        const kind: string = info ? get(info, "state").type : "Unknown";
+        const status =
+          kind === "Open" ? `open until ${time(big(get(info, "expires_at_ms")))}` : kind.toLowerCase();
+        const qr = await QRCode.toDataURL(voucher.code, { errorCorrectionLevel: "M", margin: 1, width: 220 });
+        return h(
+          "article",
+          { class: "voucher", "data-testid": `voucher-${voucher.id}` },
+          h("img", { src: qr, alt: `QR code of voucher ${voucher.id}`, width: "220", height: "220" }),
+          facts([
+            ["Voucher", `#${voucher.id}`, "voucher-id"],
+            ["Credits", `${credits(voucher.amount)} SCP`, "voucher-amount"],
+            ["State", status, "voucher-state"],
+          ]),
+          h("label", {}, h("span", {}, "Code to hand over"), h("textarea", { readonly: true, rows: "3", "data-testid": "voucher-code" }, voucher.code)),
+        );
+      }),
+    );
+
+    return h(
+      "section",
+      { "aria-labelledby": "vouchers-title" },
+      h("h2", { id: "vouchers-title" }, "Vouchers"),
+      h("p", { class: "note" }, "A voucher locks credits until someone redeems its code, or until it expires and you take them back."),
+      h("h3", {}, "Create a voucher"),
+      create,
+      ...cards,
+      h("h3", {}, "Redeem a voucher"),
+      redeem,
+    );
+  },
+};
