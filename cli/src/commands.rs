@@ -73,8 +73,9 @@ pub enum Command {
         fresh: bool,
     },
     /// On a development chain: makes the public dev keys //Bob ... //Ferdie residents of
-    /// the city in deployments/<network>.json (citizens; Bob's and Eve's rooftop meters
-    /// read, Bob's credits minted, Eve's left to claim), for the web app. Idempotent.
+    /// the city in deployments/<network>.json (citizens; Bob's, Charlie's and Eve's rooftop
+    /// meters read, Bob's and Charlie's credits minted, Eve's left to claim), for the web
+    /// app. Idempotent.
     Residents {
         #[command(flatten)]
         node: NodeArgs,

@@ -1,8 +1,9 @@
 //! `smartcity residents`: the development keys `//Bob` ... `//Ferdie` as residents of a
 //! city deployed on a development chain, so that a newcomer (and the web app's tests) can
-//! pick one and use every page at once. Each becomes a citizen; Bob and Eve get a rooftop
-//! meter whose two readings earn solar credits: Bob's are settled (minted), Eve's stay
-//! accrued for her to claim. Run it again and it sends only what is missing.
+//! pick one and use every page at once. Each becomes a citizen; Bob, Charlie and Eve get a
+//! rooftop meter whose two readings earn solar credits and fill their energy ledgers:
+//! Bob's and Charlie's credits are settled (minted), Eve's stay accrued for her to claim.
+//! Run it again and it sends only what is missing.
 
 use anyhow::{ensure, Context};
 use interfaces::{AccountId, EnergySource};
@@ -17,8 +18,13 @@ use std::io::Write;
 /// The development keys made residents, in order.
 pub const DEV_RESIDENTS: [&str; 5] = ["Bob", "Charlie", "Dave", "Eve", "Ferdie"];
 
-/// What each rooftop meter exports between its two readings, two hours apart.
-const ROOFTOPS: [(&str, u64); 2] = [("Bob", 6_000), ("Eve", 4_000)];
+/// What each rooftop meter exports between its two readings, two hours apart; whose
+/// credits are settled (minted) at once rather than left accrued for a claim.
+const ROOFTOPS: [(&str, u64, bool); 3] = [
+    ("Bob", 6_000, true),
+    ("Charlie", 3_000, true),
+    ("Eve", 4_000, false),
+];
 const TWO_HOURS_MS: u64 = 2 * 3_600_000;
 
 /// Makes the development keys residents of `suite` on `chain` (a dev chain only: the keys
@@ -54,7 +60,8 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
 
     let now = chain.now_ms();
     let mut readings = Vec::new();
-    for (name, export_wh) in ROOFTOPS {
+    let mut settle = Vec::new();
+    for (name, export_wh, settled) in ROOFTOPS {
         let owner = account_of(name).context("a rooftop's owner is a resident")?;
         let label = format!("dev/{name}/rooftop");
         let mut meter = MeterSimulator::new(
@@ -84,6 +91,9 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
         }
         readings.push(meter.read(now - TWO_HOURS_MS, 0, 0));
         readings.push(meter.read(now, 0, export_wh));
+        if settled {
+            settle.push(owner);
+        }
         writeln!(
             out,
             "{name:<8} rooftop read: {export_wh} Wh exported over two hours"
@@ -91,9 +101,8 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
     }
     if !readings.is_empty() {
         market.submit_readings(chain, payer, readings)?;
-        let bob = account_of("Bob").context("Bob is a resident")?;
-        if market.energy_account(chain, bob)?.has_claim() {
-            market.settle(chain, payer, vec![bob])?;
+        if !settle.is_empty() {
+            market.settle(chain, payer, settle)?;
         }
     }
     for (name, account) in &residents {

@@ -99,6 +99,14 @@ export class Chain {
     return outcome.value;
   }
 
+  /** An account the deployment names (`admin`, `issuer`, `treasury`, ...). */
+  manifestAccount(role: string): string {
+    const manifest = JSON.parse(readFileSync(new URL("deployment.json", CHAIN_DIR), "utf8"));
+    const account = manifest.accounts?.[role];
+    if (!account) throw new Error(`the deployment names no ${role}`);
+    return account;
+  }
+
   async balance(name: string): Promise<bigint> {
     return (await this.read("credit_token", "psp22::balanceOf", await devAddress(name))).toBigInt();
   }

@@ -151,7 +151,13 @@ export class City {
 
   private watchEvents() {
     const ours = new Set(CONTRACTS.map((name) => this.manifest.contracts[name].address));
+    let first = true;
     void this.api.query.system.events((records: any) => {
+      // the first answer is the block already there when the app connected
+      if (first) {
+        first = false;
+        return;
+      }
       const touched = records.some(
         ({ event }: any) =>
           this.api.events.contracts.ContractEmitted.is(event) && ours.has(event.data[0].toString()),

@@ -66,3 +66,10 @@ export function fee(planck: bigint, symbol: string, decimals: number): string {
 export function short(address: string): string {
   return address.length > 20 ? `${address.slice(0, 8)}…${address.slice(-10)}` : address;
 }
+
+/** A number people type for an id ("12" or "#12"); throws a sentence naming `what`. */
+export function parseId(text: string, what: string): bigint {
+  const cleaned = text.trim().replace(/^#/, "");
+  if (!/^\d+$/.test(cleaned)) throw new Error(`Give the ${what}'s number (like 12).`);
+  return BigInt(cleaned);
+}

@@ -1,15 +1,16 @@
 // The app's shell: connects to the node, picks the signing account, and shows one page
-// at a time (`#/wallet`, `#/vouchers`), drawn again whenever the city's contracts emit.
+// at a time (`#/wallet`, `#/vouchers`, `#/energy`), drawn again whenever the city's contracts emit.
 import "./style.css";
 import { devAccounts, extensionAccounts } from "./accounts";
 import { City, type Account } from "./chain";
 import { short } from "./format";
 import type { Page } from "./pages/page";
+import { energy } from "./pages/energy";
 import { vouchers } from "./pages/vouchers";
 import { wallet } from "./pages/wallet";
 import { h } from "./ui";
 
-const PAGES: Page[] = [wallet, vouchers];
+const PAGES: Page[] = [wallet, vouchers, energy];
 const ACCOUNT_KEY = "smartcity.account";
 
 async function start() {
@@ -53,7 +54,10 @@ async function start() {
     nav.querySelectorAll("a").forEach((a) => a.toggleAttribute("aria-current", a.dataset.page === page.path));
     try {
       const element = await page.render({ city, account: account(), refresh: () => void draw() });
-      if (turn === drawing) main.replaceChildren(element);
+      if (turn === drawing) {
+        keepTyped(main, element);
+        main.replaceChildren(element);
+      }
     } catch (error) {
       if (turn === drawing) main.replaceChildren(h("p", { class: "error" }, (error as Error).message));
     }
@@ -69,6 +73,20 @@ async function start() {
   });
   await draw();
   document.body.dataset.ready = "true";
+}
+
+/**
+ * What the resident typed in the page being replaced goes into the new one, field by field
+ * (a live update must not wipe a half-filled form); a field the new page fills itself
+ * (another default) is left as drawn.
+ */
+function keepTyped(from: HTMLElement, to: HTMLElement) {
+  from.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id], textarea[id]").forEach((old) => {
+    const fresh = to.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${old.id}`);
+    if (fresh && !fresh.readOnly && old.value !== old.defaultValue && fresh.value === fresh.defaultValue) {
+      fresh.value = old.value;
+    }
+  });
 }
 
 void start();

@@ -53,7 +53,14 @@ export function sendForm(opts: {
   account: Account;
   fields: HTMLElement[];
   submit: string;
-  build: (form: HTMLFormElement) => Promise<{ contract: ContractName; message: string; args: unknown[] }>;
+  /**
+   * Reads the form; may send a preparatory extrinsic first (an allowance), reporting its
+   * progress through `step`.
+   */
+  build: (
+    form: HTMLFormElement,
+    step: (label: string) => (p: Progress) => void,
+  ) => Promise<{ contract: ContractName; message: string; args: unknown[] }>;
   done: (result: Sent) => void | Promise<void>;
 }): HTMLFormElement {
   const status = h("p", { class: "status", role: "status", "aria-live": "polite", "data-testid": `${opts.id}-status` });
@@ -64,12 +71,16 @@ export function sendForm(opts: {
     button.disabled = true;
     status.className = "status";
     try {
-      const { contract, message, args } = await opts.build(form);
+      const step = (label: string) => (p: Progress) => {
+        status.textContent = `${label}: ${describe(p, opts.city)}`;
+      };
+      const { contract, message, args } = await opts.build(form, step);
       const result = await opts.city.send(opts.account, contract, message, args, (p) => {
         status.textContent = describe(p, opts.city);
       });
       status.className = "status ok";
       announce(`${opts.submit}: done (${describe({ stage: "in block", block: result.block }, opts.city)})`);
+      form.reset(); // what was sent is not offered again
       await opts.done(result);
     } catch (error) {
       status.className = "status error";

@@ -35,3 +35,13 @@ describe("amounts for people", () => {
     expect(short("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY")).toBe("5GrwvaEF…cNoHGKutQY");
   });
 });
+
+describe("ids people type", () => {
+  it("takes 12 and #12, and names anything else", async () => {
+    const { parseId } = await import("../src/format");
+    expect(parseId(" #12 ", "offer")).toBe(12n);
+    expect(parseId("7", "voucher")).toBe(7n);
+    expect(() => parseId("", "offer")).toThrow("Give the offer's number (like 12).");
+    expect(() => parseId("x1", "offer")).toThrow(/offer's number/);
+  });
+});

@@ -1,0 +1,202 @@
+// Energy: the resident's energy ledger, what the market accrued for each of their devices,
+// the bill and any debt; the open P2P offers, to buy part of one; selling from the ledger.
+import { u8aToHex } from "@polkadot/util";
+import { credits, energy as kwh, parseCredits, parseId, short, time } from "../format";
+import { facts, field, h, sendForm, value } from "../ui";
+import { big, get, type Page } from "./page";
+import type { City } from "../chain";
+
+/** The market's largest page of offers (`MAX_OFFER_PAGE`). */
+const OFFER_PAGE = 32;
+/** Offers looked through at most (ids), newest pages last. */
+const MAX_OFFER_IDS = 640;
+
+export interface OpenOffer {
+  id: bigint;
+  seller: string;
+  whLeft: bigint;
+  pricePerKwh: bigint;
+  expiresAtMs: bigint;
+}
+
+/** Every open offer, page by page as the market pages them. */
+export async function openOffers(city: City, reader: string): Promise<OpenOffer[]> {
+  const offers: OpenOffer[] = [];
+  for (let from = 0n; from < BigInt(MAX_OFFER_IDS); ) {
+    const answer: any = await city.read("energy_market", "openOffers", reader, from, OFFER_PAGE);
+    const [page, next] = [answer[0], big(answer[1])];
+    for (const entry of page.toArray()) {
+      const offer = entry[1];
+      offers.push({
+        id: big(entry[0]),
+        seller: get(offer, "seller").toString(),
+        whLeft: big(get(offer, "wh_left")),
+        pricePerKwh: big(get(offer, "price_per_kwh")),
+        expiresAtMs: big(get(offer, "expires_at_ms")),
+      });
+    }
+    if (next < from + BigInt(OFFER_PAGE)) break; // the last id is behind us
+    from = next;
+  }
+  return offers;
+}
+
+/** What `wh` of an offer costs: the market's own rounding (up, to the micro-credit). */
+export function offerCost(pricePerKwh: bigint, wh: bigint): bigint {
+  return (wh * pricePerKwh + 999n) / 1000n;
+}
+
+/** Watt-hours typed as kWh ("1.5" → 1500n). */
+function parseKwh(text: string): bigint {
+  try {
+    return parseCredits(text, 3);
+  } catch {
+    throw new Error(`"${text}" is not an amount of energy (write kWh, like 1.5)`);
+  }
+}
+
+export const energy: Page = {
+  path: "energy",
+  title: "Energy",
+  async render({ city, account, refresh }) {
+    const me = account.address;
+    const market = city.manifest.contracts.energy_market.address;
+    const [energyAccount, debt, offers] = await Promise.all([
+      city.read<any>("energy_market", "energyAccount", me, me),
+      city.read("energy_market", "debt", me, me),
+      openOffers(city, me),
+    ]);
+    const earnings: any[] = get(energyAccount, "earnings").toArray();
+    const ledger = big(get(energyAccount, "ledger_wh"));
+
+    const accruals = earnings.length
+      ? h(
+          "table",
+          { "data-testid": "accruals" },
+          h("caption", {}, "Accrued, not yet claimed (the wallet claims them)"),
+          h("tr", {}, ...["Device", "Source", "Measured", "Energy", "Credits"].map((c) => h("th", { scope: "col" }, c))),
+          ...earnings.map((accrual) => {
+            const earning = get(accrual, "earning");
+            return h(
+              "tr",
+              {},
+              h("td", {}, short(u8aToHex(get(earning, "device")))),
+              h("td", {}, get(earning, "source").type),
+              h("td", {}, `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`),
+              h("td", {}, kwh(big(get(earning, "energy_wh")))),
+              h("td", {}, `${credits(big(get(accrual, "credits")))} SCP`),
+            );
+          }),
+        )
+      : h("p", { class: "note" }, "No credits accrued since the last claim.");
+
+    const offerTable = offers.length
+      ? h(
+          "table",
+          { "data-testid": "offers" },
+          h("caption", {}, "Open offers"),
+          h("tr", {}, ...["Offer", "Seller", "Left", "Price", "Until"].map((c) => h("th", { scope: "col" }, c))),
+          ...offers.map((offer) =>
+            h(
+              "tr",
+              { "data-testid": `offer-${offer.id}` },
+              h("td", {}, `#${offer.id}`),
+              h("td", {}, offer.seller === me ? "you" : short(offer.seller)),
+              h("td", {}, kwh(offer.whLeft)),
+              h("td", {}, `${credits(offer.pricePerKwh)} SCP/kWh`),
+              h("td", {}, time(offer.expiresAtMs)),
+            ),
+          ),
+        )
+      : h("p", { class: "note" }, "No open offers.");
+
+    const buy = sendForm({
+      id: "buy",
+      city,
+      account,
+      fields: [
+        field("buy-offer", "Offer number", { required: true, inputmode: "numeric" }),
+        field("buy-kwh", "kWh to buy", { required: true, inputmode: "decimal" }),
+      ],
+      submit: "Buy energy",
+      build: async (form, step) => {
+        const id = parseId(value(form, "buy-offer"), "offer");
+        const offer = offers.find((o) => o.id === id);
+        if (!offer) throw new Error(`Offer #${id} is not open.`);
+        if (offer.seller === me) throw new Error("That is your own offer.");
+        const wh = parseKwh(value(form, "buy-kwh"));
+        const cost = offerCost(offer.pricePerKwh, wh);
+        // the market takes the price from the buyer's allowance to it
+        const allowance = big(await city.read("credit_token", "psp22::allowance", me, me, market));
+        if (allowance < cost) {
+          await city.send(
+            account,
+            "credit_token",
+            "psp22::increaseAllowance",
+            [market, cost - allowance],
+            step(`Step 1 of 2, letting the market take ${credits(cost)} SCP`),
+          );
+        }
+        return { contract: "energy_market", message: "buy", args: [id, wh] };
+      },
+      done: refresh,
+    });
+
+    const sell = sendForm({
+      id: "sell",
+      city,
+      account,
+      fields: [
+        field("sell-kwh", `kWh to offer (your ledger holds ${kwh(ledger)})`, { required: true, inputmode: "decimal" }),
+        field("sell-price", "Price per kWh (SCP)", { required: true, inputmode: "decimal" }),
+        field("sell-hours", "Open for (hours)", { required: true, inputmode: "numeric", value: "24" }),
+      ],
+      submit: "Offer energy",
+      build: async (form) => {
+        const wh = parseKwh(value(form, "sell-kwh"));
+        const price = parseCredits(value(form, "sell-price"));
+        const hours = Number(value(form, "sell-hours"));
+        if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 30) {
+          throw new Error("An offer is open for 1 hour to 30 days: give whole hours.");
+        }
+        const expires = BigInt(Date.now() + hours * 3_600_000);
+        return { contract: "energy_market", message: "createOffer", args: [wh, price, expires] };
+      },
+      done: refresh,
+    });
+
+    const mine = offers.filter((o) => o.seller === me);
+    const cancel = mine.length
+      ? sendForm({
+          id: "cancel-offer",
+          city,
+          account,
+          fields: [field("cancel-offer-id", "Your offer to withdraw (number)", { required: true, inputmode: "numeric" })],
+          submit: "Withdraw offer",
+          build: async (form) => {
+            const id = parseId(value(form, "cancel-offer-id"), "offer");
+            return { contract: "energy_market", message: "cancelOffer", args: [id] };
+          },
+          done: refresh,
+        })
+      : null;
+
+    return h(
+      "section",
+      { "aria-labelledby": "energy-title" },
+      h("h2", { id: "energy-title" }, "Energy"),
+      facts([
+        ["Energy ledger (exported or bought, not yet used or offered)", kwh(ledger), "ledger"],
+        ["Bill for imports beyond the ledger, paid at the next claim", `${credits(big(get(energyAccount, "bill")))} SCP`, "energy-bill"],
+        ["Owed to the utility", `${credits(big(debt))} SCP`, "debt"],
+      ]),
+      accruals,
+      h("h3", {}, "Buy energy"),
+      offerTable,
+      offers.some((o) => o.seller !== me) ? buy : null,
+      h("h3", {}, "Sell energy"),
+      sell,
+      cancel,
+    );
+  },
+};
