@@ -1,16 +1,22 @@
 //! `smartcity residents`: the development keys `//Bob` ... `//Ferdie` as residents of a
 //! city deployed on a development chain, so that a newcomer (and the web app's tests) can
-//! pick one and use every page at once. Each becomes a citizen; Bob, Charlie and Eve get a
-//! rooftop meter whose two readings earn solar credits and fill their energy ledgers:
-//! Bob's and Charlie's credits are settled (minted), Eve's stay accrued for her to claim.
-//! Run it again and it sends only what is missing.
+//! pick one and use every page at once. Each becomes a citizen; Bob, Charlie, Eve and
+//! Ferdie get a rooftop meter whose two readings earn solar credits and fill their energy
+//! ledgers: the credits are settled (minted), but Eve's, which stay accrued for her to
+//! claim. Dave lists his driveway (a parking sensor watches it). `//Alice` (the deployer)
+//! becomes a transit operator with a route of five stops and two trips. Run it again and
+//! it sends only what is missing.
 
 use anyhow::{ensure, Context};
-use interfaces::{AccountId, EnergySource};
+use interfaces::{
+    fares::{FareRule, Slab},
+    parking::{Availability, SpaceTerms},
+    AccountId, DeviceKind, EnergySource,
+};
 use smartcity_node::NodeChain;
 use smartcity_sdk::{
-    blake2_256, device_id, keys::DeviceSigner, meter::MeterSimulator, ss58, Chain, MarketClient,
-    RegistryClient, TokenClient,
+    blake2_256, device_id, keys::DeviceSigner, meter::MeterSimulator, ss58, units::MICRO, Chain,
+    FareClient, MarketClient, ParkingClient, RegistryClient, TokenClient,
 };
 use smartcity_suite::{accounts, Suite};
 use std::io::Write;
@@ -20,10 +26,11 @@ pub const DEV_RESIDENTS: [&str; 5] = ["Bob", "Charlie", "Dave", "Eve", "Ferdie"]
 
 /// What each rooftop meter exports between its two readings, two hours apart; whose
 /// credits are settled (minted) at once rather than left accrued for a claim.
-const ROOFTOPS: [(&str, u64, bool); 3] = [
+const ROOFTOPS: [(&str, u64, bool); 4] = [
     ("Bob", 6_000, true),
     ("Charlie", 3_000, true),
     ("Eve", 4_000, false),
+    ("Ferdie", 5_000, true),
 ];
 const TWO_HOURS_MS: u64 = 2 * 3_600_000;
 
@@ -105,6 +112,9 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
             market.settle(chain, payer, settle)?;
         }
     }
+    let dave = account_of("Dave").context("Dave is a resident")?;
+    driveway(chain, suite, dave, operator, out)?;
+    bus_line(chain, suite, out)?;
     for (name, account) in &residents {
         let minted = token.balance_of(chain, *account)?;
         let accrued = market.energy_account(chain, *account)?.credits();
@@ -115,5 +125,84 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
             smartcity_sdk::units::format_credits(accrued)
         )?;
     }
+    Ok(())
+}
+
+/// Dave's driveway: a parking sensor he owns, commissioned, watching a space he lists at 2
+/// SCP an hour, 15 minutes to 8 hours, any time of day.
+fn driveway(
+    chain: &mut NodeChain,
+    suite: &Suite,
+    dave: AccountId,
+    operator: AccountId,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let registry = RegistryClient::at(suite.registry);
+    let parking = ParkingClient::at(suite.parking);
+    let label = "dev/Dave/driveway-sensor";
+    let sensor = device_id(label);
+    if registry.device(chain, sensor)?.is_none() {
+        let record = blake2_256(format!("device record of {label}").as_bytes());
+        let key = DeviceSigner::from_seed(label).public_key();
+        registry.register_device(chain, dave, sensor, DeviceKind::ParkingSensor, key, record)?;
+        registry.commission_device(chain, operator, sensor, None)?;
+    }
+    if parking.space_of_sensor(chain, sensor)?.is_none() {
+        let terms = SpaceTerms {
+            geohash: b"u4pruy".to_vec(),
+            price_per_hour: 2 * MICRO,
+            min_minutes: 15,
+            max_minutes: 8 * 60,
+            windows: vec![Availability {
+                start_minute: 0,
+                end_minute: 24 * 60,
+            }],
+        };
+        let space = parking.list_space(chain, dave, sensor, terms)?.value;
+        writeln!(
+            out,
+            "Dave     listed his driveway: space {space}, 2 SCP an hour"
+        )?;
+    }
+    Ok(())
+}
+
+/// `//Alice` as a transit operator: the Harbour line (five stops; up to 2 stages 1 SCP, up
+/// to 4 stages 1.8 SCP) and two trips, in one and in three hours, 40 seats each.
+fn bus_line(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyhow::Result<()> {
+    let fares = FareClient::at(suite.fares);
+    let alice = chain.root_account();
+    if fares.is_operator(chain, alice)? {
+        return Ok(()); // seeded on an earlier run
+    }
+    let admin = accounts::admin(chain);
+    fares.set_operator(chain, admin, alice, true)?;
+    let stops: Vec<Vec<u8>> = ["Central", "Market", "Harbour", "University", "Airport"]
+        .iter()
+        .map(|stop| stop.as_bytes().to_vec())
+        .collect();
+    let rule = FareRule {
+        slabs: vec![
+            Slab {
+                up_to_stages: 2,
+                fare: MICRO,
+            },
+            Slab {
+                up_to_stages: 4,
+                fare: 1_800_000,
+            },
+        ],
+    };
+    let route = fares
+        .add_route(chain, alice, stops, rule, 1_000, 3_600_000)?
+        .value;
+    let now = chain.now_ms();
+    for hours in [1, 3] {
+        fares.add_trip(chain, alice, route, now + hours * 3_600_000, 40)?;
+    }
+    writeln!(
+        out,
+        "Alice    runs route {route}, Central .. Airport, two trips (in 1 and 3 hours, 40 seats)"
+    )?;
     Ok(())
 }

@@ -13,3 +13,21 @@ describe("the price of part of an offer", () => {
     expect(offerCost(2_000_000n, 0n)).toBe(0n);
   });
 });
+
+describe("the rent of a parking stay", async () => {
+  const { rent, minuteOfDay } = await import("../src/pages/parking");
+  it("bills started minutes at the hourly price, rounded up, as the rental does", () => {
+    const hour = 3_600_000n;
+    expect(rent(2_000_000n, 0n, hour)).toBe(2_000_000n);
+    // 61 seconds are two started minutes
+    expect(rent(2_000_000n, 0n, 61_000n)).toBe(66_667n);
+    expect(rent(1n, 0n, 60_000n)).toBe(1n);
+    expect(rent(60n, 0n, 1n)).toBe(1n);
+  });
+  it("reads a time of day, and names what is not one", () => {
+    expect(minuteOfDay("08:00")).toBe(480);
+    expect(minuteOfDay("24:00")).toBe(1440);
+    expect(() => minuteOfDay("8h")).toThrow(/not a time of day/);
+    expect(() => minuteOfDay("10:75")).toThrow(/not a time of day/);
+  });
+});

@@ -5,6 +5,7 @@ import { credits, energy as kwh, parseCredits, parseId, short, time } from "../f
 import { facts, field, h, sendForm, value } from "../ui";
 import { big, get, type Page } from "./page";
 import type { City } from "../chain";
+import { walkPages } from "./paging";
 
 /** The market's largest page of offers (`MAX_OFFER_PAGE`). */
 const OFFER_PAGE = 32;
@@ -21,24 +22,20 @@ export interface OpenOffer {
 
 /** Every open offer, page by page as the market pages them. */
 export async function openOffers(city: City, reader: string): Promise<OpenOffer[]> {
-  const offers: OpenOffer[] = [];
-  for (let from = 0n; from < BigInt(MAX_OFFER_IDS); ) {
+  return walkPages(OFFER_PAGE, MAX_OFFER_IDS, async (from) => {
     const answer: any = await city.read("energy_market", "openOffers", reader, from, OFFER_PAGE);
-    const [page, next] = [answer[0], big(answer[1])];
-    for (const entry of page.toArray()) {
+    const offers = answer[0].toArray().map((entry: any) => {
       const offer = entry[1];
-      offers.push({
+      return {
         id: big(entry[0]),
         seller: get(offer, "seller").toString(),
         whLeft: big(get(offer, "wh_left")),
         pricePerKwh: big(get(offer, "price_per_kwh")),
         expiresAtMs: big(get(offer, "expires_at_ms")),
-      });
-    }
-    if (next < from + BigInt(OFFER_PAGE)) break; // the last id is behind us
-    from = next;
-  }
-  return offers;
+      };
+    });
+    return [offers, answer[1]];
+  });
 }
 
 /** What `wh` of an offer costs: the market's own rounding (up, to the micro-credit). */

@@ -1,0 +1,200 @@
+// Transit: the routes, the exact fare beside the slab fare for a chosen pair of stops,
+// booking a ticket on a trip (the fare moves into escrow from an allowance), the
+// resident's tickets, and a trip's passengers per segment as a chart.
+import { u8aToString } from "@polkadot/util";
+import type { City } from "../chain";
+import { credits, parseId, time } from "../format";
+import { facts, h, sendForm, value } from "../ui";
+import { big, get, type Page } from "./page";
+import { untilMissing } from "./paging";
+
+const MAX_ROUTES = 50;
+const MAX_TRIPS = 200;
+/** The contract's largest page of a trip's tickets. */
+const TICKET_PAGE = 32;
+
+/** The rider's choice, kept between redraws. */
+const choice = { route: 0n, board: 0, alight: 1, trip: -1n };
+
+interface TripView {
+  id: bigint;
+  route: bigint;
+  departureMs: bigint;
+  capacity: number;
+  state: string;
+}
+
+async function trips(city: City, reader: string): Promise<TripView[]> {
+  const all = await untilMissing(MAX_TRIPS, async (id) => {
+    const trip: any = await city.read("fare_pricing", "trip", reader, id);
+    return trip.isSome ? trip.unwrap() : undefined;
+  });
+  return all.map(([id, trip]) => ({
+    id,
+    route: big(get(trip, "route")),
+    departureMs: big(get(trip, "departure_ms")),
+    capacity: Number(get(trip, "capacity").toString()),
+    state: get(trip, "state").type,
+  }));
+}
+
+/** A select whose change updates `choice` and draws the page again. */
+function select(id: string, label: string, options: [string, string][], selected: string, onChange: (v: string) => void) {
+  const element = h("select", { id, name: id }, ...options.map(([v, text]) => h("option", { value: v, selected: v === selected }, text)));
+  element.addEventListener("change", () => onChange(element.value));
+  return h("label", { for: id }, h("span", {}, label), element);
+}
+
+export const transit: Page = {
+  path: "transit",
+  title: "Transit",
+  async render({ city, account, refresh }) {
+    const me = account.address;
+    const fares = city.manifest.contracts.fare_pricing.address;
+    const routes = await untilMissing(MAX_ROUTES, async (id) => {
+      const route: any = await city.read("fare_pricing", "route", me, id);
+      return route.isSome ? route.unwrap() : undefined;
+    });
+    if (routes.length === 0) {
+      return h("section", {}, h("h2", {}, "Transit"), h("p", { class: "note" }, "No routes are published yet."));
+    }
+    if (!routes.some(([id]) => id === choice.route)) choice.route = routes[0][0];
+    const route = routes.find(([id]) => id === choice.route)![1];
+    const stops: string[] = get(route, "stops").toArray().map((stop: any) => u8aToString(stop.toU8a(true)));
+    if (choice.board >= stops.length - 1) choice.board = 0;
+    if (choice.alight <= choice.board || choice.alight >= stops.length) choice.alight = choice.board + 1;
+
+    const allTrips = await trips(city, me);
+    const now = BigInt(Date.now());
+    const upcoming = allTrips.filter((t) => t.route === choice.route && t.state === "Scheduled" && t.departureMs > now);
+    if (!upcoming.some((t) => t.id === choice.trip)) choice.trip = upcoming[0]?.id ?? -1n;
+
+    const quote: any = await city.read("fare_pricing", "quote", me, choice.route, choice.board, choice.alight);
+    const exact = big(get(quote, "exact"));
+    const slab = big(get(quote, "slab"));
+
+    const chooser = h(
+      "div",
+      { class: "chooser" },
+      select("route", "Route", routes.map(([id, r]) => [id.toString(), `#${id}: ${get(r, "stops").toArray().map((s: any) => u8aToString(s.toU8a(true))).join(" – ")}`]), choice.route.toString(), (v) => {
+        choice.route = BigInt(v);
+        refresh();
+      }),
+      select("board", "From", stops.slice(0, -1).map((s, i) => [String(i), s]), String(choice.board), (v) => {
+        choice.board = Number(v);
+        refresh();
+      }),
+      select("alight", "To", stops.map((s, i) => [String(i), s] as [string, string]).slice(choice.board + 1), String(choice.alight), (v) => {
+        choice.alight = Number(v);
+        refresh();
+      }),
+    );
+
+    const book = upcoming.length
+      ? sendForm({
+          id: "book-ticket",
+          city,
+          account,
+          fields: [
+            select("ticket-trip", "Departure", upcoming.map((t) => [t.id.toString(), `#${t.id} at ${time(t.departureMs)}`]), choice.trip.toString(), (v) => {
+              choice.trip = BigInt(v);
+              refresh();
+            }),
+          ],
+          submit: "Book ticket",
+          build: async (form, step) => {
+            const trip = parseId(value(form, "ticket-trip"), "departure");
+            const allowance = big(await city.read("credit_token", "psp22::allowance", me, me, fares));
+            if (allowance < exact) {
+              await city.send(
+                account,
+                "credit_token",
+                "psp22::increaseAllowance",
+                [fares, exact - allowance],
+                step(`Step 1 of 2, letting the fare contract hold ${credits(exact)} SCP`),
+              );
+            }
+            return { contract: "fare_pricing", message: "bookTicket", args: [trip, choice.board, choice.alight] };
+          },
+          done: refresh,
+        })
+      : h("p", { class: "note" }, "No upcoming departures on this route.");
+
+    const stopName = (routeId: bigint, index: any): string => {
+      const found = routes.find(([id]) => id === routeId);
+      const names: any[] = found ? get(found[1], "stops").toArray() : [];
+      const i = Number(index.toString());
+      return names[i] ? u8aToString(names[i].toU8a(true)) : `stop ${i}`;
+    };
+
+    // the resident's tickets, trip by trip
+    const mine: { id: bigint; trip: TripView; ticket: any }[] = [];
+    for (const trip of allTrips) {
+      const tickets: any = await city.read("fare_pricing", "tripTickets", me, trip.id, 0, TICKET_PAGE);
+      for (const entry of tickets.toArray()) {
+        if (get(entry[1], "rider").toString() === me) mine.push({ id: big(entry[0]), trip, ticket: entry[1] });
+      }
+    }
+    const tickets = mine.length
+      ? h(
+          "table",
+          { "data-testid": "my-tickets" },
+          h("caption", {}, "My tickets"),
+          h("tr", {}, ...["Ticket", "Departure", "Ride", "Fare", "State"].map((c) => h("th", { scope: "col" }, c))),
+          ...mine.map(({ id, trip, ticket }) =>
+            h(
+              "tr",
+              { "data-testid": `ticket-${id}` },
+              h("td", {}, `#${id}`),
+              h("td", {}, `#${trip.id} at ${time(trip.departureMs)}`),
+              h("td", {}, `${stopName(trip.route, get(ticket, "board"))} → ${stopName(trip.route, get(ticket, "alight"))}`),
+              h("td", {}, `${credits(big(get(ticket, "fare")))} SCP`),
+              h("td", {}, get(ticket, "state").type),
+            ),
+          ),
+        )
+      : h("p", { class: "note" }, "No tickets yet.");
+
+    // the chosen departure's load per segment
+    let chart: HTMLElement | null = null;
+    const shown = allTrips.find((t) => t.id === choice.trip);
+    if (shown) {
+      const occupancy: any = await city.read("fare_pricing", "occupancy", me, shown.id);
+      const loads: number[] = occupancy[0].toArray().map((n: any) => Number(n.toString()));
+      const factor = Number(occupancy[1].toString()) / 100;
+      chart = h(
+        "figure",
+        { class: "chart", "data-testid": "occupancy" },
+        h("figcaption", {}, `Departure #${shown.id}: passengers per segment (${shown.capacity} seats; load factor ${factor.toFixed(1)} %)`),
+        ...loads.map((load, i) =>
+          h(
+            "div",
+            { class: "bar-row" },
+            h("span", { class: "bar-label" }, `${stops[i]} → ${stops[i + 1]}`),
+            h(
+              "span",
+              { class: "bar", role: "img", "aria-label": `${load} of ${shown.capacity} seats`, style: `--share: ${Math.min(100, (100 * load) / Math.max(1, shown.capacity))}%` },
+              h("span", { class: "bar-fill" }),
+            ),
+            h("span", { class: "bar-value", "data-testid": `segment-${i}` }, `${load}/${shown.capacity}`),
+          ),
+        ),
+      );
+    }
+
+    return h(
+      "section",
+      { "aria-labelledby": "transit-title" },
+      h("h2", { id: "transit-title" }, "Transit"),
+      chooser,
+      facts([
+        ["Exact fare for these stops", `${credits(exact)} SCP`, "exact-fare"],
+        ["The slab fare would be", `${credits(slab)} SCP`, "slab-fare"],
+      ]),
+      book,
+      chart,
+      h("h3", {}, "My tickets"),
+      tickets,
+    );
+  },
+};
