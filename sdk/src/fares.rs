@@ -439,4 +439,48 @@ mod tests {
         );
         assert!(render_report(&loads, 8_000).contains("fewer departures: 2 -> 1"));
     }
+
+    /// The web app's operator page computes the report in the browser;
+    /// `apps/web/test/planning-vector.json` holds six trips and their report, which the
+    /// app's unit tests check too.
+    #[test]
+    fn the_shared_planning_vector_is_what_this_sdk_computes() {
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../../apps/web/test/planning-vector.json")).unwrap();
+        let number = |v: &serde_json::Value| v.as_u64().unwrap();
+        let loads: Vec<TripLoad> = vector["trips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| TripLoad {
+                trip: number(&t["trip"]),
+                route: number(&t["route"]),
+                departure_ms: number(&t["departure_ms"]),
+                capacity: number(&t["capacity"]) as u32,
+                segment_load: t["segment_load"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| number(l) as u32)
+                    .collect(),
+                passenger_stages: number(&t["passenger_stages"]),
+                cancelled: t["cancelled"].as_bool().unwrap(),
+            })
+            .collect();
+        let expected: Vec<Suggestion> = vector["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| Suggestion {
+                route: number(&s["route"]),
+                hour: number(&s["hour"]),
+                trips: number(&s["trips"]) as u32,
+                load_factor_bps: number(&s["load_factor_bps"]) as u32,
+                peak_segment_bps: number(&s["peak_segment_bps"]) as u32,
+                suggested_trips: number(&s["suggested_trips"]) as u32,
+            })
+            .collect();
+        let target = number(&vector["target_bps"]) as u32;
+        assert_eq!(suggestions(&loads, target), expected);
+    }
 }

@@ -1,18 +1,19 @@
 // The app's shell: connects to the node, picks the signing account, and shows one page
-// at a time (`#/wallet`, `#/vouchers`, `#/energy`, `#/parking`, `#/transit`), drawn again whenever the city's contracts emit.
+// at a time (`#/wallet`, `#/vouchers`, `#/energy`, `#/parking`, `#/transit`, `#/operator`), drawn again whenever the city's contracts emit.
 import "./style.css";
 import { devAccounts, extensionAccounts } from "./accounts";
 import { City, type Account } from "./chain";
 import { short } from "./format";
 import type { Page } from "./pages/page";
 import { energy } from "./pages/energy";
+import { operator } from "./pages/operator";
 import { parking } from "./pages/parking";
 import { transit } from "./pages/transit";
 import { vouchers } from "./pages/vouchers";
 import { wallet } from "./pages/wallet";
 import { h } from "./ui";
 
-const PAGES: Page[] = [wallet, vouchers, energy, parking, transit];
+const PAGES: Page[] = [wallet, vouchers, energy, parking, transit, operator];
 const ACCOUNT_KEY = "smartcity.account";
 
 async function start() {

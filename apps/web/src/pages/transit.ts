@@ -56,7 +56,12 @@ export const transit: Page = {
       return route.isSome ? route.unwrap() : undefined;
     });
     if (routes.length === 0) {
-      return h("section", {}, h("h2", {}, "Transit"), h("p", { class: "note" }, "No routes are published yet."));
+      return h(
+        "section",
+        { "aria-labelledby": "transit-title" },
+        h("h2", { id: "transit-title" }, "Transit"),
+        h("p", { class: "note" }, "No routes are published yet."),
+      );
     }
     if (!routes.some(([id]) => id === choice.route)) choice.route = routes[0][0];
     const route = routes.find(([id]) => id === choice.route)![1];
