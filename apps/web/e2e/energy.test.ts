@@ -26,6 +26,13 @@ describe("P2P energy in a browser, against a node", () => {
     const bobLedger = await ledger("Bob");
     expect(bobLedger).toBeGreaterThanOrEqual(2_000n);
     const bob = await open(browser, "Bob", "energy");
+    // his rooftop meter, with the registers the market accepted last
+    const device = bob.locator("[data-testid=devices] tr[data-testid^=device-]").first();
+    await device.waitFor();
+    const deviceId = (await device.getAttribute("data-testid"))!.replace("device-", "");
+    const last = (await chain.read("energy_market", "meter", deviceId)).unwrap();
+    expect(last.exportWhTotal.toBigInt()).toBe(6_000n);
+    expect(await device.locator("td").nth(4).textContent()).toBe("6 kWh");
     await bob.fill("#sell-kwh", "2");
     await bob.fill("#sell-price", "1.5");
     await bob.click("#sell button[type=submit]");

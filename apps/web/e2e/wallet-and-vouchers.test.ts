@@ -70,6 +70,16 @@ describe("the citizen dApp in a browser, against a node", () => {
     await sent(eve, "claim", "Claim accrued credits");
     expect(await chain.balance("Eve")).toBe(before + owed);
     await eve.getByTestId("accrued").filter({ hasText: /^0 SCP$/ }).waitFor();
+    // the claim's mint receipt, with its provenance, as the token holds it
+    const row = eve.locator("[data-testid=receipts] tr[data-testid^=receipt-]").first();
+    await row.waitFor();
+    const receiptId = BigInt((await row.getAttribute("data-testid"))!.replace("receipt-", ""));
+    const receipt = (await chain.read("credit_token", "receipt", receiptId)).unwrap();
+    expect(receipt.owner.toString()).toBe(await devAddress("Eve"));
+    expect(receipt.amount.toBigInt()).toBe(owed);
+    expect(receipt.earning.source.type).toBe("Solar");
+    expect(receipt.earning.energyWh.toBigInt()).toBe(4_000n);
+    expect(await row.locator("td").nth(4).textContent()).toBe("4 kWh");
 
     const dave = await devAddress("Dave");
     const daveBefore = await chain.balance("Dave");
@@ -78,6 +88,7 @@ describe("the citizen dApp in a browser, against a node", () => {
     await eve.click("#transfer button[type=submit]");
     await sent(eve, "transfer", "Send credits");
     expect(await chain.balance("Dave")).toBe(daveBefore + 1_250_000n);
+    await eve.locator("[data-testid=transfers] tr", { hasText: "1.25 SCP" }).waitFor();
 
     // more than she has: the contract's refusal, in words, before anything is signed
     await eve.fill("#transfer-to", dave);

@@ -11,6 +11,7 @@ import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { WeightV2 } from "@polkadot/types/interfaces";
 import { explain } from "./errors";
+import { History } from "./history";
 
 export const CONTRACTS = [
   "identity_registry",
@@ -101,6 +102,8 @@ export function outcomeOf(output: Codec | null): Outcome {
 
 export class City {
   private listeners = new Set<() => void>();
+  /** The city's recent events, scanned from the blocks on first use. */
+  readonly history: History = new History(this);
   private constructor(
     readonly api: ApiPromise,
     readonly manifest: Manifest,

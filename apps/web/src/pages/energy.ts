@@ -65,6 +65,7 @@ export const energy: Page = {
     ]);
     const earnings: any[] = get(energyAccount, "earnings").toArray();
     const ledger = big(get(energyAccount, "ledger_wh"));
+    const devices = await myDevices(city, me);
 
     const accruals = earnings.length
       ? h(
@@ -187,6 +188,25 @@ export const energy: Page = {
         ["Bill for imports beyond the ledger, paid at the next claim", `${credits(big(get(energyAccount, "bill")))} SCP`, "energy-bill"],
         ["Owed to the utility", `${credits(big(debt))} SCP`, "debt"],
       ]),
+      h("h3", {}, "My devices"),
+      devices.length
+        ? h(
+            "table",
+            { "data-testid": "devices" },
+            h("tr", {}, ...["Device", "Kind", "Last reading", "Imported", "Exported"].map((c) => h("th", { scope: "col" }, c))),
+            ...devices.map(({ id, kind, last }) =>
+              h(
+                "tr",
+                { "data-testid": `device-${id}` },
+                h("td", {}, short(id)),
+                h("td", {}, kind),
+                h("td", {}, last ? `#${get(last, "seq").toString()} at ${time(big(get(last, "at_ms")))}` : "none yet"),
+                h("td", {}, last ? kwh(big(get(last, "import_wh_total"))) : "–"),
+                h("td", {}, last ? kwh(big(get(last, "export_wh_total"))) : "–"),
+              ),
+            ),
+          )
+        : h("p", { class: "note" }, "No devices registered to you in the recent blocks."),
       accruals,
       h("h3", {}, "Buy energy"),
       offerTable,
@@ -197,3 +217,30 @@ export const energy: Page = {
     );
   },
 };
+
+/**
+ * The devices `owner` holds, as the registry's recent events tell (registered to it, or
+ * transferred to it and not away), each with the registry's record and the market's last
+ * accepted reading (its registers).
+ */
+async function myDevices(city: City, owner: string): Promise<{ id: string; kind: string; last: any }[]> {
+  const held = new Set<string>();
+  for (const event of await city.history.catchUp()) {
+    if (event.contract !== "identity_registry") continue;
+    const id = u8aToHex((event.args.deviceId ?? event.args.device_id) as any);
+    if (event.name === "DeviceRegistered" && event.args.owner.toString() === owner) held.add(id);
+    if (event.name === "DeviceTransferred") {
+      if (event.args.to.toString() === owner) held.add(id);
+      else if (event.args.from.toString() === owner) held.delete(id);
+    }
+  }
+  const devices = await Promise.all(
+    [...held].map(async (id) => {
+      const record: any = await city.read("identity_registry", "identityRegistryApi::device", owner, id);
+      if (!record.isSome || get(record.unwrap(), "owner").toString() !== owner) return undefined;
+      const last: any = await city.read("energy_market", "meter", owner, id);
+      return { id, kind: get(record.unwrap(), "kind").type as string, last: last.isSome ? last.unwrap() : undefined };
+    }),
+  );
+  return devices.filter((d): d is { id: string; kind: string; last: any } => d !== undefined);
+}

@@ -1,7 +1,10 @@
 // Wallet: the resident's credits (minted, and accrued in the energy market until a
 // claim), sending credits, and retiring them as a carbon offset.
 import { blake2AsHex, decodeAddress } from "@polkadot/util-crypto";
-import { co2e, credits, parseCredits } from "../format";
+import { u8aToHex } from "@polkadot/util";
+import type { City } from "../chain";
+import { co2e, credits, energy as energyText, parseCredits, short, time } from "../format";
+import type { CityEvent } from "../history";
 import { facts, field, h, sendForm, value } from "../ui";
 import { big, get, type Page } from "./page";
 
@@ -16,6 +19,13 @@ export const wallet: Page = {
       city.read("credit_token", "retiredTotal", me, me),
       city.read("credit_token", "co2eRate", me),
     ]);
+    const events = await city.history.catchUp();
+    const receipts = await myReceipts(city, me, events);
+    const transfers = events
+      .filter((e) => e.contract === "credit_token" && e.name === "Transfer")
+      .filter((e) => [e.args.from, e.args.to].some((side: any) => side?.isSome && side.unwrap().toString() === me))
+      .slice(-20)
+      .reverse();
     const earnings: any[] = get(energyAccount, "earnings").toArray();
     const accrued = earnings.reduce((sum, accrual) => sum + big(get(accrual, "credits")), 0n);
     const bill = big(get(energyAccount, "bill"));
@@ -86,6 +96,46 @@ export const wallet: Page = {
         ["One credit offsets at most", co2e(big(rate)), "co2e-rate"],
       ]),
       accrued > 0n || bill > 0n ? claim : h("p", { class: "note" }, "Nothing accrued to claim."),
+      h("h3", {}, "Mint receipts: where my credits came from"),
+      receipts.length
+        ? h(
+            "table",
+            { "data-testid": "receipts" },
+            h("tr", {}, ...["Receipt", "Credits", "Device", "Source", "Energy", "Measured"].map((c) => h("th", { scope: "col" }, c))),
+            ...receipts.map(([id, receipt]) => {
+              const earning = get(receipt, "earning");
+              return h(
+                "tr",
+                { "data-testid": `receipt-${id}` },
+                h("td", {}, `#${id}`),
+                h("td", {}, `${credits(big(get(receipt, "amount")))} SCP`),
+                h("td", {}, short(u8aToHex(get(earning, "device")))),
+                h("td", {}, get(earning, "source").type),
+                h("td", {}, energyText(big(get(earning, "energy_wh")))),
+                h("td", {}, `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`),
+              );
+            }),
+          )
+        : h("p", { class: "note" }, "No receipts in the recent blocks."),
+      h("h3", {}, "Recent transfers"),
+      transfers.length
+        ? h(
+            "table",
+            { "data-testid": "transfers" },
+            h("tr", {}, ...["Block", "From", "To", "Credits"].map((c) => h("th", { scope: "col" }, c))),
+            ...transfers.map((t) => {
+              const side = (value: any) => (value?.isSome ? (value.unwrap().toString() === me ? "you" : short(value.unwrap().toString())) : "minted / burned");
+              return h(
+                "tr",
+                {},
+                h("td", {}, `#${t.block}`),
+                h("td", {}, side(t.args.from)),
+                h("td", {}, side(t.args.to)),
+                h("td", {}, `${credits(big(t.args.value))} SCP`),
+              );
+            }),
+          )
+        : h("p", { class: "note" }, "No transfers in the recent blocks."),
       h("h3", {}, "Send credits"),
       transfer,
       h("h3", {}, "Retire credits"),
@@ -93,3 +143,24 @@ export const wallet: Page = {
     );
   },
 };
+
+/** The mint receipts `owner` holds among those issued (or split off) in `events`. */
+async function myReceipts(city: City, owner: string, events: CityEvent[]): Promise<[bigint, any][]> {
+  const ids: bigint[] = [];
+  for (const event of events.filter((e) => e.contract === "credit_token")) {
+    if (event.name === "ReceiptsIssued") {
+      const first = big(event.args.first_receipt_id ?? event.args.firstReceiptId);
+      const count = Number((event.args.count as any).toString());
+      for (let i = 0n; i < BigInt(count); i++) ids.push(first + i);
+    } else if (event.name === "ReceiptSplit") {
+      ids.push(big(event.args.part_id ?? event.args.partId));
+    }
+  }
+  const receipts = await Promise.all(
+    ids.map(async (id) => [id, await city.read<any>("credit_token", "receipt", owner, id)] as [bigint, any]),
+  );
+  return receipts
+    .filter(([, receipt]) => receipt.isSome && get(receipt.unwrap(), "owner").toString() === owner)
+    .map(([id, receipt]) => [id, receipt.unwrap()] as [bigint, any])
+    .reverse();
+}
