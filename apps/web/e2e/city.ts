@@ -7,6 +7,7 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { readFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { outcomeOf } from "../src/chain";
 
 export const NODE_URL = required("SMARTCITY_NODE_URL");
@@ -56,16 +57,27 @@ export async function open(browser: Browser, name: string, path: string): Promis
 
 /**
  * Waits until the notice line says the form `form` (its submit button says `what`) was
- * sent and in a block; fails at once with the form's own words if it was refused.
+ * sent and in a block, signing at each fee dialog on the way (an allowance first makes
+ * two); fails at once with the form's own words if it was refused.
  */
 export async function sent(page: Page, form: string, what: string): Promise<string> {
   const done = page.locator("#notice").filter({ hasText: `${what}: done` });
   const refused = page.locator(`#${form} .status.error`);
-  await done.or(refused).first().waitFor({ timeout: 120_000 });
-  if (await refused.isVisible()) {
-    throw new Error(`${what} was refused: ${await refused.textContent()}`);
+  const sign = page.locator("#confirm[open] button[value=sign]");
+  for (let dialogs = 0; dialogs < 4; dialogs++) {
+    await done.or(refused).or(sign).first().waitFor({ timeout: 120_000 });
+    if (await sign.isVisible()) {
+      expect(await page.locator("#confirm-text").textContent()).toMatch(/^This costs a fee of \d/);
+      await sign.click();
+      await sign.waitFor({ state: "hidden" });
+      continue;
+    }
+    if (await refused.isVisible()) {
+      throw new Error(`${what} was refused: ${await refused.textContent()}`);
+    }
+    return (await done.textContent()) ?? "";
   }
-  return (await done.textContent()) ?? "";
+  throw new Error(`${what}: more fee dialogs than any form asks for`);
 }
 
 /** The chain, read without the page. */

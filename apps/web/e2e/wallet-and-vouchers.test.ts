@@ -90,6 +90,14 @@ describe("the citizen dApp in a browser, against a node", () => {
     expect(await chain.balance("Dave")).toBe(daveBefore + 1_250_000n);
     await eve.locator("[data-testid=transfers] tr", { hasText: "1.25 SCP" }).waitFor();
 
+    // the fee shown, and she says no: nothing is sent
+    await eve.fill("#transfer-to", dave);
+    await eve.fill("#transfer-amount", "1");
+    await eve.click("#transfer button[type=submit]");
+    await eve.locator("#confirm[open] button[value=cancel]").click();
+    await eve.getByTestId("transfer-status").filter({ hasText: "You did not sign: nothing was sent." }).waitFor();
+    expect(await chain.balance("Dave")).toBe(daveBefore + 1_250_000n);
+
     // more than she has: the contract's refusal, in words, before anything is signed
     await eve.fill("#transfer-to", dave);
     await eve.fill("#transfer-amount", "1000000");

@@ -100,7 +100,15 @@ export function outcomeOf(output: Codec | null): Outcome {
   return { ok: true, value: inner };
 }
 
+/**
+ * Asked before every signature with the fee and the storage deposit the extrinsic will
+ * cost; `false` sends nothing. The app shows them and waits for the resident's word.
+ */
+export type ConfirmFee = (fee: bigint, deposit: bigint, what: string) => Promise<boolean>;
+
 export class City {
+  /** See [`ConfirmFee`]; the default (scripts, tests of this module) signs at once. */
+  confirmFee: ConfirmFee = async () => true;
   private listeners = new Set<() => void>();
   /** The city's recent events, scanned from the blocks on first use. */
   readonly history: History = new History(this);
@@ -241,7 +249,13 @@ export class City {
     const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.toBigInt() : 0n;
     const tx = handle.tx[message]({ gasLimit, storageDepositLimit: deposit > 0n ? deposit : null }, ...args);
     const info = await tx.paymentInfo(account.address);
-    progress({ stage: "signing", fee: info.partialFee.toBigInt(), deposit });
+    const fee = info.partialFee.toBigInt();
+    progress({ stage: "signing", fee, deposit });
+    if (!(await this.confirmFee(fee, deposit, `${contract}.${message}`))) {
+      const error = "You did not sign: nothing was sent.";
+      progress({ stage: "failed", error });
+      throw new SendError(error);
+    }
     return new Promise((resolve, reject) => {
       let unsubscribe: (() => void) | undefined;
       const fail = (error: string) => {

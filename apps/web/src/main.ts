@@ -2,8 +2,8 @@
 // at a time (`#/wallet`, `#/vouchers`, `#/energy`, `#/parking`, `#/transit`, `#/operator`), drawn again whenever the city's contracts emit.
 import "./style.css";
 import { devAccounts, extensionAccounts } from "./accounts";
-import { City, type Account } from "./chain";
-import { short } from "./format";
+import { City, type Account, type ConfirmFee } from "./chain";
+import { fee, short } from "./format";
 import type { Page } from "./pages/page";
 import { energy } from "./pages/energy";
 import { operator } from "./pages/operator";
@@ -31,6 +31,7 @@ async function start() {
   }
   const accounts: Account[] = await extensionAccounts("Smart City").catch(() => []);
   if (city.devChain) accounts.push(...(await devAccounts(city.api.registry.chainSS58 ?? 42)));
+  city.confirmFee = confirmFee(city);
   status.textContent = `${city.manifest.network} · ${(await city.api.rpc.system.chain()).toString()}`;
   if (accounts.length === 0) {
     main.replaceChildren(
@@ -76,6 +77,22 @@ async function start() {
   });
   await draw();
   document.body.dataset.ready = "true";
+}
+
+/** Shows an extrinsic's fee and deposit in a dialog before anything is signed. */
+function confirmFee(city: City): ConfirmFee {
+  const dialog = document.getElementById("confirm") as HTMLDialogElement;
+  const text = document.getElementById("confirm-text")!;
+  return (feeValue, deposit) => {
+    const { symbol, decimals } = city.native;
+    text.textContent =
+      `This costs a fee of ${fee(feeValue, symbol, decimals)}` +
+      (deposit > 0n ? ` and a storage deposit of ${fee(deposit, symbol, decimals)} (returned when the data is removed)` : "") +
+      ". Sign and send it?";
+    dialog.returnValue = "";
+    dialog.showModal();
+    return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "sign"), { once: true }));
+  };
 }
 
 /**

@@ -113,7 +113,7 @@ export function describe(progress: Progress, city: City): string {
       return (
         `Fee ${fee(progress.fee, symbol, decimals)}` +
         (progress.deposit > 0n ? ` + storage deposit ${fee(progress.deposit, symbol, decimals)}` : "") +
-        ": waiting for the signature…"
+        ": waiting for your word…"
       );
     case "ready":
       return "Sent: waiting for a block…";

@@ -6,6 +6,7 @@ import { facts, field, h, sendForm, value } from "../ui";
 import { big, get, type Page } from "./page";
 import type { City } from "../chain";
 import { walkPages } from "./paging";
+import { payingFromAllowance } from "../allowance";
 
 /** The market's largest page of offers (`MAX_OFFER_PAGE`). */
 const OFFER_PAGE = 32;
@@ -124,18 +125,8 @@ export const energy: Page = {
         if (offer.seller === me) throw new Error("That is your own offer.");
         const wh = parseKwh(value(form, "buy-kwh"));
         const cost = offerCost(offer.pricePerKwh, wh);
-        // the market takes the price from the buyer's allowance to it
-        const allowance = big(await city.read("credit_token", "psp22::allowance", me, me, market));
-        if (allowance < cost) {
-          await city.send(
-            account,
-            "credit_token",
-            "psp22::increaseAllowance",
-            [market, cost - allowance],
-            step(`Step 1 of 2, letting the market take ${credits(cost)} SCP`),
-          );
-        }
-        return { contract: "energy_market", message: "buy", args: [id, wh] };
+        const call = { contract: "energy_market" as const, message: "buy", args: [id, wh] };
+        return payingFromAllowance(city, account, market, cost, call, step);
       },
       done: refresh,
     });

@@ -6,6 +6,7 @@ import { credits, parseCredits, parseId, time } from "../format";
 import { facts, field, h, sendForm, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { walkPages } from "./paging";
+import { payingFromAllowance } from "../allowance";
 
 /** The contract's largest page (`MAX_PAGE`). */
 const PAGE = 32;
@@ -109,17 +110,8 @@ export const parking: Page = {
         const found = spaces.find((s) => s.id === id);
         if (!found) throw new Error(`Space #${id} is not free for that time.`);
         const cost = rent(big(get(get(found.space, "terms"), "price_per_hour")), startMs, endMs);
-        const allowance = big(await city.read("credit_token", "psp22::allowance", me, me, rental));
-        if (allowance < cost) {
-          await city.send(
-            account,
-            "credit_token",
-            "psp22::increaseAllowance",
-            [rental, cost - allowance],
-            step(`Step 1 of 2, letting the rental hold ${credits(cost)} SCP in escrow`),
-          );
-        }
-        return { contract: "parking_rental", message: "book", args: [id, null, startMs, endMs] };
+        const call = { contract: "parking_rental" as const, message: "book", args: [id, null, startMs, endMs] };
+        return payingFromAllowance(city, account, rental, cost, call, step);
       },
       done: refresh,
     });

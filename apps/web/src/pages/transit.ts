@@ -7,6 +7,7 @@ import { credits, parseId, time } from "../format";
 import { facts, h, sendForm, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { untilMissing } from "./paging";
+import { payingFromAllowance } from "../allowance";
 
 const MAX_ROUTES = 50;
 const MAX_TRIPS = 200;
@@ -109,17 +110,8 @@ export const transit: Page = {
           submit: "Book ticket",
           build: async (form, step) => {
             const trip = parseId(value(form, "ticket-trip"), "departure");
-            const allowance = big(await city.read("credit_token", "psp22::allowance", me, me, fares));
-            if (allowance < exact) {
-              await city.send(
-                account,
-                "credit_token",
-                "psp22::increaseAllowance",
-                [fares, exact - allowance],
-                step(`Step 1 of 2, letting the fare contract hold ${credits(exact)} SCP`),
-              );
-            }
-            return { contract: "fare_pricing", message: "bookTicket", args: [trip, choice.board, choice.alight] };
+            const call = { contract: "fare_pricing" as const, message: "bookTicket", args: [trip, choice.board, choice.alight] };
+            return payingFromAllowance(city, account, fares, exact, call, step);
           },
           done: refresh,
         })
