@@ -62,29 +62,21 @@ pub enum Command {
     Deploy {
         #[command(flatten)]
         node: NodeArgs,
-        /// The manifest's name: deployments/<network>.json.
-        #[arg(long, default_value = "local")]
-        network: String,
-        /// Where manifests are written.
-        #[arg(long, default_value = "deployments")]
-        deployments: PathBuf,
+        #[command(flatten)]
+        manifest: ManifestArgs,
         /// Deploy anew even when the manifest describes a deployment on this chain.
         #[arg(long)]
         fresh: bool,
     },
     /// On a development chain: makes the public dev keys //Bob ... //Ferdie residents of
-    /// the city in deployments/<network>.json (citizens; Bob's, Charlie's and Eve's rooftop
-    /// meters read, Bob's and Charlie's credits minted, Eve's left to claim), for the web
-    /// app. Idempotent.
+    /// the city in deployments/<network>.json (citizens; four rooftop
+    /// meters read, Bob's and Charlie's credits minted, Eve's left to claim; Dave's
+    /// driveway listed; Alice's bus line), for the web app. Idempotent.
     Residents {
         #[command(flatten)]
         node: NodeArgs,
-        /// The manifest's name: deployments/<network>.json.
-        #[arg(long, default_value = "local")]
-        network: String,
-        /// Where manifests are.
-        #[arg(long, default_value = "deployments")]
-        deployments: PathBuf,
+        #[command(flatten)]
+        manifest: ManifestArgs,
     },
     /// Weighs the main messages (a transfer, batches of readings, a booking, a ticket) on
     /// the embedded chain and on a node, and prints them side by side with the node's fees.
@@ -160,6 +152,17 @@ impl NodeArgs {
         };
         Ok(smartcity_node::NodeChain::connect(&self.url, &suri)?)
     }
+}
+
+/// Which deployment manifest: `<deployments>/<network>.json`.
+#[derive(Args)]
+pub struct ManifestArgs {
+    /// The manifest's name: deployments/<network>.json.
+    #[arg(long, default_value = "local")]
+    network: String,
+    /// Where manifests are.
+    #[arg(long, default_value = "deployments")]
+    deployments: PathBuf,
 }
 
 #[derive(Args)]
@@ -330,8 +333,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Deploy {
             node,
-            network,
-            deployments,
+            manifest:
+                ManifestArgs {
+                    network,
+                    deployments,
+                },
             fresh,
         } => {
             let code = Code::load(&dir)?;
@@ -347,12 +353,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 &mut std::io::stdout(),
             )?;
         }
-        Command::Residents {
-            node,
-            network,
-            deployments,
-        } => {
-            let path = crate::deploy::manifest_path(&deployments, &network);
+        Command::Residents { node, manifest } => {
+            let path = crate::deploy::manifest_path(&manifest.deployments, &manifest.network);
             let manifest = smartcity_suite::deployment::read(&path)?;
             let mut chain = node.connect()?;
             let (_, genesis) = chain.identity();

@@ -7,7 +7,8 @@ import { Keyring } from "@polkadot/keyring";
 import { cryptoWaitReady } from "@polkadot/util-crypto";
 import { readFileSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, expect } from "vitest";
 import { outcomeOf } from "../src/chain";
 
 export const NODE_URL = required("SMARTCITY_NODE_URL");
@@ -36,6 +37,24 @@ export async function launch(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * A test file's browser and chain, started before its tests and closed after them:
+ * `const city = useCity();` then `city.browser`, `city.chain` inside the tests.
+ */
+export function useCity(): { browser: Browser; chain: Chain } {
+  const city = {} as { browser: Browser; chain: Chain };
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    city.browser = await launch();
+    city.chain = await Chain.connect();
+  });
+  afterAll(async () => {
+    await city.browser?.close();
+    await city.chain?.disconnect();
+  });
+  return city;
 }
 
 /** The dev account `//name`'s address (what the app's account picker holds). */

@@ -1,28 +1,14 @@
-import { mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Chain, devAddress, launch, open, sent, SHOTS } from "./city";
+import { describe, expect, it } from "vitest";
+import { SHOTS, devAddress, open, sent, useCity } from "./city";
 
-let browser: Browser;
-let chain: Chain;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launch();
-  chain = await Chain.connect();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await chain?.disconnect();
-});
+const city = useCity();
 
 describe("a commuter in a browser, against a node", () => {
   it("books a parking space for the next hour: the rent goes into escrow", async () => {
     const ferdie = await devAddress("Ferdie");
-    const before = await chain.balance("Ferdie");
-    const escrowBefore = (await chain.read("parking_rental", "escrowTotal")).toBigInt();
-    const page = await open(browser, "Ferdie", "parking");
+    const before = await city.chain.balance("Ferdie");
+    const escrowBefore = (await city.chain.read("parking_rental", "escrowTotal")).toBigInt();
+    const page = await open(city.browser, "Ferdie", "parking");
     // the default search: the next whole hour, 60 minutes; Dave's driveway is free then
     const row = page.locator("[data-testid=free-spaces] tr[data-testid^=space-]").first();
     await row.waitFor();
@@ -35,9 +21,9 @@ describe("a commuter in a browser, against a node", () => {
     await page.screenshot({ path: `${SHOTS}/parking.png`, fullPage: true });
 
     // what the chain holds: 2 SCP (60 minutes at 2 SCP an hour) in escrow, a booking of his
-    expect(await chain.balance("Ferdie")).toBe(before - 2_000_000n);
-    expect((await chain.read("parking_rental", "escrowTotal")).toBigInt()).toBe(escrowBefore + 2_000_000n);
-    const [bookings] = await chain.read("parking_rental", "renterBookings", ferdie, 0, 32);
+    expect(await city.chain.balance("Ferdie")).toBe(before - 2_000_000n);
+    expect((await city.chain.read("parking_rental", "escrowTotal")).toBigInt()).toBe(escrowBefore + 2_000_000n);
+    const [bookings] = await city.chain.read("parking_rental", "renterBookings", ferdie, 0, 32);
     const booking = bookings.toArray()[0][1];
     expect(booking.space.toString()).toBe(space);
     expect(booking.state.type).toBe("Booked");
@@ -52,8 +38,8 @@ describe("a commuter in a browser, against a node", () => {
 
   it("books a bus ticket at the exact fare, shown beside the slab fare, and sees the seat taken", async () => {
     const ferdie = await devAddress("Ferdie");
-    const before = await chain.balance("Ferdie");
-    const page = await open(browser, "Ferdie", "transit");
+    const before = await city.chain.balance("Ferdie");
+    const page = await open(city.browser, "Ferdie", "transit");
     // Central → University: 3 stages; slabs 1 SCP up to 2 stages, 1.8 SCP up to 4
     await page.selectOption("#alight", "3");
     await page.getByTestId("exact-fare").filter({ hasText: /^1\.4 SCP$/ }).waitFor();
@@ -64,15 +50,15 @@ describe("a commuter in a browser, against a node", () => {
     await page.getByTestId("segment-0").filter({ hasText: "1/40" }).waitFor();
     await page.screenshot({ path: `${SHOTS}/transit.png`, fullPage: true });
 
-    expect(await chain.balance("Ferdie")).toBe(before - 1_400_000n);
+    expect(await city.chain.balance("Ferdie")).toBe(before - 1_400_000n);
     const trip = 0n; // the first departure of the seeded route
-    const tickets = (await chain.read("fare_pricing", "tripTickets", trip, 0, 32)).toArray();
+    const tickets = (await city.chain.read("fare_pricing", "tripTickets", trip, 0, 32)).toArray();
     const mine = tickets.filter(([, t]: any) => t.rider.toString() === ferdie);
     expect(mine.length).toBe(1);
     const ticket = mine[0][1];
     expect([ticket.board.toNumber(), ticket.alight.toNumber()]).toEqual([0, 3]);
     expect(ticket.fare.toBigInt()).toBe(1_400_000n);
-    const [loads] = await chain.read("fare_pricing", "occupancy", trip);
+    const [loads] = await city.chain.read("fare_pricing", "occupancy", trip);
     expect(loads.toArray().map((n: any) => n.toNumber())).toEqual([1, 1, 1, 0]);
     expect(await page.getByTestId("segment-3").textContent()).toBe("0/40");
     await page.close();

@@ -1,28 +1,14 @@
-import { mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { suggestions, type TripLoad } from "../src/planning";
-import { Chain, devAddress, launch, open, sent, SHOTS } from "./city";
+import { SHOTS, devAddress, open, sent, useCity } from "./city";
 
-let browser: Browser;
-let chain: Chain;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await launch();
-  chain = await Chain.connect();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await chain?.disconnect();
-});
+const city = useCity();
 
 /** Every trip on chain, as the planning report takes them. */
 async function loads(): Promise<TripLoad[]> {
   const all: TripLoad[] = [];
   for (let id = 0n; ; id++) {
-    const trip = await chain.read("fare_pricing", "trip", id);
+    const trip = await city.chain.read("fare_pricing", "trip", id);
     if (trip.isNone) return all;
     const t = trip.unwrap();
     all.push({
@@ -39,7 +25,7 @@ async function loads(): Promise<TripLoad[]> {
 
 describe("the operator's page in a browser, against a node", () => {
   it("shows the planning report of the operator's routes and schedules a departure", async () => {
-    const page = await open(browser, "Alice", "operator");
+    const page = await open(city.browser, "Alice", "operator");
     await page.getByTestId("planning").waitFor();
     // the page's suggestions are the report of what the chain holds
     for (const s of suggestions(await loads(), 8000)) {
@@ -68,10 +54,10 @@ describe("the operator's page in a browser, against a node", () => {
   });
 
   it("tells a resident who is not an operator so, and shows no report", async () => {
-    const page = await open(browser, "Bob", "operator");
+    const page = await open(city.browser, "Bob", "operator");
     await page.getByTestId("not-operator").waitFor();
     expect(await page.getByTestId("planning").count()).toBe(0);
-    expect(await chain.read("fare_pricing", "isOperator", await devAddress("Bob")).then((v: any) => v.isTrue)).toBe(false);
+    expect(await city.chain.read("fare_pricing", "isOperator", await devAddress("Bob")).then((v: any) => v.isTrue)).toBe(false);
     await page.close();
   });
 });

@@ -1,12 +1,14 @@
 // The city's recent events, read from the chain's blocks: what the contracts keep no index
-// of (a resident's mint receipts, transfers and devices) is found here. The scan covers at
-// most the last `DEPTH` blocks (about 8 hours at 6 s) and then follows new ones; a city
-// that needs more keeps an indexer (SubQuery, Subsquid) beside its node instead.
+// of (a resident's mint receipts, transfers and devices) is found here. The scan covers the
+// last `DEPTH` blocks, the state a node keeps by default (`--state-pruning 256`; an archive
+// node keeps all, but a page load should not walk them), and then follows new ones; a
+// block whose state the node has let go is passed over. A city whose residents look
+// further back keeps an indexer (SubQuery, Subsquid) beside its node.
 import type { Codec } from "@polkadot/types/types";
 import { CONTRACTS, type City, type ContractName } from "./chain";
 
 /** Blocks looked back at most. */
-export const DEPTH = 5_000;
+export const DEPTH = 250;
 /** Blocks fetched at once. */
 const PARALLEL = 16;
 
@@ -19,10 +21,29 @@ export interface CityEvent {
 
 export class History {
   readonly events: CityEvent[] = [];
+  /** Blocks in range whose events the node no longer keeps. */
+  passedOver = 0;
   private next = -1;
   private scanning: Promise<void> | undefined;
 
   constructor(private readonly city: City) {}
+
+  /**
+   * The events known now, without waiting: starts reading the blocks not read yet and calls
+   * `onNew` when that found more (a page draws itself again). `complete` is false until the
+   * first scan has finished.
+   */
+  snapshot(onNew: () => void): { events: CityEvent[]; complete: boolean } {
+    const before = this.events.length;
+    if (!this.scanning) {
+      void this.catchUp()
+        .then(() => {
+          if (this.events.length > before) onNew();
+        })
+        .catch(() => {}); // the next draw tries again
+    }
+    return { events: this.events, complete: this.next >= 0 };
+  }
 
   /** Reads the blocks not read yet (one scan at a time); returns every event known. */
   async catchUp(): Promise<CityEvent[]> {
@@ -46,8 +67,15 @@ export class History {
 
   private async eventsOf(number: number): Promise<CityEvent[]> {
     const { api, contracts, manifest } = this.city;
-    const hash = await api.rpc.chain.getBlockHash(number);
-    const records: any = await (await api.at(hash)).query.system.events();
+    let records: any;
+    try {
+      const hash = await api.rpc.chain.getBlockHash(number);
+      // one storage read a block (`api.at` would also ask for each block's runtime version)
+      records = await api.query.system.events.at(hash);
+    } catch {
+      this.passedOver += 1; // pruned: "State already discarded"
+      return [];
+    }
     const found: CityEvent[] = [];
     for (const record of records) {
       if (!api.events.contracts.ContractEmitted.is(record.event)) continue;

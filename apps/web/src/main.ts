@@ -101,7 +101,7 @@ function confirmFee(city: City): ConfirmFee {
  * (another default) is left as drawn.
  */
 function keepTyped(from: HTMLElement, to: HTMLElement) {
-  from.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id], textarea[id]").forEach((old) => {
+  from.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id]:not([type=file]), textarea[id]").forEach((old) => {
     const fresh = to.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${old.id}`);
     if (fresh && !fresh.readOnly && old.value !== old.defaultValue && fresh.value === fresh.defaultValue) {
       fresh.value = old.value;

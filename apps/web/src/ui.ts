@@ -33,6 +33,27 @@ export function value(root: ParentNode, id: string): string {
   return input?.value ?? "";
 }
 
+/** A row of [`table`]: its cells' text, and a test id (`offer-3`) when it has one. */
+export interface Row {
+  id?: string;
+  cells: string[];
+}
+
+/**
+ * A table (`data-testid` `id`) with a header row of `columns`, or, with no rows, `empty` in
+ * a note.
+ */
+export function table(id: string, columns: string[], rows: Row[], empty: string, caption?: string): HTMLElement {
+  if (rows.length === 0) return h("p", { class: "note" }, empty);
+  return h(
+    "table",
+    { "data-testid": id },
+    caption ? h("caption", {}, caption) : null,
+    h("tr", {}, ...columns.map((column) => h("th", { scope: "col" }, column))),
+    ...rows.map((row) => h("tr", { "data-testid": row.id }, ...row.cells.map((cell) => h("td", {}, cell)))),
+  );
+}
+
 /** Definition rows: `[["Balance", "12.5 SCP"], ...]`; each value has a test id. */
 export function facts(rows: [string, string, string][]): HTMLElement {
   return h(

@@ -2,9 +2,10 @@
 // the bill and any debt; the open P2P offers, to buy part of one; selling from the ledger.
 import { u8aToHex } from "@polkadot/util";
 import { credits, energy as kwh, parseCredits, parseId, short, time } from "../format";
-import { facts, field, h, sendForm, value } from "../ui";
+import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 import type { City } from "../chain";
+import type { CityEvent } from "../history";
 import { walkPages } from "./paging";
 import { payingFromAllowance } from "../allowance";
 
@@ -66,48 +67,44 @@ export const energy: Page = {
     ]);
     const earnings: any[] = get(energyAccount, "earnings").toArray();
     const ledger = big(get(energyAccount, "ledger_wh"));
-    const devices = await myDevices(city, me);
+    const { events, complete } = city.history.snapshot(refresh);
+    const devices = await myDevices(city, me, events);
 
-    const accruals = earnings.length
-      ? h(
-          "table",
-          { "data-testid": "accruals" },
-          h("caption", {}, "Accrued, not yet claimed (the wallet claims them)"),
-          h("tr", {}, ...["Device", "Source", "Measured", "Energy", "Credits"].map((c) => h("th", { scope: "col" }, c))),
-          ...earnings.map((accrual) => {
-            const earning = get(accrual, "earning");
-            return h(
-              "tr",
-              {},
-              h("td", {}, short(u8aToHex(get(earning, "device")))),
-              h("td", {}, get(earning, "source").type),
-              h("td", {}, `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`),
-              h("td", {}, kwh(big(get(earning, "energy_wh")))),
-              h("td", {}, `${credits(big(get(accrual, "credits")))} SCP`),
-            );
-          }),
-        )
-      : h("p", { class: "note" }, "No credits accrued since the last claim.");
+    const accruals = table(
+      "accruals",
+      ["Device", "Source", "Measured", "Energy", "Credits"],
+      earnings.map((accrual) => {
+        const earning = get(accrual, "earning");
+        return {
+          cells: [
+            short(u8aToHex(get(earning, "device"))),
+            get(earning, "source").type,
+            `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`,
+            kwh(big(get(earning, "energy_wh"))),
+            `${credits(big(get(accrual, "credits")))} SCP`,
+          ],
+        };
+      }),
+      "No credits accrued since the last claim.",
+      "Accrued, not yet claimed (the wallet claims them)",
+    );
 
-    const offerTable = offers.length
-      ? h(
-          "table",
-          { "data-testid": "offers" },
-          h("caption", {}, "Open offers"),
-          h("tr", {}, ...["Offer", "Seller", "Left", "Price", "Until"].map((c) => h("th", { scope: "col" }, c))),
-          ...offers.map((offer) =>
-            h(
-              "tr",
-              { "data-testid": `offer-${offer.id}` },
-              h("td", {}, `#${offer.id}`),
-              h("td", {}, offer.seller === me ? "you" : short(offer.seller)),
-              h("td", {}, kwh(offer.whLeft)),
-              h("td", {}, `${credits(offer.pricePerKwh)} SCP/kWh`),
-              h("td", {}, time(offer.expiresAtMs)),
-            ),
-          ),
-        )
-      : h("p", { class: "note" }, "No open offers.");
+    const offerTable = table(
+      "offers",
+      ["Offer", "Seller", "Left", "Price", "Until"],
+      offers.map((offer) => ({
+        id: `offer-${offer.id}`,
+        cells: [
+          `#${offer.id}`,
+          offer.seller === me ? "you" : short(offer.seller),
+          kwh(offer.whLeft),
+          `${credits(offer.pricePerKwh)} SCP/kWh`,
+          time(offer.expiresAtMs),
+        ],
+      })),
+      "No open offers.",
+      "Open offers",
+    );
 
     const buy = sendForm({
       id: "buy",
@@ -180,24 +177,21 @@ export const energy: Page = {
         ["Owed to the utility", `${credits(big(debt))} SCP`, "debt"],
       ]),
       h("h3", {}, "My devices"),
-      devices.length
-        ? h(
-            "table",
-            { "data-testid": "devices" },
-            h("tr", {}, ...["Device", "Kind", "Last reading", "Imported", "Exported"].map((c) => h("th", { scope: "col" }, c))),
-            ...devices.map(({ id, kind, last }) =>
-              h(
-                "tr",
-                { "data-testid": `device-${id}` },
-                h("td", {}, short(id)),
-                h("td", {}, kind),
-                h("td", {}, last ? `#${get(last, "seq").toString()} at ${time(big(get(last, "at_ms")))}` : "none yet"),
-                h("td", {}, last ? kwh(big(get(last, "import_wh_total"))) : "–"),
-                h("td", {}, last ? kwh(big(get(last, "export_wh_total"))) : "–"),
-              ),
-            ),
-          )
-        : h("p", { class: "note" }, "No devices registered to you in the recent blocks."),
+      table(
+        "devices",
+        ["Device", "Kind", "Last reading", "Imported", "Exported"],
+        devices.map(({ id, kind, last }) => ({
+          id: `device-${id}`,
+          cells: [
+            short(id),
+            kind,
+            last ? `#${get(last, "seq").toString()} at ${time(big(get(last, "at_ms")))}` : "none yet",
+            last ? kwh(big(get(last, "import_wh_total"))) : "–",
+            last ? kwh(big(get(last, "export_wh_total"))) : "–",
+          ],
+        })),
+        `No devices registered to you in the recent blocks${complete ? "" : " (reading them…)"}.`,
+      ),
       accruals,
       h("h3", {}, "Buy energy"),
       offerTable,
@@ -214,9 +208,9 @@ export const energy: Page = {
  * transferred to it and not away), each with the registry's record and the market's last
  * accepted reading (its registers).
  */
-async function myDevices(city: City, owner: string): Promise<{ id: string; kind: string; last: any }[]> {
+async function myDevices(city: City, owner: string, events: CityEvent[]): Promise<{ id: string; kind: string; last: any }[]> {
   const held = new Set<string>();
-  for (const event of await city.history.catchUp()) {
+  for (const event of events) {
     if (event.contract !== "identity_registry") continue;
     const id = u8aToHex((event.args.deviceId ?? event.args.device_id) as any);
     if (event.name === "DeviceRegistered" && event.args.owner.toString() === owner) held.add(id);

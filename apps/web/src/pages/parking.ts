@@ -3,7 +3,7 @@
 // cancelling one; listing a space watched by a sensor the resident owns.
 import { hexToU8a, isHex, stringToU8a, u8aToString } from "@polkadot/util";
 import { credits, parseCredits, parseId, time } from "../format";
-import { facts, field, h, sendForm, value } from "../ui";
+import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { walkPages } from "./paging";
 import { payingFromAllowance } from "../allowance";
@@ -77,27 +77,26 @@ export const parking: Page = {
       refresh();
     });
 
-    const table = spaces.length
-      ? h(
-          "table",
-          { "data-testid": "free-spaces" },
-          h("caption", {}, `Free ${time(startMs)} – ${time(endMs)}`),
-          h("tr", {}, ...["Space", "Area", "Price", "Stay", "This stay costs"].map((c) => h("th", { scope: "col" }, c))),
-          ...spaces.map(({ id, space }) => {
-            const terms = get(space, "terms");
-            const price = big(get(terms, "price_per_hour"));
-            return h(
-              "tr",
-              { "data-testid": `space-${id}` },
-              h("td", {}, `#${id}`),
-              h("td", {}, u8aToString(get(terms, "geohash").toU8a(true))),
-              h("td", {}, `${credits(price)} SCP/h`),
-              h("td", {}, `${get(terms, "min_minutes").toString()}–${get(terms, "max_minutes").toString()} min`),
-              h("td", {}, `${credits(rent(price, startMs, endMs))} SCP`),
-            );
-          }),
-        )
-      : h("p", { class: "note" }, valid ? "No space is free for the whole of that time." : "Give a start and whole minutes.");
+    const free = table(
+      "free-spaces",
+      ["Space", "Area", "Price", "Stay", "This stay costs"],
+      spaces.map(({ id, space }) => {
+        const terms = get(space, "terms");
+        const price = big(get(terms, "price_per_hour"));
+        return {
+          id: `space-${id}`,
+          cells: [
+            `#${id}`,
+            u8aToString(get(terms, "geohash").toU8a(true)),
+            `${credits(price)} SCP/h`,
+            `${get(terms, "min_minutes").toString()}–${get(terms, "max_minutes").toString()} min`,
+            `${credits(rent(price, startMs, endMs))} SCP`,
+          ],
+        };
+      }),
+      valid ? "No space is free for the whole of that time." : "Give a start and whole minutes.",
+      `Free ${time(startMs)} – ${time(endMs)}`,
+    );
 
     const book = sendForm({
       id: "book-space",
@@ -116,26 +115,25 @@ export const parking: Page = {
       done: refresh,
     });
 
-    const mine = bookings.length
-      ? h(
-          "table",
-          { "data-testid": "my-bookings" },
-          h("caption", {}, "My bookings"),
-          h("tr", {}, ...["Booking", "Space", "When", "Escrow", "State"].map((c) => h("th", { scope: "col" }, c))),
-          ...bookings.map((entry) => {
-            const booking = entry[1];
-            return h(
-              "tr",
-              { "data-testid": `booking-${big(entry[0])}` },
-              h("td", {}, `#${big(entry[0])}`),
-              h("td", {}, `#${big(get(booking, "space"))}`),
-              h("td", {}, `${time(big(get(booking, "start_ms")))} – ${time(big(get(booking, "end_ms")))}`),
-              h("td", {}, `${credits(big(get(booking, "escrow")))} SCP`),
-              h("td", {}, get(booking, "state").type),
-            );
-          }),
-        )
-      : h("p", { class: "note" }, "No bookings yet.");
+    const mine = table(
+      "my-bookings",
+      ["Booking", "Space", "When", "Escrow", "State"],
+      bookings.map((entry) => {
+        const booking = entry[1];
+        return {
+          id: `booking-${big(entry[0])}`,
+          cells: [
+            `#${big(entry[0])}`,
+            `#${big(get(booking, "space"))}`,
+            `${time(big(get(booking, "start_ms")))} – ${time(big(get(booking, "end_ms")))}`,
+            `${credits(big(get(booking, "escrow")))} SCP`,
+            get(booking, "state").type,
+          ],
+        };
+      }),
+      "No bookings yet.",
+      "My bookings",
+    );
 
     const cancel = bookings.some((entry) => get(entry[1], "state").type === "Booked")
       ? sendForm({
@@ -193,7 +191,7 @@ export const parking: Page = {
       facts([["Held in escrow for your bookings", `${credits(bookings.reduce((sum, e) => sum + (get(e[1], "state").type === "Booked" ? big(get(e[1], "escrow")) : 0n), 0n))} SCP`, "parking-escrow"]]),
       h("h3", {}, "Find a space"),
       finder,
-      table,
+      free,
       spaces.length ? book : null,
       h("h3", {}, "My bookings"),
       mine,

@@ -1,43 +1,17 @@
 // Transit: the routes, the exact fare beside the slab fare for a chosen pair of stops,
 // booking a ticket on a trip (the fare moves into escrow from an allowance), the
 // resident's tickets, and a trip's passengers per segment as a chart.
-import { u8aToString } from "@polkadot/util";
-import type { City } from "../chain";
 import { credits, parseId, time } from "../format";
-import { facts, h, sendForm, value } from "../ui";
+import { facts, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
-import { untilMissing } from "./paging";
+import { routes, trips, type TripView } from "./fares";
 import { payingFromAllowance } from "../allowance";
 
-const MAX_ROUTES = 50;
-const MAX_TRIPS = 200;
 /** The contract's largest page of a trip's tickets. */
 const TICKET_PAGE = 32;
 
 /** The rider's choice, kept between redraws. */
 const choice = { route: 0n, board: 0, alight: 1, trip: -1n };
-
-interface TripView {
-  id: bigint;
-  route: bigint;
-  departureMs: bigint;
-  capacity: number;
-  state: string;
-}
-
-async function trips(city: City, reader: string): Promise<TripView[]> {
-  const all = await untilMissing(MAX_TRIPS, async (id) => {
-    const trip: any = await city.read("fare_pricing", "trip", reader, id);
-    return trip.isSome ? trip.unwrap() : undefined;
-  });
-  return all.map(([id, trip]) => ({
-    id,
-    route: big(get(trip, "route")),
-    departureMs: big(get(trip, "departure_ms")),
-    capacity: Number(get(trip, "capacity").toString()),
-    state: get(trip, "state").type,
-  }));
-}
 
 /** A select whose change updates `choice` and draws the page again. */
 function select(id: string, label: string, options: [string, string][], selected: string, onChange: (v: string) => void) {
@@ -52,11 +26,8 @@ export const transit: Page = {
   async render({ city, account, refresh }) {
     const me = account.address;
     const fares = city.manifest.contracts.fare_pricing.address;
-    const routes = await untilMissing(MAX_ROUTES, async (id) => {
-      const route: any = await city.read("fare_pricing", "route", me, id);
-      return route.isSome ? route.unwrap() : undefined;
-    });
-    if (routes.length === 0) {
+    const routeList = await routes(city, me);
+    if (routeList.length === 0) {
       return h(
         "section",
         { "aria-labelledby": "transit-title" },
@@ -64,16 +35,15 @@ export const transit: Page = {
         h("p", { class: "note" }, "No routes are published yet."),
       );
     }
-    if (!routes.some(([id]) => id === choice.route)) choice.route = routes[0][0];
-    const route = routes.find(([id]) => id === choice.route)![1];
-    const stops: string[] = get(route, "stops").toArray().map((stop: any) => u8aToString(stop.toU8a(true)));
+    if (!routeList.some((r) => r.id === choice.route)) choice.route = routeList[0].id;
+    const stops = routeList.find((r) => r.id === choice.route)!.stops;
     if (choice.board >= stops.length - 1) choice.board = 0;
     if (choice.alight <= choice.board || choice.alight >= stops.length) choice.alight = choice.board + 1;
 
     const allTrips = await trips(city, me);
     const now = BigInt(Date.now());
     const upcoming = allTrips.filter((t) => t.route === choice.route && t.state === "Scheduled" && t.departureMs > now);
-    if (!upcoming.some((t) => t.id === choice.trip)) choice.trip = upcoming[0]?.id ?? -1n;
+    if (!upcoming.some((t) => t.trip === choice.trip)) choice.trip = upcoming[0]?.trip ?? -1n;
 
     const quote: any = await city.read("fare_pricing", "quote", me, choice.route, choice.board, choice.alight);
     const exact = big(get(quote, "exact"));
@@ -82,7 +52,7 @@ export const transit: Page = {
     const chooser = h(
       "div",
       { class: "chooser" },
-      select("route", "Route", routes.map(([id, r]) => [id.toString(), `#${id}: ${get(r, "stops").toArray().map((s: any) => u8aToString(s.toU8a(true))).join(" – ")}`]), choice.route.toString(), (v) => {
+      select("route", "Route", routeList.map((r) => [r.id.toString(), `#${r.id}: ${r.stops.join(" – ")}`]), choice.route.toString(), (v) => {
         choice.route = BigInt(v);
         refresh();
       }),
@@ -102,7 +72,7 @@ export const transit: Page = {
           city,
           account,
           fields: [
-            select("ticket-trip", "Departure", upcoming.map((t) => [t.id.toString(), `#${t.id} at ${time(t.departureMs)}`]), choice.trip.toString(), (v) => {
+            select("ticket-trip", "Departure", upcoming.map((t) => [t.trip.toString(), `#${t.trip} at ${time(t.departureMs)}`]), choice.trip.toString(), (v) => {
               choice.trip = BigInt(v);
               refresh();
             }),
@@ -118,51 +88,46 @@ export const transit: Page = {
       : h("p", { class: "note" }, "No upcoming departures on this route.");
 
     const stopName = (routeId: bigint, index: any): string => {
-      const found = routes.find(([id]) => id === routeId);
-      const names: any[] = found ? get(found[1], "stops").toArray() : [];
       const i = Number(index.toString());
-      return names[i] ? u8aToString(names[i].toU8a(true)) : `stop ${i}`;
+      return routeList.find((r) => r.id === routeId)?.stops[i] ?? `stop ${i}`;
     };
 
     // the resident's tickets, trip by trip
     const mine: { id: bigint; trip: TripView; ticket: any }[] = [];
     for (const trip of allTrips) {
-      const tickets: any = await city.read("fare_pricing", "tripTickets", me, trip.id, 0, TICKET_PAGE);
+      const tickets: any = await city.read("fare_pricing", "tripTickets", me, trip.trip, 0, TICKET_PAGE);
       for (const entry of tickets.toArray()) {
         if (get(entry[1], "rider").toString() === me) mine.push({ id: big(entry[0]), trip, ticket: entry[1] });
       }
     }
-    const tickets = mine.length
-      ? h(
-          "table",
-          { "data-testid": "my-tickets" },
-          h("caption", {}, "My tickets"),
-          h("tr", {}, ...["Ticket", "Departure", "Ride", "Fare", "State"].map((c) => h("th", { scope: "col" }, c))),
-          ...mine.map(({ id, trip, ticket }) =>
-            h(
-              "tr",
-              { "data-testid": `ticket-${id}` },
-              h("td", {}, `#${id}`),
-              h("td", {}, `#${trip.id} at ${time(trip.departureMs)}`),
-              h("td", {}, `${stopName(trip.route, get(ticket, "board"))} → ${stopName(trip.route, get(ticket, "alight"))}`),
-              h("td", {}, `${credits(big(get(ticket, "fare")))} SCP`),
-              h("td", {}, get(ticket, "state").type),
-            ),
-          ),
-        )
-      : h("p", { class: "note" }, "No tickets yet.");
+    const tickets = table(
+      "my-tickets",
+      ["Ticket", "Departure", "Ride", "Fare", "State"],
+      mine.map(({ id, trip, ticket }) => ({
+        id: `ticket-${id}`,
+        cells: [
+          `#${id}`,
+          `#${trip.trip} at ${time(trip.departureMs)}`,
+          `${stopName(trip.route, get(ticket, "board"))} → ${stopName(trip.route, get(ticket, "alight"))}`,
+          `${credits(big(get(ticket, "fare")))} SCP`,
+          get(ticket, "state").type,
+        ],
+      })),
+      "No tickets yet.",
+      "My tickets",
+    );
 
     // the chosen departure's load per segment
     let chart: HTMLElement | null = null;
-    const shown = allTrips.find((t) => t.id === choice.trip);
+    const shown = allTrips.find((t) => t.trip === choice.trip);
     if (shown) {
-      const occupancy: any = await city.read("fare_pricing", "occupancy", me, shown.id);
+      const occupancy: any = await city.read("fare_pricing", "occupancy", me, shown.trip);
       const loads: number[] = occupancy[0].toArray().map((n: any) => Number(n.toString()));
       const factor = Number(occupancy[1].toString()) / 100;
       chart = h(
         "figure",
         { class: "chart", "data-testid": "occupancy" },
-        h("figcaption", {}, `Departure #${shown.id}: passengers per segment (${shown.capacity} seats; load factor ${factor.toFixed(1)} %)`),
+        h("figcaption", {}, `Departure #${shown.trip}: passengers per segment (${shown.capacity} seats; load factor ${factor.toFixed(1)} %)`),
         ...loads.map((load, i) =>
           h(
             "div",

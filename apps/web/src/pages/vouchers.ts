@@ -6,6 +6,7 @@ import { decodeAddress } from "@polkadot/util-crypto";
 import QRCode from "qrcode";
 import { credits, parseCredits, time } from "../format";
 import { facts, field, h, sendForm, value } from "../ui";
+import { readQr } from "../qr";
 import { oneTimeKey, parsePayload, payload, signRedemption } from "../voucher";
 import { big, get, type Page } from "./page";
 
@@ -65,9 +66,10 @@ export const vouchers: Page = {
         h(
           "label",
           { for: "voucher-code" },
-          h("span", {}, "Voucher code (scanned or pasted)"),
+          h("span", {}, "Voucher code (pasted, or read from the QR code below)"),
           h("textarea", { id: "voucher-code", name: "voucher-code", rows: "3", spellcheck: "false", required: true }),
         ),
+        scanner(),
       ],
       submit: "Redeem",
       build: async (form) => {
@@ -120,3 +122,28 @@ export const vouchers: Page = {
     );
   },
 };
+
+/**
+ * "Scan the QR code": on a phone the file input opens the camera (`capture`); elsewhere it
+ * takes a picture file. The code read goes into the code field.
+ */
+function scanner(): HTMLElement {
+  const input = h("input", { id: "voucher-picture", type: "file", accept: "image/*", capture: "environment" });
+  const said = h("span", { class: "note", role: "status", "data-testid": "scan-status" });
+  input.addEventListener("change", async () => {
+    const picture = input.files?.[0];
+    if (!picture) return;
+    said.textContent = "Reading the QR code…";
+    try {
+      const code = await readQr(picture);
+      const field = document.getElementById("voucher-code") as HTMLTextAreaElement;
+      field.value = code;
+      said.textContent = "Code read from the picture.";
+    } catch (error) {
+      said.textContent = (error as Error).message;
+    } finally {
+      input.value = "";
+    }
+  });
+  return h("label", { for: "voucher-picture" }, h("span", {}, "Scan the QR code (camera or picture)"), input, said);
+}

@@ -5,7 +5,7 @@ import { u8aToHex } from "@polkadot/util";
 import type { City } from "../chain";
 import { co2e, credits, energy as energyText, parseCredits, short, time } from "../format";
 import type { CityEvent } from "../history";
-import { facts, field, h, sendForm, value } from "../ui";
+import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 
 export const wallet: Page = {
@@ -19,7 +19,8 @@ export const wallet: Page = {
       city.read("credit_token", "retiredTotal", me, me),
       city.read("credit_token", "co2eRate", me),
     ]);
-    const events = await city.history.catchUp();
+    const { events, complete } = city.history.snapshot(refresh);
+    const reading = complete ? "" : " (reading the recent blocks…)";
     const receipts = await myReceipts(city, me, events);
     const transfers = events
       .filter((e) => e.contract === "credit_token" && e.name === "Transfer")
@@ -97,45 +98,36 @@ export const wallet: Page = {
       ]),
       accrued > 0n || bill > 0n ? claim : h("p", { class: "note" }, "Nothing accrued to claim."),
       h("h3", {}, "Mint receipts: where my credits came from"),
-      receipts.length
-        ? h(
-            "table",
-            { "data-testid": "receipts" },
-            h("tr", {}, ...["Receipt", "Credits", "Device", "Source", "Energy", "Measured"].map((c) => h("th", { scope: "col" }, c))),
-            ...receipts.map(([id, receipt]) => {
-              const earning = get(receipt, "earning");
-              return h(
-                "tr",
-                { "data-testid": `receipt-${id}` },
-                h("td", {}, `#${id}`),
-                h("td", {}, `${credits(big(get(receipt, "amount")))} SCP`),
-                h("td", {}, short(u8aToHex(get(earning, "device")))),
-                h("td", {}, get(earning, "source").type),
-                h("td", {}, energyText(big(get(earning, "energy_wh")))),
-                h("td", {}, `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`),
-              );
-            }),
-          )
-        : h("p", { class: "note" }, "No receipts in the recent blocks."),
+      table(
+        "receipts",
+        ["Receipt", "Credits", "Device", "Source", "Energy", "Measured"],
+        receipts.map(([id, receipt]) => {
+          const earning = get(receipt, "earning");
+          return {
+            id: `receipt-${id}`,
+            cells: [
+              `#${id}`,
+              `${credits(big(get(receipt, "amount")))} SCP`,
+              short(u8aToHex(get(earning, "device"))),
+              get(earning, "source").type,
+              energyText(big(get(earning, "energy_wh"))),
+              `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`,
+            ],
+          };
+        }),
+        `No receipts in the recent blocks${reading}.`,
+      ),
       h("h3", {}, "Recent transfers"),
-      transfers.length
-        ? h(
-            "table",
-            { "data-testid": "transfers" },
-            h("tr", {}, ...["Block", "From", "To", "Credits"].map((c) => h("th", { scope: "col" }, c))),
-            ...transfers.map((t) => {
-              const side = (value: any) => (value?.isSome ? (value.unwrap().toString() === me ? "you" : short(value.unwrap().toString())) : "minted / burned");
-              return h(
-                "tr",
-                {},
-                h("td", {}, `#${t.block}`),
-                h("td", {}, side(t.args.from)),
-                h("td", {}, side(t.args.to)),
-                h("td", {}, `${credits(big(t.args.value))} SCP`),
-              );
-            }),
-          )
-        : h("p", { class: "note" }, "No transfers in the recent blocks."),
+      table(
+        "transfers",
+        ["Block", "From", "To", "Credits"],
+        transfers.map((t) => {
+          const side = (value: any) =>
+            value?.isSome ? (value.unwrap().toString() === me ? "you" : short(value.unwrap().toString())) : "minted / burned";
+          return { cells: [`#${t.block}`, side(t.args.from), side(t.args.to), `${credits(big(t.args.value))} SCP`] };
+        }),
+        `No transfers in the recent blocks${reading}.`,
+      ),
       h("h3", {}, "Send credits"),
       transfer,
       h("h3", {}, "Retire credits"),
