@@ -10,26 +10,11 @@ import type { Signer } from "@polkadot/api/types";
 import type { KeyringPair } from "@polkadot/keyring/types";
 import type { Codec } from "@polkadot/types/types";
 import type { WeightV2 } from "@polkadot/types/interfaces";
+import { CONTRACTS, type ContractName, type Manifest } from "./deployment";
 import { explain } from "./errors";
 import { History } from "./history";
 
-export const CONTRACTS = [
-  "identity_registry",
-  "credit_token",
-  "energy_market",
-  "parking_rental",
-  "fare_pricing",
-] as const;
-export type ContractName = (typeof CONTRACTS)[number];
-
-/** What the app reads of a deployment manifest. */
-export interface Manifest {
-  network: string;
-  url?: string;
-  genesis_hash: string;
-  contracts: Record<ContractName, { address: string }>;
-  accounts?: Record<string, string>;
-}
+export { CONTRACTS, type ContractName, type Manifest } from "./deployment";
 
 /** Who signs: a development key on a dev chain, or an account of a browser extension. */
 export interface Account {

@@ -4,8 +4,17 @@
 // node keeps all, but a page load should not walk them), and then follows new ones; a
 // block whose state the node has let go is passed over. A city whose residents look
 // further back keeps an indexer (SubQuery, Subsquid) beside its node.
+import type { ApiPromise } from "@polkadot/api";
+import type { ContractPromise } from "@polkadot/api-contract";
 import type { Codec } from "@polkadot/types/types";
-import { CONTRACTS, type City, type ContractName } from "./chain";
+import { CONTRACTS, type ContractName, type Manifest } from "./deployment";
+
+/** What the scan reads with: the node, the contracts' handles, the deployment. */
+export interface Source {
+  api: ApiPromise;
+  contracts: Record<ContractName, ContractPromise>;
+  manifest: Manifest;
+}
 
 /** Blocks looked back at most. */
 export const DEPTH = 250;
@@ -26,7 +35,7 @@ export class History {
   private next = -1;
   private scanning: Promise<void> | undefined;
 
-  constructor(private readonly city: City) {}
+  constructor(private readonly city: Source) {}
 
   /**
    * The events known now, without waiting: starts reading the blocks not read yet and calls
