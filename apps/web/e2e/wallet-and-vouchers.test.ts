@@ -15,6 +15,13 @@ describe("the citizen dApp in a browser, against a node", () => {
     const bob = await open(city.browser, "Bob", "vouchers");
     await bob.fill("#voucher-amount", "2.5");
     await bob.fill("#voucher-hours", "48");
+    // his solar receipt goes with it: the token splits off the 2.5 SCP it carries
+    const box = bob.locator("input[name=attach]").first();
+    await box.waitFor();
+    const attached = BigInt((await box.getAttribute("value"))!);
+    const receiptBefore = (await city.chain.read("credit_token", "receipt", attached)).unwrap().amount.toBigInt();
+    expect(receiptBefore).toBeGreaterThan(2_500_000n);
+    await box.check();
     await bob.click("#create-voucher button[type=submit]");
     await sent(bob, "create-voucher", "Create voucher");
     const card = bob.locator("article.voucher").first();
@@ -32,7 +39,7 @@ describe("the citizen dApp in a browser, against a node", () => {
     writeFileSync(picture, Buffer.from(png, "base64"));
     const charlie = await open(city.browser, "Charlie", "vouchers");
     await charlie.setInputFiles("#voucher-picture", picture);
-    await charlie.getByTestId("scan-status").filter({ hasText: "Code read from the picture." }).waitFor();
+    await charlie.locator("#notice").filter({ hasText: "Code read from the picture" }).waitFor();
     expect(await charlie.inputValue("#voucher-code")).toBe(code);
     await charlie.click("#redeem-voucher button[type=submit]");
     await sent(charlie, "redeem-voucher", "Redeem");
@@ -42,16 +49,28 @@ describe("the citizen dApp in a browser, against a node", () => {
     const voucher = (await city.chain.read("credit_token", "voucher", id)).unwrap();
     expect(voucher.state.type).toBe("Redeemed");
     expect(voucher.state.asRedeemed.by.toString()).toBe(await devAddress("Charlie"));
+    // the provenance travelled: the part split off Bob's receipt is Charlie's, 2.5 SCP of
+    // the same meter's solar energy; the rest stays Bob's
+    const [part] = voucher.receipts.toArray().map((r: any) => r.toBigInt());
+    expect(part).not.toBe(attached);
+    const carried = (await city.chain.read("credit_token", "receipt", part)).unwrap();
+    const kept = (await city.chain.read("credit_token", "receipt", attached)).unwrap();
+    expect(carried.owner.toString()).toBe(await devAddress("Charlie"));
+    expect(carried.amount.toBigInt()).toBe(2_500_000n);
+    expect(carried.earning.device.toHex()).toBe(kept.earning.device.toHex());
+    expect(carried.earning.source.type).toBe("Solar");
+    expect(kept.owner.toString()).toBe(await devAddress("Bob"));
+    expect(kept.amount.toBigInt()).toBe(receiptBefore - 2_500_000n);
 
     // a picture without a QR code, and a file that is no picture: each said in words
     const blank = join(mkdtempSync(join(tmpdir(), "blank-")), "blank.png");
     writeFileSync(blank, Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64"));
     await charlie.setInputFiles("#voucher-picture", blank);
-    await charlie.getByTestId("scan-status").filter({ hasText: "No QR code found in that picture" }).waitFor();
+    await charlie.locator("#notice").filter({ hasText: "No QR code found in that picture" }).waitFor();
     const text = join(mkdtempSync(join(tmpdir(), "text-")), "note.png");
     writeFileSync(text, "not a picture");
     await charlie.setInputFiles("#voucher-picture", text);
-    await charlie.getByTestId("scan-status").filter({ hasText: "That file is not a picture." }).waitFor();
+    await charlie.locator("#notice").filter({ hasText: "That file is not a picture." }).waitFor();
 
     // the same code again: refused in words, nothing paid
     await charlie.fill("#voucher-code", code);

@@ -103,7 +103,10 @@ function confirmFee(city: City): ConfirmFee {
 function keepTyped(from: HTMLElement, to: HTMLElement) {
   from.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id]:not([type=file]), textarea[id]").forEach((old) => {
     const fresh = to.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${old.id}`);
-    if (fresh && !fresh.readOnly && old.value !== old.defaultValue && fresh.value === fresh.defaultValue) {
+    if (!fresh || fresh.readOnly) return;
+    if (old instanceof HTMLInputElement && old.type === "checkbox" && fresh instanceof HTMLInputElement) {
+      fresh.checked = old.checked;
+    } else if (old.value !== old.defaultValue && fresh.value === fresh.defaultValue) {
       fresh.value = old.value;
     }
   });

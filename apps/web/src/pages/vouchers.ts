@@ -4,11 +4,15 @@
 import { u8aToHex } from "@polkadot/util";
 import { decodeAddress } from "@polkadot/util-crypto";
 import QRCode from "qrcode";
-import { credits, parseCredits, time } from "../format";
-import { facts, field, h, sendForm, value } from "../ui";
+import { credits, energy, parseCredits, time } from "../format";
+import { announce, facts, field, h, sendForm, value } from "../ui";
 import { readQr } from "../qr";
 import { oneTimeKey, parsePayload, payload, signRedemption } from "../voucher";
 import { big, get, type Page } from "./page";
+import { myReceipts } from "./receipts";
+
+/** The most receipts one voucher may carry (`MAX_VOUCHER_RECEIPTS`). */
+const MAX_VOUCHER_RECEIPTS = 8;
 
 /** Codes made in this tab, newest first: the one-time secret exists nowhere else. */
 const made: { id: bigint; amount: bigint; code: string }[] = [];
@@ -20,6 +24,28 @@ export const vouchers: Page = {
     const token = decodeAddress(city.manifest.contracts.credit_token.address);
     let pendingSecret: Uint8Array | undefined;
 
+    // receipts that may travel with a voucher: the resident's, not in another voucher
+    const { events } = city.history.snapshot(refresh);
+    const attachable = (await myReceipts(city, account.address, events))
+      .filter(([, receipt]) => get(receipt, "voucher").isNone)
+      .slice(0, MAX_VOUCHER_RECEIPTS);
+    const receiptBoxes = attachable.length
+      ? h(
+          "fieldset",
+          { class: "receipts" },
+          h("legend", {}, "Attach receipts (their provenance travels with the voucher; one beyond the amount is split)"),
+          ...attachable.map(([id, receipt]) => {
+            const earning = get(receipt, "earning");
+            return h(
+              "label",
+              { class: "check", for: `attach-${id}` },
+              h("input", { type: "checkbox", id: `attach-${id}`, name: "attach", value: id.toString() }),
+              h("span", {}, `#${id}: ${credits(big(get(receipt, "amount")))} SCP, ${get(earning, "source").type}, ${energy(big(get(earning, "energy_wh")))}`),
+            );
+          }),
+        )
+      : null;
+
     const create = sendForm({
       id: "create-voucher",
       city,
@@ -27,7 +53,8 @@ export const vouchers: Page = {
       fields: [
         field("voucher-amount", "Credits", { required: true, inputmode: "decimal" }),
         field("voucher-hours", "Valid for (hours)", { required: true, inputmode: "numeric", value: "24" }),
-      ],
+        receiptBoxes,
+      ].filter((f): f is HTMLElement => f !== null),
       submit: "Create voucher",
       build: async (form) => {
         const amount = parseCredits(value(form, "voucher-amount"));
@@ -35,13 +62,14 @@ export const vouchers: Page = {
         if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 365) {
           throw new Error("A voucher is valid for 1 hour to a year: give whole hours.");
         }
+        const attached = [...form.querySelectorAll<HTMLInputElement>("input[name=attach]:checked")].map((box) => BigInt(box.value));
         const key = oneTimeKey();
         pendingSecret = key.secret;
         const expires = BigInt(Date.now() + hours * 3_600_000);
         return {
           contract: "credit_token",
           message: "createVoucher",
-          args: [amount, u8aToHex(key.publicKey), expires, []],
+          args: [amount, u8aToHex(key.publicKey), expires, attached],
         };
       },
       done: async ({ events }) => {
@@ -129,21 +157,21 @@ export const vouchers: Page = {
  */
 function scanner(): HTMLElement {
   const input = h("input", { id: "voucher-picture", type: "file", accept: "image/*", capture: "environment" });
-  const said = h("span", { class: "note", role: "status", "data-testid": "scan-status" });
+  // what it finds is said in the notice line, which outlives a redraw of the page
   input.addEventListener("change", async () => {
     const picture = input.files?.[0];
     if (!picture) return;
-    said.textContent = "Reading the QR code…";
+    announce("Reading the QR code…");
     try {
       const code = await readQr(picture);
       const field = document.getElementById("voucher-code") as HTMLTextAreaElement;
       field.value = code;
-      said.textContent = "Code read from the picture.";
+      announce("Code read from the picture: redeem it below.");
     } catch (error) {
-      said.textContent = (error as Error).message;
+      announce((error as Error).message, true);
     } finally {
       input.value = "";
     }
   });
-  return h("label", { for: "voucher-picture" }, h("span", {}, "Scan the QR code (camera or picture)"), input, said);
+  return h("label", { for: "voucher-picture" }, h("span", {}, "Scan the QR code (camera or picture)"), input);
 }

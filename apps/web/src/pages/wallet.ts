@@ -2,11 +2,10 @@
 // claim), sending credits, and retiring them as a carbon offset.
 import { blake2AsHex, decodeAddress } from "@polkadot/util-crypto";
 import { u8aToHex } from "@polkadot/util";
-import type { City } from "../chain";
 import { co2e, credits, energy as energyText, parseCredits, short, time } from "../format";
-import type { CityEvent } from "../history";
 import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
+import { myReceipts } from "./receipts";
 
 export const wallet: Page = {
   path: "wallet",
@@ -135,24 +134,3 @@ export const wallet: Page = {
     );
   },
 };
-
-/** The mint receipts `owner` holds among those issued (or split off) in `events`. */
-async function myReceipts(city: City, owner: string, events: CityEvent[]): Promise<[bigint, any][]> {
-  const ids: bigint[] = [];
-  for (const event of events.filter((e) => e.contract === "credit_token")) {
-    if (event.name === "ReceiptsIssued") {
-      const first = big(event.args.first_receipt_id ?? event.args.firstReceiptId);
-      const count = Number((event.args.count as any).toString());
-      for (let i = 0n; i < BigInt(count); i++) ids.push(first + i);
-    } else if (event.name === "ReceiptSplit") {
-      ids.push(big(event.args.part_id ?? event.args.partId));
-    }
-  }
-  const receipts = await Promise.all(
-    ids.map(async (id) => [id, await city.read<any>("credit_token", "receipt", owner, id)] as [bigint, any]),
-  );
-  return receipts
-    .filter(([, receipt]) => receipt.isSome && get(receipt.unwrap(), "owner").toString() === owner)
-    .map(([id, receipt]) => [id, receipt.unwrap()] as [bigint, any])
-    .reverse();
-}
