@@ -321,13 +321,23 @@ impl<C: Chain> Submitter<C> {
         );
         let mut submit = Vec::new();
         let mut settle_now = Vec::new();
+        // a resumed batch that landed leaves its last reading of each device on chain (the
+        // dry run calls it `Replayed`); its earlier readings of that device, now stale,
+        // landed with it. A stale reading without such a later one of its batch was
+        // overtaken by another sender's and never counted (review 1, I-8).
+        let landed = |reading: &Stored| {
+            readings.iter().zip(&outcomes).any(|(other, outcome)| {
+                other.signed.reading.device == reading.signed.reading.device
+                    && other.signed.reading.seq > reading.signed.reading.seq
+                    && *outcome == ReadingOutcome::Rejected(RejectReason::Replayed)
+            })
+        };
         for (reading, outcome) in readings.iter().zip(&outcomes) {
             match outcome {
                 ReadingOutcome::Accepted { .. } | ReadingOutcome::Baseline => {
                     submit.push(reading.clone())
                 }
-                // a resumed batch's own later reading may be what made this one stale
-                ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed => {
+                ReadingOutcome::Rejected(RejectReason::StaleSeq) if resumed && landed(reading) => {
                     settle_now.push((reading.id, Settlement::AlreadyOnChain))
                 }
                 // replayed, overtaken by another sender's later reading, or refused

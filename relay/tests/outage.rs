@@ -14,33 +14,10 @@ use meter_relay::{
     embedded,
     metrics::Metrics,
     outbox::{Settlement, Store, Writer},
-    submitter::{BatchConfig, Submitter},
 };
-use smartcity_sandbox::SandboxChain;
-use smartcity_sdk::{MarketClient, RegistryClient, TokenClient};
-use smartcity_suite::{accounts, Suite};
+use smartcity_sdk::{MarketClient, TokenClient};
+use smartcity_suite::accounts;
 use std::{path::Path, sync::Arc, time::Duration};
-
-fn submitter(dir: &Path, mut chain: SandboxChain, suite: Suite) -> Submitter<SandboxChain> {
-    let admin = accounts::admin(&mut chain);
-    Submitter {
-        chain,
-        registry: RegistryClient::at(suite.registry),
-        market: MarketClient::at(suite.market),
-        store: Store::open(dir).unwrap(),
-        metrics: Arc::new(Metrics::new()),
-        config: BatchConfig {
-            max_readings: 768,
-            interval: Duration::from_millis(10),
-            signer: admin,
-            retain_settled: Duration::from_secs(3600),
-            settle_accounts: Duration::from_millis(1),
-            settle_delay: Duration::ZERO,
-        },
-        on_block: Box::new(|_| Ok(())),
-        stop: Arc::default(),
-    }
-}
 
 fn pending(dir: &Path) -> usize {
     Store::open(dir).unwrap().pending(1_000).unwrap().len()
@@ -70,7 +47,7 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
     writer_thread.join().unwrap();
     assert_eq!(pending(dir), 4);
 
-    let mut relay = submitter(dir, chain, suite);
+    let mut relay = common::in_process_submitter(dir, chain, suite);
     let market = MarketClient::at(suite.market);
     let token = TokenClient::at(suite.token);
     let admin = accounts::admin(&mut relay.chain);
@@ -111,7 +88,7 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
 
     // 4. the relay restarts (a new outbox connection, a new submitter), then settles
     let chain = relay.chain;
-    let mut relay = submitter(dir, chain, suite);
+    let mut relay = common::in_process_submitter(dir, chain, suite);
     assert!(relay.settle_due().unwrap());
     assert!(!relay.settle_due().unwrap(), "settled once");
 

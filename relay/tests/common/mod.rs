@@ -217,3 +217,38 @@ pub fn earned<C: smartcity_sdk::Chain>(
 pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
     meter_feed::sim_meter(n, market, Default::default())
 }
+
+/// The relay's submitter in this process, on its embedded chain `chain` with `suite`, its
+/// outbox in `dir`: batches of up to 768 readings every 10 ms, accounts settled a
+/// millisecond after crediting, the suite's admin paying.
+pub fn in_process_submitter(
+    dir: &Path,
+    mut chain: smartcity_sandbox::SandboxChain,
+    suite: smartcity_suite::Suite,
+) -> meter_relay::submitter::Submitter<smartcity_sandbox::SandboxChain> {
+    use meter_relay::{
+        metrics::Metrics,
+        outbox::Store,
+        submitter::{BatchConfig, Submitter},
+    };
+    use smartcity_sdk::{MarketClient, RegistryClient};
+    use std::sync::Arc;
+    let admin = smartcity_suite::accounts::admin(&mut chain);
+    Submitter {
+        chain,
+        registry: RegistryClient::at(suite.registry),
+        market: MarketClient::at(suite.market),
+        store: Store::open(dir).unwrap(),
+        metrics: Arc::new(Metrics::new()),
+        config: BatchConfig {
+            max_readings: 768,
+            interval: Duration::from_millis(10),
+            signer: admin,
+            retain_settled: Duration::from_secs(3600),
+            settle_accounts: Duration::from_millis(1),
+            settle_delay: Duration::ZERO,
+        },
+        on_block: Box::new(|_| Ok(())),
+        stop: Arc::default(),
+    }
+}
