@@ -325,12 +325,17 @@ impl<C: Chain> Submitter<C> {
         // dry run calls it `Replayed`); its earlier readings of that device, now stale,
         // landed with it. A stale reading without such a later one of its batch was
         // overtaken by another sender's and never counted (review 1, I-8).
+        let mut on_chain: std::collections::HashMap<DeviceId, u64> = Default::default();
+        for (reading, outcome) in readings.iter().zip(&outcomes) {
+            if *outcome == ReadingOutcome::Rejected(RejectReason::Replayed) {
+                let r = &reading.signed.reading;
+                let seq = on_chain.entry(r.device).or_default();
+                *seq = (*seq).max(r.seq);
+            }
+        }
         let landed = |reading: &Stored| {
-            readings.iter().zip(&outcomes).any(|(other, outcome)| {
-                other.signed.reading.device == reading.signed.reading.device
-                    && other.signed.reading.seq > reading.signed.reading.seq
-                    && *outcome == ReadingOutcome::Rejected(RejectReason::Replayed)
-            })
+            let r = &reading.signed.reading;
+            on_chain.get(&r.device).is_some_and(|&seq| seq > r.seq)
         };
         for (reading, outcome) in readings.iter().zip(&outcomes) {
             match outcome {

@@ -10,14 +10,12 @@ mod common;
 
 use interfaces::{token::TokenRole, AccountId};
 use meter_relay::{
-    check::Checked,
     embedded,
-    metrics::Metrics,
-    outbox::{Settlement, Store, Writer},
+    outbox::{Settlement, Store},
 };
 use smartcity_sdk::{MarketClient, TokenClient};
 use smartcity_suite::accounts;
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
 fn pending(dir: &Path) -> usize {
     Store::open(dir).unwrap().pending(1_000).unwrap().len()
@@ -32,19 +30,9 @@ fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
     let device = embedded::meter_device(0);
 
     // four readings acknowledged (on disk) before anything goes wrong
-    let (writer, writer_thread) = Writer::start(dir, Arc::new(Metrics::new())).unwrap();
     let mut meter = common::sim(0, suite.market);
-    let readings: Vec<Checked> = (0..4)
-        .map(|_| Checked {
-            signed: common::next(&mut meter, 1_000),
-            chain_last: None,
-            rated_w: 25_000,
-        })
-        .collect();
-    let ack = writer.enqueue(readings).unwrap().blocking_recv().unwrap();
-    assert!(ack.is_ok(), "{ack:?}");
-    drop(writer);
-    writer_thread.join().unwrap();
+    let readings: Vec<_> = (0..4).map(|_| common::next(&mut meter, 1_000)).collect();
+    common::acknowledge(dir, &readings);
     assert_eq!(pending(dir), 4);
 
     let mut relay = common::in_process_submitter(dir, chain, suite);

@@ -9,42 +9,25 @@
 
 mod common;
 
+use interfaces::reading::SignedReading;
 use meter_relay::{
-    check::Checked,
     embedded,
-    metrics::Metrics,
-    outbox::{Settlement, Store, Writer},
+    outbox::{Settlement, Store},
+    submitter::Submitter,
 };
-use smartcity_sdk::MarketClient;
+use smartcity_sandbox::SandboxChain;
+use smartcity_sdk::{meter::MeterSimulator, MarketClient};
 use smartcity_suite::accounts;
-use std::{path::Path, sync::Arc};
+use std::path::Path;
 
 /// Three readings of simulated meter 0 stored by the relay and put in a batch that was
-/// sent (begun) but never confirmed; returns the relay's submitter over them and the
-/// meter, ready to sign its next reading.
-fn stopped_mid_batch(
-    dir: &Path,
-) -> (
-    meter_relay::submitter::Submitter<smartcity_sandbox::SandboxChain>,
-    smartcity_sdk::meter::MeterSimulator,
-    Vec<interfaces::reading::SignedReading>,
-) {
+/// sent (begun) but never confirmed; returns the relay's submitter over them, the meter,
+/// ready to sign its next reading, and the three readings.
+fn stopped_mid_batch(dir: &Path) -> (Submitter<SandboxChain>, MeterSimulator, Vec<SignedReading>) {
     let (chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
     let mut meter = common::sim(0, suite.market);
     let signed: Vec<_> = (0..3).map(|_| common::next(&mut meter, 1_000)).collect();
-    let (writer, writer_thread) = Writer::start(dir, Arc::new(Metrics::new())).unwrap();
-    let checked = signed
-        .iter()
-        .map(|s| Checked {
-            signed: s.clone(),
-            chain_last: None,
-            rated_w: 25_000,
-        })
-        .collect();
-    let ack = writer.enqueue(checked).unwrap().blocking_recv().unwrap();
-    assert!(ack.is_ok(), "{ack:?}");
-    drop(writer);
-    writer_thread.join().unwrap();
+    common::acknowledge(dir, &signed);
     let mut store = Store::open(dir).unwrap();
     let ids: Vec<i64> = store.pending(10).unwrap().iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), 3);
@@ -56,63 +39,53 @@ fn stopped_mid_batch(
     )
 }
 
+/// The relay resumes: the labels of the meter's readings 1, 2 and 3, in order, and the
+/// sequence the chain then holds for the meter.
+fn resume(relay: &mut Submitter<SandboxChain>) -> (Vec<Settlement>, u64) {
+    relay.submit_next(768).unwrap();
+    let device = embedded::meter_device(0);
+    let settled = relay.store.settlements(&device).unwrap();
+    let seqs: Vec<u64> = settled.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    let market = MarketClient::at(relay.market.address());
+    let on_chain = market.meter(&mut relay.chain, device).unwrap().unwrap().seq;
+    (settled.into_iter().map(|(_, s)| s).collect(), on_chain)
+}
+
 #[test]
 fn a_resumed_batch_overtaken_by_another_sender_is_superseded_not_already_on_chain() {
     let dir = tempfile::tempdir().unwrap();
     let (mut relay, mut meter, _) = stopped_mid_batch(dir.path());
-    let market = MarketClient::at(relay.market.address());
-    let device = embedded::meter_device(0);
 
     // the attack: while the relay is down, someone submits the meter's next reading
     // (seq 4) first; the relay's batch never reaches the chain
     let front_runner = accounts::admin(&mut relay.chain);
     let later = common::next(&mut meter, 1_000);
-    market
+    MarketClient::at(relay.market.address())
         .submit_readings(&mut relay.chain, front_runner, vec![later])
         .unwrap();
 
-    relay.submit_next(768).unwrap();
-    let settled = relay.store.settlements(&device).unwrap();
+    let (labels, on_chain) = resume(&mut relay);
     assert_eq!(
-        settled,
-        vec![
-            (1, Settlement::Superseded),
-            (2, Settlement::Superseded),
-            (3, Settlement::Superseded),
-        ],
+        labels,
+        vec![Settlement::Superseded; 3],
         "readings that never counted were labelled as on chain"
     );
-    assert_eq!(
-        market.meter(&mut relay.chain, device).unwrap().unwrap().seq,
-        4
-    );
+    assert_eq!(on_chain, 4);
 }
 
 #[test]
 fn a_resumed_batch_that_landed_is_already_on_chain() {
     let dir = tempfile::tempdir().unwrap();
     let (mut relay, _, signed) = stopped_mid_batch(dir.path());
-    let market = MarketClient::at(relay.market.address());
-    let device = embedded::meter_device(0);
 
     // the batch did land before the relay stopped: the same three readings, as it sent them
     let signer = relay.config.signer;
-    market
+    MarketClient::at(relay.market.address())
         .submit_readings(&mut relay.chain, signer, signed)
         .unwrap();
 
-    relay.submit_next(768).unwrap();
-    let settled = relay.store.settlements(&device).unwrap();
-    assert_eq!(
-        settled,
-        vec![
-            (1, Settlement::AlreadyOnChain),
-            (2, Settlement::AlreadyOnChain),
-            (3, Settlement::AlreadyOnChain),
-        ]
-    );
-    assert_eq!(
-        market.meter(&mut relay.chain, device).unwrap().unwrap().seq,
-        3
-    );
+    let (labels, on_chain) = resume(&mut relay);
+    assert_eq!(labels, vec![Settlement::AlreadyOnChain; 3]);
+    assert_eq!(on_chain, 3);
 }

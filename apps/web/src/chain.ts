@@ -168,17 +168,18 @@ export class City {
     return this.api.registry.createType("WeightV2", max) as unknown as WeightV2;
   }
 
-  /** Reads `message` of `contract` as `caller` (a dry run: nothing is signed or paid). */
-  async query<T = Codec>(contract: ContractName, message: string, caller: string, ...args: unknown[]): Promise<Outcome<T>> {
+  /** A dry run of `message` as `caller`: its outcome, and what the node measured. */
+  private async dryRun(contract: ContractName, message: string, caller: string, args: unknown[]) {
     const query = this.contracts[contract].query[message];
     if (!query) throw new Error(`${contract} has no message ${message}`);
-    const { result, output } = await query(
-      caller,
-      { gasLimit: this.dryRunWeight(), storageDepositLimit: null },
-      ...args,
-    );
-    if (result.isErr) return this.dispatchFailure(result.asErr);
-    return outcomeOf(output) as Outcome<T>;
+    const dry = await query(caller, { gasLimit: this.dryRunWeight(), storageDepositLimit: null }, ...args);
+    const outcome = dry.result.isErr ? this.dispatchFailure(dry.result.asErr) : outcomeOf(dry.output);
+    return { outcome, gasRequired: dry.gasRequired, storageDeposit: dry.storageDeposit };
+  }
+
+  /** Reads `message` of `contract` as `caller` (a dry run: nothing is signed or paid). */
+  async query<T = Codec>(contract: ContractName, message: string, caller: string, ...args: unknown[]): Promise<Outcome<T>> {
+    return (await this.dryRun(contract, message, caller, args)).outcome as Outcome<T>;
   }
 
   /** Like `query`, but a refusal is thrown: for reads that cannot be refused. */
@@ -212,15 +213,8 @@ export class City {
     waitFinalized = false,
   ): Promise<Sent<T>> {
     progress({ stage: "estimating" });
-    const handle = this.contracts[contract];
-    const query = handle.query[message];
-    if (!query) throw new Error(`${contract} has no message ${message}`);
-    const dry = await query(
-      account.address,
-      { gasLimit: this.dryRunWeight(), storageDepositLimit: null },
-      ...args,
-    );
-    const outcome = dry.result.isErr ? this.dispatchFailure(dry.result.asErr) : outcomeOf(dry.output);
+    const dry = await this.dryRun(contract, message, account.address, args);
+    const outcome = dry.outcome;
     if (!outcome.ok) {
       progress({ stage: "failed", error: outcome.error });
       throw new SendError(outcome.error);
@@ -232,7 +226,7 @@ export class City {
       proofSize: (gas.proofSize.toBigInt() * 12n) / 10n,
     }) as unknown as WeightV2;
     const deposit = dry.storageDeposit.isCharge ? dry.storageDeposit.asCharge.toBigInt() : 0n;
-    const tx = handle.tx[message]({ gasLimit, storageDepositLimit: deposit > 0n ? deposit : null }, ...args);
+    const tx = this.contracts[contract].tx[message]({ gasLimit, storageDepositLimit: deposit > 0n ? deposit : null }, ...args);
     const info = await tx.paymentInfo(account.address);
     const fee = info.partialFee.toBigInt();
     progress({ stage: "signing", fee, deposit });

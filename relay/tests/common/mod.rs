@@ -252,3 +252,22 @@ pub fn in_process_submitter(
         stop: Arc::default(),
     }
 }
+
+/// Stores `signed` in the relay's outbox in `dir` as ingest does, and waits until it is on
+/// disk (acknowledged).
+pub fn acknowledge(dir: &Path, signed: &[SignedReading]) {
+    use meter_relay::{check::Checked, metrics::Metrics, outbox::Writer};
+    let (writer, writer_thread) = Writer::start(dir, std::sync::Arc::new(Metrics::new())).unwrap();
+    let checked = signed
+        .iter()
+        .map(|s| Checked {
+            signed: s.clone(),
+            chain_last: None,
+            rated_w: 25_000,
+        })
+        .collect();
+    let ack = writer.enqueue(checked).unwrap().blocking_recv().unwrap();
+    assert!(ack.is_ok(), "{ack:?}");
+    drop(writer);
+    writer_thread.join().unwrap();
+}

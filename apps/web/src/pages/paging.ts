@@ -32,3 +32,17 @@ export async function untilMissing<T>(max: number, read: (id: bigint) => Promise
   }
   return found;
 }
+
+/**
+ * Every item of a list read by position, `read(from)` answering at most `pageSize` items
+ * from the `from`-th: pages are read until one comes back short (at most `maxItems`).
+ */
+export async function everyPage<T>(pageSize: number, maxItems: number, read: (from: number) => Promise<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for (let from = 0; from < maxItems; from += pageSize) {
+    const page = await read(from);
+    all.push(...page);
+    if (page.length < pageSize) break;
+  }
+  return all;
+}

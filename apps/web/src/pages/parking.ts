@@ -5,12 +5,14 @@ import { hexToU8a, isHex, stringToU8a, u8aToString } from "@polkadot/util";
 import { credits, parseCredits, parseId, time } from "../format";
 import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
-import { walkPages } from "./paging";
+import { everyPage, walkPages } from "./paging";
 import { payingFromAllowance } from "../allowance";
 
 /** The contract's largest page (`MAX_PAGE`). */
 const PAGE = 32;
 const MAX_SPACE_IDS = 640;
+/** A renter's bookings read at most (the contract bounds each renter's open bookings). */
+const MAX_BOOKINGS = 320;
 const MINUTE_MS = 60_000n;
 
 /** The rent of `[start, end)`: started minutes at the hourly price, rounded up (as `rent`). */
@@ -60,8 +62,9 @@ export const parking: Page = {
     const spaces = await Promise.all(
       freeIds.map(async (id) => ({ id, space: (await city.read<any>("parking_rental", "space", me, id)).unwrap() })),
     );
-    const bookingsAnswer: any = await city.read("parking_rental", "renterBookings", me, me, 0, PAGE);
-    const bookings: any[] = bookingsAnswer[0].toArray();
+    const bookings: any[] = await everyPage(PAGE, MAX_BOOKINGS, async (from) =>
+      (await city.read<any>("parking_rental", "renterBookings", me, me, from, PAGE))[0].toArray(),
+    );
 
     const finder = h(
       "form",

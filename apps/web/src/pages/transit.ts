@@ -5,10 +5,13 @@ import { credits, parseId, time } from "../format";
 import { facts, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { routes, trips, type TripView } from "./fares";
+import { everyPage } from "./paging";
 import { payingFromAllowance } from "../allowance";
 
 /** The contract's largest page of a trip's tickets. */
 const TICKET_PAGE = 32;
+/** Tickets of one trip read at most (cancelled ones included). */
+const MAX_TICKETS = 1_024;
 
 /** The rider's choice, kept between redraws. */
 const choice = { route: 0n, board: 0, alight: 1, trip: -1n };
@@ -95,8 +98,10 @@ export const transit: Page = {
     // the resident's tickets, trip by trip
     const mine: { id: bigint; trip: TripView; ticket: any }[] = [];
     for (const trip of allTrips) {
-      const tickets: any = await city.read("fare_pricing", "tripTickets", me, trip.trip, 0, TICKET_PAGE);
-      for (const entry of tickets.toArray()) {
+      const tickets = await everyPage<any>(TICKET_PAGE, MAX_TICKETS, async (from) =>
+        (await city.read<any>("fare_pricing", "tripTickets", me, trip.trip, from, TICKET_PAGE)).toArray(),
+      );
+      for (const entry of tickets) {
         if (get(entry[1], "rider").toString() === me) mine.push({ id: big(entry[0]), trip, ticket: entry[1] });
       }
     }
