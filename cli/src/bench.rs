@@ -386,7 +386,15 @@ pub fn token<C: Chain>(
             message: "PSP22::approve".into(),
             weight: approve.weight,
         });
-        let retire = ok("retire", token.retire(chain, alice, 100_000, 70, [1; 32]))?;
+        let claim = interfaces::token::RetirementClaim {
+            beneficiary: alice,
+            grams_co2e: 70,
+            purpose_hash: [1; 32],
+            period_start_ms: 0,
+            period_end_ms: 1,
+            receipts: vec![],
+        };
+        let retire = ok("retire", token.retire(chain, alice, 100_000, claim))?;
         table.push(Measurement {
             message: "retire".into(),
             weight: retire.weight,

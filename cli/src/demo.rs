@@ -424,12 +424,16 @@ pub fn run<C: Chain>(
         "pay industry",
         token.transfer(chain, asha, industry, 6 * MICRO, vec![]),
     )?;
-    let grams = 4_200;
-    let note = smartcity_sdk::blake2_256(b"steel works offset claim 2026-06");
-    check(
-        "retire",
-        token.retire(chain, industry, 6 * MICRO, grams, note),
-    )?;
+    // its June 2026 emissions; the statement itself stays off chain, its hash goes on
+    let claim = interfaces::token::RetirementClaim {
+        beneficiary: industry,
+        grams_co2e: 4_200,
+        purpose_hash: smartcity_sdk::blake2_256(b"steel works offset claim 2026-06"),
+        period_start_ms: 1_780_272_000_000,
+        period_end_ms: 1_782_864_000_000,
+        receipts: vec![],
+    };
+    check("retire", token.retire(chain, industry, 6 * MICRO, claim))?;
     let retired = check("read retired", token.retired_total(chain, industry))?;
     writeln!(
         out,

@@ -9,10 +9,10 @@ use interfaces::{
     admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
     token::{
-        events as ev, Earning, Mint, MintReceipt, RetiredTotal, Retirement, TokenError, TokenRole,
-        Voucher, VoucherState, MAX_MINT_BATCH, MAX_VOUCHER_RECEIPTS,
+        events as ev, Earning, Mint, MintReceipt, RetiredTotal, Retirement, RetirementClaim,
+        TokenError, TokenRole, Voucher, VoucherState, MAX_MINT_BATCH, MAX_VOUCHER_RECEIPTS,
     },
-    AccountId, Hash32, TimestampMs,
+    AccountId, TimestampMs,
 };
 use psp22::{PSP22Data, PSP22Event};
 
@@ -35,6 +35,13 @@ pub enum TokenEvent {
 }
 
 pub type Events = Vec<TokenEvent>;
+
+/// What holds a receipt: an open voucher, or the retirement that consumed it.
+#[derive(Debug, Clone, Copy)]
+enum Hold {
+    Voucher(u64),
+    Retirement(u64),
+}
 
 fn psp22_events(events: Vec<PSP22Event>) -> Events {
     events.into_iter().map(TokenEvent::Psp22).collect()
@@ -352,6 +359,7 @@ impl Credits {
                 minted_by: minter,
                 minted_at_ms: now,
                 voucher: None,
+                retirement: None,
             },
         );
         id
@@ -384,14 +392,16 @@ impl Credits {
         )])
     }
 
-    /// The holder burns `amount` as an offset standing for `grams_co2e`, at most what
-    /// the amount backs at the admin-set rate (M-9).
+    /// Burns `amount` of the caller's credits as a carbon offset for `claim.beneficiary`:
+    /// the CO2e claimed is at most the amount at the admin-set rate (`ClaimExceedsRate`),
+    /// the period is not empty (`InvalidPeriod`), and the receipts named are the caller's,
+    /// free, and stand for at most the amount (the last one split); they are consumed
+    /// (M-9). Returns the retirement id.
     pub fn retire(
         &mut self,
         caller: AccountId,
         amount: u128,
-        grams_co2e: u128,
-        note_hash: Hash32,
+        claim: RetirementClaim,
         now: TimestampMs,
     ) -> Result<(u64, Events), TokenError> {
         self.ensure_not_paused()?;
@@ -399,34 +409,122 @@ impl Credits {
             return Err(TokenError::ZeroAmount);
         }
         let backed = amount.saturating_mul(self.grams_per_credit) / MICRO;
-        if grams_co2e > backed {
+        if claim.grams_co2e > backed {
             return Err(TokenError::ClaimExceedsRate);
         }
+        if claim.period_start_ms >= claim.period_end_ms {
+            return Err(TokenError::InvalidPeriod);
+        }
+        let held = self.free_receipts(caller, &claim.receipts, amount)?;
         let mut events = psp22_events(self.balances.burn(caller, amount)?);
         let id = self.next_retirement_id;
         self.next_retirement_id = id.saturating_add(1);
-        self.retirements.insert(
-            id,
-            &Retirement {
-                account: caller,
-                amount,
-                grams_co2e,
-                note_hash,
-                retired_at_ms: now,
-            },
-        );
-        let mut total = self.retired.get(caller).unwrap_or_default();
+        let receipts = self.hold_receipts(held, amount, Hold::Retirement(id), &mut events);
+        let retirement = Retirement {
+            account: caller,
+            beneficiary: claim.beneficiary,
+            amount,
+            grams_co2e: claim.grams_co2e,
+            purpose_hash: claim.purpose_hash,
+            period_start_ms: claim.period_start_ms,
+            period_end_ms: claim.period_end_ms,
+            receipts,
+            retired_at_ms: now,
+        };
+        let mut total = self.retired.get(claim.beneficiary).unwrap_or_default();
         total.amount = total.amount.saturating_add(amount);
-        total.grams_co2e = total.grams_co2e.saturating_add(grams_co2e);
-        self.retired.insert(caller, &total);
+        total.grams_co2e = total.grams_co2e.saturating_add(claim.grams_co2e);
+        self.retired.insert(claim.beneficiary, &total);
         events.push(TokenEvent::CreditsRetired(ev::CreditsRetired {
             retirement_id: id,
             account: caller,
+            beneficiary: retirement.beneficiary,
             amount,
-            grams_co2e,
-            note_hash,
+            grams_co2e: retirement.grams_co2e,
+            purpose_hash: retirement.purpose_hash,
+            period_start_ms: retirement.period_start_ms,
+            period_end_ms: retirement.period_end_ms,
+            receipts: retirement.receipts.clone(),
         }));
+        self.retirements.insert(id, &retirement);
         Ok((id, events))
+    }
+
+    /// Checks, before anything is written, that `receipts` are `caller`'s, each named once,
+    /// in no voucher or retirement, at most `MAX_VOUCHER_RECEIPTS`, and that none is beyond
+    /// what `amount` needs (`ReceiptsExceedAmount`, L-8). Returns them.
+    fn free_receipts(
+        &self,
+        caller: AccountId,
+        receipts: &[u64],
+        amount: u128,
+    ) -> Result<Vec<(u64, MintReceipt)>, TokenError> {
+        if receipts.len() > MAX_VOUCHER_RECEIPTS as usize {
+            return Err(TokenError::BatchTooLarge);
+        }
+        let mut held: Vec<(u64, MintReceipt)> = Vec::with_capacity(receipts.len());
+        let mut backing = amount;
+        for receipt_id in receipts {
+            let receipt = self
+                .receipts
+                .get(receipt_id)
+                .ok_or(TokenError::ReceiptNotFound)?;
+            if receipt.owner != caller {
+                return Err(TokenError::NotReceiptOwner);
+            }
+            if receipt.retirement.is_some() {
+                return Err(TokenError::ReceiptRetired);
+            }
+            if receipt.voucher.is_some() || held.iter().any(|(id, _)| id == receipt_id) {
+                return Err(TokenError::ReceiptInVoucher);
+            }
+            if backing == 0 {
+                return Err(TokenError::ReceiptsExceedAmount);
+            }
+            backing = backing.saturating_sub(receipt.amount);
+            held.push((*receipt_id, receipt));
+        }
+        Ok(held)
+    }
+
+    /// Puts the receipts `free_receipts` returned in `hold` for `amount` credits: each in
+    /// whole while the amount lasts, the last split (`ReceiptSplit`) when it stands for
+    /// more, `hold` taking the new part. Returns the ids held.
+    fn hold_receipts(
+        &mut self,
+        held: Vec<(u64, MintReceipt)>,
+        amount: u128,
+        hold: Hold,
+        events: &mut Events,
+    ) -> Vec<u64> {
+        let mut unbacked = amount;
+        let mut attached = Vec::with_capacity(held.len());
+        for (receipt_id, mut receipt) in held {
+            let id = if receipt.amount <= unbacked {
+                unbacked = unbacked.saturating_sub(receipt.amount);
+                receipt_id
+            } else {
+                let part_id = self.next_receipt_id;
+                self.next_receipt_id = part_id.saturating_add(1);
+                receipt.amount = receipt.amount.saturating_sub(unbacked);
+                self.receipts.insert(receipt_id, &receipt);
+                events.push(TokenEvent::ReceiptSplit(ev::ReceiptSplit {
+                    receipt_id,
+                    part_id,
+                    amount: unbacked,
+                }));
+                receipt.amount = unbacked;
+                unbacked = 0;
+                part_id
+            };
+            match hold {
+                Hold::Voucher(voucher) => receipt.voucher = Some(voucher),
+                Hold::Retirement(retirement) => receipt.retirement = Some(retirement),
+            }
+            self.receipts.insert(id, &receipt);
+            attached.push(id);
+        }
+        attached
     }
 
     pub fn retirement(&self, id: u64) -> Option<Retirement> {
@@ -465,59 +563,10 @@ impl Credits {
         if expires_at_ms <= now {
             return Err(TokenError::ExpiryInPast);
         }
-        if receipts.len() > MAX_VOUCHER_RECEIPTS as usize {
-            return Err(TokenError::BatchTooLarge);
-        }
         let id = self.next_voucher_id;
-        // checked in full before anything is written
-        let mut held: Vec<(u64, MintReceipt)> = Vec::with_capacity(receipts.len());
-        let mut backing = amount;
-        for receipt_id in &receipts {
-            let receipt = self
-                .receipts
-                .get(receipt_id)
-                .ok_or(TokenError::ReceiptNotFound)?;
-            if receipt.owner != caller {
-                return Err(TokenError::NotReceiptOwner);
-            }
-            if receipt.voucher.is_some() || held.iter().any(|(id, _)| id == receipt_id) {
-                return Err(TokenError::ReceiptInVoucher);
-            }
-            if backing == 0 {
-                return Err(TokenError::ReceiptsExceedAmount);
-            }
-            backing = backing.saturating_sub(receipt.amount);
-            held.push((*receipt_id, receipt));
-        }
+        let held = self.free_receipts(caller, &receipts, amount)?;
         let mut events = psp22_events(self.balances.transfer(caller, escrow, amount)?);
-        let mut unbacked = amount;
-        let mut attached = Vec::with_capacity(held.len());
-        for (receipt_id, mut receipt) in held {
-            if receipt.amount <= unbacked {
-                unbacked = unbacked.saturating_sub(receipt.amount);
-                receipt.voucher = Some(id);
-                self.receipts.insert(receipt_id, &receipt);
-                attached.push(receipt_id);
-            } else {
-                let part_id = self.next_receipt_id;
-                self.next_receipt_id = part_id.saturating_add(1);
-                receipt.amount = receipt.amount.saturating_sub(unbacked);
-                self.receipts.insert(receipt_id, &receipt);
-                let part = MintReceipt {
-                    amount: unbacked,
-                    voucher: Some(id),
-                    ..receipt
-                };
-                self.receipts.insert(part_id, &part);
-                events.push(TokenEvent::ReceiptSplit(ev::ReceiptSplit {
-                    receipt_id,
-                    part_id,
-                    amount: unbacked,
-                }));
-                attached.push(part_id);
-                unbacked = 0;
-            }
-        }
+        let attached = self.hold_receipts(held, amount, Hold::Voucher(id), &mut events);
         self.next_voucher_id = id.saturating_add(1);
         self.vouchers.insert(
             id,
@@ -632,6 +681,7 @@ impl Credits {
 mod tests {
     use super::*;
     use interfaces::EnergySource;
+    use interfaces::Hash32;
 
     fn account(n: u8) -> AccountId {
         AccountId::from([n; 32])
@@ -659,6 +709,18 @@ mod tests {
             .grant_role(account(ADMIN), TokenRole::Minter, account(MARKET))
             .unwrap();
         credits
+    }
+
+    /// A retirement for Alice herself over the period before `NOW`, naming no receipts.
+    fn claim(grams_co2e: u128, purpose_hash: Hash32) -> RetirementClaim {
+        RetirementClaim {
+            beneficiary: account(ALICE),
+            grams_co2e,
+            purpose_hash,
+            period_start_ms: 0,
+            period_end_ms: NOW,
+            receipts: Vec::new(),
+        }
     }
 
     fn key() -> [u8; 33] {
@@ -755,7 +817,9 @@ mod tests {
             Some(TokenError::Paused)
         );
         assert_eq!(
-            credits.retire(account(ALICE), 1, 1, [0; 32], NOW).err(),
+            credits
+                .retire(account(ALICE), 1, claim(1, [0; 32]), NOW)
+                .err(),
             Some(TokenError::Paused)
         );
         credits.approve(account(ALICE), account(BOB), 3).unwrap();
@@ -776,19 +840,21 @@ mod tests {
             .unwrap();
         assert_eq!(
             credits
-                .retire(account(ALICE), 101 * MICRO, 1, [0; 32], NOW)
+                .retire(account(ALICE), 101 * MICRO, claim(1, [0; 32]), NOW)
                 .err(),
             Some(TokenError::PSP22(psp22::PSP22Error::InsufficientBalance))
         );
         assert_eq!(
-            credits.retire(account(ALICE), 0, 1, [0; 32], NOW).err(),
+            credits
+                .retire(account(ALICE), 0, claim(1, [0; 32]), NOW)
+                .err(),
             Some(TokenError::ZeroAmount)
         );
         let (first, _) = credits
-            .retire(account(ALICE), 30 * MICRO, 12_000, [1; 32], NOW)
+            .retire(account(ALICE), 30 * MICRO, claim(12_000, [1; 32]), NOW)
             .unwrap();
         let (second, _) = credits
-            .retire(account(ALICE), 20 * MICRO, 8_000, [2; 32], NOW + 1)
+            .retire(account(ALICE), 20 * MICRO, claim(8_000, [2; 32]), NOW + 1)
             .unwrap();
         assert_eq!((first, second), (0, 1));
         assert_eq!(credits.total_supply(), 50 * MICRO);
@@ -799,7 +865,7 @@ mod tests {
                 grams_co2e: 20_000
             }
         );
-        assert_eq!(credits.retirement(1).unwrap().note_hash, [2; 32]);
+        assert_eq!(credits.retirement(1).unwrap().purpose_hash, [2; 32]);
     }
 
     /// M-9: one micro-credit retired as a 1,000-tonne offset.
@@ -811,7 +877,9 @@ mod tests {
             .unwrap();
         // no rate set: no CO2e can be claimed at all
         assert_eq!(
-            credits.retire(account(ALICE), 1, 1, [0; 32], NOW).err(),
+            credits
+                .retire(account(ALICE), 1, claim(1, [0; 32]), NOW)
+                .err(),
             Some(TokenError::ClaimExceedsRate)
         );
         assert_eq!(
@@ -821,21 +889,149 @@ mod tests {
         credits.set_co2e_rate(account(ADMIN), 400).unwrap();
         assert_eq!(
             credits
-                .retire(account(ALICE), 1, 1_000_000_000_000, [0; 32], NOW)
+                .retire(account(ALICE), 1, claim(1_000_000_000_000, [0; 32]), NOW)
                 .err(),
             Some(TokenError::ClaimExceedsRate)
         );
         // a whole credit backs 400 g, not a gram more
         assert_eq!(
             credits
-                .retire(account(ALICE), MICRO, 401, [0; 32], NOW)
+                .retire(account(ALICE), MICRO, claim(401, [0; 32]), NOW)
                 .err(),
             Some(TokenError::ClaimExceedsRate)
         );
         assert!(credits
-            .retire(account(ALICE), MICRO, 400, [0; 32], NOW)
+            .retire(account(ALICE), MICRO, claim(400, [0; 32]), NOW)
             .is_ok());
         assert_eq!(credits.balance_of(account(ALICE)), 9 * MICRO);
+    }
+
+    /// M-9: a retirement named no beneficiary, purpose or period, and did not consume the
+    /// receipts it stood on, so the same earned credits could back one offset after another
+    /// (retired, then given on in a voucher and claimed again).
+    #[ink::test]
+    fn a_retirement_names_its_claim_and_consumes_its_receipts_once() {
+        let mut credits = token();
+        credits.set_co2e_rate(account(ADMIN), 700).unwrap();
+        let (ids, _) = credits
+            .mint_batch(
+                account(MARKET),
+                ink::prelude::vec![
+                    Mint {
+                        to: account(ALICE),
+                        amount: 10 * MICRO,
+                        earning: earning(5_000)
+                    },
+                    Mint {
+                        to: account(ALICE),
+                        amount: 5 * MICRO,
+                        earning: earning(2_500)
+                    }
+                ],
+                NOW,
+            )
+            .unwrap();
+        let steel_works = account(BOB);
+        let claim_for = |receipts: Vec<u64>, start, end| RetirementClaim {
+            beneficiary: steel_works,
+            grams_co2e: 8_400,
+            purpose_hash: [3; 32],
+            period_start_ms: start,
+            period_end_ms: end,
+            receipts,
+        };
+        assert_eq!(
+            credits
+                .retire(
+                    account(ALICE),
+                    12 * MICRO,
+                    claim_for(ids.clone(), NOW, NOW),
+                    NOW
+                )
+                .err(),
+            Some(TokenError::InvalidPeriod)
+        );
+        assert_eq!(
+            credits
+                .retire(
+                    account(BOB),
+                    12 * MICRO,
+                    claim_for(ids.clone(), 0, NOW),
+                    NOW
+                )
+                .err(),
+            Some(TokenError::NotReceiptOwner)
+        );
+        // 12 credits: the 10-credit receipt whole and 2 of the 5-credit one, split
+        let (id, _) = credits
+            .retire(
+                account(ALICE),
+                12 * MICRO,
+                claim_for(ids.clone(), 0, NOW),
+                NOW,
+            )
+            .unwrap();
+        let retirement = credits.retirement(id).unwrap();
+        assert_eq!(
+            (
+                retirement.account,
+                retirement.beneficiary,
+                retirement.purpose_hash
+            ),
+            (account(ALICE), steel_works, [3; 32])
+        );
+        assert_eq!(
+            (retirement.period_start_ms, retirement.period_end_ms),
+            (0, NOW)
+        );
+        assert_eq!(retirement.receipts.len(), 2);
+        assert_eq!(retirement.receipts[0], ids[0]);
+        let part = credits.receipt(retirement.receipts[1]).unwrap();
+        assert_eq!((part.amount, part.retirement), (2 * MICRO, Some(id)));
+        let rest = credits.receipt(ids[1]).unwrap();
+        assert_eq!((rest.amount, rest.retirement), (3 * MICRO, None));
+        // the beneficiary's total counts the offset; the retiring account's does not
+        assert_eq!(credits.retired_total(steel_works).grams_co2e, 8_400);
+        assert_eq!(credits.retired_total(account(ALICE)).amount, 0);
+        // the consumed receipt backs no second retirement and no voucher
+        let again = ink::prelude::vec![ids[0]];
+        assert_eq!(
+            credits
+                .retire(
+                    account(ALICE),
+                    12 * MICRO,
+                    claim_for(again.clone(), 0, NOW),
+                    NOW
+                )
+                .err(),
+            Some(TokenError::ReceiptRetired)
+        );
+        assert_eq!(
+            credits
+                .create_voucher(
+                    account(ALICE),
+                    account(ESCROW),
+                    MICRO,
+                    key(),
+                    NOW + 1,
+                    again,
+                    NOW
+                )
+                .err(),
+            Some(TokenError::ReceiptRetired)
+        );
+        // the rest of the split receipt is still Alice's to use
+        assert!(credits
+            .create_voucher(
+                account(ALICE),
+                account(ESCROW),
+                MICRO,
+                key(),
+                NOW + 1,
+                ink::prelude::vec![ids[1]],
+                NOW
+            )
+            .is_ok());
     }
 
     /// L-8: a 1,000-credit receipt attached to a one-micro-credit voucher.

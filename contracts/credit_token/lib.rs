@@ -23,9 +23,9 @@ mod credit_token {
     use interfaces::{
         token::{
             voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
-            TokenError, TokenRole, Voucher,
+            RetirementClaim, TokenError, TokenRole, Voucher,
         },
-        Hash32, IdentityRegistry, TimestampMs,
+        IdentityRegistry, TimestampMs,
     };
     use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
 
@@ -291,21 +291,21 @@ mod credit_token {
             self.credits.co2e_rate()
         }
 
-        /// The caller burns `amount` credits as a carbon offset standing for `grams_co2e`
-        /// (at most `amount` x `co2e_rate` / 10^6), with the hash of the off-chain claim;
-        /// returns the retirement id (`Paused`, `ZeroAmount`, `ClaimExceedsRate`,
-        /// `PSP22(InsufficientBalance)`). Emits `Transfer` and `CreditsRetired`.
+        /// The caller burns `amount` credits as a carbon offset for `claim.beneficiary`,
+        /// standing for `claim.grams_co2e` (at most `amount` x `co2e_rate` / 10^6), for the
+        /// period and purpose (the hash of its off-chain statement) the claim names; the
+        /// caller's receipts it names are consumed, the last split when it stands for more
+        /// than the amount needs. Returns the retirement id (`Paused`, `ZeroAmount`,
+        /// `ClaimExceedsRate`, `InvalidPeriod`, `BatchTooLarge`, `ReceiptNotFound`,
+        /// `NotReceiptOwner`, `ReceiptInVoucher`, `ReceiptRetired`, `ReceiptsExceedAmount`,
+        /// `PSP22(InsufficientBalance)`). Emits `Transfer`, `ReceiptSplit` for a split
+        /// receipt, and `CreditsRetired`.
         #[ink(message)]
-        pub fn retire(
-            &mut self,
-            amount: u128,
-            grams_co2e: u128,
-            note_hash: Hash32,
-        ) -> Result<u64, TokenError> {
+        pub fn retire(&mut self, amount: u128, claim: RetirementClaim) -> Result<u64, TokenError> {
             let now = self.now();
-            let (id, events) =
-                self.credits
-                    .retire(self.env().caller(), amount, grams_co2e, note_hash, now)?;
+            let (id, events) = self
+                .credits
+                .retire(self.env().caller(), amount, claim, now)?;
             self.emit(events);
             Ok(id)
         }
@@ -316,7 +316,7 @@ mod credit_token {
             self.credits.retirement(id)
         }
 
-        /// What `account` has retired in all.
+        /// What has been retired for `account` (as beneficiary) in all.
         #[ink(message)]
         pub fn retired_total(&self, account: AccountId) -> RetiredTotal {
             self.credits.retired_total(account)
@@ -362,7 +362,7 @@ mod credit_token {
             let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
             ink::env::hash_bytes::<Blake2x256>(&voucher_preimage(&me, id, &caller), &mut digest);
-            let signer_key = self.env().ecdsa_recover(&signature, &digest).ok();
+            let signer_key = interfaces::recover_signer(&signature, &digest);
             self.ensure_may_move(me, caller)?;
             let outcome = self.credits.redeem_voucher(caller, me, id, signer_key, now);
             self.apply(outcome)

@@ -340,7 +340,7 @@ mod energy_market {
                 reading: &signed.reading,
             };
             ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-            self.env().ecdsa_recover(&signed.signature, &digest).ok()
+            interfaces::recover_signer(&signed.signature, &digest)
         }
 
         /// The key a V2G session's co-signature recovers to (`None` without a session).
@@ -355,7 +355,7 @@ mod energy_market {
                 plugged_out_ms: signed.reading.at_ms,
             };
             ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-            self.env().ecdsa_recover(&session.signature, &digest).ok()
+            interfaces::recover_signer(&session.signature, &digest)
         }
 
         /// The registry's record of every slot's id, asked in calls of at most

@@ -82,6 +82,19 @@ mod fare_pricing {
             Ok(())
         }
 
+        /// Admin only: validator `validator` counts from 1 again, and no event it signed
+        /// before now is taken (I-2: a validator whose counter restarted, or reached
+        /// `u64::MAX`) (`NotAdmin`). Emits `ValidatorSequenceReset`.
+        #[ink(message)]
+        pub fn reset_validator_sequence(&mut self, validator: DeviceId) -> Result<(), FareError> {
+            let now = self.env().block_timestamp();
+            let event = self
+                .fares
+                .reset_validator_sequence(self.env().caller(), validator, now)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         /// Admin only: stops (`true`) or resumes new routes, trips, tickets and tap-ins;
         /// cancellations, refunds, boardings and tap-outs go on (`NotAdmin`,
         /// `PauseUnchanged`). Emits `FarePauseChanged`.
@@ -383,12 +396,17 @@ mod fare_pricing {
 
         /// Permissionless: a transit validator's signed report of a boarding, a tap-in or
         /// a tap-out. Refused, changing nothing, when it cannot be trusted
-        /// (`ValidatorNotUsable`, `BadSignature`, `StaleSeq`, `BadEventTime`) or does not
-        /// fit (`TicketNotFound`, `TicketClosed`, `NotBoardingYet`, `TripNotFound`,
-        /// `TripCancelled`, `OperatorRevoked`, `Debtor` (a tap-in), `BadStops`,
-        /// `AlreadyTappedIn`, `NoTapIn`). A tap-out's fare that cannot be collected is
-        /// owed to the operator (`DebtRecorded`), unless the token is paused (the call
-        /// fails). Emits `TicketBoarded`, `TappedIn` or `TappedOut`.
+        /// (`ValidatorNotUsable`, `BadSignature` (a high-s signature too), `BadEventTime`),
+        /// is not the validator's next event (`StaleSeq`, `SequenceGap`: events apply in
+        /// sequence, so a later one submitted first waits for the earlier, M-6), or the
+        /// contract is paused (`Paused`, a tap-in). An authentic event that does not fit
+        /// uses its sequence and returns `Refused` (`TicketNotFound`, `TicketClosed`,
+        /// `NotBoardingYet`, `TripNotFound`, `TripCancelled`, `OperatorRevoked`,
+        /// `NotRouteOperator`, `Debtor` (a tap-in), `BadStops`, `AlreadyTappedIn`,
+        /// `NoTapIn`). A tap-out's fare that cannot be collected is owed to the operator
+        /// (`DebtRecorded`), unless the token is paused (the call fails; the event is
+        /// submitted again). Emits `TicketBoarded`, `TappedIn`, `TappedOut` or
+        /// `ValidatorEventRefused`.
         #[ink(message)]
         pub fn validate(
             &mut self,
@@ -405,7 +423,7 @@ mod fare_pricing {
                 },
                 &mut digest,
             );
-            let signer = self.env().ecdsa_recover(&signed.signature, &digest).ok();
+            let signer = interfaces::recover_signer(&signed.signature, &digest);
             let now = self.env().block_timestamp();
             let validated = self
                 .fares
@@ -418,6 +436,14 @@ mod fare_pricing {
                         at_ms: event.at_ms,
                     });
                     ValidatorOutcome::Boarded { ticket }
+                }
+                Validated::Refused(reason) => {
+                    self.env().emit_event(ev::ValidatorEventRefused {
+                        validator: event.validator,
+                        seq: event.seq,
+                        reason,
+                    });
+                    ValidatorOutcome::Refused { reason }
                 }
                 Validated::TappedIn { trip, rider, stop } => {
                     self.env().emit_event(ev::TappedIn { trip, rider, stop });

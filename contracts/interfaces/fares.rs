@@ -243,7 +243,8 @@ pub enum ValidatorAction {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct ValidatorEvent {
     pub validator: DeviceId,
-    /// Strictly increasing per validator: the replay guard.
+    /// 1, 2, 3... per validator: each event is taken only after the one before it (the
+    /// replay and reordering guard).
     pub seq: u64,
     pub at_ms: TimestampMs,
     pub action: ValidatorAction,
@@ -295,6 +296,68 @@ pub enum ValidatorOutcome {
         fare: u128,
         paid: bool,
     },
+    /// The event was authentic and next in the validator's sequence, but does not fit the
+    /// trip, ticket or rider: its sequence is used, nothing else changes (M-6: one event
+    /// that cannot apply must not hold up the validator's next).
+    Refused {
+        reason: ValidatorRefusal,
+    },
+}
+
+/// Why an authentic validator event did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum ValidatorRefusal {
+    TicketNotFound,
+    /// The ticket was used, cancelled or refunded already.
+    TicketClosed,
+    /// A Board event before the boarding window opened.
+    NotBoardingYet,
+    TripNotFound,
+    TripCancelled,
+    /// The route's operator no longer holds the operator role.
+    OperatorRevoked,
+    /// The validator is not its route's operator's.
+    NotRouteOperator,
+    /// The rider owes a debt here (a tap-in).
+    Debtor,
+    /// A stop not on the route.
+    BadStops,
+    AlreadyTappedIn,
+    /// A tap-out without a tap-in on this trip, or at a stop not after it.
+    NoTapIn,
+}
+
+impl ValidatorRefusal {
+    /// The refusal an error of an authentic event's effect stands for; `None` for an
+    /// error that fails the whole call (a pause, a token outage: the event is submitted
+    /// again later).
+    pub fn of(error: &FareError) -> Option<Self> {
+        Some(match error {
+            FareError::TicketNotFound => Self::TicketNotFound,
+            FareError::TicketClosed => Self::TicketClosed,
+            FareError::NotBoardingYet => Self::NotBoardingYet,
+            FareError::TripNotFound => Self::TripNotFound,
+            FareError::TripCancelled => Self::TripCancelled,
+            FareError::OperatorRevoked => Self::OperatorRevoked,
+            FareError::NotRouteOperator => Self::NotRouteOperator,
+            FareError::Debtor => Self::Debtor,
+            FareError::BadStops => Self::BadStops,
+            FareError::AlreadyTappedIn => Self::AlreadyTappedIn,
+            FareError::NoTapIn => Self::NoTapIn,
+            _ => return None,
+        })
+    }
+}
+
+impl From<crate::sequence::SequenceRefusal> for FareError {
+    fn from(refusal: crate::sequence::SequenceRefusal) -> Self {
+        match refusal {
+            crate::sequence::SequenceRefusal::Stale => Self::StaleSeq,
+            crate::sequence::SequenceRefusal::Gap => Self::SequenceGap,
+            crate::sequence::SequenceRefusal::BadTime => Self::BadEventTime,
+        }
+    }
 }
 
 /// Every refusal of the fare contract's messages (a whole call fails, nothing changes).
@@ -346,6 +409,8 @@ pub enum FareError {
     BadSignature,
     /// A sequence number not above the validator's last one (a replay).
     StaleSeq,
+    /// A sequence number beyond the validator's next: its earlier events come first (M-6).
+    SequenceGap,
     /// The event's time is in the future or before the validator's previous event.
     BadEventTime,
     /// The rider has tapped in on this trip already.
@@ -546,5 +611,26 @@ pub mod events {
         pub alight: u32,
         pub fare: u128,
         pub paid: bool,
+    }
+
+    /// The validator's event `seq` was authentic but did nothing
+    /// (`ValidatorOutcome::Refused`).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ValidatorEventRefused {
+        #[ink(topic)]
+        pub validator: DeviceId,
+        pub seq: u64,
+        pub reason: ValidatorRefusal,
+    }
+
+    /// The admin reset a validator's sequence: it counts from 1 again, and no event
+    /// signed before `at_ms` is taken (I-2).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ValidatorSequenceReset {
+        #[ink(topic)]
+        pub validator: DeviceId,
+        pub at_ms: TimestampMs,
     }
 }

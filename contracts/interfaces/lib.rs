@@ -117,6 +117,77 @@ pub mod admin_events {
     }
 }
 
+/// A device's signed events (a parking sensor's, a transit validator's) apply one after
+/// another, none skipped and none reordered (M-6): an event is taken only when its
+/// sequence number is the next one, so a later event submitted first waits for the earlier.
+pub mod sequence {
+    use crate::TimestampMs;
+
+    /// Why an event is not the device's next.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum SequenceRefusal {
+        /// At or below the last sequence applied: a replay.
+        Stale,
+        /// Beyond the next: an earlier event of the device has not been applied yet.
+        Gap,
+        /// In the future, or before the device's previous event.
+        BadTime,
+    }
+
+    /// Whether an event numbered `seq` at `at_ms` follows `last` (the last sequence applied
+    /// and its time; `(0, 0)` before the first, so a device counts from 1) at `now`.
+    pub fn follows(
+        last: (u64, TimestampMs),
+        seq: u64,
+        at_ms: TimestampMs,
+        now: TimestampMs,
+    ) -> Result<(), SequenceRefusal> {
+        let (last_seq, last_at) = last;
+        if seq <= last_seq {
+            return Err(SequenceRefusal::Stale);
+        }
+        if last_seq.checked_add(1) != Some(seq) {
+            return Err(SequenceRefusal::Gap);
+        }
+        if at_ms > now || at_ms < last_at {
+            return Err(SequenceRefusal::BadTime);
+        }
+        Ok(())
+    }
+
+    /// Where a device stands after an operator resets its sequence at `now` (I-2: a device
+    /// whose counter restarted, or reached `u64::MAX`): it counts from 1 again, and no
+    /// event signed before the reset is taken, however it is numbered.
+    pub fn reset(now: TimestampMs) -> (u64, TimestampMs) {
+        (0, now)
+    }
+}
+
+/// Half of secp256k1's group order, big-endian.
+const SECP256K1_HALF_ORDER: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4, 0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0,
+];
+
+/// Whether a 65-byte recoverable signature (r ++ s ++ v) is in its canonical low-s form.
+/// Every signature has a malleable twin `(r, n - s, v ^ 1)` that recovers to the same key;
+/// the contracts take only the low-s one (I-7), as secp256k1 signers produce it.
+pub fn is_low_s(signature: &[u8; 65]) -> bool {
+    signature[32..64] <= SECP256K1_HALF_ORDER[..]
+}
+
+/// The device key a 65-byte recoverable signature over `digest` recovers to, as every
+/// contract takes a signature: pallet-contracts' `ecdsa_recover`, low-s only (I-7).
+/// `None` for a high-s or malformed signature.
+pub fn recover_signer(signature: &[u8; 65], digest: &[u8; 32]) -> Option<DeviceKey> {
+    if !is_low_s(signature) {
+        return None;
+    }
+    let mut key = [0u8; 33];
+    ink::env::ecdsa_recover(signature, digest, &mut key).ok()?;
+    Some(key)
+}
+
 pub use registry::{
     events as registry_events, Anchor, Citizen, CitizenStatus, DataCategory, DeviceInfo,
     DeviceStatus, EnergyProfile, IdentityRegistry, RegistryError, RegistryEvent, RegistryRole,

@@ -221,7 +221,8 @@ pub enum SensorKind {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct SensorEvent {
     pub sensor: DeviceId,
-    /// Strictly increasing per sensor: the replay guard.
+    /// 1, 2, 3... per sensor: each event is taken only after the one before it (the
+    /// replay and reordering guard).
     pub seq: u64,
     pub at_ms: TimestampMs,
     pub kind: SensorKind,
@@ -298,6 +299,45 @@ pub enum SensorOutcome {
     SessionClosed { charged: u128 },
     /// A vehicle left that had no session here (one reported as a violation).
     NothingToClose,
+    /// The event was authentic and next in the sensor's sequence, but the space
+    /// contradicts it: its sequence is used, nothing else changes (M-6: a device's events
+    /// apply in order, so one that cannot apply must not hold up the next).
+    Refused { reason: SensorRefusal },
+}
+
+/// Why an authentic sensor event did nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum SensorRefusal {
+    /// A vehicle arrived on a space another vehicle holds.
+    SpaceOccupied,
+    /// `Left` named another vehicle than the one on the space.
+    VehicleMismatch,
+    /// A vehicle without a booking arrived on a delisted space.
+    NotListed,
+}
+
+impl SensorRefusal {
+    /// The refusal an error of an authentic event's effect stands for; `None` for an error
+    /// that fails the whole call (a token outage: the event is submitted again later).
+    pub fn of(error: &ParkingError) -> Option<Self> {
+        Some(match error {
+            ParkingError::SpaceOccupied => Self::SpaceOccupied,
+            ParkingError::VehicleMismatch => Self::VehicleMismatch,
+            ParkingError::NotListed => Self::NotListed,
+            _ => return None,
+        })
+    }
+}
+
+impl From<crate::sequence::SequenceRefusal> for ParkingError {
+    fn from(refusal: crate::sequence::SequenceRefusal) -> Self {
+        match refusal {
+            crate::sequence::SequenceRefusal::Stale => Self::StaleSeq,
+            crate::sequence::SequenceRefusal::Gap => Self::SequenceGap,
+            crate::sequence::SequenceRefusal::BadTime => Self::BadEventTime,
+        }
+    }
 }
 
 /// The admin-set parameters.
@@ -403,6 +443,8 @@ pub enum ParkingError {
     BadSignature,
     /// A sequence number not above the sensor's last one (a replay).
     StaleSeq,
+    /// A sequence number beyond the sensor's next: its earlier events come first (M-6).
+    SequenceGap,
     /// The event's time is in the future or before the sensor's previous event.
     BadEventTime,
     /// `Left` named another vehicle than the one on the space.
@@ -608,5 +650,25 @@ pub mod events {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ParkingPauseChanged {
         pub paused: bool,
+    }
+
+    /// The sensor's event `seq` was authentic but did nothing (`SensorOutcome::Refused`).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SensorEventRefused {
+        #[ink(topic)]
+        pub space: u64,
+        pub seq: u64,
+        pub reason: SensorRefusal,
+    }
+
+    /// The admin reset a sensor's sequence: it counts from 1 again, and no event signed
+    /// before `at_ms` is taken (I-2).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct SensorSequenceReset {
+        #[ink(topic)]
+        pub sensor: DeviceId,
+        pub at_ms: TimestampMs,
     }
 }

@@ -31,6 +31,9 @@ pub struct MintReceipt {
     pub minted_at_ms: TimestampMs,
     /// The open voucher this receipt travels with, if any.
     pub voucher: Option<u64>,
+    /// The retirement that consumed this receipt, if any (M-9): its credits are burnt, and
+    /// it goes with no voucher or retirement again.
+    pub retirement: Option<u64>,
 }
 
 /// One mint of a batch: `amount` credits to `to`, earned as `earning` says.
@@ -42,21 +45,49 @@ pub struct Mint {
     pub earning: Earning,
 }
 
+/// What a retirement claims, besides the credits it burns (M-9): for whom, why, for which
+/// period, and which of the retiring account's mint receipts the credits are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct RetirementClaim {
+    /// Whom the offset is for: the retiring account itself, or the company or household it
+    /// retires for. Its `retired_total` counts the offset.
+    pub beneficiary: AccountId,
+    /// The grams of CO2-equivalent claimed: at most the amount at the admin-set rate.
+    pub grams_co2e: u128,
+    /// blake2-256 of the purpose statement, kept off chain (the report, the certificate).
+    pub purpose_hash: Hash32,
+    /// The period whose emissions the offset is claimed for, `[start, end)`.
+    pub period_start_ms: TimestampMs,
+    pub period_end_ms: TimestampMs,
+    /// The retiring account's receipts its credits are, consumed; at most
+    /// `MAX_VOUCHER_RECEIPTS`, standing together for at most the amount (the last one is
+    /// split when it stands for more).
+    pub receipts: Vec<u64>,
+}
+
 /// Credits burnt as a carbon offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Retirement {
+    /// Who burnt the credits.
     pub account: AccountId,
+    /// Whom the offset is for.
+    pub beneficiary: AccountId,
     pub amount: u128,
     /// The grams of CO2-equivalent the retired credits stand for.
     pub grams_co2e: u128,
-    /// Hash of the off-chain offset claim (report, certificate).
-    pub note_hash: Hash32,
+    /// blake2-256 of the off-chain purpose statement.
+    pub purpose_hash: Hash32,
+    pub period_start_ms: TimestampMs,
+    pub period_end_ms: TimestampMs,
+    /// The mint receipts consumed (their provenance: who earned the credits, and how).
+    pub receipts: Vec<u64>,
     pub retired_at_ms: TimestampMs,
 }
 
-/// Running totals of an account's retirements.
+/// Running totals of the retirements made for an account (as beneficiary).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
@@ -187,6 +218,10 @@ pub enum TokenError {
     ReceiptsExceedAmount,
     /// A retirement claims more CO2e than its amount backs at the admin-set rate (M-9).
     ClaimExceedsRate,
+    /// A retirement's period is empty (its start not before its end).
+    InvalidPeriod,
+    /// The receipt was consumed by a retirement already.
+    ReceiptRetired,
 }
 
 impl TokenError {
@@ -224,6 +259,8 @@ impl TokenError {
             Self::RecipientIsToken => "RecipientIsToken",
             Self::ReceiptsExceedAmount => "ReceiptsExceedAmount",
             Self::ClaimExceedsRate => "ClaimExceedsRate",
+            Self::InvalidPeriod => "InvalidPeriod",
+            Self::ReceiptRetired => "ReceiptRetired",
         }
     }
 
@@ -327,9 +364,14 @@ pub mod events {
         pub retirement_id: u64,
         #[ink(topic)]
         pub account: AccountId,
+        #[ink(topic)]
+        pub beneficiary: AccountId,
         pub amount: u128,
         pub grams_co2e: u128,
-        pub note_hash: Hash32,
+        pub purpose_hash: Hash32,
+        pub period_start_ms: TimestampMs,
+        pub period_end_ms: TimestampMs,
+        pub receipts: Vec<u64>,
     }
 
     /// The admin set how many grams of CO2e one whole credit (10^6 micro-credits) may be

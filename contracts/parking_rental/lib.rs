@@ -305,14 +305,17 @@ mod parking_rental {
 
         /// Anyone settles a booking whose vehicle never checked in, after its end: the
         /// escrow to the owner less the platform fee (`BookingNotFound`, `NotEnded`,
-        /// `SpaceOccupied` for a vehicle still on the space, `BookingClosed`). Emits
-        /// `BookingSettled`.
+        /// `SpaceOccupied` for a vehicle still on the space, `BookingClosed`). A booking
+        /// another vehicle held the space at the start of, and still holds, is refunded
+        /// in full instead (L-4). Emits `BookingSettled`, or `BookingCancelled` with no fee.
         #[ink(message)]
         pub fn settle(&mut self, booking: u64) -> Result<(), ParkingError> {
             let now = self.env().block_timestamp();
             let (payout, settlement) = self.parking.settle(booking, now)?;
             self.carry_out(settlement)?;
-            self.emit_settled(booking, payout, 0);
+            if let Some(payout) = payout {
+                self.emit_settled(booking, payout, 0);
+            }
             Ok(())
         }
 
@@ -338,6 +341,19 @@ mod parking_rental {
         #[ink(message)]
         pub fn escrow_total(&self) -> u128 {
             self.parking.escrow_total()
+        }
+
+        /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
+        /// now is taken (I-2: a sensor whose counter restarted, or reached `u64::MAX`)
+        /// (`NotAdmin`). Emits `SensorSequenceReset`.
+        #[ink(message)]
+        pub fn reset_sensor_sequence(&mut self, sensor: DeviceId) -> Result<(), ParkingError> {
+            let now = self.env().block_timestamp();
+            let event = self
+                .parking
+                .reset_sensor_sequence(self.env().caller(), sensor, now)?;
+            self.env().emit_event(event);
+            Ok(())
         }
 
         /// Admin only: sends `to` the credits this contract holds beyond the open bookings'
@@ -389,12 +405,18 @@ mod parking_rental {
 
         /// Permissionless: a parking sensor's signed report that a vehicle arrived or
         /// left. Refused, changing nothing, when it cannot be trusted (`UnknownSensor`,
-        /// `SensorInactive`, `BadSignature`, `StaleSeq`, `BadEventTime`) or contradicts
-        /// the space (`SpaceOccupied`, `VehicleMismatch`, `NotListed`: no pay-as-you-go on a
-        /// delisted space); otherwise returns what it did. A booked vehicle arriving up to
-        /// `EARLY_CHECK_IN_MS` early checks into its booking.
-        /// Emits `CheckedIn`, `SessionOpened`, `ViolationRecorded`, `BookingSettled`
-        /// or `SessionClosed`, and `DebtRecorded` when a charge cannot be collected.
+        /// `SensorInactive`, `BadSignature` (a high-s signature too), `BadEventTime`) or is
+        /// not the sensor's next event (`StaleSeq`, `SequenceGap`: events apply in sequence,
+        /// so a later one submitted first waits for the earlier, M-6). An authentic event the
+        /// space contradicts uses its sequence and returns `Refused` (`SpaceOccupied`,
+        /// `VehicleMismatch`, `NotListed`: no pay-as-you-go on a delisted space); otherwise
+        /// returns what it did. A booked vehicle arriving up to `EARLY_CHECK_IN_MS` early
+        /// checks into its booking; bookings that start while another vehicle's stay holds
+        /// the space are refunded in full when it leaves (L-4).
+        /// Emits `CheckedIn`, `SessionOpened`, `ViolationRecorded`, `BookingSettled`,
+        /// `SessionClosed` or `SensorEventRefused`, `BookingCancelled` per refund, and
+        /// `DebtRecorded` when a charge cannot be collected. A paused token fails the call
+        /// (the event is submitted again).
         #[ink(message)]
         pub fn report(&mut self, signed: SignedSensorEvent) -> Result<SensorOutcome, ParkingError> {
             let event = signed.event;
@@ -408,7 +430,7 @@ mod parking_rental {
                 },
                 &mut digest,
             );
-            let signer = self.env().ecdsa_recover(&signed.signature, &digest).ok();
+            let signer = interfaces::recover_signer(&signed.signature, &digest);
             let now = self.env().block_timestamp();
             let space = self
                 .parking
@@ -474,6 +496,9 @@ mod parking_rental {
                     payout,
                     overstay,
                 } => self.emit_settled(booking, payout, overstay),
+                SensorEffect::Refused { seq, reason } => self
+                    .env()
+                    .emit_event(ev::SensorEventRefused { space, seq, reason }),
                 SensorEffect::SessionClosed {
                     vehicle,
                     minutes,
@@ -507,6 +532,13 @@ mod parking_rental {
         /// and of a collected charge together), so a failure there (the token refusing
         /// this contract) fails the call and changes nothing.
         fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
+            for &(booking, refund) in &settlement.refunded {
+                self.env().emit_event(ev::BookingCancelled {
+                    booking,
+                    refund,
+                    fee: 0,
+                });
+            }
             let mut releases = settlement.releases;
             if let Some(charge) = settlement.collect {
                 match self.collect_into_escrow(charge.from, charge.amount) {

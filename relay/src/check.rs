@@ -44,9 +44,12 @@ pub fn latest(stored: Option<MeterState>, on_chain: Option<MeterState>) -> Optio
 }
 
 /// The key a 65-byte recoverable `signature` recovers to over blake2-256 of `preimage`, as
-/// pallet-contracts' `ecdsa_recover` computes it; `None` for a malformed signature. As
-/// there, the recovery id is 0 to 3 or, Ethereum's way, 27 to 30.
+/// the contracts take it (`interfaces::recover_signer`); `None` for a malformed or high-s
+/// signature (I-7). As there, the recovery id is 0 to 3 or, Ethereum's way, 27 to 30.
 fn recover_key(preimage: &[u8], signature: &[u8; 65]) -> Option<DeviceKey> {
+    if !interfaces::is_low_s(signature) {
+        return None;
+    }
     let digest = smartcity_sdk::blake2_256(preimage);
     let v = signature[64];
     let id = RecoveryId::from_i32(i32::from(if v > 26 { v - 27 } else { v })).ok()?;
@@ -371,6 +374,10 @@ mod tests {
         assert_eq!(eval(&ethereum_v, &device), Ok(()));
         ethereum_v.signature[64] ^= 1;
         assert_eq!(eval(&ethereum_v, &device), Err(RejectReason::BadSignature));
+        // I-7: the signature's malleable high-s twin recovers to the same key; refused
+        let mut twin = good.clone();
+        twin.signature = smartcity_sdk::keys::malleable_twin(&good.signature);
+        assert_eq!(eval(&twin, &device), Err(RejectReason::BadSignature));
         // a device commissioned without a profile; a reading beyond the allowed skew
         let unprofiled = DeviceInfo {
             energy: None,

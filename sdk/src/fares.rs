@@ -67,6 +67,7 @@ impl FareClient {
         tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64;
         tx FareError, cancel_ticket(ticket: u64) -> u128;
         tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome;
+        tx FareError, reset_validator_sequence(validator: DeviceId) -> ();
         read FareError, is_paused() -> bool;
         read FareError, is_operator(account: AccountId) -> bool;
         read FareError, route(route: u64) -> Option<Route>;
@@ -97,6 +98,8 @@ contract_events!(
         TicketBoarded,
         TappedIn,
         TappedOut,
+        ValidatorEventRefused,
+        ValidatorSequenceReset,
         DebtRecorded,
         DebtRepaid,
     ]

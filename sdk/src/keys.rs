@@ -58,9 +58,55 @@ impl DeviceSigner {
     }
 }
 
+/// secp256k1's group order, big-endian.
+const ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,
+    0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48, 0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41,
+];
+
+/// The malleable twin `(r, n - s, v ^ 1)` of a recoverable signature: it recovers to the
+/// same key, and the contracts refuse it (I-7). For tests of that refusal.
+pub fn malleable_twin(signature: &[u8; 65]) -> [u8; 65] {
+    let mut twin = *signature;
+    let mut borrow = 0u16;
+    for i in (32..64).rev() {
+        let minuend = u16::from(ORDER[i - 32]);
+        let subtrahend = u16::from(signature[i]) + borrow;
+        let (digit, next) = if minuend >= subtrahend {
+            (minuend - subtrahend, 0)
+        } else {
+            (minuend + 256 - subtrahend, 1)
+        };
+        twin[i] = digit as u8;
+        borrow = next;
+    }
+    twin[64] = signature[64] ^ 1;
+    twin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_malleable_twin_recovers_to_the_same_key_and_is_high_s() {
+        let signer = DeviceSigner::from_seed("meter-1");
+        let digest = crate::blake2_256(b"a reading");
+        let signature = signer.sign_digest(&digest);
+        let twin = malleable_twin(&signature);
+        let recover = |sig: &[u8; 65]| {
+            let id = secp256k1::ecdsa::RecoveryId::from_i32(i32::from(sig[64])).unwrap();
+            let sig = secp256k1::ecdsa::RecoverableSignature::from_compact(&sig[..64], id).unwrap();
+            SECP256K1
+                .recover_ecdsa(&secp256k1::Message::from_digest(digest), &sig)
+                .unwrap()
+                .serialize()
+        };
+        assert_eq!(recover(&twin), signer.public_key());
+        assert!(interfaces::is_low_s(&signature));
+        assert!(!interfaces::is_low_s(&twin));
+        assert_eq!(malleable_twin(&twin), signature);
+    }
 
     #[test]
     fn seeded_keys_are_stable_and_compressed() {

@@ -70,6 +70,7 @@ impl ParkingClient {
         tx ParkingError, cancel(booking: u64) -> u128;
         tx ParkingError, settle(booking: u64) -> ();
         tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome;
+        tx ParkingError, reset_sensor_sequence(sensor: DeviceId) -> ();
         read ParkingError, config() -> ParkingConfig;
         read ParkingError, space(space: u64) -> Option<Space>;
         read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>;
@@ -104,6 +105,8 @@ contract_events!(
         ExcessSwept,
         ParkingConfigChanged,
         ParkingPauseChanged,
+        SensorEventRefused,
+        SensorSequenceReset,
     ]
 );
 

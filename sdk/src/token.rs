@@ -7,10 +7,10 @@ use crate::{
 };
 use interfaces::{
     token::{
-        events as ev, Earning, Mint, MintReceipt, PSP22Error, RetiredTotal, Retirement, TokenError,
-        TokenRole, Voucher,
+        events as ev, Earning, Mint, MintReceipt, PSP22Error, RetiredTotal, Retirement,
+        RetirementClaim, TokenError, TokenRole, Voucher,
     },
-    AccountId, Hash32, TimestampMs,
+    AccountId, TimestampMs,
 };
 
 pub type TokenResult<T> = Result<Receipt<T>, ClientError<TokenError>>;
@@ -117,7 +117,7 @@ impl TokenClient {
     own_tx!(set_allow_listed(account: AccountId, allowed: bool) -> ());
     own_tx!(mint_with_receipt(to: AccountId, amount: u128, earning: Earning) -> u64);
     own_tx!(set_co2e_rate(grams_per_credit: u128) -> ());
-    own_tx!(retire(amount: u128, grams_co2e: u128, note_hash: Hash32) -> u64);
+    own_tx!(retire(amount: u128, claim: RetirementClaim) -> u64);
     own_tx!(create_voucher(amount: u128, key: [u8; 33], expires_at_ms: TimestampMs, receipts: Vec<u64>) -> u64);
     own_tx!(redeem_voucher(id: u64, signature: [u8; 65]) -> ());
     own_tx!(reclaim_voucher(id: u64) -> ());

@@ -139,6 +139,28 @@ describe("the citizen dApp in a browser, against a node", () => {
     await eve.fill("#transfer-to", "not-an-address");
     await eve.click("#transfer button[type=submit]");
     await eve.getByTestId("transfer-status").filter({ hasText: "is not an account address" }).waitFor();
+
+    // she retires 1 SCP of her claim's receipt for the bakery next door (Dave): the part
+    // split off the receipt is consumed, and the offset counts for Dave
+    const retiredBefore = (await city.chain.read("credit_token", "retiredTotal", dave)).amount.toBigInt();
+    await eve.fill("#retire-amount", "1");
+    await eve.fill("#retire-for", dave);
+    await eve.fill("#retire-note", "Bakery ovens, first half of 2026");
+    await eve.fill("#retire-from", "2026-01-01");
+    await eve.fill("#retire-to", "2026-07-01");
+    await eve.check(`#retire-receipt-${receiptId}`);
+    await eve.click("#retire button[type=submit]");
+    await sent(eve, "retire", "Retire as carbon offset");
+    expect((await city.chain.read("credit_token", "retiredTotal", dave)).amount.toBigInt()).toBe(retiredBefore + 1_000_000n);
+    const rest = (await city.chain.read("credit_token", "receipt", receiptId)).unwrap();
+    expect(rest.amount.toBigInt()).toBe(owed - 1_000_000n);
+    expect(rest.retirement.isNone).toBe(true);
+    await eve.locator("[data-testid=receipts] td", { hasText: /^retired \(#\d+\)$/ }).first().waitFor();
+    // an empty period is refused before anything is signed
+    await eve.fill("#retire-amount", "1");
+    await eve.fill("#retire-from", "2026-07-01");
+    await eve.click("#retire button[type=submit]");
+    await eve.getByTestId("retire-status").filter({ hasText: "The period must end after it starts." }).waitFor();
     await eve.close();
   });
 });

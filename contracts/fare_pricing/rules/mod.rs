@@ -12,11 +12,12 @@ use interfaces::{
         DebtBook, DebtCause,
     },
     fares::{
-        FareError, FareQuote, FareRule, Route, Ticket, TicketState, Trip, TripState,
-        ValidatorAction, ValidatorEvent, BOARDING_WINDOW_MS, BPS, MAX_CAPACITY, MAX_PAGE,
-        MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN, MAX_TICKETS_PER_RIDER,
+        events::ValidatorSequenceReset, FareError, FareQuote, FareRule, Route, Ticket, TicketState,
+        Trip, TripState, ValidatorAction, ValidatorEvent, ValidatorRefusal, BOARDING_WINDOW_MS,
+        BPS, MAX_CAPACITY, MAX_PAGE, MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN,
+        MAX_TICKETS_PER_RIDER,
     },
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    sequence, AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
 
 /// A payment the shell makes with `transfer_from`: `from` pays `to` from its allowance to
@@ -55,6 +56,8 @@ pub enum Validated {
         stop: u32,
     },
     TappedOut(TapOut),
+    /// Authentic, but it did not fit: its sequence was used, nothing else changed.
+    Refused(ValidatorRefusal),
 }
 
 #[ink::storage_item]

@@ -224,18 +224,27 @@ fn validators_board_a_ticket_once_and_charge_taps_exactly() {
         fares.validator_event(&board, Some(&v), Some([9; 33]), 10 * HOUR),
         Err(FareError::BadSignature)
     );
+    // another operator's validator boards nobody on this trip
+    let mut foreign = board;
+    foreign.validator = [51; 32];
+    let other = DeviceInfo {
+        device_id: [51; 32],
+        ..validator(2)
+    };
     assert_eq!(
-        fares.validator_event(&board, Some(&validator(2)), Some(v.key), 10 * HOUR),
-        Err(FareError::ValidatorNotUsable)
+        fares.validator_event(&foreign, Some(&other), Some(other.key), 10 * HOUR),
+        Ok(Validated::Refused(ValidatorRefusal::NotRouteOperator))
     );
+    assert_eq!(fares.ticket(ticket).unwrap().state, TicketState::Booked);
     assert_eq!(
         fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
         Ok(Validated::Boarded { ticket, trip: 0 })
     );
+    // an authentic event that does not fit uses its sequence number, and nothing else
     let again = event(2, 10 * HOUR, ValidatorAction::Board { ticket });
     assert_eq!(
         fares.validator_event(&again, Some(&v), Some(v.key), 10 * HOUR),
-        Err(FareError::TicketClosed)
+        Ok(Validated::Refused(ValidatorRefusal::TicketClosed))
     );
     assert_eq!(
         fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
@@ -266,7 +275,7 @@ fn validators_board_a_ticket_once_and_charge_taps_exactly() {
     );
     assert_eq!(
         fares.validator_event(&early_out, Some(&v), Some(v.key), 10 * HOUR),
-        Err(FareError::NoTapIn)
+        Ok(Validated::Refused(ValidatorRefusal::NoTapIn))
     );
     let tap_out = event(
         5,

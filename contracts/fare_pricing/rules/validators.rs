@@ -6,9 +6,11 @@ impl Fares {
     // ----- validator events ----------------------------------------------------------------
 
     /// Checks and applies a validator event: the validator is a commissioned, active
-    /// TransitValidator of the route's operator (`validator_info` is the registry's
-    /// record), signed it (`signer` is the key its signature recovers to), and its
-    /// sequence and time move forward.
+    /// TransitValidator (`validator_info` is the registry's record), signed it (`signer` is
+    /// the key its signature recovers to), the event is its next (M-6: `StaleSeq`,
+    /// `SequenceGap`) and its time moves forward. An authentic event's sequence is used
+    /// whatever it does; one that does not fit the trip, ticket or rider is `Refused` and
+    /// changes nothing else, so it cannot hold up the validator's next events.
     pub fn validator_event(
         &mut self,
         event: &ValidatorEvent,
@@ -26,13 +28,40 @@ impl Fares {
         if signer != Some(validator.key) {
             return Err(FareError::BadSignature);
         }
-        let (last_seq, last_at) = self.validator_last.get(event.validator).unwrap_or((0, 0));
-        if event.seq <= last_seq {
-            return Err(FareError::StaleSeq);
-        }
-        if event.at_ms > now || event.at_ms < last_at {
-            return Err(FareError::BadEventTime);
-        }
+        let last = self.validator_last.get(event.validator).unwrap_or((0, 0));
+        sequence::follows(last, event.seq, event.at_ms, now)?;
+        let validated = match self.apply_validator_event(event, validator) {
+            Err(error) => Validated::Refused(ValidatorRefusal::of(&error).ok_or(error)?),
+            Ok(validated) => validated,
+        };
+        self.validator_last
+            .insert(event.validator, &(event.seq, event.at_ms));
+        Ok(validated)
+    }
+
+    /// Admin only: validator `validator` counts from 1 again, and no event it signed
+    /// before `now` is taken (I-2: a validator whose counter restarted). Returns the event
+    /// to emit.
+    pub fn reset_validator_sequence(
+        &mut self,
+        caller: AccountId,
+        validator: DeviceId,
+        now: TimestampMs,
+    ) -> Result<ValidatorSequenceReset, FareError> {
+        self.admin.ensure_admin(caller)?;
+        self.validator_last.insert(validator, &sequence::reset(now));
+        Ok(ValidatorSequenceReset {
+            validator,
+            at_ms: now,
+        })
+    }
+
+    /// What an authentic validator event does; an error changes nothing.
+    fn apply_validator_event(
+        &mut self,
+        event: &ValidatorEvent,
+        validator: &DeviceInfo,
+    ) -> Result<Validated, FareError> {
         let trip_id = match event.action {
             ValidatorAction::Board { ticket } => {
                 self.tickets
@@ -48,7 +77,7 @@ impl Fares {
         }
         let route = self.running_route(&trip)?;
         if validator.owner != route.operator {
-            return Err(FareError::ValidatorNotUsable);
+            return Err(FareError::NotRouteOperator);
         }
         let validated = match event.action {
             ValidatorAction::Board { ticket } => {
@@ -85,9 +114,9 @@ impl Fares {
                     .filter(|&board| board < stop)
                     .ok_or(FareError::NoTapIn)?;
                 let quote = quote(&route, board, stop)?;
-                self.tap_ins.remove((trip, rider));
                 // a completed ride counts towards the trip's load, like a ticket
                 let record = trip_with_ride(self.trips.get(trip), board, stop, quote.stages)?;
+                self.tap_ins.remove((trip, rider));
                 self.trips.insert(trip, &record);
                 Validated::TappedOut(TapOut {
                     rider,
@@ -99,8 +128,6 @@ impl Fares {
                 })
             }
         };
-        self.validator_last
-            .insert(event.validator, &(event.seq, event.at_ms));
         Ok(validated)
     }
 

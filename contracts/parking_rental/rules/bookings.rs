@@ -152,12 +152,14 @@ impl Parking {
     }
 
     /// Anyone settles a booking whose vehicle never came, after its end: the escrow to
-    /// the owner less the platform fee (unused time is not refunded).
+    /// the owner less the platform fee (unused time is not refunded). A booking another
+    /// vehicle held the space at the start of, and still holds, is refunded in full
+    /// instead (L-4; `None` and the refund in the settlement).
     pub fn settle(
         &mut self,
         booking_id: u64,
         now: TimestampMs,
-    ) -> Result<(Payout, Settlement), ParkingError> {
+    ) -> Result<(Option<Payout>, Settlement), ParkingError> {
         let mut booking = self
             .bookings
             .get(booking_id)
@@ -171,16 +173,21 @@ impl Parking {
                 return Err(ParkingError::BookingClosed)
             }
         }
-        let owner = self
+        let space = self
             .spaces
             .get(booking.space)
-            .ok_or(ParkingError::SpaceNotFound)?
-            .owner;
+            .ok_or(ParkingError::SpaceNotFound)?;
         let mut settlement = Settlement::default();
-        let payout = self.pay_out(&mut booking, owner, &mut settlement);
+        if let Some(blocker) = space.session {
+            self.refund_blocked(booking.space, blocker.since_ms, now, &mut settlement);
+        }
+        if settlement.refunded.iter().any(|&(id, _)| id == booking_id) {
+            return Ok((None, settlement));
+        }
+        let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
         self.bookings.insert(booking_id, &booking);
         self.close_open(booking.space, booking_id);
-        Ok((payout, settlement))
+        Ok((Some(payout), settlement))
     }
 
     /// Marks `booking` settled and releases its escrow to `owner` less the platform fee.

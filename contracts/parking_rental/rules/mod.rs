@@ -12,12 +12,12 @@ use interfaces::{
         DebtBook, DebtCause,
     },
     parking::{
-        minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
-        SensorKind, SensorOutcome, Session, Space, SpaceTerms, Tariff, Violation, ViolationKind,
-        BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS,
-        MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
+        events::SensorSequenceReset, minutes_started, Booking, BookingState, ParkingConfig,
+        ParkingError, SensorEvent, SensorKind, SensorOutcome, SensorRefusal, Session, Space,
+        SpaceTerms, Tariff, Violation, ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS,
+        EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
     },
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    sequence, AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
 
 /// Payments the shell makes after a state change, in order. Releases come out of the
@@ -27,6 +27,9 @@ use interfaces::{
 pub struct Settlement {
     pub collect: Option<Collect>,
     pub releases: Vec<(AccountId, u128)>,
+    /// Bookings refunded in full, with their refund (among `releases`), for the shell to
+    /// announce (`BookingCancelled`).
+    pub refunded: Vec<(u64, u128)>,
 }
 
 /// A charge beyond the escrow (overstay, pay-as-you-go): the owner gets `amount` less the
@@ -190,6 +193,10 @@ pub enum SensorEffect {
         vehicle: DeviceId,
         minutes: u64,
         charged: u128,
+    },
+    Refused {
+        seq: u64,
+        reason: SensorRefusal,
     },
 }
 

@@ -7,8 +7,8 @@ impl Parking {
 
     /// Checks a sensor event before it does anything: the sensor reports for a space, is
     /// still a commissioned, active ParkingSensor of the space's owner, signed this event
-    /// (`signer` is the key its signature recovers to), and the sequence and time move
-    /// forward. Returns the space id.
+    /// (`signer` is the key its signature recovers to), the event is the sensor's next
+    /// (M-6: `StaleSeq`, `SequenceGap`) and its time moves forward. Returns the space id.
     pub fn authenticate(
         &self,
         event: &SensorEvent,
@@ -27,18 +27,28 @@ impl Parking {
         if signer != Some(sensor.key) {
             return Err(ParkingError::BadSignature);
         }
-        let (last_seq, last_at) = self.sensor_last.get(event.sensor).unwrap_or((0, 0));
-        if event.seq <= last_seq {
-            return Err(ParkingError::StaleSeq);
-        }
-        if event.at_ms > now || event.at_ms < last_at {
-            return Err(ParkingError::BadEventTime);
-        }
+        let last = self.sensor_last.get(event.sensor).unwrap_or((0, 0));
+        sequence::follows(last, event.seq, event.at_ms, now)?;
         Ok(id)
     }
 
+    /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
+    /// `now` is taken (I-2: a sensor whose counter restarted). Returns the event to emit.
+    pub fn reset_sensor_sequence(
+        &mut self,
+        caller: AccountId,
+        sensor: DeviceId,
+        now: TimestampMs,
+    ) -> Result<SensorSequenceReset, ParkingError> {
+        self.admin.ensure_admin(caller)?;
+        self.sensor_last.insert(sensor, &sequence::reset(now));
+        Ok(SensorSequenceReset { sensor, at_ms: now })
+    }
+
     /// What an authenticated sensor event does to space `id` (`vehicle_info` is the
-    /// registry's record of the vehicle the sensor saw). Returns the outcome, the event
+    /// registry's record of the vehicle the sensor saw). The event's sequence is used
+    /// whatever it does; one the space contradicts is `Refused` and changes nothing else
+    /// (M-6: it must not hold up the sensor's next events). Returns the outcome, the event
     /// data the shell emits, and the payments.
     pub fn sensor_event(
         &mut self,
@@ -46,9 +56,32 @@ impl Parking {
         event: &SensorEvent,
         vehicle_info: Option<&DeviceInfo>,
     ) -> Result<(SensorOutcome, SensorEffect, Settlement), ParkingError> {
-        let mut space = self.spaces.get(id).ok_or(ParkingError::UnknownSensor)?;
         self.sensor_last
             .insert(event.sensor, &(event.seq, event.at_ms));
+        let refusal = |reason| {
+            (
+                SensorOutcome::Refused { reason },
+                SensorEffect::Refused {
+                    seq: event.seq,
+                    reason,
+                },
+                Settlement::default(),
+            )
+        };
+        match self.apply_sensor_event(id, event, vehicle_info) {
+            Err(error) => SensorRefusal::of(&error).map(refusal).ok_or(error),
+            applied => applied,
+        }
+    }
+
+    /// What a sensor event does to space `id`; an error changes nothing.
+    fn apply_sensor_event(
+        &mut self,
+        id: u64,
+        event: &SensorEvent,
+        vehicle_info: Option<&DeviceInfo>,
+    ) -> Result<(SensorOutcome, SensorEffect, Settlement), ParkingError> {
+        let mut space = self.spaces.get(id).ok_or(ParkingError::UnknownSensor)?;
         let at = event.at_ms;
         let mut settlement = Settlement::default();
         let (outcome, effect) = match event.kind {
@@ -146,6 +179,7 @@ impl Parking {
         settlement: &mut Settlement,
     ) -> Result<(SensorOutcome, SensorEffect), ParkingError> {
         space.session = None;
+        self.refund_blocked(id, session.since_ms, at, settlement);
         let Some(booking_id) = session.booking else {
             let duration = at.saturating_sub(session.since_ms);
             let charged = session.tariff.charge(duration);
@@ -204,6 +238,34 @@ impl Parking {
                 overstay,
             },
         ))
+    }
+
+    /// L-4: every booking of space `id` that starts while another vehicle's stay (from
+    /// `since` to `until`) holds the space is refunded in full; its renter could not park.
+    /// The stay itself is billed as usual. At most `MAX_OPEN_BOOKINGS` bookings are looked at.
+    pub(super) fn refund_blocked(
+        &mut self,
+        id: u64,
+        since: TimestampMs,
+        until: TimestampMs,
+        settlement: &mut Settlement,
+    ) {
+        for booking_id in self.open_bookings.get(id).unwrap_or_default() {
+            let Some(mut booking) = self.bookings.get(booking_id) else {
+                continue;
+            };
+            if booking.state == BookingState::Booked
+                && since <= booking.start_ms
+                && booking.start_ms < until
+            {
+                booking.state = BookingState::Cancelled;
+                self.bookings.insert(booking_id, &booking);
+                self.close_open(id, booking_id);
+                self.escrow_total = self.escrow_total.saturating_sub(booking.escrow);
+                settlement.releases.push((booking.renter, booking.escrow));
+                settlement.refunded.push((booking_id, booking.escrow));
+            }
+        }
     }
 
     /// Anyone closes a session its sensor never closed (M-1: a dead sensor, an owner gone):

@@ -284,12 +284,15 @@ fn strangers_and_unknown_vehicles_are_violations_and_walk_ins_pay_as_they_go() {
         parking.sensor_event(0, &e, Some(&mine)).unwrap().0,
         SensorOutcome::SessionOpened { payer: account(2) }
     );
+    // another car's Left uses its sequence number and changes nothing else
     let e = event(5, nine + 3 * HOUR + 45 * MINUTE, SensorKind::Left, 30);
     assert_eq!(
-        parking.sensor_event(0, &e, Some(&strangers)).unwrap_err(),
-        ParkingError::VehicleMismatch
+        parking.sensor_event(0, &e, Some(&strangers)).unwrap().0,
+        SensorOutcome::Refused {
+            reason: SensorRefusal::VehicleMismatch
+        }
     );
-    let e = event(5, nine + 3 * HOUR + 45 * MINUTE, SensorKind::Left, 20);
+    let e = event(6, nine + 3 * HOUR + 45 * MINUTE, SensorKind::Left, 20);
     assert_eq!(
         parking.sensor_event(0, &e, Some(&mine)).unwrap().0,
         SensorOutcome::SessionClosed { charged: 900_000 }

@@ -6,7 +6,7 @@
 use interfaces::{
     fares::{
         FareError, FareQuote, FareRule, Slab, TicketState, TripState, ValidatorAction,
-        ValidatorOutcome,
+        ValidatorOutcome, ValidatorRefusal,
     },
     token::{Earning, TokenRole},
     AccountId, CitizenStatus, DeviceKind, EnergySource, RegistryRole,
@@ -401,12 +401,21 @@ fn a_validator_boards_a_ticket_once_and_forged_events_are_refused() {
             .unwrap_err(),
         ClientError::Contract(FareError::StaleSeq)
     );
-    assert_eq!(
-        depot
-            .validate(ValidatorAction::Board { ticket })
-            .unwrap_err(),
-        ClientError::Contract(FareError::TicketClosed)
-    );
+    // boarding it again: the validator's event is used, and boards nobody
+    let receipt = depot
+        .fares
+        .validate(
+            &mut depot.chain,
+            gate,
+            depot.validator.next(ValidatorAction::Board { ticket }, now),
+        )
+        .unwrap();
+    let closed = ValidatorRefusal::TicketClosed;
+    assert_eq!(receipt.value, ValidatorOutcome::Refused { reason: closed });
+    assert!(matches!(
+        &fare_events(depot.fares.address(), &receipt.events)[..],
+        [FareEvent::ValidatorEventRefused(e)] if e.reason == closed && e.seq == 2
+    ));
     let state = depot
         .fares
         .ticket(&mut depot.chain, ticket)
@@ -451,8 +460,10 @@ fn tap_in_tap_out_is_charged_the_exact_fare_or_owed() {
                 trip,
                 stop: 2
             })
-            .unwrap_err(),
-        ClientError::Contract(FareError::AlreadyTappedIn)
+            .unwrap(),
+        ValidatorOutcome::Refused {
+            reason: ValidatorRefusal::AlreadyTappedIn
+        }
     );
     depot.chain.advance_time_ms(20 * MINUTE);
     // stop 1 to stop 6: 5 stages, 15 credits, not the slab's 20
@@ -478,8 +489,10 @@ fn tap_in_tap_out_is_charged_the_exact_fare_or_owed() {
                 trip,
                 stop: 6
             })
-            .unwrap_err(),
-        ClientError::Contract(FareError::NoTapIn)
+            .unwrap(),
+        ValidatorOutcome::Refused {
+            reason: ValidatorRefusal::NoTapIn
+        }
     );
     // Sol withdrew the allowance: the ride is owed, not lost
     depot

@@ -810,18 +810,30 @@ fn replayed_forged_and_foreign_sensor_events_are_refused() {
     );
     // from the future
     let mut ahead = lot.sensor.clone();
-    ahead.seq = 5;
     let future = ahead.left(car, lot.at(9, 30));
     assert_eq!(
         lot.report(future).unwrap_err(),
         ClientError::Contract(ParkingError::BadEventTime)
     );
+    // I-7: the malleable high-s twin of the sensor's next signature, which recovers to
+    // the sensor's key, is refused; the signature itself is taken
+    let left = lot.sensor.left(car, lot.at(8, 55));
+    let mut twin = left.clone();
+    twin.signature = smartcity_sdk::keys::malleable_twin(&left.signature);
+    assert_eq!(
+        lot.report(twin).unwrap_err(),
+        ClientError::Contract(ParkingError::BadSignature)
+    );
+    assert!(matches!(
+        lot.report(left).unwrap(),
+        SensorOutcome::SessionClosed { .. }
+    ));
     // a revoked sensor reports nothing
     let sensor_id = lot.sensor.sensor;
     lot.registry
         .revoke_device(&mut lot.chain, lot.shop, sensor_id)
         .unwrap();
-    let left = lot.sensor.left(car, lot.at(8, 55));
+    let left = lot.sensor.left(car, lot.at(8, 58));
     assert_eq!(
         lot.report(left).unwrap_err(),
         ClientError::Contract(ParkingError::SensorInactive)

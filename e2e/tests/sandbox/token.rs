@@ -3,7 +3,10 @@
 //! carbon retirement and QR vouchers, every refusal by its error.
 
 use interfaces::{
-    token::{Earning, Mint, PSP22Error, RetiredTotal, TokenError, TokenRole, VoucherState},
+    token::{
+        Earning, Mint, PSP22Error, RetiredTotal, RetirementClaim, TokenError, TokenRole,
+        VoucherState,
+    },
     AccountId, CitizenStatus, EnergySource, RegistryRole,
 };
 use secp256k1::SecretKey;
@@ -402,7 +405,7 @@ fn pause_stops_every_balance_change() {
     );
     assert_eq!(
         town.token
-            .retire(&mut town.chain, alice, 1, 1, [0; 32])
+            .retire(&mut town.chain, alice, 1, offset(alice, 1, [0; 32], vec![]))
             .unwrap_err(),
         refused(TokenError::Paused)
     );
@@ -432,13 +435,23 @@ fn industry_retires_credits_as_a_recorded_offset() {
     // a claim beyond what 2 credits back at the city's 700 g per credit (M-9)
     assert_eq!(
         town.token
-            .retire(&mut town.chain, industry, 2_000_000, 1_401, note)
+            .retire(
+                &mut town.chain,
+                industry,
+                2_000_000,
+                offset(industry, 1_401, note, vec![]),
+            )
             .unwrap_err(),
         refused(TokenError::ClaimExceedsRate)
     );
     let retired = town
         .token
-        .retire(&mut town.chain, industry, 2_000_000, 1_400, note)
+        .retire(
+            &mut town.chain,
+            industry,
+            2_000_000,
+            offset(industry, 1_400, note, vec![]),
+        )
         .unwrap();
     let events = token_events(&retired.events);
     assert_eq!(
@@ -450,7 +463,7 @@ fn industry_retires_credits_as_a_recorded_offset() {
         }
     );
     assert!(
-        matches!(&events[1], TokenEvent::CreditsRetired(e) if e.grams_co2e == 1_400 && e.note_hash == note)
+        matches!(&events[1], TokenEvent::CreditsRetired(e) if e.grams_co2e == 1_400 && e.purpose_hash == note && e.beneficiary == industry)
     );
     let record = town
         .token
@@ -463,7 +476,12 @@ fn industry_retires_credits_as_a_recorded_offset() {
     );
     assert_eq!(record.retired_at_ms, town.chain.now_ms());
     town.token
-        .retire(&mut town.chain, industry, 500_000, 350, note)
+        .retire(
+            &mut town.chain,
+            industry,
+            500_000,
+            offset(industry, 350, note, vec![]),
+        )
         .unwrap();
     assert_eq!(
         town.token.retired_total(&mut town.chain, industry).unwrap(),
@@ -475,16 +493,85 @@ fn industry_retires_credits_as_a_recorded_offset() {
     assert_eq!(town.token.total_supply(&mut town.chain).unwrap(), 2_500_000);
     assert_eq!(
         town.token
-            .retire(&mut town.chain, industry, 500_001, 1, note)
+            .retire(
+                &mut town.chain,
+                industry,
+                500_001,
+                offset(industry, 1, note, vec![]),
+            )
             .unwrap_err(),
         refused(TokenError::PSP22(PSP22Error::InsufficientBalance))
     );
     assert_eq!(
         town.token
-            .retire(&mut town.chain, industry, 0, 1, note)
+            .retire(
+                &mut town.chain,
+                industry,
+                0,
+                offset(industry, 1, note, vec![]),
+            )
             .unwrap_err(),
         refused(TokenError::ZeroAmount)
     );
+    // M-9: Alice retires 1 of her 2 earned credits for the steel works, naming the receipt
+    // they are: it is consumed, and backs no second offset
+    let receipt = town.earn(alice, 2_000_000);
+    let claim = offset(industry, 700, note, vec![receipt]);
+    let retired = town
+        .token
+        .retire(&mut town.chain, alice, 1_000_000, claim.clone())
+        .unwrap();
+    let record = town
+        .token
+        .retirement(&mut town.chain, retired.value)
+        .unwrap()
+        .unwrap();
+    assert_eq!((record.account, record.beneficiary), (alice, industry));
+    let part = town
+        .token
+        .receipt(&mut town.chain, record.receipts[0])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (part.amount, part.retirement),
+        (1_000_000, Some(retired.value))
+    );
+    assert_eq!(
+        town.token
+            .retire(
+                &mut town.chain,
+                alice,
+                1_000_000,
+                offset(industry, 700, note, record.receipts)
+            )
+            .unwrap_err(),
+        refused(TokenError::ReceiptRetired)
+    );
+    assert_eq!(
+        town.token
+            .retired_total(&mut town.chain, industry)
+            .unwrap()
+            .grams_co2e,
+        2_450
+    );
+}
+
+/// A retirement for `beneficiary` over the first half of 2026 (the statement's hash
+/// `purpose`), standing on `receipts`.
+fn offset(
+    beneficiary: AccountId,
+    grams_co2e: u128,
+    purpose_hash: [u8; 32],
+    receipts: Vec<u64>,
+) -> RetirementClaim {
+    RetirementClaim {
+        beneficiary,
+        grams_co2e,
+        purpose_hash,
+        period_start_ms: 1_767_225_600_000,
+        period_end_ms: 1_782_864_000_000,
+        receipts,
+    }
 }
 
 #[test]

@@ -4,15 +4,12 @@
 import { u8aToHex } from "@polkadot/util";
 import { decodeAddress } from "@polkadot/util-crypto";
 import QRCode from "qrcode";
-import { credits, energy, parseCredits, time } from "../format";
+import { credits, parseCredits, time } from "../format";
 import { announce, facts, field, h, sendForm, value } from "../ui";
 import { readQr } from "../qr";
 import { oneTimeKey, parsePayload, payload, signRedemption } from "../voucher";
 import { big, get, type Page } from "./page";
-import { myReceipts } from "./receipts";
-
-/** The most receipts one voucher may carry (`MAX_VOUCHER_RECEIPTS`). */
-const MAX_VOUCHER_RECEIPTS = 8;
+import { myReceipts, picked, receiptPicker } from "./receipts";
 
 /** Codes made in this tab, newest first: the one-time secret exists nowhere else. */
 const made: { id: bigint; amount: bigint; code: string }[] = [];
@@ -24,27 +21,13 @@ export const vouchers: Page = {
     const token = decodeAddress(city.manifest.contracts.credit_token.address);
     let pendingSecret: Uint8Array | undefined;
 
-    // receipts that may travel with a voucher: the resident's, not in another voucher
+    // receipts that may travel with a voucher: the resident's, in no voucher or retirement
     const { events } = city.history.snapshot(refresh);
-    const attachable = (await myReceipts(city, account.address, events))
-      .filter(([, receipt]) => get(receipt, "voucher").isNone)
-      .slice(0, MAX_VOUCHER_RECEIPTS);
-    const receiptBoxes = attachable.length
-      ? h(
-          "fieldset",
-          { class: "receipts" },
-          h("legend", {}, "Attach receipts (their provenance travels with the voucher; one beyond the amount is split)"),
-          ...attachable.map(([id, receipt]) => {
-            const earning = get(receipt, "earning");
-            return h(
-              "label",
-              { class: "check", for: `attach-${id}` },
-              h("input", { type: "checkbox", id: `attach-${id}`, name: "attach", value: id.toString() }),
-              h("span", {}, `#${id}: ${credits(big(get(receipt, "amount")))} SCP, ${get(earning, "source").type}, ${energy(big(get(earning, "energy_wh")))}`),
-            );
-          }),
-        )
-      : null;
+    const receiptBoxes = receiptPicker(
+      await myReceipts(city, account.address, events),
+      "attach",
+      "Attach receipts (their provenance travels with the voucher; one beyond the amount is split)",
+    );
 
     const create = sendForm({
       id: "create-voucher",
@@ -62,7 +45,7 @@ export const vouchers: Page = {
         if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 365) {
           throw new Error("A voucher is valid for 1 hour to a year: give whole hours.");
         }
-        const attached = [...form.querySelectorAll<HTMLInputElement>("input[name=attach]:checked")].map((box) => BigInt(box.value));
+        const attached = picked(form, "attach");
         const key = oneTimeKey();
         pendingSecret = key.secret;
         const expires = BigInt(Date.now() + hours * 3_600_000);

@@ -5,7 +5,7 @@ import { u8aToHex } from "@polkadot/util";
 import { co2e, credits, energy as energyText, parseCredits, short, time } from "../format";
 import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
-import { myReceipts } from "./receipts";
+import { heldBy, myReceipts, picked, receiptPicker } from "./receipts";
 
 export const wallet: Page = {
   path: "wallet",
@@ -29,6 +29,7 @@ export const wallet: Page = {
     const earnings: any[] = get(energyAccount, "earnings").toArray();
     const accrued = earnings.reduce((sum, accrual) => sum + big(get(accrual, "credits")), 0n);
     const bill = big(get(energyAccount, "bill"));
+    const thisYear = new Date().getUTCFullYear();
 
     const claim = sendForm({
       id: "claim",
@@ -66,16 +67,37 @@ export const wallet: Page = {
       account,
       fields: [
         field("retire-amount", "Credits to retire", { required: true, inputmode: "decimal" }),
-        field("retire-note", "What they offset (kept off chain; its hash is recorded)", { autocomplete: "off" }),
-      ],
+        field("retire-for", "For (an address; empty: yourself)", { autocomplete: "off" }),
+        field("retire-note", "What they offset (kept off chain; its hash is recorded)", { required: true, autocomplete: "off" }),
+        field("retire-from", "Emissions from", { type: "date", required: true, value: `${thisYear}-01-01` }),
+        field("retire-to", "until (not included)", { type: "date", required: true, value: `${thisYear + 1}-01-01` }),
+        receiptPicker(receipts, "retire-receipt", "The receipts these credits are (consumed; one beyond the amount is split)"),
+      ].filter((f): f is HTMLElement => f !== null),
       submit: "Retire as carbon offset",
       build: async (form) => {
         const amount = parseCredits(value(form, "retire-amount"));
         if (amount === 0n) throw new Error("The amount must be more than zero.");
-        // the most CO2e these credits may stand for: amount × rate / 10^6
-        const grams = (amount * big(rate)) / 1_000_000n;
-        const note = blake2AsHex(value(form, "retire-note"), 256);
-        return { contract: "credit_token", message: "retire", args: [amount, grams, note] };
+        const beneficiary = value(form, "retire-for").trim() || me;
+        try {
+          decodeAddress(beneficiary);
+        } catch {
+          throw new Error(`"${beneficiary}" is not an account address`);
+        }
+        const start = Date.parse(value(form, "retire-from"));
+        const end = Date.parse(value(form, "retire-to"));
+        if (Number.isNaN(start) || Number.isNaN(end) || start >= end) {
+          throw new Error("The period must end after it starts.");
+        }
+        const claim = {
+          beneficiary,
+          // the most CO2e these credits may stand for: amount × rate / 10^6
+          gramsCo2e: (amount * big(rate)) / 1_000_000n,
+          purposeHash: blake2AsHex(value(form, "retire-note"), 256),
+          periodStartMs: BigInt(start),
+          periodEndMs: BigInt(end),
+          receipts: picked(form, "retire-receipt"),
+        };
+        return { contract: "credit_token", message: "retire", args: [amount, claim] };
       },
       done: refresh,
     });
@@ -89,7 +111,7 @@ export const wallet: Page = {
         ["Accrued in the energy market", `${credits(accrued)} SCP`, "accrued"],
         ["Energy bill waiting to be paid from them", `${credits(bill)} SCP`, "bill"],
         [
-          "Retired as carbon offset",
+          "Retired as carbon offset for you",
           `${credits(big(get(retired, "amount")))} SCP, ${co2e(big(get(retired, "grams_co2e")))}`,
           "retired",
         ],
@@ -99,7 +121,7 @@ export const wallet: Page = {
       h("h3", {}, "Mint receipts: where my credits came from"),
       table(
         "receipts",
-        ["Receipt", "Credits", "Device", "Source", "Energy", "Measured"],
+        ["Receipt", "Credits", "Device", "Source", "Energy", "Measured", "Held by"],
         receipts.map(([id, receipt]) => {
           const earning = get(receipt, "earning");
           return {
@@ -111,6 +133,7 @@ export const wallet: Page = {
               get(earning, "source").type,
               energyText(big(get(earning, "energy_wh"))),
               `${time(big(get(earning, "period_start_ms")))} – ${time(big(get(earning, "period_end_ms")))}`,
+              heldBy(receipt),
             ],
           };
         }),

@@ -34,7 +34,7 @@ fn a_revoked_operator_cannot_run_trips_sell_or_charge() {
     );
     assert_eq!(
         fares.validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE),
-        Err(FareError::OperatorRevoked)
+        Ok(Validated::Refused(ValidatorRefusal::OperatorRevoked))
     );
     assert_eq!(
         fares.cancel_trip(account(1), 0, HOUR),
@@ -60,7 +60,7 @@ fn a_rider_cannot_cancel_once_boarding_has_opened() {
     let early = event(1, boarding - 1, ValidatorAction::Board { ticket });
     assert_eq!(
         fares.validator_event(&early, Some(&v), Some(v.key), boarding),
-        Err(FareError::NotBoardingYet)
+        Ok(Validated::Refused(ValidatorRefusal::NotBoardingYet))
     );
     let board = event(2, boarding, ValidatorAction::Board { ticket });
     assert!(fares
@@ -125,7 +125,7 @@ fn a_debtor_cannot_book_or_tap_in_until_it_repays() {
     );
     assert_eq!(
         fares.validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE),
-        Err(FareError::Debtor)
+        Ok(Validated::Refused(ValidatorRefusal::Debtor))
     );
     assert_eq!(
         fares.repayable(rider, account(1), u128::MAX),
@@ -250,4 +250,96 @@ fn a_rider_cannot_hoard_a_trips_seats() {
     assert!(fares.book(account(3), true, trip, 0, 1, HOUR).is_ok());
     fares.cancel_ticket(account(2), held[0], HOUR).unwrap();
     assert!(fares.book(account(2), true, trip, 0, 1, HOUR).is_ok());
+}
+
+/// M-6: a rider's TapOut (seq 1 after its TapIn, seq 2 here) is pending; the rider submits
+/// the validator's next event, someone else's TapIn (seq 3), first, hoping the TapOut is
+/// then stale and never charged. The later event waits for the earlier.
+#[ink::test]
+fn a_rider_cannot_reorder_validator_events_to_void_a_fare() {
+    let mut fares = fares();
+    let v = validator(1);
+    let tap_in = event_at(
+        1,
+        ValidatorAction::TapIn {
+            rider: account(7),
+            trip: 0,
+            stop: 0,
+        },
+    );
+    let tap_out = event_at(
+        2,
+        ValidatorAction::TapOut {
+            rider: account(7),
+            trip: 0,
+            stop: 3,
+        },
+    );
+    let someone_else = event_at(
+        3,
+        ValidatorAction::TapIn {
+            rider: account(8),
+            trip: 0,
+            stop: 3,
+        },
+    );
+    fares
+        .validator_event(&tap_in, Some(&v), Some(v.key), DEPARTURE)
+        .unwrap();
+    assert_eq!(
+        fares.validator_event(&someone_else, Some(&v), Some(v.key), DEPARTURE),
+        Err(FareError::SequenceGap)
+    );
+    assert!(matches!(
+        fares.validator_event(&tap_out, Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::TappedOut(TapOut { fare, .. })) if fare == 10 * MICRO
+    ));
+    assert!(matches!(
+        fares.validator_event(&someone_else, Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::TappedIn { .. })
+    ));
+}
+
+/// I-2: a validator whose counter restarted is reset by the admin only, and no event it
+/// signed before the reset can be replayed afterwards.
+#[ink::test]
+fn a_validator_reset_replays_no_old_event() {
+    let mut fares = fares();
+    let v = validator(1);
+    let old_tap_in = event(
+        1,
+        DEPARTURE - 1,
+        ValidatorAction::TapIn {
+            rider: account(7),
+            trip: 0,
+            stop: 0,
+        },
+    );
+    fares
+        .validator_event(&old_tap_in, Some(&v), Some(v.key), DEPARTURE)
+        .unwrap();
+    assert_eq!(
+        fares.reset_validator_sequence(account(1), v.device_id, DEPARTURE),
+        Err(FareError::NotAdmin)
+    );
+    let reset = fares
+        .reset_validator_sequence(account(0), v.device_id, DEPARTURE)
+        .unwrap();
+    assert_eq!((reset.validator, reset.at_ms), (v.device_id, DEPARTURE));
+    assert_eq!(
+        fares.validator_event(&old_tap_in, Some(&v), Some(v.key), DEPARTURE),
+        Err(FareError::BadEventTime)
+    );
+    let tap_out = event_at(
+        1,
+        ValidatorAction::TapOut {
+            rider: account(7),
+            trip: 0,
+            stop: 3,
+        },
+    );
+    assert!(matches!(
+        fares.validator_event(&tap_out, Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::TappedOut(_))
+    ));
 }

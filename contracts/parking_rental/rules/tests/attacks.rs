@@ -161,9 +161,12 @@ fn a_delisted_space_opens_no_session() {
     let car = device(20, DeviceKind::Vehicle, 2);
     let arrived = event(1, NINE, SensorKind::Arrived, 20);
     assert_eq!(
-        parking.sensor_event(0, &arrived, Some(&car)).unwrap_err(),
-        ParkingError::NotListed
+        parking.sensor_event(0, &arrived, Some(&car)).unwrap().0,
+        SensorOutcome::Refused {
+            reason: SensorRefusal::NotListed
+        }
     );
+    assert_eq!(parking.space(0).unwrap().session, None);
 }
 
 /// L-6: the owner delists (with refunds) while a booking is running but its car has not
@@ -362,5 +365,237 @@ fn an_owner_rebinds_a_space_to_a_new_sensor() {
     assert_eq!(
         parking.authenticate(&from_old, Some(&old), Some(old.key), NINE),
         Err(ParkingError::UnknownSensor)
+    );
+}
+
+/// Authenticates sensor 10's event at `now` and applies it, as `report` does.
+fn report(
+    parking: &mut Parking,
+    event: &SensorEvent,
+    vehicle: Option<&DeviceInfo>,
+    now: u64,
+) -> Result<SensorOutcome, ParkingError> {
+    let sensor = device(10, DeviceKind::ParkingSensor, 1);
+    let space = parking.authenticate(event, Some(&sensor), Some(sensor.key), now)?;
+    Ok(parking.sensor_event(space, event, vehicle)?.0)
+}
+
+/// M-6: a parker holds the sensor's Arrived and Left events (seq 1 and 2) and submits the
+/// Left first, hoping it finds nothing to close and the Arrived is then stale: the stay
+/// would never be billed. The Left waits for the Arrived instead.
+#[ink::test]
+fn a_parker_cannot_reorder_sensor_events_to_void_a_stay() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    let arrived = event(1, NINE, SensorKind::Arrived, 20);
+    let left = event(2, NINE + HOUR, SensorKind::Left, 20);
+    let now = NINE + 2 * HOUR;
+    assert_eq!(
+        report(&mut parking, &left, Some(&car), now),
+        Err(ParkingError::SequenceGap)
+    );
+    assert_eq!(
+        report(&mut parking, &arrived, Some(&car), now),
+        Ok(SensorOutcome::SessionOpened { payer: account(2) })
+    );
+    assert_eq!(
+        report(&mut parking, &left, Some(&car), now),
+        Ok(SensorOutcome::SessionClosed { charged: 1_200_000 })
+    );
+    assert_eq!(
+        report(&mut parking, &arrived, Some(&car), now),
+        Err(ParkingError::StaleSeq)
+    );
+}
+
+/// M-6: an event the space contradicts (a second car while one is parked) is used up, so
+/// it cannot hold back the sensor's next events, and changes nothing else.
+#[ink::test]
+fn a_refused_sensor_event_does_not_stall_the_next() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    let other = device(21, DeviceKind::Vehicle, 3);
+    let now = NINE + 2 * HOUR;
+    report(
+        &mut parking,
+        &event(1, NINE, SensorKind::Arrived, 20),
+        Some(&car),
+        now,
+    )
+    .unwrap();
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(2, NINE + 1, SensorKind::Arrived, 21),
+            Some(&other),
+            now
+        ),
+        Ok(SensorOutcome::Refused {
+            reason: SensorRefusal::SpaceOccupied
+        })
+    );
+    assert_eq!(parking.space(0).unwrap().session.unwrap().vehicle, [20; 32]);
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(3, NINE + HOUR, SensorKind::Left, 20),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::SessionClosed { charged: 1_200_000 })
+    );
+}
+
+/// I-2: a sensor whose counter restarted at 1 (or reached `u64::MAX`) is stuck until the
+/// admin resets it; after the reset no event signed before it is taken, so old events
+/// cannot be replayed. Only the admin resets.
+#[ink::test]
+fn a_sensor_reset_replays_no_old_event() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    let now = NINE + 2 * HOUR;
+    report(
+        &mut parking,
+        &event(1, NINE, SensorKind::Arrived, 20),
+        Some(&car),
+        now,
+    )
+    .unwrap();
+    report(
+        &mut parking,
+        &event(2, NINE + HOUR, SensorKind::Left, 20),
+        Some(&car),
+        now,
+    )
+    .unwrap();
+    let mut at_max = event(3, NINE + HOUR + 1, SensorKind::Arrived, 20);
+    at_max.seq = u64::MAX;
+    assert_eq!(
+        report(&mut parking, &at_max, Some(&car), now),
+        Err(ParkingError::SequenceGap)
+    );
+    assert_eq!(
+        parking.reset_sensor_sequence(account(1), [10; 32], now),
+        Err(ParkingError::NotAdmin)
+    );
+    let reset = parking
+        .reset_sensor_sequence(account(0), [10; 32], now)
+        .unwrap();
+    assert_eq!(reset.at_ms, now);
+    // the old Arrived, numbered 1 again, is refused: it was signed before the reset
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(1, NINE, SensorKind::Arrived, 20),
+            Some(&car),
+            now
+        ),
+        Err(ParkingError::BadEventTime)
+    );
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(1, now, SensorKind::Arrived, 20),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::SessionOpened { payer: account(2) })
+    );
+}
+
+/// L-4: a pay-as-you-go car stays on into the start of someone's booking, so the renter
+/// cannot park; the owner would be paid twice for the hour. The booking is refunded in
+/// full when the blocker leaves, and the blocker is billed its whole stay.
+#[ink::test]
+fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
+    let mut parking = parking();
+    let blocker = device(21, DeviceKind::Vehicle, 3);
+    let car = device(20, DeviceKind::Vehicle, 2);
+    let (booking, escrow) = parking
+        .book(
+            account(2),
+            citizen(),
+            0,
+            None,
+            NINE + HOUR,
+            NINE + 2 * HOUR,
+            DAY,
+        )
+        .unwrap();
+    let now = NINE + 3 * HOUR;
+    report(
+        &mut parking,
+        &event(1, NINE, SensorKind::Arrived, 21),
+        Some(&blocker),
+        now,
+    )
+    .unwrap();
+    // the renter's car comes and finds the space taken
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(2, NINE + HOUR, SensorKind::Arrived, 20),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::Refused {
+            reason: SensorRefusal::SpaceOccupied
+        })
+    );
+    let left = event(3, NINE + 2 * HOUR + 30 * MINUTE, SensorKind::Left, 21);
+    let space = parking
+        .authenticate(
+            &left,
+            Some(&device(10, DeviceKind::ParkingSensor, 1)),
+            Some([10; 33]),
+            now,
+        )
+        .unwrap();
+    let (outcome, _, settlement) = parking.sensor_event(space, &left, Some(&blocker)).unwrap();
+    assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 3_000_000 });
+    assert_eq!(settlement.refunded, ink::prelude::vec![(booking, escrow)]);
+    assert!(settlement.releases.contains(&(account(2), escrow)));
+    assert_eq!(settlement.collect.unwrap().from, account(3));
+    assert_eq!(
+        parking.booking(booking).unwrap().state,
+        BookingState::Cancelled
+    );
+    assert_eq!(parking.escrow_total(), 0);
+}
+
+/// L-4: the blocker is still there when the booking ends; settling it then refunds the
+/// renter rather than paying the owner for a space nobody could use.
+#[ink::test]
+fn a_booking_blocked_to_its_end_is_not_paid_to_the_owner() {
+    let mut parking = parking();
+    let blocker = device(21, DeviceKind::Vehicle, 3);
+    let (booking, escrow) = parking
+        .book(
+            account(2),
+            citizen(),
+            0,
+            None,
+            NINE + HOUR,
+            NINE + 2 * HOUR,
+            DAY,
+        )
+        .unwrap();
+    let now = NINE + 3 * HOUR;
+    report(
+        &mut parking,
+        &event(1, NINE, SensorKind::Arrived, 21),
+        Some(&blocker),
+        now,
+    )
+    .unwrap();
+    let (payout, settlement) = parking.settle(booking, now).unwrap();
+    assert_eq!(payout, None);
+    assert_eq!(
+        settlement.releases,
+        ink::prelude::vec![(account(2), escrow)]
+    );
+    assert_eq!(
+        parking.settle(booking, now).unwrap_err(),
+        ParkingError::BookingClosed
     );
 }
