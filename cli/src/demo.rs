@@ -1139,6 +1139,11 @@ pub fn transit_part<C: Chain>(
         )?;
     }
     let tapper = chain.account("commuter-00");
+    // the rider lets the bus company's validators charge it up to 5 SCP (M-5)
+    check(
+        "spending cap",
+        fares.set_spending_cap(chain, tapper, bus, 5 * MICRO),
+    )?;
     let signed = validator.next(
         ValidatorAction::TapIn {
             rider: tapper,

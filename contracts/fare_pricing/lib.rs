@@ -369,6 +369,30 @@ mod fare_pricing {
             self.fares.trip_tickets(trip, from, limit)
         }
 
+        /// The caller lets `operator`'s validators charge it at most `cap` (micro-credits)
+        /// for tap-in rides from now on, replacing what was left; zero withdraws it. A
+        /// tap-in holds the dearest ride from its stop on the cap, the tap-out charges the
+        /// exact fare and gives the rest back; without enough left the tap-in is refused
+        /// (`NotAuthorized`, M-5). Never refused. Emits `SpendingCapSet`.
+        #[ink(message)]
+        pub fn set_spending_cap(
+            &mut self,
+            operator: AccountId,
+            cap: u128,
+        ) -> Result<(), FareError> {
+            let event = self
+                .fares
+                .set_spending_cap(self.env().caller(), operator, cap);
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// What `operator`'s validators may still charge `rider`.
+        #[ink(message)]
+        pub fn spending_cap(&self, rider: AccountId, operator: AccountId) -> u128 {
+            self.fares.spending_cap(rider, operator)
+        }
+
         /// Fares `account` owes from tap-outs it could not pay.
         #[ink(message)]
         pub fn debt(&self, account: AccountId) -> u128 {
@@ -403,7 +427,8 @@ mod fare_pricing {
         /// uses its sequence and returns `Refused` (`TicketNotFound`, `TicketClosed`,
         /// `NotBoardingYet`, `TripNotFound`, `TripCancelled`, `OperatorRevoked`,
         /// `NotRouteOperator`, `Debtor` (a tap-in), `BadStops`, `AlreadyTappedIn`,
-        /// `NoTapIn`). A tap-out's fare that cannot be collected is owed to the operator
+        /// `NoTapIn`, `NotAuthorized`: a tap-in beyond the rider's spending cap for the
+        /// operator). A tap-out's fare that cannot be collected is owed to the operator
         /// (`DebtRecorded`), unless the token is paused (the call fails; the event is
         /// submitted again). Emits `TicketBoarded`, `TappedIn`, `TappedOut` or
         /// `ValidatorEventRefused`.

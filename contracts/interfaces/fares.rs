@@ -326,6 +326,8 @@ pub enum ValidatorRefusal {
     AlreadyTappedIn,
     /// A tap-out without a tap-in on this trip, or at a stop not after it.
     NoTapIn,
+    /// The rider's spending cap for the operator does not cover the ride (a tap-in).
+    NotAuthorized,
 }
 
 impl ValidatorRefusal {
@@ -345,6 +347,7 @@ impl ValidatorRefusal {
             FareError::BadStops => Self::BadStops,
             FareError::AlreadyTappedIn => Self::AlreadyTappedIn,
             FareError::NoTapIn => Self::NoTapIn,
+            FareError::NotAuthorized => Self::NotAuthorized,
             _ => return None,
         })
     }
@@ -447,6 +450,9 @@ pub enum FareError {
     NoRefundOwed,
     /// The rider holds `MAX_TICKETS_PER_RIDER` open tickets on this trip.
     TooManyTickets,
+    /// The rider's spending cap for the route's operator does not cover the dearest ride
+    /// from the tap-in stop (M-5: a rider is charged only what it authorized).
+    NotAuthorized,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {
@@ -479,6 +485,7 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
     pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+    pub use crate::spending::events::SpendingCapSet;
 
     /// A departed trip's fares went from escrow to its operator.
     #[ink::event]

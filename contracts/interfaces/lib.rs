@@ -14,6 +14,7 @@ pub mod market;
 pub mod parking;
 pub mod reading;
 pub mod registry;
+pub mod spending;
 pub mod token;
 
 /// The two-step admin handover every contract uses: the admin proposes, the proposed

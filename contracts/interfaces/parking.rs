@@ -131,6 +131,11 @@ impl Tariff {
         let cap = u64::from(self.max_minutes).saturating_mul(MINUTE_MS);
         rent(self.price_per_hour, duration_ms.min(cap))
     }
+
+    /// The most one charge at this tariff can be: the longest stay.
+    pub fn most(&self) -> u128 {
+        self.charge(u64::MAX)
+    }
 }
 
 /// Micro-credits for `duration_ms` at `price_per_hour`: per started minute, rounded up.
@@ -159,6 +164,9 @@ pub struct Session {
     /// What the stay is billed at: the booking's tariff, or the terms' when the session
     /// opened.
     pub tariff: Tariff,
+    /// What a pay-as-you-go stay holds on the payer's spending cap for the owner (the
+    /// tariff's `most`), given back less the charge when it ends; 0 for a booking.
+    pub held: u128,
 }
 
 /// A listed (or delisted) space.
@@ -271,6 +279,9 @@ pub enum ViolationKind {
     UnknownVehicle,
     /// A registered vehicle other than the renter's parked during this booking.
     SomeoneElsesBooking(u64),
+    /// A registered vehicle without a booking whose owner's spending cap for the space's
+    /// owner does not cover the longest stay (M-5): nobody agreed to pay.
+    NotAuthorized,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,6 +517,7 @@ pub mod events {
     use super::*;
     pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
     pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+    pub use crate::spending::events::SpendingCapSet;
 
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]

@@ -343,6 +343,32 @@ mod parking_rental {
             self.parking.escrow_total()
         }
 
+        /// The caller lets `owner`'s spaces bill it at most `cap` (micro-credits) for
+        /// pay-as-you-go stays of its vehicles from now on, replacing what was left; zero
+        /// withdraws it. A stay holds the tariff's longest charge on the cap when the car
+        /// arrives and gives back what it did not cost when it leaves; a car whose owner
+        /// has not enough left opens no session and is a violation (`NotAuthorized`, M-5).
+        /// Bookings need no cap: the renter pays them itself. Never refused. Emits
+        /// `SpendingCapSet`.
+        #[ink(message)]
+        pub fn set_spending_cap(
+            &mut self,
+            owner: AccountId,
+            cap: u128,
+        ) -> Result<(), ParkingError> {
+            let event = self
+                .parking
+                .set_spending_cap(self.env().caller(), owner, cap);
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// What `owner`'s spaces may still bill `payer` pay-as-you-go.
+        #[ink(message)]
+        pub fn spending_cap(&self, payer: AccountId, owner: AccountId) -> u128 {
+            self.parking.spending_cap(payer, owner)
+        }
+
         /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
         /// now is taken (I-2: a sensor whose counter restarted, or reached `u64::MAX`)
         /// (`NotAdmin`). Emits `SensorSequenceReset`.

@@ -24,7 +24,8 @@ for _ in $(seq 1 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { PORT="$candidate"; break; }
 done
 [ -n "$PORT" ] || { say "no free port"; exit 1; }
-(cd apps/web && exec npx vite preview --port "$PORT" --strictPort) >"$LOG/web-preview.txt" 2>&1 &
+# vite itself, not through npx (which would leave vite running when only npx is killed)
+(cd apps/web && exec node_modules/.bin/vite preview --port "$PORT" --strictPort) >"$LOG/web-preview.txt" 2>&1 &
 PREVIEW_PID=$!
 trap 'kill "$PREVIEW_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

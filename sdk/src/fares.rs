@@ -68,12 +68,14 @@ impl FareClient {
         tx FareError, cancel_ticket(ticket: u64) -> u128;
         tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome;
         tx FareError, reset_validator_sequence(validator: DeviceId) -> ();
+        tx FareError, set_spending_cap(operator: AccountId, cap: u128) -> ();
         read FareError, is_paused() -> bool;
         read FareError, is_operator(account: AccountId) -> bool;
         read FareError, route(route: u64) -> Option<Route>;
         read FareError, trip(trip: u64) -> Option<Trip>;
         read FareError, ticket(ticket: u64) -> Option<Ticket>;
         read FareError, debt(account: AccountId) -> u128;
+        read FareError, spending_cap(rider: AccountId, operator: AccountId) -> u128;
         read_fallible FareError, quote(route: u64, board: u32, alight: u32) -> FareQuote;
         read_fallible FareError, occupancy(trip: u64) -> (Vec<u32>, u32);
         read_fallible FareError, trip_tickets(trip: u64, from: u32, limit: u32) -> Vec<(u64, Ticket)>;
@@ -100,6 +102,7 @@ contract_events!(
         TappedOut,
         ValidatorEventRefused,
         ValidatorSequenceReset,
+        SpendingCapSet,
         DebtRecorded,
         DebtRepaid,
     ]

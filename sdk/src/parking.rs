@@ -71,12 +71,14 @@ impl ParkingClient {
         tx ParkingError, settle(booking: u64) -> ();
         tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome;
         tx ParkingError, reset_sensor_sequence(sensor: DeviceId) -> ();
+        tx ParkingError, set_spending_cap(owner: AccountId, cap: u128) -> ();
         read ParkingError, config() -> ParkingConfig;
         read ParkingError, space(space: u64) -> Option<Space>;
         read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>;
         read ParkingError, booking(booking: u64) -> Option<Booking>;
         read ParkingError, escrow_total() -> u128;
         read ParkingError, debt(account: AccountId) -> u128;
+        read ParkingError, spending_cap(payer: AccountId, owner: AccountId) -> u128;
         read_fallible ParkingError, free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64);
         read_fallible ParkingError, renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32);
         read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32);
@@ -107,6 +109,7 @@ contract_events!(
         ParkingPauseChanged,
         SensorEventRefused,
         SensorSequenceReset,
+        SpendingCapSet,
     ]
 );
 

@@ -61,6 +61,31 @@ describe("a commuter in a browser, against a node", () => {
     const [loads] = await city.chain.read("fare_pricing", "occupancy", trip);
     expect(loads.toArray().map((n: any) => n.toNumber())).toEqual([1, 1, 1, 0]);
     expect(await page.getByTestId("segment-3").textContent()).toBe("0/40");
+
+    // tap-in rides: he lets the route's operator (Alice) charge them up to 12 SCP
+    const alice = await devAddress("Alice");
+    await page.getByTestId("tap-cap").filter({ hasText: /^0 SCP$/ }).waitFor();
+    await page.fill("#tap-cap-amount", "12");
+    await page.click("#tap-cap button[type=submit]");
+    await sent(page, "tap-cap", "Set the limit");
+    expect((await city.chain.read("fare_pricing", "spendingCap", ferdie, alice)).toBigInt()).toBe(12_000_000n);
+    await page.getByTestId("tap-cap").filter({ hasText: /^12 SCP$/ }).waitFor();
+    await page.close();
+  });
+
+  it("lets a space's owner bill his car without a booking, up to a limit he sets", async () => {
+    const ferdie = await devAddress("Ferdie");
+    const dave = await devAddress("Dave");
+    const page = await open(city.browser, "Ferdie", "parking");
+    await page.fill("#walk-in-space", "0");
+    await page.fill("#walk-in-amount", "20");
+    await page.click("#walk-in-cap button[type=submit]");
+    await sent(page, "walk-in-cap", "Set the limit");
+    expect((await city.chain.read("parking_rental", "spendingCap", ferdie, dave)).toBigInt()).toBe(20_000_000n);
+    // a space that does not exist: said before anything is signed
+    await page.fill("#walk-in-space", "99");
+    await page.click("#walk-in-cap button[type=submit]");
+    await page.getByTestId("walk-in-cap-status").filter({ hasText: "There is no space #99." }).waitFor();
     await page.close();
   });
 });

@@ -158,7 +158,9 @@ describe("the citizen dApp in a browser, against a node", () => {
     await eve.locator("[data-testid=receipts] td", { hasText: /^retired \(#\d+\)$/ }).first().waitFor();
     // an empty period is refused before anything is signed
     await eve.fill("#retire-amount", "1");
+    await eve.fill("#retire-note", "Bakery ovens");
     await eve.fill("#retire-from", "2026-07-01");
+    await eve.fill("#retire-to", "2026-07-01");
     await eve.click("#retire button[type=submit]");
     await eve.getByTestId("retire-status").filter({ hasText: "The period must end after it starts." }).waitFor();
     await eve.close();

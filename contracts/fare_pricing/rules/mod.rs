@@ -17,7 +17,9 @@ use interfaces::{
         BPS, MAX_CAPACITY, MAX_PAGE, MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN,
         MAX_TICKETS_PER_RIDER,
     },
-    sequence, AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    sequence,
+    spending::{events::SpendingCapSet, SpendingCaps},
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
 
 /// A payment the shell makes with `transfer_from`: `from` pays `to` from its allowance to
@@ -60,6 +62,10 @@ pub enum Validated {
     Refused(ValidatorRefusal),
 }
 
+/// An open tap-in: the boarding stop, and the fare held on the rider's spending cap for
+/// the operator (the dearest ride from that stop).
+type TapIn = (u32, u128);
+
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Fares {
@@ -76,12 +82,14 @@ pub struct Fares {
     trip_tickets: Mapping<(u64, u32), u64>,
     /// Open (booked, not cancelled or refunded) tickets per (trip, rider).
     rider_tickets: Mapping<(u64, AccountId), u32>,
-    /// Open tap-ins: (trip, rider) -> boarding stop.
-    tap_ins: Mapping<(u64, AccountId), u32>,
+    /// Open tap-ins by (trip, rider).
+    tap_ins: Mapping<(u64, AccountId), TapIn>,
     /// Each validator's last accepted (sequence, event time).
     validator_last: Mapping<DeviceId, (u64, TimestampMs)>,
     /// Tap-out fares riders could not pay: owed to operators.
     debts: DebtBook,
+    /// What each rider lets each operator's validators charge it (M-5).
+    caps: SpendingCaps,
 }
 
 impl Fares {
@@ -101,6 +109,7 @@ impl Fares {
             tap_ins: Mapping::default(),
             validator_last: Mapping::default(),
             debts: DebtBook::default(),
+            caps: SpendingCaps::default(),
         }
     }
 

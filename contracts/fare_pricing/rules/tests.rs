@@ -35,6 +35,8 @@ fn stops(n: u8) -> Vec<Vec<u8>> {
 
 /// Operator 1 runs route 0 (8 stops, the paper's slabs, 10 % fee inside an hour) and
 /// trip 0 leaving at 10 h with 2 seats.
+/// Route 0 of operator 1 (8 stops, the paper's slabs) with trip 0 at 10:00; riders 2 to 9
+/// let operator 1 charge them up to 100 credits for tap-in rides.
 fn fares() -> Fares {
     let mut fares = Fares::new(account(0));
     fares.set_operator(account(0), account(1), true).unwrap();
@@ -42,6 +44,9 @@ fn fares() -> Fares {
         .add_route(account(1), stops(8), papers_rule(), 1_000, HOUR)
         .unwrap();
     fares.add_trip(account(1), 0, 10 * HOUR, 2, 0).unwrap();
+    for rider in 2..=9 {
+        fares.set_spending_cap(account(rider), account(1), 100 * MICRO);
+    }
     fares
 }
 

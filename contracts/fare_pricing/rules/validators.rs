@@ -104,19 +104,27 @@ impl Fares {
                 if self.tap_ins.contains((trip, rider)) {
                     return Err(FareError::AlreadyTappedIn);
                 }
-                self.tap_ins.insert((trip, rider), &stop);
+                // M-5: the rider's own cap for this operator holds the dearest ride from
+                // here; the tap-out charges the real fare and gives the rest back
+                let hold = quote(&route, stop, route.stages())?.exact;
+                self.caps
+                    .take(rider, route.operator, hold)
+                    .map_err(|_| FareError::NotAuthorized)?;
+                self.tap_ins.insert((trip, rider), &(stop, hold));
                 Validated::TappedIn { trip, rider, stop }
             }
             ValidatorAction::TapOut { rider, trip, stop } => {
-                let board = self
+                let (board, hold) = self
                     .tap_ins
                     .get((trip, rider))
-                    .filter(|&board| board < stop)
+                    .filter(|&(board, _)| board < stop)
                     .ok_or(FareError::NoTapIn)?;
                 let quote = quote(&route, board, stop)?;
                 // a completed ride counts towards the trip's load, like a ticket
                 let record = trip_with_ride(self.trips.get(trip), board, stop, quote.stages)?;
                 self.tap_ins.remove((trip, rider));
+                self.caps
+                    .give_back(rider, route.operator, hold.saturating_sub(quote.exact));
                 self.trips.insert(trip, &record);
                 Validated::TappedOut(TapOut {
                     rider,
@@ -129,6 +137,22 @@ impl Fares {
             }
         };
         Ok(validated)
+    }
+
+    /// The caller (a rider) lets `operator`'s validators charge it at most `cap` for
+    /// tap-in rides from now on, replacing what was left (M-5). Returns the event to emit.
+    pub fn set_spending_cap(
+        &mut self,
+        caller: AccountId,
+        operator: AccountId,
+        cap: u128,
+    ) -> SpendingCapSet {
+        self.caps.set(caller, operator, cap)
+    }
+
+    /// What `operator`'s validators may still charge `rider`.
+    pub fn spending_cap(&self, rider: AccountId, operator: AccountId) -> u128 {
+        self.caps.left(rider, operator)
     }
 
     pub fn debt(&self, account: AccountId) -> u128 {

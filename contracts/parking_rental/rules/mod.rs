@@ -17,7 +17,9 @@ use interfaces::{
         SpaceTerms, Tariff, Violation, ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS,
         EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
     },
-    sequence, AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    sequence,
+    spending::{events::SpendingCapSet, SpendingCaps},
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
 
 /// Payments the shell makes after a state change, in order. Releases come out of the
@@ -87,6 +89,8 @@ pub struct Parking {
     violation_count: Mapping<u64, u32>,
     /// Charges that could not be collected, owed to space owners.
     debts: DebtBook,
+    /// What each vehicle owner lets each space owner bill it pay-as-you-go (M-5).
+    caps: SpendingCaps,
     /// What the contract holds for open bookings: its token balance, always.
     escrow_total: u128,
 }
@@ -110,6 +114,7 @@ impl Parking {
             violations: Mapping::default(),
             violation_count: Mapping::default(),
             debts: DebtBook::default(),
+            caps: SpendingCaps::default(),
             escrow_total: 0,
         })
     }

@@ -32,6 +32,22 @@ impl Parking {
         Ok(id)
     }
 
+    /// The caller (a vehicle's owner) lets `owner`'s spaces bill it at most `cap` for
+    /// pay-as-you-go stays from now on, replacing what was left (M-5). Returns the event.
+    pub fn set_spending_cap(
+        &mut self,
+        caller: AccountId,
+        owner: AccountId,
+        cap: u128,
+    ) -> SpendingCapSet {
+        self.caps.set(caller, owner, cap)
+    }
+
+    /// What `owner`'s spaces may still bill `payer` pay-as-you-go.
+    pub fn spending_cap(&self, payer: AccountId, owner: AccountId) -> u128 {
+        self.caps.left(payer, owner)
+    }
+
     /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
     /// `now` is taken (I-2: a sensor whose counter restarted). Returns the event to emit.
     pub fn reset_sensor_sequence(
@@ -116,6 +132,7 @@ impl Parking {
                             since_ms: at,
                             booking: Some(booking_id),
                             tariff: booking.tariff,
+                            held: 0,
                         });
                         (
                             SensorOutcome::CheckedIn {
@@ -137,21 +154,33 @@ impl Parking {
                     // L-6: a delisted space opens no pay-as-you-go session
                     (None, Some(_)) if !space.listed => return Err(ParkingError::NotListed),
                     (None, Some(vehicle)) => {
-                        space.session = Some(Session {
-                            vehicle: event.vehicle,
-                            payer: vehicle.owner,
-                            since_ms: at,
-                            booking: None,
-                            tariff: Tariff::of(&space.terms),
-                        });
-                        (
-                            SensorOutcome::SessionOpened {
+                        let tariff = Tariff::of(&space.terms);
+                        // M-5: the car's owner pays only what it let this space's owner
+                        // bill it; the longest stay is held on that cap until the car leaves
+                        let authorized = self
+                            .caps
+                            .take(vehicle.owner, space.owner, tariff.most())
+                            .is_ok();
+                        if authorized {
+                            space.session = Some(Session {
+                                vehicle: event.vehicle,
                                 payer: vehicle.owner,
-                            },
-                            SensorEffect::SessionOpened {
-                                payer: vehicle.owner,
-                            },
-                        )
+                                since_ms: at,
+                                booking: None,
+                                tariff,
+                                held: tariff.most(),
+                            });
+                            (
+                                SensorOutcome::SessionOpened {
+                                    payer: vehicle.owner,
+                                },
+                                SensorEffect::SessionOpened {
+                                    payer: vehicle.owner,
+                                },
+                            )
+                        } else {
+                            self.violation(id, &space, event, ViolationKind::NotAuthorized)
+                        }
                     }
                 }
             }
@@ -183,6 +212,11 @@ impl Parking {
         let Some(booking_id) = session.booking else {
             let duration = at.saturating_sub(session.since_ms);
             let charged = session.tariff.charge(duration);
+            self.caps.give_back(
+                session.payer,
+                space.owner,
+                session.held.saturating_sub(charged),
+            );
             if charged > 0 {
                 settlement.collect = Some(Collect {
                     from: session.payer,

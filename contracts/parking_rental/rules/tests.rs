@@ -55,13 +55,17 @@ fn config() -> ParkingConfig {
     }
 }
 
-/// Space 0 of owner 1 watched by sensor 10.
+/// Space 0 of owner 1 watched by sensor 10; the owners of vehicles 2 to 5 let owner 1 bill
+/// them up to 100 credits pay-as-you-go.
 fn parking() -> Parking {
     let mut parking = Parking::new(account(0), config()).unwrap();
     let sensor = device(10, DeviceKind::ParkingSensor, 1);
     parking
         .list_space(account(1), [10; 32], Some(&sensor), terms())
         .unwrap();
+    for payer in 2..=5 {
+        parking.set_spending_cap(account(payer), account(1), 100_000_000);
+    }
     parking
 }
 

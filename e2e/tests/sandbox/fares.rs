@@ -141,6 +141,13 @@ impl Depot {
                 .approve(&mut chain, who, fares.address(), START)
                 .unwrap();
         }
+        // and let the bus company's validators charge them tap-in rides, up to 50 credits
+        // each (M-5)
+        for rider in riders {
+            fares
+                .set_spending_cap(&mut chain, rider, bus, 50 * MICRO)
+                .unwrap();
+        }
         let validator = ValidatorSimulator::new(
             device_id("bus/validator-1"),
             DeviceSigner::from_seed("bus/validator-1"),

@@ -147,6 +147,10 @@ impl Lot {
             token
                 .approve(&mut chain, who, parking.address(), 40_000_000)
                 .unwrap();
+            // and lets the shop's spaces bill its car pay-as-you-go up to 40 (M-5)
+            parking
+                .set_spending_cap(&mut chain, who, shop, 40_000_000)
+                .unwrap();
         }
         let sensor = SensorSimulator::new(
             device_id("shop/sensor"),
@@ -638,13 +642,29 @@ fn owner_cannot_reprice_a_running_session_to_drain_the_parker() {
         SensorOutcome::SessionClosed { charged: 200_000 }
     );
     assert_eq!(lot.balance(sam), 49_800_000);
-    // a new session is billed at the new price
+    // a new stay at the new price would hold 2,400 credits (8 hours at 300) on Sam's cap
+    // of 40 for the shop: no session opens, the car is reported (M-5)
+    let arrived = lot.sensor.arrived(car, lot.at(13, 30));
+    assert!(matches!(
+        lot.report(arrived).unwrap(),
+        SensorOutcome::ViolationRecorded { .. }
+    ));
+    let left = lot.sensor.left(car, lot.at(13, 40));
+    assert_eq!(lot.report(left).unwrap(), SensorOutcome::NothingToClose);
+    // Sam lets the shop bill that much: a new session is billed at the new price
+    lot.parking
+        .set_spending_cap(&mut lot.chain, sam, shop, 2_400_000_000)
+        .unwrap();
     let arrived = lot.sensor.arrived(car, lot.at(14, 0));
     lot.report(arrived).unwrap();
     let left = lot.sensor.left(car, lot.at(14, 1));
     assert_eq!(
         lot.report(left).unwrap(),
         SensorOutcome::SessionClosed { charged: 5_000_000 }
+    );
+    assert_eq!(
+        lot.parking.spending_cap(&mut lot.chain, sam, shop).unwrap(),
+        2_395_000_000
     );
     lot.assert_escrow();
 }

@@ -154,6 +154,31 @@ export const parking: Page = {
         })
       : null;
 
+    // M-5: a car parked without a booking is billed only within what its owner lets that
+    // space's owner bill it; the longest stay is held on the limit until the car leaves
+    const walkIn = sendForm({
+      id: "walk-in-cap",
+      city,
+      account,
+      fields: [
+        field("walk-in-space", "Space number (on its sign)", { required: true, inputmode: "numeric" }),
+        field("walk-in-amount", "Let its owner bill my car up to (SCP; 0 withdraws)", { required: true, inputmode: "decimal" }),
+      ],
+      submit: "Set the limit",
+      build: async (form) => {
+        const id = parseId(value(form, "walk-in-space"), "space");
+        const space: any = await city.read("parking_rental", "space", me, id);
+        if (space.isNone) throw new Error(`There is no space #${id}.`);
+        const owner = get(space.unwrap(), "owner").toString();
+        return {
+          contract: "parking_rental",
+          message: "setSpendingCap",
+          args: [owner, parseCredits(value(form, "walk-in-amount"))],
+        };
+      },
+      done: refresh,
+    });
+
     const list = sendForm({
       id: "list-space",
       city,
@@ -199,6 +224,8 @@ export const parking: Page = {
       h("h3", {}, "My bookings"),
       mine,
       cancel,
+      h("h3", {}, "Parking without a booking"),
+      walkIn,
       h("h3", {}, "List a space you own"),
       list,
     );

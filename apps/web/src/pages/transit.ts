@@ -1,8 +1,8 @@
 // Transit: the routes, the exact fare beside the slab fare for a chosen pair of stops,
 // booking a ticket on a trip (the fare moves into escrow from an allowance), the
 // resident's tickets, and a trip's passengers per segment as a chart.
-import { credits, parseId, time } from "../format";
-import { facts, h, sendForm, table, value } from "../ui";
+import { credits, parseCredits, parseId, time } from "../format";
+import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { routes, trips, type TripView } from "./fares";
 import { everyPage } from "./paging";
@@ -90,6 +90,24 @@ export const transit: Page = {
         })
       : h("p", { class: "note" }, "No upcoming departures on this route.");
 
+    // M-5: what this route's operator may charge the resident's tap-in rides, set by the
+    // resident (a tap-in holds the dearest ride from its stop; the tap-out gives back the rest)
+    const operator = routeList.find((r) => r.id === choice.route)!.operator;
+    const cap = big(await city.read("fare_pricing", "spendingCap", me, me, operator));
+    const setCap = sendForm({
+      id: "tap-cap",
+      city,
+      account,
+      fields: [field("tap-cap-amount", "Let this route's operator charge my tap-in rides up to (SCP; 0 withdraws)", { required: true, inputmode: "decimal" })],
+      submit: "Set the limit",
+      build: async (form) => ({
+        contract: "fare_pricing",
+        message: "setSpendingCap",
+        args: [operator, parseCredits(value(form, "tap-cap-amount"))],
+      }),
+      done: refresh,
+    });
+
     const stopName = (routeId: bigint, index: any): string => {
       const i = Number(index.toString());
       return routeList.find((r) => r.id === routeId)?.stops[i] ?? `stop ${i}`;
@@ -159,6 +177,9 @@ export const transit: Page = {
         ["The slab fare would be", `${credits(slab)} SCP`, "slab-fare"],
       ]),
       book,
+      h("h3", {}, "Tap-in rides"),
+      facts([["This route's operator may still charge my tap-in rides", `${credits(cap)} SCP`, "tap-cap"]]),
+      setCap,
       chart,
       h("h3", {}, "My tickets"),
       tickets,

@@ -343,3 +343,54 @@ fn a_validator_reset_replays_no_old_event() {
         Ok(Validated::TappedOut(_))
     ));
 }
+
+/// M-5: the operator's own validator reports a tap-in and a tap-out for a rider who never
+/// rode (or rode with another operator): the rider is charged only within the cap it gave
+/// this operator, and not at all without one.
+#[ink::test]
+fn an_operators_validator_cannot_charge_a_rider_who_authorized_nothing() {
+    let mut fares = fares();
+    let v = validator(1);
+    let victim = account(20);
+    let tap_in = |seq, rider| {
+        event_at(
+            seq,
+            ValidatorAction::TapIn {
+                rider,
+                trip: 0,
+                stop: 0,
+            },
+        )
+    };
+    assert_eq!(
+        fares.validator_event(&tap_in(1, victim), Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::Refused(ValidatorRefusal::NotAuthorized))
+    );
+    // a cap below the dearest ride from stop 0 (7 stages: 20 credits) is not enough
+    fares.set_spending_cap(victim, account(1), 19 * MICRO);
+    assert_eq!(
+        fares.validator_event(&tap_in(2, victim), Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::Refused(ValidatorRefusal::NotAuthorized))
+    );
+    // with 25 credits let: 20 held at the tap-in, the 3-stage fare of 10 charged, 10 back
+    fares.set_spending_cap(victim, account(1), 25 * MICRO);
+    fares
+        .validator_event(&tap_in(3, victim), Some(&v), Some(v.key), DEPARTURE)
+        .unwrap();
+    assert_eq!(fares.spending_cap(victim, account(1)), 5 * MICRO);
+    let tap_out = event_at(
+        4,
+        ValidatorAction::TapOut {
+            rider: victim,
+            trip: 0,
+            stop: 3,
+        },
+    );
+    assert!(matches!(
+        fares.validator_event(&tap_out, Some(&v), Some(v.key), DEPARTURE),
+        Ok(Validated::TappedOut(TapOut { fare, .. })) if fare == 10 * MICRO
+    ));
+    assert_eq!(fares.spending_cap(victim, account(1)), 15 * MICRO);
+    // the cap is for this operator only
+    assert_eq!(fares.spending_cap(victim, account(2)), 0);
+}

@@ -599,3 +599,66 @@ fn a_booking_blocked_to_its_end_is_not_paid_to_the_owner() {
         ParkingError::BookingClosed
     );
 }
+
+/// M-5: the space's own sensor reports a registered car whose owner never agreed to pay
+/// this space's owner: no session is opened and nothing is billed; with a cap, the stay
+/// holds the longest charge on it and gives back what it did not cost.
+#[ink::test]
+fn a_space_owners_sensor_cannot_bill_a_car_owner_who_authorized_nothing() {
+    let mut parking = parking();
+    let car = device(26, DeviceKind::Vehicle, 6);
+    let now = NINE + 2 * HOUR;
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(1, NINE, SensorKind::Arrived, 26),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::ViolationRecorded { index: 0 })
+    );
+    assert_eq!(parking.space(0).unwrap().session, None);
+    assert_eq!(
+        parking.violations(0, 0, 1).unwrap().0[0].kind,
+        ViolationKind::NotAuthorized
+    );
+    report(
+        &mut parking,
+        &event(2, NINE + 1, SensorKind::Left, 26),
+        Some(&car),
+        now,
+    )
+    .unwrap();
+    // the longest stay (8 hours at 1.2 credits) is 9.6 credits: a cap of 9 is not enough
+    parking.set_spending_cap(account(6), account(1), 9_000_000);
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(3, NINE + 2, SensorKind::Arrived, 26),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::ViolationRecorded { index: 1 })
+    );
+    parking.set_spending_cap(account(6), account(1), 10_000_000);
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(4, NINE + 3, SensorKind::Arrived, 26),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::SessionOpened { payer: account(6) })
+    );
+    assert_eq!(parking.spending_cap(account(6), account(1)), 400_000);
+    assert_eq!(
+        report(
+            &mut parking,
+            &event(5, NINE + HOUR + 3, SensorKind::Left, 26),
+            Some(&car),
+            now
+        ),
+        Ok(SensorOutcome::SessionClosed { charged: 1_200_000 })
+    );
+    assert_eq!(parking.spending_cap(account(6), account(1)), 8_800_000);
+}
