@@ -486,6 +486,8 @@ pub enum ParkingError {
     /// The session is not overdue yet (`CHECKOUT_GRACE_MS` after the booking's end, or
     /// after a pay-as-you-go stay's longest billable time).
     NotOverdue,
+    /// No payout waits for the caller.
+    NoPayoutOwed,
 }
 
 impl From<crate::debt::RepayRefusal> for ParkingError {
@@ -645,6 +647,26 @@ pub mod events {
     #[ink::event]
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct ExcessSwept {
+        pub to: AccountId,
+        pub amount: u128,
+    }
+
+    /// A payment the token refused to deliver to `to` (a suspended or moved account, M-1)
+    /// waits in the contract for `to` to claim (`claim_payout`); `total` is all it is owed.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PayoutOwed {
+        #[ink(topic)]
+        pub to: AccountId,
+        pub amount: u128,
+        pub total: u128,
+    }
+
+    /// `to` claimed the payouts that waited for it.
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PayoutClaimed {
+        #[ink(topic)]
         pub to: AccountId,
         pub amount: u128,
     }

@@ -369,6 +369,25 @@ mod parking_rental {
             self.parking.spending_cap(payer, owner)
         }
 
+        /// The caller claims the payouts that the token refused to deliver to it earlier
+        /// (while it was suspended, say) (`NoPayoutOwed`, `Payment` when the token still
+        /// refuses it, `TokenCallFailed`). Emits `PayoutClaimed`.
+        #[ink(message)]
+        pub fn claim_payout(&mut self) -> Result<u128, ParkingError> {
+            let caller = self.env().caller();
+            let event = self.parking.claim_payout(caller)?;
+            self.release(caller, event.amount)?;
+            let amount = event.amount;
+            self.env().emit_event(event);
+            Ok(amount)
+        }
+
+        /// The payouts waiting for `account` to claim.
+        #[ink(message)]
+        pub fn payout_owed(&self, account: AccountId) -> u128 {
+            self.parking.payout_owed(account)
+        }
+
         /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
         /// now is taken (I-2: a sensor whose counter restarted, or reached `u64::MAX`)
         /// (`NotAdmin`). Emits `SensorSequenceReset`.
@@ -555,8 +574,9 @@ mod parking_rental {
         /// payer's debt to the owner (the debt book's `DebtRecorded`), never a failed
         /// check-out, unless the token is paused (the call fails: L-10); releases come out of this
         /// contract's balance, one transfer per recipient (the owner's share of the escrow
-        /// and of a collected charge together), so a failure there (the token refusing
-        /// this contract) fails the call and changes nothing.
+        /// and of a collected charge together). A recipient the token refuses (suspended,
+        /// moved) is owed its payment (`PayoutOwed`, M-1); any other failure there (the
+        /// token paused, or refusing this contract) fails the call and changes nothing.
         fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
             for &(booking, refund) in &settlement.refunded {
                 self.env().emit_event(ev::BookingCancelled {
@@ -594,9 +614,26 @@ mod parking_rental {
                 }
             }
             for (to, amount) in totals {
-                self.release(to, amount)?;
+                self.release_or_owe(to, amount)?;
             }
             Ok(())
+        }
+
+        /// Pays `to` out of this contract's balance. When the token refuses `to` as a
+        /// recipient (suspended, or moved to a new key: the gated token's
+        /// `RecipientNotAllowed`), the payment waits for `to` to claim (`PayoutOwed`, M-1);
+        /// any other failure (a paused token, an outage) fails the call.
+        fn release_or_owe(&mut self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
+            match self.release(to, amount) {
+                Err(ParkingError::Payment(PSP22Error::Custom(reason)))
+                    if reason == TokenError::RecipientNotAllowed.name() =>
+                {
+                    let event = self.parking.owe_payout(to, amount);
+                    self.env().emit_event(event);
+                    Ok(())
+                }
+                paid => paid,
+            }
         }
 
         /// `from` pays this contract from its allowance.

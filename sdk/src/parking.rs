@@ -72,6 +72,7 @@ impl ParkingClient {
         tx ParkingError, report(signed: SignedSensorEvent) -> SensorOutcome;
         tx ParkingError, reset_sensor_sequence(sensor: DeviceId) -> ();
         tx ParkingError, set_spending_cap(owner: AccountId, cap: u128) -> ();
+        tx ParkingError, claim_payout() -> u128;
         read ParkingError, config() -> ParkingConfig;
         read ParkingError, space(space: u64) -> Option<Space>;
         read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>;
@@ -79,6 +80,7 @@ impl ParkingClient {
         read ParkingError, escrow_total() -> u128;
         read ParkingError, debt(account: AccountId) -> u128;
         read ParkingError, spending_cap(payer: AccountId, owner: AccountId) -> u128;
+        read ParkingError, payout_owed(account: AccountId) -> u128;
         read_fallible ParkingError, free_spaces(start_ms: TimestampMs, end_ms: TimestampMs, from_id: u64, limit: u32) -> (Vec<u64>, u64);
         read_fallible ParkingError, renter_bookings(renter: AccountId, from: u32, limit: u32) -> (Vec<(u64, Booking)>, u32);
         read_fallible ParkingError, violations(space: u64, from: u32, limit: u32) -> (Vec<Violation>, u32);
@@ -110,6 +112,8 @@ contract_events!(
         SensorEventRefused,
         SensorSequenceReset,
         SpendingCapSet,
+        PayoutOwed,
+        PayoutClaimed,
     ]
 );
 

@@ -24,6 +24,9 @@ const SENTENCES: Record<string, string> = {
   ReceiptNotFound: "One of those receipts does not exist.",
   NotReceiptOwner: "One of those receipts is not yours.",
   ReceiptInVoucher: "One of those receipts is already in a voucher.",
+  ReceiptRetired: "One of those receipts was already retired.",
+  ReceiptsExceedAmount: "Those receipts stand for more credits than you are using: leave one out.",
+  InvalidPeriod: "The period must end after it starts.",
   // energy market
   NothingToClaim: "There is nothing to claim yet: no credits have accrued since your last claim.",
   OfferNotFound: "There is no such offer.",
@@ -32,6 +35,9 @@ const SENTENCES: Record<string, string> = {
   NotEnoughOnOffer: "The offer has less energy left than that.",
   InsufficientEnergy: "You have not exported that much energy to sell.",
   Debtor: "You owe the city credits: repay the debt first.",
+  // parking and transit
+  NoPayoutOwed: "Nothing is waiting to be paid to you.",
+  NotAuthorized: "You have not allowed this operator to charge you that much: raise your limit first.",
   // registry
   CallerNotCitizen: "Your account is not registered as a resident.",
   CallerNotActive: "Your resident registration is not active.",

@@ -226,6 +226,33 @@ impl Parking {
         self.escrow_total
     }
 
+    /// A payment of `amount` out of this contract's balance that the token refused to
+    /// deliver to `to` (a suspended or moved account) waits for `to` to claim, instead of
+    /// failing the settlement it is part of (M-1: nobody else's escrow is locked by it).
+    pub fn owe_payout(&mut self, to: AccountId, amount: u128) -> PayoutOwed {
+        let total = self.payout_owed(to).saturating_add(amount);
+        self.payouts_owed.insert(to, &total);
+        self.escrow_total = self.escrow_total.saturating_add(amount);
+        PayoutOwed { to, amount, total }
+    }
+
+    /// The payouts waiting for `account`.
+    pub fn payout_owed(&self, account: AccountId) -> u128 {
+        self.payouts_owed.get(account).unwrap_or(0)
+    }
+
+    /// `caller` claims what waits for it; the shell pays it out (a failure fails the call,
+    /// so nothing is lost). Returns the event.
+    pub fn claim_payout(&mut self, caller: AccountId) -> Result<PayoutClaimed, ParkingError> {
+        let amount = self.payout_owed(caller);
+        if amount == 0 {
+            return Err(ParkingError::NoPayoutOwed);
+        }
+        self.payouts_owed.remove(caller);
+        self.escrow_total = self.escrow_total.saturating_sub(amount);
+        Ok(PayoutClaimed { to: caller, amount })
+    }
+
     /// Admin only: what the contract holds (`balance`) beyond the open bookings' escrow:
     /// credits transferred here by mistake (L-9), which the admin may send on.
     pub fn sweepable(&self, caller: AccountId, balance: u128) -> Result<u128, ParkingError> {

@@ -12,10 +12,11 @@ use interfaces::{
         DebtBook, DebtCause,
     },
     parking::{
-        events::SensorSequenceReset, minutes_started, Booking, BookingState, ParkingConfig,
-        ParkingError, SensorEvent, SensorKind, SensorOutcome, SensorRefusal, Session, Space,
-        SpaceTerms, Tariff, Violation, ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS,
-        EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
+        events::{PayoutClaimed, PayoutOwed, SensorSequenceReset},
+        minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
+        SensorKind, SensorOutcome, SensorRefusal, Session, Space, SpaceTerms, Tariff, Violation,
+        ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS,
+        MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
     },
     sequence,
     spending::{events::SpendingCapSet, SpendingCaps},
@@ -92,7 +93,10 @@ pub struct Parking {
     /// What each vehicle owner lets each space owner bill it pay-as-you-go (M-5).
     caps: SpendingCaps,
     /// What the contract holds for open bookings: its token balance, always.
+    /// What the contract holds for others: open bookings' escrow and payouts owed.
     escrow_total: u128,
+    /// Payments the token refused to deliver (M-1), waiting for their payee to claim.
+    payouts_owed: Mapping<AccountId, u128>,
 }
 
 impl Parking {
@@ -116,6 +120,7 @@ impl Parking {
             debts: DebtBook::default(),
             caps: SpendingCaps::default(),
             escrow_total: 0,
+            payouts_owed: Mapping::default(),
         })
     }
 

@@ -2,7 +2,7 @@
 //! sandbox chain: a shop owner lists a space watched by a sensor, renters book it with
 //! the rent escrowed, the sensor's signed events check vehicles in and out, strangers are
 //! reported, the owner is paid. Every test ends by checking the escrow invariant: the
-//! contract's token balance is the sum of its open bookings' escrow.
+//! contract's token balance is the sum of its open bookings' escrow and the payouts it owes.
 
 use interfaces::{
     parking::{
@@ -10,7 +10,7 @@ use interfaces::{
         ViolationKind,
     },
     token::{Earning, PSP22Error, TokenRole},
-    AccountId, DeviceKind, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, DeviceKind, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -256,11 +256,18 @@ impl Lot {
                 open += booking.escrow;
             }
         }
-        assert_eq!(held, open, "token balance vs open bookings' escrow");
+        // and the payouts the token refused to deliver, waiting to be claimed (M-1)
+        for who in [self.shop, self.rita, self.sam] {
+            open += self.parking.payout_owed(&mut self.chain, who).unwrap();
+        }
+        assert_eq!(
+            held, open,
+            "token balance vs open bookings' escrow and payouts owed"
+        );
         assert_eq!(
             self.parking.escrow_total(&mut self.chain).unwrap(),
             open,
-            "escrow_total vs open bookings' escrow"
+            "escrow_total vs open bookings' escrow and payouts owed"
         );
     }
 }
@@ -476,6 +483,73 @@ fn the_sensor_checks_the_booked_car_in_and_out_and_the_owner_is_paid() {
 
 /// Security review M-1, end to end: Rita is checked in when the shop's sensor is revoked
 /// (dead, stolen): no Left event can come any more, and her escrow used to stay locked.
+/// Security review M-1, end to end with the gated token: the shop is suspended while Rita's
+/// car is parked on her booking. The token refuses every payment to the shop, which failed
+/// the whole check-out and locked Rita's escrow and overstay. Now the shop's share waits
+/// for it to claim, and everything else is settled.
+#[test]
+fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
+    let mut lot = Lot::new();
+    let (rita, shop) = (lot.rita, lot.shop);
+    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
+    lot.set_time(9, 5);
+    let car = lot.rita_car;
+    let arrived = lot.sensor.arrived(car, lot.at(9, 2));
+    lot.report(arrived).unwrap();
+    let (issuer, shop_id) = (
+        named_account("issuer"),
+        smartcity_sdk::virtual_id(b"salt", "shop"),
+    );
+    lot.registry
+        .set_citizen_status(&mut lot.chain, issuer, shop_id, CitizenStatus::Suspended)
+        .unwrap();
+    // the suspended shop's sensor no longer reports; an hour after the end anyone closes
+    lot.set_time(11, 0);
+    let anyone = named_account("anyone");
+    let closed = lot
+        .parking
+        .close_overdue(&mut lot.chain, anyone, lot.space)
+        .unwrap();
+    assert_eq!(
+        closed.value,
+        SensorOutcome::CheckedOut {
+            booking,
+            overstay: 1_200_000
+        }
+    );
+    let owed = 2 * 1_140_000;
+    assert!(parking_events(lot.parking.address(), &closed.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::PayoutOwed(p) if p.to == shop && p.amount == owed)));
+    assert_eq!(lot.balance(rita), 50_000_000 - 2 * 1_200_000);
+    assert_eq!(lot.balance(shop), 0);
+    assert_eq!(lot.parking.payout_owed(&mut lot.chain, shop).unwrap(), owed);
+    lot.assert_escrow();
+    // while suspended the claim fails and changes nothing; reinstated, the shop is paid
+    assert_eq!(
+        lot.parking.claim_payout(&mut lot.chain, shop).unwrap_err(),
+        ClientError::Contract(ParkingError::Payment(PSP22Error::Custom(
+            "RecipientNotAllowed".into()
+        )))
+    );
+    lot.registry
+        .set_citizen_status(&mut lot.chain, issuer, shop_id, CitizenStatus::Active)
+        .unwrap();
+    assert_eq!(
+        lot.parking
+            .claim_payout(&mut lot.chain, shop)
+            .unwrap()
+            .value,
+        owed
+    );
+    assert_eq!(lot.balance(shop), owed);
+    assert_eq!(
+        lot.parking.claim_payout(&mut lot.chain, shop).unwrap_err(),
+        ClientError::Contract(ParkingError::NoPayoutOwed)
+    );
+    lot.assert_escrow();
+}
+
 #[test]
 fn a_dead_sensor_cannot_lock_the_escrow_of_a_checked_in_booking() {
     let mut lot = Lot::new();

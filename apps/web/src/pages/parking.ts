@@ -154,6 +154,22 @@ export const parking: Page = {
         })
       : null;
 
+    // M-1: payments the token could not deliver to the resident (while suspended, say)
+    // wait in the contract until claimed
+    const owed = big(await city.read("parking_rental", "payoutOwed", me, me));
+    const claimPayout =
+      owed > 0n
+        ? sendForm({
+            id: "claim-payout",
+            city,
+            account,
+            fields: [],
+            submit: `Claim ${credits(owed)} SCP waiting for you`,
+            build: async () => ({ contract: "parking_rental", message: "claimPayout", args: [] }),
+            done: refresh,
+          })
+        : null;
+
     // M-5: a car parked without a booking is billed only within what its owner lets that
     // space's owner bill it; the longest stay is held on the limit until the car leaves
     const walkIn = sendForm({
@@ -227,6 +243,7 @@ export const parking: Page = {
       h("h3", {}, "Parking without a booking"),
       walkIn,
       h("h3", {}, "List a space you own"),
+      claimPayout,
       list,
     );
   },
