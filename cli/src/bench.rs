@@ -1021,7 +1021,7 @@ pub fn fares<C: Chain>(
     fares_wasm: &[u8],
 ) -> anyhow::Result<Vec<Measurement>> {
     use interfaces::{
-        fares::{FareRule, Slab, ValidatorAction},
+        fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome},
         token::{Earning, TokenRole},
         EnergySource,
     };
@@ -1157,6 +1157,11 @@ pub fn fares<C: Chain>(
         message: "validate (boarding a ticket)".into(),
         weight: boarded.weight,
     });
+    // the rider lets the bus company charge its tap-in rides (M-5)
+    ok(
+        "spending cap",
+        fares.set_spending_cap(chain, rider, bus, 1_000_000_000),
+    )?;
     let signed = validator.next(
         ValidatorAction::TapIn {
             rider,
@@ -1165,7 +1170,12 @@ pub fn fares<C: Chain>(
         },
         departure,
     );
-    ok("tap in", fares.validate(chain, gateway, signed))?;
+    let tapped_in = ok("tap in", fares.validate(chain, gateway, signed))?;
+    anyhow::ensure!(
+        tapped_in.value == ValidatorOutcome::TappedIn,
+        "tap in: {:?}",
+        tapped_in.value
+    );
     let signed = validator.next(
         ValidatorAction::TapOut {
             rider,
@@ -1175,6 +1185,11 @@ pub fn fares<C: Chain>(
         departure,
     );
     let tapped = ok("tap out", fares.validate(chain, gateway, signed))?;
+    anyhow::ensure!(
+        matches!(tapped.value, ValidatorOutcome::TappedOut { stages: 12, .. }),
+        "tap out: {:?}",
+        tapped.value
+    );
     table.push(Measurement {
         message: "validate (tap-out: 12 stages charged)".into(),
         weight: tapped.weight,
