@@ -6,7 +6,7 @@
 //! With identity gating on (a registry given to the constructor), credits move only
 //! between active citizens of the identity registry and allow-listed accounts.
 //!
-//! The rules live in `credits.rs` (plain Rust); this module is the shell: it reads the
+//! The rules live in `credits/` (plain Rust); this module is the shell: it reads the
 //! environment, asks the registry (gating), recovers signatures, and emits events.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
