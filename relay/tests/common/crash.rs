@@ -110,9 +110,12 @@ pub fn run(dir: &Path, args: &[&str], env: &[(&str, &str)], kills: usize, seed: 
     stop.store(true, Ordering::SeqCst);
     let retries = sender.join().expect("the meters' thread");
     let acked = std::mem::take(&mut *acked.lock().unwrap());
-    // at least four readings per run of the relay
+    // the stream must have gone through: a reading per run of the relay on average (a run
+    // spends most of its 50-450 ms starting, so how many get through varies with the
+    // machine's load: 73 to 122 of 24 runs were seen on two cores; the property checked is
+    // that each acknowledged one settles once, below)
     assert!(
-        acked.len() >= 4 * kills,
+        acked.len() >= kills,
         "too few readings got through: {}",
         acked.len()
     );
