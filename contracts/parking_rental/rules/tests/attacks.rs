@@ -368,16 +368,27 @@ fn an_owner_rebinds_a_space_to_a_new_sensor() {
     );
 }
 
-/// Authenticates sensor 10's event at `now` and applies it, as `report` does.
+/// Authenticates sensor 10's event at `now` and applies it, as `report` does: the outcome.
 fn report(
     parking: &mut Parking,
     event: &SensorEvent,
     vehicle: Option<&DeviceInfo>,
     now: u64,
 ) -> Result<SensorOutcome, ParkingError> {
+    Ok(applied(parking, event, vehicle, now)?.0)
+}
+
+/// `report`'s outcome, and the payments it leaves for the shell.
+fn applied(
+    parking: &mut Parking,
+    event: &SensorEvent,
+    vehicle: Option<&DeviceInfo>,
+    now: u64,
+) -> Result<(SensorOutcome, Settlement), ParkingError> {
     let sensor = device(10, DeviceKind::ParkingSensor, 1);
     let space = parking.authenticate(event, Some(&sensor), Some(sensor.key), now)?;
-    Ok(parking.sensor_event(space, event, vehicle)?.0)
+    let (outcome, _, settlement) = parking.sensor_event(space, event, vehicle)?;
+    Ok((outcome, settlement))
 }
 
 /// M-6: a parker holds the sensor's Arrived and Left events (seq 1 and 2) and submits the
@@ -503,14 +514,10 @@ fn a_sensor_reset_replays_no_old_event() {
     );
 }
 
-/// L-4: a pay-as-you-go car stays on into the start of someone's booking, so the renter
-/// cannot park; the owner would be paid twice for the hour. The booking is refunded in
-/// full when the blocker leaves, and the blocker is billed its whole stay.
-#[ink::test]
-fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
-    let mut parking = parking();
+/// Renter 2's booking 10:00-11:00 (its id and escrow), and car 21 of owner 3 parked
+/// pay-as-you-go since 09:00 (sensor event 1), still there at its start.
+fn blocked_booking(parking: &mut Parking) -> (u64, u128, DeviceInfo) {
     let blocker = device(21, DeviceKind::Vehicle, 3);
-    let car = device(20, DeviceKind::Vehicle, 2);
     let (booking, escrow) = parking
         .book(
             account(2),
@@ -522,36 +529,30 @@ fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
             DAY,
         )
         .unwrap();
+    let arrived = event(1, NINE, SensorKind::Arrived, 21);
+    report(parking, &arrived, Some(&blocker), NINE).unwrap();
+    (booking, escrow, blocker)
+}
+
+/// L-4: a pay-as-you-go car stays on into the start of someone's booking, so the renter
+/// cannot park; the owner would be paid twice for the hour. The booking is refunded in
+/// full when the blocker leaves, and the blocker is billed its whole stay.
+#[ink::test]
+fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
+    let mut parking = parking();
+    let (booking, escrow, blocker) = blocked_booking(&mut parking);
     let now = NINE + 3 * HOUR;
-    report(
-        &mut parking,
-        &event(1, NINE, SensorKind::Arrived, 21),
-        Some(&blocker),
-        now,
-    )
-    .unwrap();
     // the renter's car comes and finds the space taken
+    let car = device(20, DeviceKind::Vehicle, 2);
+    let arrived = event(2, NINE + HOUR, SensorKind::Arrived, 20);
     assert_eq!(
-        report(
-            &mut parking,
-            &event(2, NINE + HOUR, SensorKind::Arrived, 20),
-            Some(&car),
-            now
-        ),
+        report(&mut parking, &arrived, Some(&car), now),
         Ok(SensorOutcome::Refused {
             reason: SensorRefusal::SpaceOccupied
         })
     );
     let left = event(3, NINE + 2 * HOUR + 30 * MINUTE, SensorKind::Left, 21);
-    let space = parking
-        .authenticate(
-            &left,
-            Some(&device(10, DeviceKind::ParkingSensor, 1)),
-            Some([10; 33]),
-            now,
-        )
-        .unwrap();
-    let (outcome, _, settlement) = parking.sensor_event(space, &left, Some(&blocker)).unwrap();
+    let (outcome, settlement) = applied(&mut parking, &left, Some(&blocker), now).unwrap();
     assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 3_000_000 });
     assert_eq!(settlement.refunded, ink::prelude::vec![(booking, escrow)]);
     assert!(settlement.releases.contains(&(account(2), escrow)));
@@ -568,26 +569,8 @@ fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
 #[ink::test]
 fn a_booking_blocked_to_its_end_is_not_paid_to_the_owner() {
     let mut parking = parking();
-    let blocker = device(21, DeviceKind::Vehicle, 3);
-    let (booking, escrow) = parking
-        .book(
-            account(2),
-            citizen(),
-            0,
-            None,
-            NINE + HOUR,
-            NINE + 2 * HOUR,
-            DAY,
-        )
-        .unwrap();
+    let (booking, escrow, _) = blocked_booking(&mut parking);
     let now = NINE + 3 * HOUR;
-    report(
-        &mut parking,
-        &event(1, NINE, SensorKind::Arrived, 21),
-        Some(&blocker),
-        now,
-    )
-    .unwrap();
     let (payout, settlement) = parking.settle(booking, now).unwrap();
     assert_eq!(payout, None);
     assert_eq!(
