@@ -254,3 +254,45 @@ pub enum EnergySource {
 /// trapped at 128 devices). One call answers the meters of a batch of readings from up to
 /// 256 devices; a consumer with more items splits its batch.
 pub const MAX_QUERY_BATCH: u32 = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::sequence::{follows, reset, SequenceRefusal};
+
+    #[test]
+    fn a_device_event_follows_only_its_predecessor_and_moves_time_forward() {
+        // the first event of a device is number 1
+        assert_eq!(follows((0, 0), 1, 10, 10), Ok(()));
+        assert_eq!(follows((0, 0), 2, 10, 10), Err(SequenceRefusal::Gap));
+        assert_eq!(follows((4, 100), 4, 100, 200), Err(SequenceRefusal::Stale));
+        assert_eq!(follows((4, 100), 6, 150, 200), Err(SequenceRefusal::Gap));
+        assert_eq!(follows((4, 100), 5, 99, 200), Err(SequenceRefusal::BadTime));
+        assert_eq!(
+            follows((4, 100), 5, 201, 200),
+            Err(SequenceRefusal::BadTime)
+        );
+        assert_eq!(follows((4, 100), 5, 100, 200), Ok(()));
+        // a counter at its end takes nothing more until it is reset
+        assert_eq!(
+            follows((u64::MAX, 0), u64::MAX, 1, 1),
+            Err(SequenceRefusal::Stale)
+        );
+        // after a reset at 500 the device counts from 1, and nothing signed before counts
+        assert_eq!(
+            follows(reset(500), 1, 499, 600),
+            Err(SequenceRefusal::BadTime)
+        );
+        assert_eq!(follows(reset(500), 1, 500, 600), Ok(()));
+    }
+
+    #[test]
+    fn only_low_s_signatures_are_canonical() {
+        let mut signature = [0u8; 65];
+        signature[32..64].copy_from_slice(&super::SECP256K1_HALF_ORDER);
+        assert!(super::is_low_s(&signature));
+        signature[63] += 1;
+        assert!(!super::is_low_s(&signature));
+        signature[32..64].fill(0xff);
+        assert!(!super::is_low_s(&signature));
+    }
+}

@@ -78,3 +78,33 @@ pub mod events {
         pub cap: u128,
     }
 }
+
+// `#[ink::test]` only because `Mapping` needs ink!'s off-chain storage engine.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[ink::test]
+    fn a_cap_is_per_payee_replaced_when_set_and_holds_give_back_what_was_not_used() {
+        let mut caps = SpendingCaps::default();
+        let (rider, bus, tram) = (
+            AccountId::from([1; 32]),
+            AccountId::from([2; 32]),
+            AccountId::from([3; 32]),
+        );
+        assert_eq!(caps.take(rider, bus, 1), Err(CapExceeded));
+        let event = caps.set(rider, bus, 20);
+        assert_eq!((event.payer, event.payee, event.cap), (rider, bus, 20));
+        assert_eq!(caps.left(rider, tram), 0);
+        // a hold of 15, of which a fare of 6 is used
+        caps.take(rider, bus, 15).unwrap();
+        assert_eq!(caps.take(rider, bus, 6), Err(CapExceeded));
+        caps.give_back(rider, bus, 15 - 6);
+        assert_eq!(caps.left(rider, bus), 14);
+        // setting replaces what is left; zero withdraws it
+        caps.set(rider, bus, 5);
+        assert_eq!(caps.left(rider, bus), 5);
+        caps.set(rider, bus, 0);
+        assert_eq!(caps.take(rider, bus, 1), Err(CapExceeded));
+    }
+}

@@ -645,3 +645,27 @@ fn a_space_owners_sensor_cannot_bill_a_car_owner_who_authorized_nothing() {
     );
     assert_eq!(parking.spending_cap(account(6), account(1)), 8_800_000);
 }
+
+/// M-1: a payout the token refused waits in the books (and in `escrow_total`, so it is
+/// never swept) until its payee claims it, once.
+#[ink::test]
+fn a_refused_payout_waits_for_its_payee_once() {
+    let mut parking = parking();
+    let owner = account(1);
+    let event = parking.owe_payout(owner, 1_140_000);
+    assert_eq!((event.amount, event.total), (1_140_000, 1_140_000));
+    parking.owe_payout(owner, 60_000);
+    assert_eq!(parking.payout_owed(owner), 1_200_000);
+    assert_eq!(parking.escrow_total(), 1_200_000);
+    assert_eq!(
+        parking.sweepable(account(0), 1_200_000),
+        Err(ParkingError::NothingToSweep)
+    );
+    assert_eq!(
+        parking.claim_payout(account(2)),
+        Err(ParkingError::NoPayoutOwed)
+    );
+    assert_eq!(parking.claim_payout(owner).unwrap().amount, 1_200_000);
+    assert_eq!((parking.payout_owed(owner), parking.escrow_total()), (0, 0));
+    assert_eq!(parking.claim_payout(owner), Err(ParkingError::NoPayoutOwed));
+}
