@@ -337,7 +337,7 @@ mod parking_rental {
             self.parking.renter_bookings(renter, from, limit)
         }
 
-        /// Micro-credits held for open bookings: this contract's token balance.
+        /// Micro-credits held for open bookings and owed payouts: this contract's token balance.
         #[ink(message)]
         pub fn escrow_total(&self) -> u128 {
             self.parking.escrow_total()
@@ -402,7 +402,8 @@ mod parking_rental {
         }
 
         /// Admin only: sends `to` the credits this contract holds beyond the open bookings'
-        /// escrow (transferred here by mistake), restoring "balance = `escrow_total`"
+        /// escrow and the payouts it owes (transferred here by mistake), restoring
+        /// "balance = `escrow_total`"
         /// (`NotAdmin`, `NothingToSweep`, `Payment`, `TokenCallFailed`). Emits `ExcessSwept`.
         #[ink(message)]
         pub fn sweep_excess(&mut self, to: AccountId) -> Result<u128, ParkingError> {

@@ -253,8 +253,9 @@ impl Parking {
         Ok(PayoutClaimed { to: caller, amount })
     }
 
-    /// Admin only: what the contract holds (`balance`) beyond the open bookings' escrow:
-    /// credits transferred here by mistake (L-9), which the admin may send on.
+    /// Admin only: what the contract holds (`balance`) beyond the open bookings' escrow and
+    /// the payouts it owes: credits transferred here by mistake (L-9), which the admin may
+    /// send on.
     pub fn sweepable(&self, caller: AccountId, balance: u128) -> Result<u128, ParkingError> {
         self.admin.ensure_admin(caller)?;
         match balance.saturating_sub(self.escrow_total) {

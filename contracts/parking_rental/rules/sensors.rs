@@ -157,10 +157,8 @@ impl Parking {
                         let tariff = Tariff::of(&space.terms);
                         // M-5: the car's owner pays only what it let this space's owner
                         // bill it; the longest stay is held on that cap until the car leaves
-                        let authorized = self
-                            .caps
-                            .take(vehicle.owner, space.owner, tariff.most())
-                            .is_ok();
+                        let held = tariff.most();
+                        let authorized = self.caps.take(vehicle.owner, space.owner, held).is_ok();
                         if authorized {
                             space.session = Some(Session {
                                 vehicle: event.vehicle,
@@ -168,7 +166,7 @@ impl Parking {
                                 since_ms: at,
                                 booking: None,
                                 tariff,
-                                held: tariff.most(),
+                                held,
                             });
                             (
                                 SensorOutcome::SessionOpened {

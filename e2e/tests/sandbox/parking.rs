@@ -233,6 +233,20 @@ impl Lot {
         self.token.balance_of(&mut self.chain, account).unwrap()
     }
 
+    /// Rita's booking 09:00-10:00 for her car, checked in at 09:02 (it is 09:05 now).
+    fn rita_checked_in(&mut self) -> u64 {
+        let booking = self
+            .book(self.rita, Some(self.rita_car), (9, 0), (10, 0))
+            .unwrap();
+        self.set_time(9, 5);
+        let arrived = self.sensor.arrived(self.rita_car, self.at(9, 2));
+        assert_eq!(
+            self.report(arrived).unwrap(),
+            SensorOutcome::CheckedIn { booking }
+        );
+        booking
+    }
+
     fn report(
         &mut self,
         signed: interfaces::parking::SignedSensorEvent,
@@ -481,8 +495,6 @@ fn the_sensor_checks_the_booked_car_in_and_out_and_the_owner_is_paid() {
     lot.assert_escrow();
 }
 
-/// Security review M-1, end to end: Rita is checked in when the shop's sensor is revoked
-/// (dead, stolen): no Left event can come any more, and her escrow used to stay locked.
 /// Security review M-1, end to end with the gated token: the shop is suspended while Rita's
 /// car is parked on her booking. The token refuses every payment to the shop, which failed
 /// the whole check-out and locked Rita's escrow and overstay. Now the shop's share waits
@@ -491,11 +503,7 @@ fn the_sensor_checks_the_booked_car_in_and_out_and_the_owner_is_paid() {
 fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
     let mut lot = Lot::new();
     let (rita, shop) = (lot.rita, lot.shop);
-    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
-    lot.set_time(9, 5);
-    let car = lot.rita_car;
-    let arrived = lot.sensor.arrived(car, lot.at(9, 2));
-    lot.report(arrived).unwrap();
+    let booking = lot.rita_checked_in();
     let (issuer, shop_id) = (
         named_account("issuer"),
         smartcity_sdk::virtual_id(b"salt", "shop"),
@@ -550,15 +558,14 @@ fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
     lot.assert_escrow();
 }
 
+/// Security review M-1, end to end: Rita is checked in when the shop's sensor is revoked
+/// (dead, stolen): no Left event can come any more, and her escrow used to stay locked.
 #[test]
 fn a_dead_sensor_cannot_lock_the_escrow_of_a_checked_in_booking() {
     let mut lot = Lot::new();
     let (rita, shop) = (lot.rita, lot.shop);
-    let booking = lot.book(rita, Some(lot.rita_car), (9, 0), (10, 0)).unwrap();
-    lot.set_time(9, 5);
+    let booking = lot.rita_checked_in();
     let car = lot.rita_car;
-    let arrived = lot.sensor.arrived(car, lot.at(9, 2));
-    lot.report(arrived).unwrap();
     let sensor_id = lot.sensor.sensor;
     lot.registry
         .revoke_device(&mut lot.chain, shop, sensor_id)
