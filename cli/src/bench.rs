@@ -408,7 +408,8 @@ pub fn token<C: Chain>(
             message: "create_voucher (1 receipt)".into(),
             weight: created.weight,
         });
-        let signature = sign_redemption(&secret, &token.address(), created.value, &bob);
+        let token_at = ok("chain", token.deployment(chain))?;
+        let signature = sign_redemption(&secret, &token_at, created.value, &bob);
         let redeemed = ok(
             "redeem",
             token.redeem_voucher(chain, bob, created.value, signature),
@@ -622,6 +623,7 @@ pub fn market<C: Chain>(
     )?;
     // one household per meter; the most households a block can pay in one call is below 400
     const HOUSEHOLDS: usize = 256;
+    let market_at = ok("chain", market.deployment(chain))?;
     let mut meters = Vec::with_capacity(HOUSEHOLDS);
     for n in 0..HOUSEHOLDS {
         let owner = named_account(&format!("bench/household-{n}"));
@@ -638,7 +640,7 @@ pub fn market<C: Chain>(
         let meter = MeterSimulator::new(
             smartcity_sdk::device_id(&label),
             DeviceSigner::from_seed(&label),
-            market.address(),
+            market_at,
             EnergySource::Solar,
         );
         ok(
@@ -871,6 +873,7 @@ pub fn parking<C: Chain>(
         }],
     };
     let mut table = Vec::new();
+    let parking_at = ok("chain", parking.deployment(chain))?;
     let mut sensors = Vec::with_capacity(SPACES);
     for n in 0..SPACES {
         let owner = citizen(chain, &format!("bench/shop-{n}"))?;
@@ -878,7 +881,7 @@ pub fn parking<C: Chain>(
         let sensor = SensorSimulator::new(
             device_id(&label),
             DeviceSigner::from_seed(&label),
-            parking.address(),
+            parking_at,
         );
         ok(
             "sensor",
@@ -1091,7 +1094,7 @@ pub fn fares<C: Chain>(
     let mut validator = ValidatorSimulator::new(
         device_id("bench/validator"),
         DeviceSigner::from_seed("bench/validator"),
-        fares.address(),
+        ok("chain", fares.deployment(chain))?,
     );
     ok(
         "validator",

@@ -517,7 +517,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let mut simulator = MeterSimulator::new(
                 device,
                 DeviceSigner::from_seed(&meter),
-                saved.suite.market,
+                market.deployment(&mut chain).map_err(explain)?,
                 EnergySource::Solar,
             );
             // go on from the market's last reading of the meter: its sequence and registers;
@@ -635,12 +635,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let redeemer = named_account(&to);
             let token = TokenClient::at(saved.suite.token);
+            let at = token.deployment(&mut chain).map_err(explain)?;
             token
                 .redeem_voucher(
                     &mut chain,
                     redeemer,
                     ticket.voucher_id,
-                    ticket.sign_for(&redeemer),
+                    ticket.sign_for(at.chain, &redeemer),
                 )
                 .map_err(explain)?;
             let balance = token.balance_of(&mut chain, redeemer)?;

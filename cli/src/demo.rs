@@ -406,9 +406,16 @@ pub fn run<C: Chain>(
     ticket.write_qr_png(qr_png, 8)?;
     writeln!(out, "(also written to {})", qr_png.display())?;
     let scanned = VoucherTicket::parse(&ticket.payload())?;
+    // Ben's wallet signs for the token on the chain the token says it is on (I-1)
+    let token_at = check("read the token's chain", token.deployment(chain))?;
     check(
         "redeem voucher",
-        token.redeem_voucher(chain, ben, scanned.voucher_id, scanned.sign_for(&ben)),
+        token.redeem_voucher(
+            chain,
+            ben,
+            scanned.voucher_id,
+            scanned.sign_for(token_at.chain, &ben),
+        ),
     )?;
     let provenance =
         check("read receipt", token.receipt(chain, part))?.context("receipt missing")?;
@@ -541,12 +548,14 @@ pub fn market_part<C: Chain>(
         code.market.len()
     )?;
 
+    // Meters sign for the market on its chain, as the market says (I-1).
+    let market_at = check("read the market's chain", market.deployment(chain))?;
     // Ben's flat gets a meter too: he imports, so he is billed pay-as-you-go.
     let ben_meter_label = "ben/flat-meter";
     let mut ben_meter = MeterSimulator::new(
         device_id(ben_meter_label),
         DeviceSigner::from_seed(ben_meter_label),
-        market.address(),
+        market_at,
         EnergySource::Wind,
     );
     check(
@@ -567,13 +576,13 @@ pub fn market_part<C: Chain>(
     let mut rooftop = MeterSimulator::new(
         device_id("asha/rooftop-meter"),
         DeviceSigner::from_seed("asha/rooftop-meter"),
-        market.address(),
+        market_at,
         EnergySource::Solar,
     );
     let mut charger = MeterSimulator::new(
         device_id("asha/home-charger"),
         DeviceSigner::from_seed("asha/home-charger"),
-        market.address(),
+        market_at,
         EnergySource::Vehicle,
     );
 
@@ -591,7 +600,7 @@ pub fn market_part<C: Chain>(
     let ev = device_id("ben/ev");
     let session = smartcity_sdk::meter::co_sign_session(
         &DeviceSigner::from_seed("ben/ev"),
-        &market.address(),
+        &market_at,
         &charger.device,
         ev,
         at(18, 0),
@@ -810,7 +819,7 @@ pub fn parking_part<C: Chain>(
     let mut sensor = SensorSimulator::new(
         device_id(label),
         DeviceSigner::from_seed(label),
-        parking.address(),
+        check("read the rental's chain", parking.deployment(chain))?,
     );
     let terms = SpaceTerms {
         geohash: b"tdr1v9".to_vec(),
@@ -996,7 +1005,7 @@ pub fn transit_part<C: Chain>(
     let mut validator = ValidatorSimulator::new(
         device_id("city-bus/validator-7"),
         DeviceSigner::from_seed("city-bus/validator-7"),
-        fares.address(),
+        check("read the fare contract's chain", fares.deployment(chain))?,
     );
     check(
         "register the validator",

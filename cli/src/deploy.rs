@@ -3,7 +3,7 @@
 //! wallets, dApps and the relay read their addresses from.
 
 use anyhow::bail;
-use interfaces::AccountId;
+use interfaces::{AccountId, GenesisHash};
 use serde_json::{json, Value};
 use smartcity_node::NodeChain;
 use smartcity_sdk::{blake2_256, ss58, CallReport, Chain, ChainError};
@@ -72,6 +72,9 @@ impl Chain for Recording<'_> {
     }
     fn now_ms(&mut self) -> u64 {
         self.chain.now_ms()
+    }
+    fn genesis_hash(&mut self) -> GenesisHash {
+        self.chain.genesis_hash()
     }
     fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError> {
         self.chain.wait_until_ms(time_ms)

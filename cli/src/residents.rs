@@ -68,13 +68,14 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
     let now = chain.now_ms();
     let mut readings = Vec::new();
     let mut settle = Vec::new();
+    let market_at = market.deployment(chain)?;
     for (name, export_wh, settled) in ROOFTOPS {
         let owner = account_of(name).context("a rooftop's owner is a resident")?;
         let label = format!("dev/{name}/rooftop");
         let mut meter = MeterSimulator::new(
             device_id(&label),
             DeviceSigner::from_seed(&label),
-            suite.market,
+            market_at,
             EnergySource::Solar,
         );
         if registry.device(chain, meter.device)?.is_none() {

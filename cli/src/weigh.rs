@@ -70,6 +70,7 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
     let (asha, ben, bus) = (people[0], people[1], people[2]);
 
     // readings: two meters of asha's, batches of 64 and of 768
+    let market_at = market.deployment(chain)?;
     let mut meters = Vec::new();
     for label in ["weigh/asha/meter-1", "weigh/asha/meter-2"] {
         let signer = DeviceSigner::from_seed(label);
@@ -81,8 +82,7 @@ pub fn main_messages<C: Chain>(chain: &mut C, code: &Code) -> anyhow::Result<Vec
             signer.public_key(),
             [0; 32],
         )?;
-        let meter =
-            MeterSimulator::new(device_id(label), signer, suite.market, EnergySource::Solar);
+        let meter = MeterSimulator::new(device_id(label), signer, market_at, EnergySource::Solar);
         registry.commission_device(chain, operator, meter.device, Some(meter.profile()))?;
         meters.push(meter);
     }

@@ -25,7 +25,7 @@ mod credit_token {
             voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
             RetirementClaim, TokenError, TokenRole, Voucher,
         },
-        IdentityRegistry, TimestampMs,
+        Deployment, GenesisHash, IdentityRegistry, TimestampMs,
     };
     use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
 
@@ -37,12 +37,15 @@ mod credit_token {
         decimals: u8,
         /// The identity registry that gates transfers, if gating is on.
         registry: Option<AccountId>,
+        /// The genesis hash of the chain it is deployed on.
+        chain: GenesisHash,
     }
 
     impl CreditToken {
         /// Deploys the token: `initial_supply` goes to the caller, who becomes admin.
         /// With `registry` set, transfers are gated on the registry's active citizens
-        /// (plus the allow-list); with `None`, the token is an ordinary PSP22.
+        /// (plus the allow-list); with `None`, the token is an ordinary PSP22. `chain` is
+        /// the genesis hash of the chain it is deployed on (voucher signatures bind it).
         #[ink(constructor)]
         pub fn new(
             initial_supply: u128,
@@ -50,6 +53,7 @@ mod credit_token {
             symbol: Option<String>,
             decimals: u8,
             registry: Option<AccountId>,
+            chain: GenesisHash,
         ) -> Self {
             let (credits, events) = Credits::new(Self::env().caller(), initial_supply);
             let contract = Self {
@@ -58,9 +62,25 @@ mod credit_token {
                 symbol,
                 decimals,
                 registry,
+                chain,
             };
             contract.emit(events);
             contract
+        }
+
+        /// The genesis hash of the chain this token was deployed on, as its deployer passed
+        /// it: voucher redemption signatures bind it (I-1), so wallets read it here.
+        #[ink(message)]
+        pub fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
+
+        /// This token on its chain: what a voucher redemption signature binds.
+        fn deployment(&self) -> Deployment {
+            Deployment {
+                contract: self.env().account_id(),
+                chain: self.chain,
+            }
         }
 
         fn emit(&self, events: Events) {
@@ -354,14 +374,15 @@ mod credit_token {
         }
 
         /// Pays voucher `id` to the caller, who presents the one-time key's recoverable
-        /// signature (65 bytes) over `blake2-256("smartcity/voucher/v1" ++ this token ++
-        /// SCALE(id) ++ caller)` (`VoucherNotFound`, `VoucherClosed`, `VoucherExpired`,
+        /// signature (65 bytes) over `blake2-256("smartcity/voucher/v2" ++ this token ++
+        /// chain_id ++ SCALE(id) ++ caller)` (`VoucherNotFound`, `VoucherClosed`, `VoucherExpired`,
         /// `BadSignature`, `Paused`, gating refusals). Emits `Transfer` and `VoucherRedeemed`.
         #[ink(message)]
         pub fn redeem_voucher(&mut self, id: u64, signature: [u8; 65]) -> Result<(), TokenError> {
             let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            ink::env::hash_bytes::<Blake2x256>(&voucher_preimage(&me, id, &caller), &mut digest);
+            let preimage = voucher_preimage(&self.deployment(), id, &caller);
+            ink::env::hash_bytes::<Blake2x256>(&preimage, &mut digest);
             let signer_key = interfaces::recover_signer(&signature, &digest);
             self.ensure_may_move(me, caller)?;
             let outcome = self.credits.redeem_voucher(caller, me, id, signer_key, now);
@@ -526,7 +547,7 @@ mod credit_token {
         CreditToken,
         (|supply| {
             ink::env::test::set_callee::<ink::env::DefaultEnvironment>(AccountId::from([0xEE; 32]));
-            CreditToken::new(supply, None, None, 0, None)
+            CreditToken::new(supply, None, None, 0, None, [7; 32])
         })
     );
 
@@ -540,16 +561,19 @@ mod credit_token {
         fn voucher_redeems_with_the_one_time_keys_signature_only() {
             let accounts = test::default_accounts::<DefaultEnvironment>();
             test::set_caller::<DefaultEnvironment>(accounts.alice);
-            let mut token = CreditToken::new(100, None, None, 0, None);
+            let mut token = CreditToken::new(100, None, None, 0, None, [7; 32]);
             let secret = SecretKey::from_slice(&[42; 32]).unwrap();
             let key = secret.public_key(SECP256K1).serialize();
             let id = token.create_voucher(40, key, u64::MAX, Vec::new()).unwrap();
 
-            let sign_for = |redeemer: AccountId| {
-                let me = ink::env::account_id::<DefaultEnvironment>();
+            let sign_on = |chain: GenesisHash, redeemer: AccountId| {
+                let token = Deployment {
+                    contract: ink::env::account_id::<DefaultEnvironment>(),
+                    chain,
+                };
                 let mut digest = [0u8; 32];
                 ink::env::hash_bytes::<Blake2x256>(
-                    &voucher_preimage(&me, id, &redeemer),
+                    &voucher_preimage(&token, id, &redeemer),
                     &mut digest,
                 );
                 let (recovery, compact) = SECP256K1
@@ -560,8 +584,15 @@ mod credit_token {
                 signature[64] = recovery.to_i32() as u8;
                 signature
             };
+            assert_eq!(token.chain_id(), [7; 32]);
+            // Bob's signature for the same token address on another chain: refused (I-1)
+            test::set_caller::<DefaultEnvironment>(accounts.bob);
+            assert_eq!(
+                token.redeem_voucher(id, sign_on([8; 32], accounts.bob)),
+                Err(TokenError::BadSignature)
+            );
             // Bob's signature, front-run by Eve: refused, as the digest binds the redeemer
-            let bobs = sign_for(accounts.bob);
+            let bobs = sign_on([7; 32], accounts.bob);
             test::set_caller::<DefaultEnvironment>(accounts.eve);
             assert_eq!(
                 token.redeem_voucher(id, bobs),
@@ -586,6 +617,7 @@ mod credit_token {
                 Some("SCP".into()),
                 6,
                 None,
+                [7; 32],
             );
             token.pause().unwrap();
             assert_eq!(

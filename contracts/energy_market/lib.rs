@@ -38,7 +38,7 @@ mod energy_market {
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
         token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
-        DeviceId, IdentityRegistry, MAX_QUERY_BATCH,
+        Deployment, DeviceId, GenesisHash, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -46,24 +46,42 @@ mod energy_market {
         market: Market,
         registry: AccountId,
         token: AccountId,
+        chain: GenesisHash,
     }
 
     impl EnergyMarketContract {
-        /// Deploys the market wired to `registry` and `token`, with the caller as admin
-        /// (`InvalidBatchLimit`, `InvalidPeakWindow`, `TooManyPeakWindows`). The token's
-        /// admin must then make this contract a Minter (and allow-list it and the utility
-        /// if the token is gated).
+        /// Deploys the market wired to `registry` and `token` on the chain whose genesis
+        /// hash is `chain`, with the caller as admin (`InvalidBatchLimit`,
+        /// `InvalidPeakWindow`, `TooManyPeakWindows`). The token's admin must then make this
+        /// contract a Minter (and allow-list it and the utility if the token is gated).
         #[ink(constructor)]
         pub fn new(
             registry: AccountId,
             token: AccountId,
             config: MarketConfig,
+            chain: GenesisHash,
         ) -> Result<Self, MarketError> {
             Ok(Self {
                 market: Market::new(Self::env().caller(), config)?,
                 registry,
                 token,
+                chain,
             })
+        }
+
+        /// The genesis hash of the chain this contract was deployed on, as its deployer
+        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
+        #[ink(message)]
+        pub fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
+
+        /// This contract on its chain: what its signers' preimages bind.
+        fn deployment(&self) -> Deployment {
+            Deployment {
+                contract: self.env().account_id(),
+                chain: self.chain,
+            }
         }
 
         /// The identity registry and the credit token this market is wired to.
@@ -333,7 +351,7 @@ mod energy_market {
         }
 
         /// The key the device's signature recovers to over the reading's digest.
-        fn recover_device(&self, me: &AccountId, signed: &SignedReading) -> Option<[u8; 33]> {
+        fn recover_device(&self, me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
             let preimage = ReadingPreimage {
                 market: me,
@@ -344,7 +362,7 @@ mod energy_market {
         }
 
         /// The key a V2G session's co-signature recovers to (`None` without a session).
-        fn recover_vehicle(&self, me: &AccountId, signed: &SignedReading) -> Option<[u8; 33]> {
+        fn recover_vehicle(&self, me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
             let session = signed.reading.vehicle.as_ref()?;
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
             let preimage = SessionPreimage {
@@ -469,7 +487,7 @@ mod energy_market {
         ) -> Result<Vec<ReadingOutcome>, MarketError> {
             let batch = batch.0;
             self.market.ensure_batch(batch.len())?;
-            let (now, me) = (self.env().block_timestamp(), self.env().account_id());
+            let (now, me) = (self.env().block_timestamp(), self.deployment());
 
             // every device and vehicle once, and each reading's slots; sized for a full
             // registry query up front, as growing by doubling would leave every smaller
@@ -618,7 +636,7 @@ mod energy_market {
                 },
             };
             assert_eq!(
-                EnergyMarketContract::new(accounts.bob, accounts.charlie, config).err(),
+                EnergyMarketContract::new(accounts.bob, accounts.charlie, config, [7; 32]).err(),
                 Some(MarketError::InvalidBatchLimit)
             );
         }

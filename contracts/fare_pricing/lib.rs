@@ -31,7 +31,7 @@ mod fare_pricing {
             Trip, ValidatorOutcome, ValidatorPreimage,
         },
         token::{PSP22Error, TokenError, PSP22},
-        DeviceId, DeviceInfo, IdentityRegistry,
+        Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -39,16 +39,34 @@ mod fare_pricing {
         fares: Fares,
         registry: AccountId,
         token: AccountId,
+        chain: GenesisHash,
     }
 
     impl FarePricing {
-        /// Deploys the fare contract wired to `registry` and `token`; the caller is admin.
+        /// Deploys the fare contract wired to `registry` and `token` on the chain whose
+        /// genesis hash is `chain`; the caller is admin.
         #[ink(constructor)]
-        pub fn new(registry: AccountId, token: AccountId) -> Self {
+        pub fn new(registry: AccountId, token: AccountId, chain: GenesisHash) -> Self {
             Self {
                 fares: Fares::new(Self::env().caller()),
                 registry,
                 token,
+                chain,
+            }
+        }
+
+        /// The genesis hash of the chain this contract was deployed on, as its deployer
+        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
+        #[ink(message)]
+        pub fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
+
+        /// This contract on its chain: what its signers' preimages bind.
+        fn deployment(&self) -> Deployment {
+            Deployment {
+                contract: self.env().account_id(),
+                chain: self.chain,
             }
         }
 
@@ -439,7 +457,7 @@ mod fare_pricing {
         ) -> Result<ValidatorOutcome, FareError> {
             let event = signed.event;
             let validator = self.device(event.validator)?;
-            let me = self.env().account_id();
+            let me = self.deployment();
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
             ink::env::hash_encoded::<Blake2x256, _>(
                 &ValidatorPreimage {

@@ -2,7 +2,7 @@
 //! interpolated between slab points), trips, tickets, the signed validator event, errors
 //! and events.
 
-use crate::{token::PSP22Error, AccountId, DeviceId, RegistryError, TimestampMs};
+use crate::{token::PSP22Error, AccountId, Deployment, DeviceId, RegistryError, TimestampMs};
 use alloc::vec::Vec;
 use scale::{Encode, Output};
 
@@ -28,7 +28,7 @@ pub const MAX_TICKETS_PER_RIDER: u32 = 4;
 /// board and cancel for a refund before the Board event lands.
 pub const BOARDING_WINDOW_MS: u64 = 30 * 60_000;
 /// Domain of a transit validator's signature.
-pub const VALIDATOR_DOMAIN: &[u8] = b"smartcity/transit-validator/v1";
+pub const VALIDATOR_DOMAIN: &[u8] = b"smartcity/transit-validator/v2";
 
 /// A slab point: riding up to `up_to_stages` stages costs `fare` at the slab price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,10 +259,10 @@ pub struct SignedValidatorEvent {
     pub signature: [u8; 65],
 }
 
-/// `VALIDATOR_DOMAIN ++ fare contract ++ SCALE(event)`, the domain written raw.
+/// `VALIDATOR_DOMAIN ++ fare contract ++ chain ++ SCALE(event)`, the domain written raw.
 #[derive(Debug, Clone, Copy)]
 pub struct ValidatorPreimage<'a> {
-    pub fares: &'a AccountId,
+    pub fares: &'a Deployment,
     pub event: &'a ValidatorEvent,
 }
 
@@ -270,13 +270,13 @@ impl Encode for ValidatorPreimage<'_> {
     fn size_hint(&self) -> usize {
         VALIDATOR_DOMAIN
             .len()
-            .saturating_add(32)
+            .saturating_add(64)
             .saturating_add(self.event.size_hint())
     }
 
     fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
         dest.write(VALIDATOR_DOMAIN);
-        dest.write(self.fares.as_ref());
+        self.fares.encode_to(dest);
         self.event.encode_to(dest);
     }
 }

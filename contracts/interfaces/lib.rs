@@ -214,6 +214,22 @@ pub type Hash32 = [u8; 32];
 /// Milliseconds since the unix epoch, as `block_timestamp()` returns them.
 pub type TimestampMs = u64;
 
+/// A chain's genesis block hash: the chain id every signed preimage binds (I-1).
+pub type GenesisHash = [u8; 32];
+
+/// Where a device's or a voucher key's signature counts: one contract on one chain.
+///
+/// Every signed preimage writes it after its domain (`contract ++ chain`, 64 bytes), so a
+/// signature made for a contract cannot be replayed on another deployment, nor on another
+/// chain where a contract has the same address (a test network, a fork). A contract knows
+/// its chain from its constructor (`chain_id()`); a signer reads it from the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Deployment {
+    pub contract: AccountId,
+    pub chain: GenesisHash,
+}
+
 /// What a registered device is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

@@ -1,7 +1,7 @@
 //! The parking rental's edge: spaces and their terms, bookings, the signed sensor event
 //! (DESIGN 4.1, its own domain), what a sensor event did, errors and events.
 
-use crate::{token::PSP22Error, AccountId, DeviceId, RegistryError, TimestampMs};
+use crate::{token::PSP22Error, AccountId, Deployment, DeviceId, RegistryError, TimestampMs};
 use alloc::vec::Vec;
 use scale::{Encode, Output};
 
@@ -31,7 +31,7 @@ pub const CHECKOUT_GRACE_MS: u64 = 60 * MINUTE_MS;
 /// The most items a paged query returns (or, for `free_spaces`, the most spaces it looks at).
 pub const MAX_PAGE: u32 = 32;
 /// Domain of a parking sensor's signature.
-pub const SENSOR_DOMAIN: &[u8] = b"smartcity/parking-sensor/v1";
+pub const SENSOR_DOMAIN: &[u8] = b"smartcity/parking-sensor/v2";
 
 const MINUTE_MS: u64 = 60_000;
 const DAY_MS: u64 = 1_440 * MINUTE_MS;
@@ -246,11 +246,11 @@ pub struct SignedSensorEvent {
     pub signature: [u8; 65],
 }
 
-/// `SENSOR_DOMAIN ++ parking contract ++ SCALE(event)`, the domain written raw: bound to
-/// one deployment, like a meter reading.
+/// `SENSOR_DOMAIN ++ parking contract ++ chain ++ SCALE(event)`, the domain written raw:
+/// bound to one deployment on one chain, like a meter reading.
 #[derive(Debug, Clone, Copy)]
 pub struct SensorPreimage<'a> {
-    pub parking: &'a AccountId,
+    pub parking: &'a Deployment,
     pub event: &'a SensorEvent,
 }
 
@@ -258,13 +258,13 @@ impl Encode for SensorPreimage<'_> {
     fn size_hint(&self) -> usize {
         SENSOR_DOMAIN
             .len()
-            .saturating_add(32)
+            .saturating_add(64)
             .saturating_add(self.event.size_hint())
     }
 
     fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
         dest.write(SENSOR_DOMAIN);
-        dest.write(self.parking.as_ref());
+        self.parking.encode_to(dest);
         self.event.encode_to(dest);
     }
 }

@@ -1,7 +1,7 @@
 //! The signed meter reading (DESIGN 4.1), shared by the meters' signing side (client,
 //! relay) and the energy market that verifies it.
 
-use crate::{AccountId, DeviceId, TimestampMs};
+use crate::{Deployment, DeviceId, TimestampMs};
 use alloc::{boxed::Box, vec::Vec};
 use scale::{Compact, Decode, Encode, Input, Output};
 
@@ -52,21 +52,22 @@ pub struct SignedReading {
     pub signature: [u8; 65],
 }
 
-/// Domain of a meter reading signature (v2: cumulative registers).
-pub const READING_DOMAIN: &[u8] = b"smartcity/meter-reading/v2";
+/// Domain of a meter reading signature (v2: cumulative registers; v3: bound to the chain).
+pub const READING_DOMAIN: &[u8] = b"smartcity/meter-reading/v3";
 
-/// Domain of a vehicle's charging-session co-signature.
-pub const SESSION_DOMAIN: &[u8] = b"smartcity/v2g-session/v1";
+/// Domain of a vehicle's charging-session co-signature (v2: bound to the chain).
+pub const SESSION_DOMAIN: &[u8] = b"smartcity/v2g-session/v2";
 
-/// `READING_DOMAIN ++ market ++ SCALE(reading)`: its blake2-256 is what the device signs.
-/// Binding the market's account id stops a reading from being replayed on another deployment.
+/// `READING_DOMAIN ++ market ++ chain ++ SCALE(reading)`: its blake2-256 is what the device
+/// signs. Binding the market's [`Deployment`] stops a reading from being replayed on another
+/// deployment or another chain.
 ///
 /// A value whose SCALE encoding is the preimage (the domain written raw, without a length
 /// prefix), so the contract hashes it with `ink::env::hash_encoded` straight from ink!'s
 /// buffer, without building a `Vec` per reading.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadingPreimage<'a> {
-    pub market: &'a AccountId,
+    pub market: &'a Deployment,
     pub reading: &'a MeterReading,
 }
 
@@ -74,27 +75,27 @@ impl Encode for ReadingPreimage<'_> {
     fn size_hint(&self) -> usize {
         READING_DOMAIN
             .len()
-            .saturating_add(32)
+            .saturating_add(64)
             .saturating_add(self.reading.size_hint())
     }
 
     fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
         dest.write(READING_DOMAIN);
-        dest.write(self.market.as_ref());
+        self.market.encode_to(dest);
         self.reading.encode_to(dest);
     }
 }
 
 /// The preimage's bytes (what the signing side hashes).
-pub fn reading_digest_preimage(market: &AccountId, reading: &MeterReading) -> Vec<u8> {
+pub fn reading_digest_preimage(market: &Deployment, reading: &MeterReading) -> Vec<u8> {
     ReadingPreimage { market, reading }.encode()
 }
 
-/// `SESSION_DOMAIN ++ market ++ charger ++ vehicle ++ plugged_in_ms ++ plugged_out_ms`
+/// `SESSION_DOMAIN ++ market ++ chain ++ charger ++ vehicle ++ plugged_in_ms ++ plugged_out_ms`
 /// (SCALE, the domain raw): what a vehicle co-signs for a charging session.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionPreimage<'a> {
-    pub market: &'a AccountId,
+    pub market: &'a Deployment,
     pub charger: &'a DeviceId,
     pub vehicle: &'a DeviceId,
     pub plugged_in_ms: TimestampMs,
@@ -103,12 +104,12 @@ pub struct SessionPreimage<'a> {
 
 impl Encode for SessionPreimage<'_> {
     fn size_hint(&self) -> usize {
-        SESSION_DOMAIN.len().saturating_add(32 * 3 + 16)
+        SESSION_DOMAIN.len().saturating_add(32 * 4 + 16)
     }
 
     fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
         dest.write(SESSION_DOMAIN);
-        dest.write(self.market.as_ref());
+        self.market.encode_to(dest);
         dest.write(self.charger);
         dest.write(self.vehicle);
         self.plugged_in_ms.encode_to(dest);

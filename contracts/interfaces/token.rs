@@ -1,7 +1,7 @@
 //! The credit token's edge: smart credit points as a PSP22 token (the `psp22` crate's
 //! traits), plus minting with receipts, carbon retirement and QR vouchers.
 
-use crate::{AccountId, DeviceId, EnergySource, Hash32, RegistryError, TimestampMs};
+use crate::{AccountId, Deployment, DeviceId, EnergySource, Hash32, RegistryError, TimestampMs};
 use alloc::vec::Vec;
 pub use psp22::{PSP22Error, PSP22};
 
@@ -134,17 +134,20 @@ pub const MAX_VOUCHER_RECEIPTS: u32 = 8;
 /// pays more households). About 120 bytes each: 31 KB inside the contracts' buffer.
 pub const MAX_MINT_BATCH: u32 = 256;
 
-/// Domain of a voucher redemption signature: `blake2-256(VOUCHER_DOMAIN ++ token ++ SCALE(id) ++ redeemer)`.
-pub const VOUCHER_DOMAIN: &[u8] = b"smartcity/voucher/v1";
+/// Domain of a voucher redemption signature:
+/// `blake2-256(VOUCHER_DOMAIN ++ token ++ chain ++ SCALE(id) ++ redeemer)` (v2: bound to the chain).
+pub const VOUCHER_DOMAIN: &[u8] = b"smartcity/voucher/v2";
 
 /// The digest a voucher's one-time key signs to let `redeemer` redeem voucher `id` of the
-/// token at `token`. Binding the redeemer stops a watcher of the transaction pool from
-/// replaying the signature for itself; binding the token stops replays on another deployment.
-pub fn voucher_preimage(token: &AccountId, id: u64, redeemer: &AccountId) -> Vec<u8> {
-    // domain (20) ++ token (32) ++ id (8) ++ redeemer (32)
-    let mut preimage = Vec::with_capacity(92);
+/// token deployment `token`. Binding the redeemer stops a watcher of the transaction pool
+/// from replaying the signature for itself; binding the token and its chain stops replays on
+/// another deployment or another chain.
+pub fn voucher_preimage(token: &Deployment, id: u64, redeemer: &AccountId) -> Vec<u8> {
+    // domain (20) ++ token (32) ++ chain (32) ++ id (8) ++ redeemer (32)
+    let mut preimage = Vec::with_capacity(124);
     preimage.extend_from_slice(VOUCHER_DOMAIN);
-    preimage.extend_from_slice(token.as_ref());
+    preimage.extend_from_slice(token.contract.as_ref());
+    preimage.extend_from_slice(&token.chain);
     preimage.extend_from_slice(&id.to_le_bytes());
     preimage.extend_from_slice(redeemer.as_ref());
     preimage

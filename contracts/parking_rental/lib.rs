@@ -29,7 +29,7 @@ mod parking_rental {
             SignedSensorEvent, Space, SpaceTerms, Violation,
         },
         token::{PSP22Error, TokenError, PSP22},
-        DeviceId, DeviceInfo, IdentityRegistry,
+        Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -37,22 +37,41 @@ mod parking_rental {
         parking: Parking,
         registry: AccountId,
         token: AccountId,
+        chain: GenesisHash,
     }
 
     impl ParkingRental {
-        /// Deploys the rental wired to `registry` and `token`, with the caller as admin
-        /// (`InvalidFee`). If the token is gated, its admin must allow-list this contract.
+        /// Deploys the rental wired to `registry` and `token` on the chain whose genesis
+        /// hash is `chain`, with the caller as admin (`InvalidFee`). If the token is gated,
+        /// its admin must allow-list this contract.
         #[ink(constructor)]
         pub fn new(
             registry: AccountId,
             token: AccountId,
             config: ParkingConfig,
+            chain: GenesisHash,
         ) -> Result<Self, ParkingError> {
             Ok(Self {
                 parking: Parking::new(Self::env().caller(), config)?,
                 registry,
                 token,
+                chain,
             })
+        }
+
+        /// The genesis hash of the chain this contract was deployed on, as its deployer
+        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
+        #[ink(message)]
+        pub fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
+
+        /// This contract on its chain: what its signers' preimages bind.
+        fn deployment(&self) -> Deployment {
+            Deployment {
+                contract: self.env().account_id(),
+                chain: self.chain,
+            }
         }
 
         /// The identity registry and the credit token this contract is wired to.
@@ -468,7 +487,7 @@ mod parking_rental {
             let event = signed.event;
             let records = self.devices([event.sensor, event.vehicle])?;
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let me = self.env().account_id();
+            let me = self.deployment();
             ink::env::hash_encoded::<Blake2x256, _>(
                 &SensorPreimage {
                     parking: &me,

@@ -178,10 +178,13 @@ fn signed_readings_become_gated_credits_on_a_node() {
     let stranger = city.chain.account("stranger");
     let relay = city.chain.account("meter-relay");
     let key = city.device(asha, "node/asha/meter", DeviceKind::Meter);
+    // the market says which chain it is on; the meter's signatures bind it (I-1)
+    let deployment = market.deployment(&mut city.chain).unwrap();
+    assert_eq!(deployment.chain, city.chain.genesis_hash());
     let mut meter = MeterSimulator::new(
         device_id("node/asha/meter"),
         key,
-        city.suite.market,
+        deployment,
         EnergySource::Solar,
     );
     let now = city.chain.now_ms();

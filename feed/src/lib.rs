@@ -5,7 +5,7 @@
 
 use interfaces::{
     reading::{MeterReading, SignedReading, VehicleSession},
-    AccountId, EnergySource,
+    AccountId, Deployment, EnergySource,
 };
 use serde::{Deserialize, Serialize};
 use smartcity_sdk::{device_id, keys::DeviceSigner, meter::MeterSimulator};
@@ -213,13 +213,18 @@ impl HttpFeed {
         }
     }
 
-    /// The market the relay submits to (from its `/health`), which signatures must name.
-    pub fn market(&self) -> Result<AccountId, FeedError> {
+    /// The market the relay submits to and its chain (from its `/health`), which
+    /// signatures must name.
+    pub fn market(&self) -> Result<Deployment, FeedError> {
         let health = self.get_json("/health")?;
-        let text = health["market"].as_str().unwrap_or_default();
-        let bytes = hex_array::<32>("market", text)
-            .map_err(|e| FeedError::Transport(format!("/health: {e}")))?;
-        Ok(AccountId::from(bytes))
+        let field = |name: &'static str| {
+            hex_array::<32>(name, health[name].as_str().unwrap_or_default())
+                .map_err(|e| FeedError::Transport(format!("/health: {e}")))
+        };
+        Ok(Deployment {
+            contract: AccountId::from(field("market")?),
+            chain: field("chain")?,
+        })
     }
 
     /// The highest sequence the relay holds (or the chain accepted) for `device`; 0 if none.
@@ -362,9 +367,9 @@ pub fn sim_household_label(n: u32) -> String {
     format!("sim/household-{n}")
 }
 
-/// Simulated meter `n` (a solar meter), signing for `market`, its sequence and registers
-/// going on from `last`.
-pub fn sim_meter(n: u32, market: AccountId, last: LastReading) -> MeterSimulator {
+/// Simulated meter `n` (a solar meter), signing for `market` on its chain, its sequence
+/// and registers going on from `last`.
+pub fn sim_meter(n: u32, market: Deployment, last: LastReading) -> MeterSimulator {
     let label = sim_meter_label(n);
     let mut meter = MeterSimulator::new(
         device_id(&label),

@@ -10,6 +10,7 @@ use crate::{
     submitter::{BatchConfig, OnBlock, Request, Submitter},
 };
 use anyhow::Context;
+use interfaces::Deployment;
 use smartcity_sdk::{MarketClient, RegistryClient};
 use smartcity_suite::Suite;
 use std::{
@@ -65,13 +66,14 @@ pub async fn run(
                 }
             })?
     };
-    let suite = match ready.await {
-        Ok(Ok(suite)) => suite,
+    let (suite, market) = match ready.await {
+        Ok(Ok(started)) => started,
         Ok(Err(error)) => anyhow::bail!("the chain did not start: {error}"),
         Err(_) => anyhow::bail!("the chain thread stopped while starting"),
     };
     tracing::info!(
         market = %smartcity_sdk::ss58(&suite.market),
+        chain = %format!("0x{}", hex::encode(market.chain)),
         backend = if config.chain.endpoint.is_some() { "node" } else { "embedded" },
         "chain ready"
     );
@@ -98,7 +100,7 @@ pub async fn run(
             config.ingest.key_cache_entries,
         ),
         writer,
-        market: suite.market,
+        market,
         metrics: metrics.clone(),
         max_readings: config.http.max_readings_per_request,
         max_body_bytes: config.http.max_body_bytes,
@@ -189,18 +191,30 @@ impl ChainParts {
 /// Tells the starting relay whether its chain opened. The chain thread's heartbeat starts
 /// here: `/health` answers "ok" from the moment ingest opens, not only after the thread's
 /// first round.
-fn started<C>(
+fn started<C: smartcity_sdk::Chain>(
     opened: anyhow::Result<(C, Suite)>,
-    ready: tokio::sync::oneshot::Sender<Result<Suite, String>>,
+    ready: tokio::sync::oneshot::Sender<Result<(Suite, Deployment), String>>,
     metrics: &Metrics,
 ) -> anyhow::Result<(C, Suite)> {
+    // the readings' signatures bind the market on its chain: the market says which (I-1)
+    let opened = opened.and_then(|(mut chain, suite)| {
+        let market = MarketClient::at(suite.market)
+            .deployment(&mut chain)
+            .with_context(|| {
+                format!(
+                    "the market at {} does not say its chain (chain_id)",
+                    smartcity_sdk::ss58(&suite.market)
+                )
+            })?;
+        Ok((chain, suite, market))
+    });
     match opened {
-        Ok((chain, suite)) => {
+        Ok((chain, suite, market)) => {
             metrics.heartbeat_ms.store(
                 crate::outbox::now_ms(),
                 std::sync::atomic::Ordering::Relaxed,
             );
-            let _ = ready.send(Ok(suite));
+            let _ = ready.send(Ok((suite, market)));
             Ok((chain, suite))
         }
         Err(error) => {

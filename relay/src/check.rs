@@ -8,7 +8,7 @@ use interfaces::{
     market::{check_device, session_owner, MeterState, RejectReason},
     reading::{reading_digest_preimage, SessionPreimage, SignedReading},
     registry::DeviceInfo,
-    AccountId, DeviceId, DeviceKey,
+    Deployment, DeviceId, DeviceKey,
 };
 use scale::Encode;
 use secp256k1::{
@@ -61,7 +61,7 @@ fn recover_key(preimage: &[u8], signature: &[u8; 65]) -> Option<DeviceKey> {
 }
 
 /// The key the reading's signature recovers to for `market`.
-pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> {
+pub fn recover(market: &Deployment, signed: &SignedReading) -> Option<DeviceKey> {
     recover_key(
         &reading_digest_preimage(market, &signed.reading),
         &signed.signature,
@@ -76,7 +76,7 @@ pub fn recover(market: &AccountId, signed: &SignedReading) -> Option<DeviceKey> 
 /// the relay's clock; a reading may be up to `skew_ms` ahead of it (meters' clocks drift;
 /// the submitter waits for the chain's clock to pass it).
 pub fn evaluate(
-    market: &AccountId,
+    market: &Deployment,
     signed: &SignedReading,
     device: Option<&DeviceInfo>,
     vehicle: Option<&DeviceInfo>,
@@ -222,7 +222,7 @@ pub struct Checked {
 /// the rules for each. The first failing reading refuses the whole request.
 pub async fn check_all(
     cache: &DeviceCache,
-    market: &AccountId,
+    market: &Deployment,
     readings: Vec<SignedReading>,
     now_ms: u64,
     skew_ms: u64,
@@ -272,6 +272,7 @@ pub async fn check_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use interfaces::AccountId;
     use interfaces::{registry::DeviceStatus, DeviceKind, EnergyProfile, EnergySource};
     use smartcity_sdk::{
         keys::DeviceSigner,
@@ -279,14 +280,18 @@ mod tests {
     };
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    const MARKET: [u8; 32] = [5; 32];
+    /// The market at `[5; 32]` on the chain `[9; 32]`.
+    const MARKET: Deployment = Deployment {
+        contract: AccountId([5; 32]),
+        chain: [9; 32],
+    };
     const NOW: u64 = 10_000_000;
 
     fn meter() -> MeterSimulator {
         MeterSimulator::new(
             [1; 32],
             DeviceSigner::from_seed("m"),
-            MARKET.into(),
+            MARKET,
             EnergySource::Solar,
         )
     }
@@ -319,7 +324,7 @@ mod tests {
     #[test]
     fn the_markets_rules_are_applied_before_any_fee() {
         let mut m = meter();
-        let market = AccountId::from(MARKET);
+        let market = MARKET;
         let good = m.read(NOW, 0, 1_000);
         let device = info(DeviceKind::Meter, m.public_key());
         let eval =
@@ -349,16 +354,21 @@ mod tests {
             };
             assert_eq!(eval(&good, &d), Err(reason));
         }
-        // another market's signature, a forged one, a tampered reading
-        let other = evaluate(
-            &AccountId::from([6; 32]),
-            &good,
-            Some(&device),
-            None,
-            NOW,
-            0,
-        );
-        assert_eq!(other, Err(RejectReason::BadSignature));
+        // another market's signature, this market's on another chain, a forged one, a
+        // tampered reading
+        for other in [
+            Deployment {
+                contract: AccountId::from([6; 32]),
+                ..MARKET
+            },
+            Deployment {
+                chain: [8; 32],
+                ..MARKET
+            },
+        ] {
+            let verdict = evaluate(&other, &good, Some(&device), None, NOW, 0);
+            assert_eq!(verdict, Err(RejectReason::BadSignature));
+        }
         let mut forged = good.clone();
         forged.signature[10] ^= 1;
         assert_eq!(eval(&forged, &device), Err(RejectReason::BadSignature));
@@ -393,7 +403,7 @@ mod tests {
     #[test]
     fn v2g_sessions_need_a_charger_an_active_vehicle_and_its_co_signature() {
         let mut m = meter();
-        let market = AccountId::from(MARKET);
+        let market = MARKET;
         let car_key = DeviceSigner::from_seed("car");
         let session = co_sign_session(&car_key, &market, &m.device, [2; 32], NOW - 1, NOW);
         let reading = m.read_session(NOW, 0, 1, session);

@@ -146,7 +146,8 @@ async fn health(State(ingest): State<Arc<Ingest>>) -> Response {
     let ok = beat > 0 && silent_ms < 60_000;
     let body = json!({
         "status": if ok { "ok" } else { "chain_thread_stalled" },
-        "market": format!("0x{}", hex::encode(ingest.market)),
+        "market": format!("0x{}", hex::encode(ingest.market.contract)),
+        "chain": format!("0x{}", hex::encode(ingest.market.chain)),
         "queue_depth": ingest.metrics.queue_depth.get(),
         "chain_thread_silent_ms": silent_ms,
     });

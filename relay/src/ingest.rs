@@ -7,7 +7,7 @@ use crate::{
     metrics::{Metrics, TransportLabel},
     outbox::{now_ms, Queued, Store, Writer},
 };
-use interfaces::AccountId;
+use interfaces::Deployment;
 use meter_feed::Ack;
 use std::sync::{Arc, Mutex};
 
@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 pub struct Ingest {
     pub cache: DeviceCache,
     pub writer: Writer,
-    /// The market every signature must name.
-    pub market: AccountId,
+    /// The market (on its chain) every signature must name.
+    pub market: Deployment,
     pub metrics: Arc<Metrics>,
     pub max_readings: usize,
     pub max_body_bytes: usize,

@@ -787,7 +787,10 @@ mod tests {
         MeterSimulator::new(
             [n; 32],
             DeviceSigner::from_seed(&format!("m{n}")),
-            [5; 32].into(),
+            interfaces::Deployment {
+                contract: [5; 32].into(),
+                chain: [9; 32],
+            },
             EnergySource::Solar,
         )
     }

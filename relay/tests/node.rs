@@ -74,8 +74,13 @@ fn readings_sent_to_the_relay_are_credited_once_on_a_node() {
         &args,
         &[("METER_RELAY_SURI", &suri)],
     );
-    assert_eq!(relay.feed.market().unwrap(), suite.market);
-    let (mut m0, mut m1) = (sim(0, suite.market), sim(1, suite.market));
+    // the relay names the market and the chain the market says it is on (I-1)
+    let market = relay.feed.market().unwrap();
+    assert_eq!(
+        (market.contract, market.chain),
+        (suite.market, chain.genesis_hash())
+    );
+    let (mut m0, mut m1) = (sim(0, market), sim(1, market));
     let readings: Vec<_> = (0..6)
         .map(|i| next(&mut m0, 100 + i))
         .chain((0..4).map(|i| next(&mut m1, 700 + i)))
@@ -175,7 +180,9 @@ impl Shared {
         let broker = common::Broker::start(dir);
         let a = shared_relay(dir, &broker.url, &manifest, "relay-a", &suri_a);
         let b = shared_relay(dir, &broker.url, &manifest, "relay-b", &suri_b);
-        let mut sims: Vec<_> = (0..meters).map(|n| sim(n, suite.market)).collect();
+        let market = a.feed.market().unwrap();
+        assert_eq!(market.contract, suite.market);
+        let mut sims: Vec<_> = (0..meters).map(|n| sim(n, market)).collect();
         let baselines: Vec<_> = sims.iter_mut().map(|m| next(m, 0)).collect();
         assert_eq!(a.feed.send(&baselines).unwrap().stored, meters);
         a.wait_settled(f64::from(meters), std::time::Duration::from_secs(120));

@@ -25,12 +25,15 @@ fn pending(dir: &Path) -> usize {
 fn relay_keeps_queued_readings_through_a_pause_an_outage_and_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    let (chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
+    let (mut chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
+    let at = MarketClient::at(suite.market)
+        .deployment(&mut chain)
+        .unwrap();
     let household: AccountId = embedded::household(0);
     let device = embedded::meter_device(0);
 
     // four readings acknowledged (on disk) before anything goes wrong
-    let mut meter = common::sim(0, suite.market);
+    let mut meter = common::sim(0, at);
     let readings: Vec<_> = (0..4).map(|_| common::next(&mut meter, 1_000)).collect();
     common::acknowledge(dir, &readings);
     assert_eq!(pending(dir), 4);

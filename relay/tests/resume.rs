@@ -24,8 +24,11 @@ use std::path::Path;
 /// sent (begun) but never confirmed; returns the relay's submitter over them, the meter,
 /// ready to sign its next reading, and the three readings.
 fn stopped_mid_batch(dir: &Path) -> (Submitter<SandboxChain>, MeterSimulator, Vec<SignedReading>) {
-    let (chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
-    let mut meter = common::sim(0, suite.market);
+    let (mut chain, suite) = embedded::open_or_create(dir, &common::artifacts(), None, 1).unwrap();
+    let at = smartcity_sdk::MarketClient::at(suite.market)
+        .deployment(&mut chain)
+        .unwrap();
+    let mut meter = common::sim(0, at);
     let signed: Vec<_> = (0..3).map(|_| common::next(&mut meter, 1_000)).collect();
     common::acknowledge(dir, &signed);
     let mut store = Store::open(dir).unwrap();

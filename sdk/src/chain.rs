@@ -4,7 +4,7 @@
 //! a real pallet-contracts runtime in-process) and a real node over WebSocket
 //! (`smartcity_node::NodeChain`). Typed clients encode each message once, over this trait.
 
-use interfaces::AccountId;
+use interfaces::{AccountId, GenesisHash};
 
 /// Weight consumed by a call, as pallet-contracts measures it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -118,6 +118,10 @@ pub trait Chain {
 
     /// The chain's current time, in unix milliseconds (what contracts see as `block_timestamp`).
     fn now_ms(&mut self) -> u64;
+
+    /// The chain's genesis block hash: its chain id, which the deploys pass to every
+    /// contract that takes signatures and every signed preimage binds (I-1).
+    fn genesis_hash(&mut self) -> GenesisHash;
 
     /// Returns once the chain's time is at least `time_ms` (a demo's scenes happen hours
     /// apart): the sandbox moves its clock there; a node backend waits for such a block.

@@ -5,7 +5,7 @@
 
 use crate::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 use ink::primitives::LangError;
-use interfaces::AccountId;
+use interfaces::{AccountId, Deployment};
 use scale::{Decode, Encode};
 
 /// A 4-byte message or constructor selector.
@@ -146,6 +146,17 @@ impl ContractHandle {
         args: A,
     ) -> Result<Receipt<R>, ClientError<E>> {
         infallible(chain.query(signer, self.address, input(selector, args))?)
+    }
+
+    /// This contract on its chain, as the contract says (its `chain_id()` message): what
+    /// the signatures it takes bind (I-1). A signer asks once and keeps it.
+    pub fn deployment<C: Chain, E>(&self, chain: &mut C) -> Result<Deployment, ClientError<E>> {
+        let reader = AccountId::from([0; 32]);
+        let chain_id = self.read(chain, reader, selector("chain_id"), ())?.value;
+        Ok(Deployment {
+            contract: self.address,
+            chain: chain_id,
+        })
     }
 
     /// A read-only message returning `Result<R, E>`.

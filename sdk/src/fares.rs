@@ -11,7 +11,7 @@ use interfaces::{
         events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket, Trip,
         ValidatorAction, ValidatorEvent, ValidatorOutcome, ValidatorPreimage,
     },
-    AccountId, DeviceId, DeviceKey, TimestampMs,
+    AccountId, Deployment, DeviceId, DeviceKey, TimestampMs,
 };
 use scale::Encode;
 
@@ -24,7 +24,8 @@ pub struct FareClient {
 }
 
 impl FareClient {
-    /// Deploys the fare contract wired to `registry` and `token`; `signer` becomes admin.
+    /// Deploys the fare contract wired to `registry` and `token` on `chain` (its genesis
+    /// hash); `signer` becomes admin.
     pub fn deploy<C: Chain>(
         chain: &mut C,
         signer: AccountId,
@@ -33,12 +34,13 @@ impl FareClient {
         token: AccountId,
         salt: Vec<u8>,
     ) -> FareResult<Self> {
+        let genesis = chain.genesis_hash();
         let receipt = ContractHandle::instantiate(
             chain,
             signer,
             code,
             selector("new"),
-            (registry, token),
+            (registry, token, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
@@ -52,6 +54,14 @@ impl FareClient {
 
     pub fn address(&self) -> AccountId {
         self.handle.address
+    }
+
+    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
+    pub fn deployment<C: Chain>(
+        &self,
+        chain: &mut C,
+    ) -> Result<Deployment, ClientError<FareError>> {
+        self.handle.deployment(chain)
     }
 
     messages! {
@@ -114,14 +124,14 @@ contract_events!(
 pub struct ValidatorSimulator {
     pub validator: DeviceId,
     signer: DeviceSigner,
-    /// The fare contract whose account id every signature is bound to.
-    pub fares: AccountId,
+    /// The fare contract (on its chain) every signature is bound to.
+    pub fares: Deployment,
     /// The last sequence number signed; the next event gets `seq + 1`.
     pub seq: u64,
 }
 
 impl ValidatorSimulator {
-    pub fn new(validator: DeviceId, signer: DeviceSigner, fares: AccountId) -> Self {
+    pub fn new(validator: DeviceId, signer: DeviceSigner, fares: Deployment) -> Self {
         Self {
             validator,
             signer,

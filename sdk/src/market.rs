@@ -9,7 +9,7 @@ use interfaces::{
         events as ev, EnergyAccount, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome,
     },
     reading::SignedReading,
-    AccountId, DeviceId,
+    AccountId, Deployment, DeviceId,
 };
 
 pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
@@ -21,7 +21,8 @@ pub struct MarketClient {
 }
 
 impl MarketClient {
-    /// Deploys the market wired to `registry` and `token`; `signer` becomes admin.
+    /// Deploys the market wired to `registry` and `token` on `chain` (its genesis hash);
+    /// `signer` becomes admin.
     pub fn deploy<C: Chain>(
         chain: &mut C,
         signer: AccountId,
@@ -31,12 +32,13 @@ impl MarketClient {
         config: MarketConfig,
         salt: Vec<u8>,
     ) -> MarketResult<Self> {
+        let genesis = chain.genesis_hash();
         let receipt = ContractHandle::instantiate(
             chain,
             signer,
             code,
             selector("new"),
-            (registry, token, config),
+            (registry, token, config, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
@@ -50,6 +52,14 @@ impl MarketClient {
 
     pub fn address(&self) -> AccountId {
         self.handle.address
+    }
+
+    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
+    pub fn deployment<C: Chain>(
+        &self,
+        chain: &mut C,
+    ) -> Result<Deployment, ClientError<MarketError>> {
+        self.handle.deployment(chain)
     }
 
     /// Submits a batch of signed readings (anyone may: the signatures are the authority).

@@ -7,7 +7,7 @@ use interfaces::{
     reading::{
         reading_digest_preimage, MeterReading, SessionPreimage, SignedReading, VehicleSession,
     },
-    AccountId, DeviceId, DeviceKey, DeviceKind, EnergyProfile, EnergySource, TimestampMs,
+    Deployment, DeviceId, DeviceKey, DeviceKind, EnergyProfile, EnergySource, TimestampMs,
 };
 use scale::Encode;
 
@@ -16,8 +16,8 @@ use scale::Encode;
 pub struct MeterSimulator {
     pub device: DeviceId,
     signer: DeviceSigner,
-    /// The market whose account id every signature is bound to.
-    pub market: AccountId,
+    /// The market (on its chain) every signature is bound to.
+    pub market: Deployment,
     /// The last sequence number signed; the next reading gets `seq + 1`.
     pub seq: u64,
     /// What its operator commissions it with (a reading names no source).
@@ -32,7 +32,7 @@ impl MeterSimulator {
     pub fn new(
         device: DeviceId,
         signer: DeviceSigner,
-        market: AccountId,
+        market: Deployment,
         source: EnergySource,
     ) -> Self {
         Self {
@@ -117,7 +117,7 @@ impl MeterSimulator {
 /// charger's previous reading) to `plugged_out_ms` (the reading that carries it).
 pub fn co_sign_session(
     vehicle_signer: &DeviceSigner,
-    market: &AccountId,
+    market: &Deployment,
     charger: &DeviceId,
     vehicle: DeviceId,
     plugged_in_ms: TimestampMs,
@@ -143,7 +143,14 @@ mod tests {
     use super::*;
     use secp256k1::{ecdsa::RecoverableSignature, ecdsa::RecoveryId, Message, SECP256K1};
 
-    fn recover(signed: &SignedReading, market: &AccountId) -> [u8; 33] {
+    fn market(contract: u8, chain: u8) -> Deployment {
+        Deployment {
+            contract: [contract; 32].into(),
+            chain: [chain; 32],
+        }
+    }
+
+    fn recover(signed: &SignedReading, market: &Deployment) -> [u8; 33] {
         let digest = crate::blake2_256(&reading_digest_preimage(market, &signed.reading));
         let id = RecoveryId::from_i32(i32::from(signed.signature[64])).unwrap();
         let signature = RecoverableSignature::from_compact(&signed.signature[..64], id).unwrap();
@@ -155,7 +162,7 @@ mod tests {
 
     #[test]
     fn readings_are_sequenced_and_recover_to_the_device_key_for_this_market_only() {
-        let market = AccountId::from([5; 32]);
+        let market = market(5, 9);
         let mut meter = MeterSimulator::new(
             [1; 32],
             DeviceSigner::from_seed("m"),
@@ -171,15 +178,14 @@ mod tests {
             ((300, 1_200), (300, 2_000))
         );
         assert_eq!(recover(&first, &market), meter.public_key());
-        assert_ne!(
-            recover(&first, &AccountId::from([6; 32])),
-            meter.public_key()
-        );
+        // another market on this chain, or this market's address on another chain
+        assert_ne!(recover(&first, &self::market(6, 9)), meter.public_key());
+        assert_ne!(recover(&first, &self::market(5, 8)), meter.public_key());
     }
 
     #[test]
-    fn digest_preimage_is_domain_market_then_scale_reading() {
-        let market = AccountId::from([5; 32]);
+    fn digest_preimage_is_domain_market_chain_then_scale_reading() {
+        let market = market(5, 9);
         let reading = MeterReading {
             device: [1; 32],
             seq: 7,
@@ -189,8 +195,9 @@ mod tests {
             vehicle: None,
         };
         let preimage = reading_digest_preimage(&market, &reading);
-        assert_eq!(&preimage[..26], b"smartcity/meter-reading/v2");
+        assert_eq!(&preimage[..26], b"smartcity/meter-reading/v3");
         assert_eq!(&preimage[26..58], &[5; 32]);
-        assert_eq!(&preimage[58..], &reading.encode()[..]);
+        assert_eq!(&preimage[58..90], &[9; 32]);
+        assert_eq!(&preimage[90..], &reading.encode()[..]);
     }
 }

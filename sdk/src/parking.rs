@@ -11,7 +11,7 @@ use interfaces::{
         events as ev, Booking, ParkingConfig, ParkingError, SensorEvent, SensorKind, SensorOutcome,
         SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
     },
-    AccountId, DeviceId, DeviceKey, TimestampMs,
+    AccountId, Deployment, DeviceId, DeviceKey, TimestampMs,
 };
 use scale::Encode;
 
@@ -24,7 +24,8 @@ pub struct ParkingClient {
 }
 
 impl ParkingClient {
-    /// Deploys the rental wired to `registry` and `token`; `signer` becomes admin.
+    /// Deploys the rental wired to `registry` and `token` on `chain` (its genesis hash);
+    /// `signer` becomes admin.
     pub fn deploy<C: Chain>(
         chain: &mut C,
         signer: AccountId,
@@ -34,12 +35,13 @@ impl ParkingClient {
         config: ParkingConfig,
         salt: Vec<u8>,
     ) -> ParkingResult<Self> {
+        let genesis = chain.genesis_hash();
         let receipt = ContractHandle::instantiate(
             chain,
             signer,
             code,
             selector("new"),
-            (registry, token, config),
+            (registry, token, config, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
@@ -53,6 +55,14 @@ impl ParkingClient {
 
     pub fn address(&self) -> AccountId {
         self.handle.address
+    }
+
+    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
+    pub fn deployment<C: Chain>(
+        &self,
+        chain: &mut C,
+    ) -> Result<Deployment, ClientError<ParkingError>> {
+        self.handle.deployment(chain)
     }
 
     messages! {
@@ -123,14 +133,14 @@ contract_events!(
 pub struct SensorSimulator {
     pub sensor: DeviceId,
     signer: DeviceSigner,
-    /// The parking contract whose account id every signature is bound to.
-    pub parking: AccountId,
+    /// The parking contract (on its chain) every signature is bound to.
+    pub parking: Deployment,
     /// The last sequence number signed; the next event gets `seq + 1`.
     pub seq: u64,
 }
 
 impl SensorSimulator {
-    pub fn new(sensor: DeviceId, signer: DeviceSigner, parking: AccountId) -> Self {
+    pub fn new(sensor: DeviceId, signer: DeviceSigner, parking: Deployment) -> Self {
         Self {
             sensor,
             signer,

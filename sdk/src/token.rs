@@ -10,7 +10,7 @@ use interfaces::{
         events as ev, Earning, Mint, MintReceipt, PSP22Error, RetiredTotal, Retirement,
         RetirementClaim, TokenError, TokenRole, Voucher,
     },
-    AccountId, TimestampMs,
+    AccountId, Deployment, TimestampMs,
 };
 
 pub type TokenResult<T> = Result<Receipt<T>, ClientError<TokenError>>;
@@ -86,6 +86,7 @@ impl TokenClient {
             config.symbol,
             config.decimals,
             config.gating_registry,
+            chain.genesis_hash(),
         );
         let (address, report) = chain.instantiate(
             signer,
@@ -105,6 +106,14 @@ impl TokenClient {
 
     pub fn address(&self) -> AccountId {
         self.handle.address
+    }
+
+    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
+    pub fn deployment<C: Chain>(
+        &self,
+        chain: &mut C,
+    ) -> Result<Deployment, ClientError<TokenError>> {
+        self.handle.deployment(chain)
     }
 
     // The token's own messages.

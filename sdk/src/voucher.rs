@@ -3,7 +3,7 @@
 //! with that secret, so a watcher of the transaction pool cannot redeem in its place.
 
 use anyhow::{anyhow, bail, Context};
-use interfaces::{token::voucher_preimage, AccountId};
+use interfaces::{token::voucher_preimage, AccountId, Deployment, GenesisHash};
 use secp256k1::{Message, SecretKey, SECP256K1};
 
 /// What a voucher's QR code carries.
@@ -36,10 +36,10 @@ pub fn one_time_key() -> (SecretKey, [u8; 33]) {
 }
 
 /// The recoverable signature (r ++ s ++ v) of `secret` over the redemption digest of
-/// voucher `voucher_id` of `token` for `redeemer`.
+/// voucher `voucher_id` of `token` (on its chain) for `redeemer`.
 pub fn sign_redemption(
     secret: &SecretKey,
-    token: &AccountId,
+    token: &Deployment,
     voucher_id: u64,
     redeemer: &AccountId,
 ) -> [u8; 65] {
@@ -90,9 +90,23 @@ impl VoucherTicket {
         })
     }
 
-    /// The signature `redeemer` presents to `redeem_voucher`.
-    pub fn sign_for(&self, redeemer: &AccountId) -> [u8; 65] {
-        sign_redemption(&self.secret, &self.token, self.voucher_id, redeemer)
+    /// The token on `chain`: what the redemption signature binds (the code names no chain:
+    /// the redeemer's wallet asks the token for its `chain_id`).
+    pub fn deployment(&self, chain: GenesisHash) -> Deployment {
+        Deployment {
+            contract: self.token,
+            chain,
+        }
+    }
+
+    /// The signature `redeemer` presents to `redeem_voucher` of the token on `chain`.
+    pub fn sign_for(&self, chain: GenesisHash, redeemer: &AccountId) -> [u8; 65] {
+        sign_redemption(
+            &self.secret,
+            &self.deployment(chain),
+            self.voucher_id,
+            redeemer,
+        )
     }
 }
 
@@ -139,10 +153,10 @@ mod tests {
         let ticket = ticket();
         let public = ticket.secret.public_key(SECP256K1).serialize();
         let redeemer = AccountId::from([1; 32]);
-        let signature = ticket.sign_for(&redeemer);
-        let recover = |who: &AccountId| {
-            let digest =
-                crate::blake2_256(&voucher_preimage(&ticket.token, ticket.voucher_id, who));
+        let signature = ticket.sign_for([3; 32], &redeemer);
+        let recover = |chain: GenesisHash, who: &AccountId| {
+            let token = ticket.deployment(chain);
+            let digest = crate::blake2_256(&voucher_preimage(&token, ticket.voucher_id, who));
             let id = secp256k1::ecdsa::RecoveryId::from_i32(i32::from(signature[64])).unwrap();
             let sig =
                 secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], id).unwrap();
@@ -151,8 +165,9 @@ mod tests {
                 .unwrap()
                 .serialize()
         };
-        assert_eq!(recover(&redeemer), public);
-        assert_ne!(recover(&AccountId::from([2; 32])), public);
+        assert_eq!(recover([3; 32], &redeemer), public);
+        assert_ne!(recover([3; 32], &AccountId::from([2; 32])), public);
+        assert_ne!(recover([4; 32], &redeemer), public);
     }
 
     /// The web app signs redemptions in the browser; `apps/web/test/voucher-vector.json`
@@ -173,8 +188,12 @@ mod tests {
             bytes("public_key")
         );
         let redeemer = AccountId::from(<[u8; 32]>::try_from(bytes("redeemer")).unwrap());
-        let preimage = voucher_preimage(&ticket.token, ticket.voucher_id, &redeemer);
+        let chain = <[u8; 32]>::try_from(bytes("chain")).unwrap();
+        let preimage = voucher_preimage(&ticket.deployment(chain), ticket.voucher_id, &redeemer);
         assert_eq!(crate::blake2_256(&preimage).to_vec(), bytes("digest"));
-        assert_eq!(ticket.sign_for(&redeemer).to_vec(), bytes("signature"));
+        assert_eq!(
+            ticket.sign_for(chain, &redeemer).to_vec(),
+            bytes("signature")
+        );
     }
 }

@@ -2,13 +2,14 @@
 // them. A voucher locks credits under a one-time secp256k1 key; its QR code carries
 // `SCV1:<token hex>:<voucher id>:<one-time secret hex>` (upper case: QR codes' dense
 // alphanumeric mode). The redeemer signs its own account with the secret, so a watcher of
-// the transaction pool cannot redeem in its place.
+// the transaction pool cannot redeem in its place; the signature binds the token's chain
+// (its `chainId()`), so it cannot be replayed on another chain either.
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, secp256k1PairFromSeed, secp256k1Sign } from "@polkadot/util-crypto";
 
 const PREFIX = "SCV1";
 /** The domain of a redemption signature (`interfaces::token::VOUCHER_DOMAIN`). */
-export const VOUCHER_DOMAIN = stringToU8a("smartcity/voucher/v1");
+export const VOUCHER_DOMAIN = stringToU8a("smartcity/voucher/v2");
 // secp256k1's group order: a secret must be in [1, n)
 const ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -62,21 +63,30 @@ export function parsePayload(text: string): VoucherTicket {
   return { token: bytes(token, "token address"), voucherId: BigInt(id), secret: secretBytes };
 }
 
-/** `VOUCHER_DOMAIN ++ token ++ SCALE(id) ++ redeemer`: what the one-time key signs. */
-export function redemptionPreimage(token: Uint8Array, voucherId: bigint, redeemer: Uint8Array): Uint8Array {
+/** A token on its chain: the token's account id and the genesis hash it reports (`chainId()`). */
+export interface TokenDeployment {
+  token: Uint8Array;
+  chain: Uint8Array;
+}
+
+/** `VOUCHER_DOMAIN ++ token ++ chain ++ SCALE(id) ++ redeemer`: what the one-time key signs. */
+export function redemptionPreimage(at: TokenDeployment, voucherId: bigint, redeemer: Uint8Array): Uint8Array {
   const id = new Uint8Array(8);
   new DataView(id.buffer).setBigUint64(0, voucherId, true);
-  return u8aConcat(VOUCHER_DOMAIN, token, id, redeemer);
+  return u8aConcat(VOUCHER_DOMAIN, at.token, at.chain, id, redeemer);
 }
 
 /** blake2-256 of the preimage: the digest the contract recovers the one-time key from. */
-export function redemptionDigest(token: Uint8Array, voucherId: bigint, redeemer: Uint8Array): Uint8Array {
-  return blake2AsU8a(redemptionPreimage(token, voucherId, redeemer), 256);
+export function redemptionDigest(at: TokenDeployment, voucherId: bigint, redeemer: Uint8Array): Uint8Array {
+  return blake2AsU8a(redemptionPreimage(at, voucherId, redeemer), 256);
 }
 
-/** The 65-byte recoverable signature (r ++ s ++ v) `redeem_voucher` takes from `redeemer`. */
-export function signRedemption(ticket: VoucherTicket, redeemer: Uint8Array): Uint8Array {
-  const preimage = redemptionPreimage(ticket.token, ticket.voucherId, redeemer);
+/**
+ * The 65-byte recoverable signature (r ++ s ++ v) `redeem_voucher` of the ticket's token on
+ * `chain` (the genesis hash the token reports) takes from `redeemer`.
+ */
+export function signRedemption(ticket: VoucherTicket, chain: Uint8Array, redeemer: Uint8Array): Uint8Array {
+  const preimage = redemptionPreimage({ token: ticket.token, chain }, ticket.voucherId, redeemer);
   // secp256k1Sign hashes with blake2-256 first: it signs the redemption digest
   return secp256k1Sign(preimage, { secretKey: ticket.secret }, "blake2");
 }

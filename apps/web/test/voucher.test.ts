@@ -18,23 +18,32 @@ describe("the voucher a browser redeems", () => {
     expect(u8aToHex(ticket.secret, -1, false)).toBe(vector.secret);
     expect(u8aToHex(secp256k1PairFromSeed(ticket.secret).publicKey, -1, false)).toBe(vector.public_key);
     const redeemer = bytes(vector.redeemer);
-    expect(u8aToHex(redemptionDigest(ticket.token, ticket.voucherId, redeemer), -1, false)).toBe(vector.digest);
-    expect(u8aToHex(signRedemption(ticket, redeemer), -1, false)).toBe(vector.signature);
+    const chain = bytes(vector.chain);
+    expect(u8aToHex(redemptionDigest({ token: ticket.token, chain }, ticket.voucherId, redeemer), -1, false)).toBe(vector.digest);
+    expect(u8aToHex(signRedemption(ticket, chain, redeemer), -1, false)).toBe(vector.signature);
     expect(payload(ticket)).toBe(vector.payload);
   });
 
-  it("signs for one redeemer only: the key recovers from that redeemer's digest", () => {
+  it("signs for one redeemer on one chain only: the key recovers from that digest alone", () => {
     const key = oneTimeKey();
     const ticket = { token: new Uint8Array(32).fill(7), voucherId: 42n, secret: key.secret };
-    const bob = new Uint8Array(32).fill(1);
-    const signature = signRedemption(ticket, bob);
+    const [bob, chain] = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(3)];
+    const signature = signRedemption(ticket, chain, bob);
     expect(signature.length).toBe(65);
     expect(signature[64]).toBeLessThan(2);
-    const recover = (who: Uint8Array) =>
-      u8aToHex(secp256k1Recover(blake2AsU8a(redemptionPreimage(ticket.token, 42n, who)), signature.slice(0, 64), signature[64], "blake2"));
+    const recover = (who: Uint8Array, on = chain) =>
+      u8aToHex(
+        secp256k1Recover(
+          blake2AsU8a(redemptionPreimage({ token: ticket.token, chain: on }, 42n, who)),
+          signature.slice(0, 64),
+          signature[64],
+          "blake2",
+        ),
+      );
     // secp256k1Recover returns the compressed key of whoever signed that digest
     expect(recover(bob)).toBe(u8aToHex(key.publicKey));
     expect(recover(new Uint8Array(32).fill(2))).not.toBe(u8aToHex(key.publicKey));
+    expect(recover(bob, new Uint8Array(32).fill(4))).not.toBe(u8aToHex(key.publicKey));
   });
 
   it("names every malformed part of a code", () => {

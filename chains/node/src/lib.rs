@@ -18,7 +18,7 @@ mod events;
 mod submit;
 
 use events::{contract_events, instantiated};
-use interfaces::AccountId;
+use interfaces::{AccountId, GenesisHash};
 use scale::{Decode, Encode};
 use smartcity_sdk::chain::{CallReport, Chain, ChainError, Weight};
 use std::{
@@ -527,6 +527,10 @@ impl Chain for NodeChain {
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
         self.dry_run_call(signer, contract, &input)?.report()
+    }
+
+    fn genesis_hash(&mut self) -> GenesisHash {
+        self.client.genesis_hash().0
     }
 
     fn now_ms(&mut self) -> u64 {

@@ -11,11 +11,14 @@ use ink_sandbox::{
     pallet_contracts::{Determinism, Event as ContractsEvent},
     AccountId32, Sandbox,
 };
-use interfaces::AccountId;
+use interfaces::{AccountId, GenesisHash};
 use runtime::{MinimalSandbox, MinimalSandboxRuntime, RuntimeEvent};
 use scale::{Decode, Encode};
 use smartcity_sdk::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 use std::{io::Write, path::Path};
+
+/// What the sandbox's chain id hashes (see [`Chain::genesis_hash`]).
+pub const SANDBOX_CHAIN_NAME: &[u8] = b"smartcity/sandbox-chain";
 
 /// Native balance every account the sandbox chain sees gets, enough for any fee and deposit.
 const FUNDING: u128 = 1_000_000_000_000_000;
@@ -242,6 +245,12 @@ impl Chain for SandboxChain {
 
     fn now_ms(&mut self) -> u64 {
         self.sandbox.get_timestamp()
+    }
+
+    /// The sandbox has no genesis block of its own (each block names a default parent):
+    /// its chain id is the hash of its name, the same in every process and saved state.
+    fn genesis_hash(&mut self) -> GenesisHash {
+        smartcity_sdk::blake2_256(SANDBOX_CHAIN_NAME)
     }
 
     fn wait_until_ms(&mut self, time_ms: u64) -> Result<(), ChainError> {

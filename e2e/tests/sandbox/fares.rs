@@ -9,7 +9,7 @@ use interfaces::{
         ValidatorOutcome, ValidatorRefusal,
     },
     token::{Earning, TokenRole},
-    AccountId, CitizenStatus, DeviceKind, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -151,7 +151,7 @@ impl Depot {
         let validator = ValidatorSimulator::new(
             device_id("bus/validator-1"),
             DeviceSigner::from_seed("bus/validator-1"),
-            fares.address(),
+            fares.deployment(&mut chain).unwrap(),
         );
         registry
             .register_device(
@@ -430,18 +430,29 @@ fn a_validator_boards_a_ticket_once_and_forged_events_are_refused() {
         .unwrap()
         .state;
     assert_eq!(state, TicketState::Boarded);
-    // a validator signing for another deployment
-    let mut foreign = depot.validator.clone();
-    foreign.fares = named_account("another-fare-contract");
-    foreign.seq = 10;
-    let signed = foreign.next(ValidatorAction::Board { ticket }, now);
-    assert_eq!(
-        depot
-            .fares
-            .validate(&mut depot.chain, gate, signed)
-            .unwrap_err(),
-        ClientError::Contract(FareError::BadSignature)
-    );
+    // a validator signing for another deployment, or for this one on another chain (I-1)
+    for elsewhere in [
+        Deployment {
+            contract: named_account("another-fare-contract"),
+            ..depot.validator.fares
+        },
+        Deployment {
+            chain: smartcity_sdk::blake2_256(b"another chain"),
+            ..depot.validator.fares
+        },
+    ] {
+        let mut foreign = depot.validator.clone();
+        foreign.fares = elsewhere;
+        foreign.seq = 10;
+        let signed = foreign.next(ValidatorAction::Board { ticket }, now);
+        assert_eq!(
+            depot
+                .fares
+                .validate(&mut depot.chain, gate, signed)
+                .unwrap_err(),
+            ClientError::Contract(FareError::BadSignature)
+        );
+    }
 }
 
 #[test]

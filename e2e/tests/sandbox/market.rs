@@ -11,7 +11,7 @@ use interfaces::{
     reading::{MeterReading, SignedReading},
     token::PSP22Error,
     token::{TokenError, TokenRole},
-    AccountId, DeviceKind, EnergyProfile, EnergySource, RegistryRole,
+    AccountId, Deployment, DeviceKind, EnergyProfile, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -141,23 +141,25 @@ impl Grid {
             .set_allow_listed(&mut chain, admin, utility, true)
             .unwrap();
 
+        // the market on its chain, as it says: what the meters sign for (I-1)
+        let at = market.deployment(&mut chain).unwrap();
         let mut grid = Grid {
             asha_meter: MeterSimulator::new(
                 device_id("asha/meter"),
                 DeviceSigner::from_seed("asha/meter"),
-                market.address(),
+                at,
                 EnergySource::Solar,
             ),
             ben_meter: MeterSimulator::new(
                 device_id("ben/meter"),
                 DeviceSigner::from_seed("ben/meter"),
-                market.address(),
+                at,
                 EnergySource::Wind,
             ),
             asha_charger: MeterSimulator::new(
                 device_id("asha/charger"),
                 DeviceSigner::from_seed("asha/charger"),
-                market.address(),
+                at,
                 EnergySource::Vehicle,
             ),
             ben_car: device_id("ben/car"),
@@ -373,14 +375,14 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
     let pending = MeterSimulator::new(
         device_id("ben/new-meter"),
         DeviceSigner::from_seed("p"),
-        grid.market.address(),
+        grid.asha_meter.market,
         EnergySource::Solar,
     );
     grid.register_pending(ben, pending.device, DeviceKind::Meter, pending.public_key());
     let revoked = MeterSimulator::new(
         device_id("ben/old-meter"),
         DeviceSigner::from_seed("r"),
-        grid.market.address(),
+        grid.asha_meter.market,
         EnergySource::Solar,
     );
     grid.register(
@@ -396,25 +398,38 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
     let car_as_meter = MeterSimulator::new(
         grid.ben_car,
         DeviceSigner::from_seed("ben/car"),
-        grid.market.address(),
+        grid.asha_meter.market,
         EnergySource::Solar,
     );
     let unknown = MeterSimulator::new(
         device_id("nobody"),
         DeviceSigner::from_seed("n"),
-        grid.market.address(),
+        grid.asha_meter.market,
         EnergySource::Solar,
     );
     let other_market = MeterSimulator::new(
         grid.asha_meter.device,
         DeviceSigner::from_seed("asha/meter"),
-        named_account("another-market"),
+        Deployment {
+            contract: named_account("another-market"),
+            ..grid.asha_meter.market
+        },
+        EnergySource::Solar,
+    );
+    // I-1: the same market address on another chain (a test network, a fork)
+    let other_chain = MeterSimulator::new(
+        grid.asha_meter.device,
+        DeviceSigner::from_seed("asha/meter"),
+        Deployment {
+            chain: smartcity_sdk::blake2_256(b"another chain"),
+            ..grid.asha_meter.market
+        },
         EnergySource::Solar,
     );
     let impostor = MeterSimulator::new(
         grid.asha_meter.device,
         DeviceSigner::from_seed("ben/meter"),
-        grid.market.address(),
+        grid.asha_meter.market,
         EnergySource::Solar,
     );
 
@@ -447,6 +462,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         bad_v,                                             // no such recovery id
         impostor.sign(reading(12, now, 9_999)),            // another device's key
         other_market.sign(reading(13, now, 9_999)),        // signed for another market
+        other_chain.sign(reading(13, now, 9_999)),         // signed for it on another chain
         elsewhere(&unknown),                               // unknown device
         elsewhere(&pending),                               // not commissioned
         elsewhere(&revoked),                               // revoked
@@ -465,6 +481,7 @@ fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
         vec![
             ReadingOutcome::Rejected(RejectReason::Replayed),
             accepted(ben, 900_000, 0),
+            ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),
             ReadingOutcome::Rejected(RejectReason::BadSignature),
@@ -545,7 +562,7 @@ fn a_withheld_import_is_billed_by_the_next_reading_and_front_running_loses_nothi
 #[test]
 fn vehicle_to_grid_needs_the_vehicles_co_signature() {
     let mut grid = Grid::new();
-    let (asha, ben, car, market) = (grid.asha, grid.ben, grid.ben_car, grid.market.address());
+    let (asha, ben, car, market) = (grid.asha, grid.ben, grid.ben_car, grid.asha_meter.market);
     let charger = grid.asha_charger.device;
     let now = grid.chain.now_ms();
     let car_key = DeviceSigner::from_seed("ben/car");
@@ -1190,7 +1207,7 @@ fn full_batches_are_accepted_and_fit_one_block() {
         let mut meter = MeterSimulator::new(
             device_id(&label),
             DeviceSigner::from_seed(&label),
-            grid.market.address(),
+            grid.asha_meter.market,
             EnergySource::Solar,
         );
         let energy = Some(meter.profile());

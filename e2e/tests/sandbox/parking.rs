@@ -10,7 +10,7 @@ use interfaces::{
         ViolationKind,
     },
     token::{Earning, PSP22Error, TokenRole},
-    AccountId, CitizenStatus, DeviceKind, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -155,7 +155,7 @@ impl Lot {
         let sensor = SensorSimulator::new(
             device_id("shop/sensor"),
             DeviceSigner::from_seed("shop/sensor"),
-            parking.address(),
+            parking.deployment(&mut chain).unwrap(),
         );
         let midnight = chain.now_ms() / (24 * HOUR) * (24 * HOUR);
         let mut lot = Lot {
@@ -604,7 +604,7 @@ fn a_dead_sensor_cannot_lock_the_escrow_of_a_checked_in_booking() {
     let new = SensorSimulator::new(
         device_id("shop/sensor-2"),
         DeviceSigner::from_seed("shop/sensor-2"),
-        lot.parking.address(),
+        lot.sensor.parking,
     );
     let (new_id, new_key) = (new.sensor, new.public_key());
     lot.register(shop, new_id, DeviceKind::ParkingSensor, new_key);
@@ -893,7 +893,7 @@ fn replayed_forged_and_foreign_sensor_events_are_refused() {
     let impostor = SensorSimulator::new(
         lot.sensor.sensor,
         DeviceSigner::from_seed("impostor"),
-        lot.parking.address(),
+        lot.sensor.parking,
     );
     let mut event = arrived.event;
     event.seq = 2;
@@ -902,13 +902,24 @@ fn replayed_forged_and_foreign_sensor_events_are_refused() {
         lot.report(impostor.sign(event)).unwrap_err(),
         ClientError::Contract(ParkingError::BadSignature)
     );
-    // signed for another deployment
-    let mut foreign = lot.sensor.clone();
-    foreign.parking = named_account("another-parking");
-    assert_eq!(
-        lot.report(foreign.sign(event)).unwrap_err(),
-        ClientError::Contract(ParkingError::BadSignature)
-    );
+    // signed for another deployment, or for this one on another chain (I-1)
+    for elsewhere in [
+        Deployment {
+            contract: named_account("another-parking"),
+            ..lot.sensor.parking
+        },
+        Deployment {
+            chain: smartcity_sdk::blake2_256(b"another chain"),
+            ..lot.sensor.parking
+        },
+    ] {
+        let mut foreign = lot.sensor.clone();
+        foreign.parking = elsewhere;
+        assert_eq!(
+            lot.report(foreign.sign(event)).unwrap_err(),
+            ClientError::Contract(ParkingError::BadSignature)
+        );
+    }
     // from the future
     let mut ahead = lot.sensor.clone();
     let future = ahead.left(car, lot.at(9, 30));

@@ -7,7 +7,7 @@ use interfaces::{
         Earning, Mint, PSP22Error, RetiredTotal, RetirementClaim, TokenError, TokenRole,
         VoucherState,
     },
-    AccountId, CitizenStatus, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, Deployment, EnergySource, RegistryRole,
 };
 use secp256k1::SecretKey;
 use smartcity_sandbox::SandboxChain;
@@ -58,6 +58,11 @@ struct Town {
 impl Town {
     fn new() -> Self {
         Self::with_gating(true)
+    }
+
+    /// The token on its chain, as the token says: what voucher signatures bind (I-1).
+    fn at(&mut self) -> Deployment {
+        self.token.deployment(&mut self.chain).unwrap()
     }
 
     fn with_gating(gated: bool) -> Self {
@@ -594,6 +599,8 @@ fn voucher_is_created_rendered_and_redeemed_once() {
 
     // the QR code's payload goes from Alice's phone to Bob's (drawing it: the CLI's `qr`)
     let scanned = VoucherTicket::parse(&ticket.payload()).unwrap();
+    // Bob's wallet signs for the token on the chain the token says it is on
+    let chain = town.at().chain;
 
     let redeemed = town
         .token
@@ -601,7 +608,7 @@ fn voucher_is_created_rendered_and_redeemed_once() {
             &mut town.chain,
             bob,
             scanned.voucher_id,
-            scanned.sign_for(&bob),
+            scanned.sign_for(chain, &bob),
         )
         .unwrap();
     assert!(token_events(&redeemed.events).iter().any(
@@ -646,7 +653,7 @@ fn voucher_is_created_rendered_and_redeemed_once() {
                 &mut town.chain,
                 bob,
                 scanned.voucher_id,
-                scanned.sign_for(&bob)
+                scanned.sign_for(chain, &bob)
             )
             .unwrap_err(),
         refused(TokenError::VoucherClosed)
@@ -654,7 +661,7 @@ fn voucher_is_created_rendered_and_redeemed_once() {
 }
 
 #[test]
-fn front_running_a_voucher_redemption_is_refused() {
+fn front_running_or_replaying_from_another_chain_a_voucher_redemption_is_refused() {
     let mut town = Town::new();
     let (alice, bob, eve) = (town.alice, town.bob, town.eve);
     town.earn(alice, 10);
@@ -664,7 +671,25 @@ fn front_running_a_voucher_redemption_is_refused() {
         .create_voucher(&mut town.chain, alice, 10, key, u64::MAX, vec![])
         .unwrap()
         .value;
-    let bobs_signature = sign_redemption(&secret, &town.token.address(), id, &bob);
+    let at = town.at();
+    let bobs_signature = sign_redemption(&secret, &at, id, &bob);
+    // I-1: Bob's signature for this token's address on another chain (a test network where
+    // the same voucher id was made with the same key) does not redeem it here
+    let elsewhere = Deployment {
+        chain: smartcity_sdk::blake2_256(b"another chain"),
+        ..at
+    };
+    assert_eq!(
+        town.token
+            .redeem_voucher(
+                &mut town.chain,
+                bob,
+                id,
+                sign_redemption(&secret, &elsewhere, id, &bob)
+            )
+            .unwrap_err(),
+        refused(TokenError::BadSignature)
+    );
     // Eve copies Bob's pending transaction: the digest names Bob, so it recovers another key
     assert_eq!(
         town.token
@@ -680,7 +705,7 @@ fn front_running_a_voucher_redemption_is_refused() {
                 &mut town.chain,
                 eve,
                 id,
-                sign_redemption(&wrong, &town.token.address(), id, &eve)
+                sign_redemption(&wrong, &at, id, &eve)
             )
             .unwrap_err(),
         refused(TokenError::BadSignature)
@@ -739,7 +764,7 @@ fn expired_voucher_is_reclaimed_by_its_creator_only() {
         refused(TokenError::VoucherNotExpired)
     );
     town.chain.advance_time_ms(HOUR_MS);
-    let signature = sign_redemption(&secret, &town.token.address(), id, &bob);
+    let signature = sign_redemption(&secret, &town.at(), id, &bob);
     assert_eq!(
         town.token
             .redeem_voucher(&mut town.chain, bob, id, signature)
@@ -775,7 +800,7 @@ fn voucher_to_a_non_citizen_is_refused_when_gated() {
         .create_voucher(&mut town.chain, alice, 10, key, u64::MAX, vec![])
         .unwrap()
         .value;
-    let signature = sign_redemption(&secret, &town.token.address(), id, &stranger);
+    let signature = sign_redemption(&secret, &town.at(), id, &stranger);
     assert_eq!(
         town.token
             .redeem_voucher(&mut town.chain, stranger, id, signature)

@@ -234,7 +234,7 @@ fn sign(meters: &mut [smartcity_sdk::meter::MeterSimulator], count: usize) -> Ve
 
 /// Readings per second whose signer one thread recovers (as ingest does for each
 /// reading), over at most 20,000 of `readings`.
-fn recovery_rate(market: &interfaces::AccountId, readings: &[SignedReading]) -> f64 {
+fn recovery_rate(market: &interfaces::Deployment, readings: &[SignedReading]) -> f64 {
     let sample = &readings[..readings.len().min(20_000)];
     let started = Instant::now();
     let recovered = sample

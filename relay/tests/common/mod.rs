@@ -214,7 +214,7 @@ pub fn earned<C: smartcity_sdk::Chain>(
     token.balance_of(chain, owner).unwrap() + accrued
 }
 
-pub fn sim(n: u32, market: AccountId) -> MeterSimulator {
+pub fn sim(n: u32, market: interfaces::Deployment) -> MeterSimulator {
     meter_feed::sim_meter(n, market, Default::default())
 }
 

@@ -1,7 +1,8 @@
 // Vouchers: lock credits under a one-time key and hand the QR code over; redeem a code
 // someone handed you. The redemption signature is made here, in the browser, with the
 // code's one-time secret over this account (`../voucher.ts`), exactly as the token checks.
-import { u8aToHex } from "@polkadot/util";
+import { hexToU8a, u8aToHex } from "@polkadot/util";
+import type { Codec } from "@polkadot/types/types";
 import { decodeAddress } from "@polkadot/util-crypto";
 import QRCode from "qrcode";
 import { credits, parseCredits, time } from "../format";
@@ -88,7 +89,8 @@ export const vouchers: Page = {
         if (u8aToHex(ticket.token) !== u8aToHex(token)) {
           throw new Error("This voucher is for another city's token.");
         }
-        const signature = signRedemption(ticket, decodeAddress(account.address));
+        const chain = hexToU8a((await city.read<Codec>("credit_token", "chainId", account.address)).toHex());
+        const signature = signRedemption(ticket, chain, decodeAddress(account.address));
         return {
           contract: "credit_token",
           message: "redeemVoucher",
