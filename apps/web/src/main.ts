@@ -58,7 +58,9 @@ async function start() {
     nav.querySelectorAll("a").forEach((a) => a.toggleAttribute("aria-current", a.dataset.page === page.path));
     try {
       const element = await page.render({ city, account: account(), refresh: () => void draw() });
-      if (turn === drawing) {
+      // a form that started sending while this page was being drawn keeps its status line:
+      // its own `done` draws the page again when it is through
+      if (turn === drawing && !main.querySelector("button[disabled]")) {
         keepTyped(main, element);
         main.replaceChildren(element);
       }
