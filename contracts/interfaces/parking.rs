@@ -1,7 +1,9 @@
 //! The parking rental's edge: spaces and their terms, bookings, the signed sensor event
 //! (DESIGN 4.1, its own domain), what a sensor event did, errors and events.
 
-use crate::{token::PSP22Error, AccountId, Deployment, DeviceId, RegistryError, TimestampMs};
+use crate::{
+    token::PSP22Error, AccountId, Deployment, DeviceId, Hash32, RegistryError, TimestampMs,
+};
 use alloc::vec::Vec;
 use scale::{Encode, Output};
 
@@ -150,12 +152,41 @@ pub fn minutes_started(duration_ms: u64) -> u64 {
     duration_ms.div_ceil(MINUTE_MS)
 }
 
+/// Domain of a vehicle's pseudonyms (M-10).
+pub const VEHICLE_TAG_DOMAIN: &[u8] = b"smartcity/vehicle-tag/v1";
+
+/// What one pseudonym of a vehicle stands for (M-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum TagScope {
+    /// The vehicle a booking names.
+    Booking(u64),
+    /// One stay on a space (a session, or a violation), from when the vehicle arrived.
+    Stay { space: u64, since_ms: TimestampMs },
+}
+
+/// The vehicle as the rental stores and emits it (M-10): `blake2-256(VEHICLE_TAG_DOMAIN ++
+/// vehicle ++ SCALE(scope))`, a pseudonym for one booking or one stay. Whoever knows the
+/// vehicle's id (its owner, the renter, the space's owner) can check a tag; the rental's
+/// storage and events never hold the id itself, nor one id across two stays.
+pub fn vehicle_tag(vehicle: &DeviceId, scope: TagScope) -> Hash32 {
+    use ink::env::hash::{Blake2x256, HashOutput};
+    let mut tag = <Blake2x256 as HashOutput>::Type::default();
+    let mut preimage = Vec::with_capacity(VEHICLE_TAG_DOMAIN.len() + 32 + 17);
+    preimage.extend_from_slice(VEHICLE_TAG_DOMAIN);
+    preimage.extend_from_slice(vehicle);
+    scope.encode_to(&mut preimage);
+    ink::env::hash_bytes::<Blake2x256>(&preimage, &mut tag);
+    tag
+}
+
 /// Someone's vehicle on the space now, as the sensor reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Session {
-    pub vehicle: DeviceId,
+    /// The vehicle's pseudonym for this stay ([`TagScope::Stay`] from `since_ms`).
+    pub vehicle_tag: Hash32,
     /// Who pays: the booking's renter, or the vehicle's owner (pay-as-you-go).
     pub payer: AccountId,
     pub since_ms: TimestampMs,
@@ -203,8 +234,9 @@ pub enum BookingState {
 pub struct Booking {
     pub space: u64,
     pub renter: AccountId,
-    /// The renter's registered vehicle, if named; otherwise any vehicle of the renter's.
-    pub vehicle: Option<DeviceId>,
+    /// The pseudonym ([`TagScope::Booking`]) of the renter's registered vehicle, if one
+    /// was named; otherwise any vehicle of the renter's checks in.
+    pub vehicle_tag: Option<Hash32>,
     pub start_ms: TimestampMs,
     pub end_ms: TimestampMs,
     /// Micro-credits held by the contract for this booking until it settles or is cancelled.
@@ -288,7 +320,10 @@ pub enum ViolationKind {
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Violation {
-    pub vehicle: DeviceId,
+    /// The vehicle's pseudonym for this stay ([`TagScope::Stay`] from `at_ms`). An
+    /// unregistered car is reported by its sensor as a keyed id of its plate (see
+    /// `smartcity_sdk::parking::SensorSimulator::unregistered`), never the plate.
+    pub vehicle_tag: Hash32,
     pub at_ms: TimestampMs,
     pub kind: ViolationKind,
 }

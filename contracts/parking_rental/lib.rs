@@ -25,11 +25,11 @@ mod parking_rental {
     };
     use interfaces::{
         parking::{
-            events as ev, Booking, ParkingConfig, ParkingError, SensorOutcome, SensorPreimage,
-            SignedSensorEvent, Space, SpaceTerms, Violation,
+            events as ev, vehicle_tag, Booking, ParkingConfig, ParkingError, SensorOutcome,
+            SensorPreimage, SignedSensorEvent, Space, SpaceTerms, TagScope, Violation,
         },
         token::{PSP22Error, TokenError, PSP22},
-        Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
+        Deployment, DeviceId, DeviceInfo, GenesisHash, Hash32, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -504,7 +504,16 @@ mod parking_rental {
                 self.parking
                     .sensor_event(space, &event, records[1].as_ref())?;
             self.carry_out(settlement)?;
-            self.emit_effect(space, event.vehicle, event.at_ms, effect);
+            let stay = TagScope::Stay {
+                space,
+                since_ms: event.at_ms,
+            };
+            self.emit_effect(
+                space,
+                vehicle_tag(&event.vehicle, stay),
+                event.at_ms,
+                effect,
+            );
             Ok(outcome)
         }
 
@@ -522,7 +531,7 @@ mod parking_rental {
                 .parking
                 .space(space)
                 .and_then(|s| s.session)
-                .map(|s| s.vehicle)
+                .map(|s| s.vehicle_tag)
                 .ok_or(ParkingError::NoSession)?;
             let (outcome, effect, settlement) = self.parking.close_overdue(space, now)?;
             self.carry_out(settlement)?;
@@ -532,17 +541,19 @@ mod parking_rental {
 
         // ----- the shell's calls -------------------------------------------------------
 
-        fn emit_effect(&self, space: u64, vehicle: DeviceId, at_ms: u64, effect: SensorEffect) {
+        /// The events of what a sensor event (or a time-out) did; `vehicle_tag` is the
+        /// vehicle's pseudonym for the stay that began at `at_ms` (M-10).
+        fn emit_effect(&self, space: u64, vehicle_tag: Hash32, at_ms: u64, effect: SensorEffect) {
             match effect {
                 SensorEffect::None => {}
                 SensorEffect::CheckedIn { booking } => self.env().emit_event(ev::CheckedIn {
                     booking,
-                    vehicle,
+                    vehicle_tag,
                     at_ms,
                 }),
                 SensorEffect::SessionOpened { payer } => self.env().emit_event(ev::SessionOpened {
                     space,
-                    vehicle,
+                    vehicle_tag,
                     payer,
                     at_ms,
                 }),
@@ -565,14 +576,14 @@ mod parking_rental {
                     .env()
                     .emit_event(ev::SensorEventRefused { space, seq, reason }),
                 SensorEffect::SessionClosed {
-                    vehicle,
+                    vehicle_tag,
                     minutes,
                     charged,
                 } => {
                     let fee = self.parking.split(charged).fee;
                     self.env().emit_event(ev::SessionClosed {
                         space,
-                        vehicle,
+                        vehicle_tag,
                         minutes,
                         charged,
                         fee,

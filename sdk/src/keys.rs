@@ -53,6 +53,15 @@ impl DeviceSigner {
     }
 
     /// The compressed public key the registry stores.
+    /// A 32-byte key for keyed hashes this device makes (`purpose` names what for), derived
+    /// from its secret: nobody without the device's secret can compute them.
+    pub fn derived_key(&self, purpose: &[u8]) -> [u8; 32] {
+        let mut material = Vec::with_capacity(32 + purpose.len());
+        material.extend_from_slice(&self.secret.secret_bytes());
+        material.extend_from_slice(purpose);
+        crate::blake2_256(&material)
+    }
+
     pub fn public_key(&self) -> DeviceKey {
         PublicKey::from_secret_key(SECP256K1, &self.secret).serialize()
     }

@@ -154,6 +154,22 @@ impl SensorSimulator {
         self.signer.public_key()
     }
 
+    /// The id this sensor reports for a car that presents no vehicle id, known only by the
+    /// plate its camera read (M-10): `blake2-256(key ++ plate ++ UTC day of at_ms)`, keyed
+    /// with a key derived from the sensor's secret. The registry knows no such id, so the
+    /// stay is the space owner's violation; the plate never leaves the sensor, nobody
+    /// without the sensor's key can try plates against the id, and the id changes every
+    /// day. The owner, whose sensor it is, can check a plate.
+    pub fn unregistered(&self, plate: &str, at_ms: TimestampMs) -> DeviceId {
+        let key = self.signer.derived_key(b"smartcity/plate-key/v1");
+        let day = at_ms / (24 * 3_600_000);
+        let mut material = Vec::with_capacity(32 + plate.len() + 8);
+        material.extend_from_slice(&key);
+        material.extend_from_slice(plate.as_bytes());
+        material.extend_from_slice(&day.to_le_bytes());
+        crate::blake2_256(&material)
+    }
+
     /// Signs "`vehicle` arrived at `at_ms`".
     pub fn arrived(&mut self, vehicle: DeviceId, at_ms: TimestampMs) -> SignedSensorEvent {
         self.next(SensorKind::Arrived, vehicle, at_ms)
@@ -191,5 +207,37 @@ impl SensorSimulator {
             signature: self.signer.sign_digest(&crate::blake2_256(&preimage)),
             event,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sensor(seed: &str) -> SensorSimulator {
+        let parking = Deployment {
+            contract: AccountId::from([5; 32]),
+            chain: [9; 32],
+        };
+        SensorSimulator::new([1; 32], DeviceSigner::from_seed(seed), parking)
+    }
+
+    /// M-10: an unregistered car's id is keyed by the sensor and changes every day, so
+    /// neither a plate nor one car's days can be found from it without the sensor's key.
+    #[test]
+    fn an_unregistered_plate_is_reported_by_a_keyed_id_that_changes_daily() {
+        const DAY: u64 = 24 * 3_600_000;
+        let (shop, other) = (sensor("shop/sensor"), sensor("other/sensor"));
+        let morning = 20_000 * DAY + 9 * 3_600_000;
+        let id = shop.unregistered("KA-01-X-9999", morning);
+        // the same car the same day: one id, which the shop's own sensor computes again
+        assert_eq!(id, shop.unregistered("KA-01-X-9999", morning + 3_600_000));
+        // another day, another sensor, another plate: another id
+        assert_ne!(id, shop.unregistered("KA-01-X-9999", morning + DAY));
+        assert_ne!(id, other.unregistered("KA-01-X-9999", morning));
+        assert_ne!(id, shop.unregistered("KA-01-X-9998", morning));
+        // nothing derived from the plate alone
+        assert_ne!(id, crate::device_id("plate/KA-01-X-9999"));
+        assert_ne!(id, crate::blake2_256(b"KA-01-X-9999"));
     }
 }

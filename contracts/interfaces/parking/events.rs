@@ -69,7 +69,8 @@ pub struct BookingCancelled {
 pub struct CheckedIn {
     #[ink(topic)]
     pub booking: u64,
-    pub vehicle: DeviceId,
+    /// The vehicle's pseudonym for this stay (`TagScope::Stay`).
+    pub vehicle_tag: Hash32,
     pub at_ms: TimestampMs,
 }
 
@@ -91,7 +92,8 @@ pub struct BookingSettled {
 pub struct SessionOpened {
     #[ink(topic)]
     pub space: u64,
-    pub vehicle: DeviceId,
+    /// The vehicle's pseudonym for this stay (`TagScope::Stay`).
+    pub vehicle_tag: Hash32,
     pub payer: AccountId,
     pub at_ms: TimestampMs,
 }
@@ -102,7 +104,8 @@ pub struct SessionOpened {
 pub struct SessionClosed {
     #[ink(topic)]
     pub space: u64,
-    pub vehicle: DeviceId,
+    /// The vehicle's pseudonym for this stay (`TagScope::Stay`).
+    pub vehicle_tag: Hash32,
     pub minutes: u64,
     pub charged: u128,
     pub fee: u128,

@@ -76,7 +76,8 @@ impl Parking {
             &Booking {
                 space: id,
                 renter: caller,
-                vehicle,
+                // M-10: the booking keeps a pseudonym of the vehicle, not its id
+                vehicle_tag: vehicle.map(|v| vehicle_tag(&v, TagScope::Booking(booking_id))),
                 start_ms,
                 end_ms,
                 escrow,

@@ -13,14 +13,14 @@ use interfaces::{
     },
     parking::{
         events::{PayoutClaimed, PayoutOwed, SensorSequenceReset},
-        minutes_started, Booking, BookingState, ParkingConfig, ParkingError, SensorEvent,
-        SensorKind, SensorOutcome, SensorRefusal, Session, Space, SpaceTerms, Tariff, Violation,
-        ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS, EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS,
-        MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
+        minutes_started, vehicle_tag, Booking, BookingState, ParkingConfig, ParkingError,
+        SensorEvent, SensorKind, SensorOutcome, SensorRefusal, Session, Space, SpaceTerms,
+        TagScope, Tariff, Violation, ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS,
+        EARLY_CHECK_IN_MS, MAX_OPEN_BOOKINGS, MAX_OPEN_BOOKINGS_PER_RENTER, MAX_PAGE,
     },
     sequence,
     spending::{events::SpendingCapSet, SpendingCaps},
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, Hash32, TimestampMs,
 };
 
 /// Payments the shell makes after a state change, in order. Releases come out of the
@@ -200,7 +200,8 @@ pub enum SensorEffect {
         overstay: u128,
     },
     SessionClosed {
-        vehicle: DeviceId,
+        /// The vehicle's pseudonym for the stay that ended.
+        vehicle_tag: Hash32,
         minutes: u64,
         charged: u128,
     },

@@ -108,26 +108,38 @@ impl Parking {
                 let registered = vehicle_info.filter(|v| usable_vehicle(v, None));
                 // the renter's own car, registered to the renter now (L-7: not a car the
                 // renter has sold since booking)
-                let renters = |booking: &Booking| {
+                let renters = |(booking_id, booking): &(u64, Booking)| {
                     registered.is_some_and(|v| v.owner == booking.renter)
-                        && booking.vehicle.is_none_or(|v| v == event.vehicle)
+                        && booking.vehicle_tag.is_none_or(|tag| {
+                            tag == vehicle_tag(&event.vehicle, TagScope::Booking(*booking_id))
+                        })
                 };
-                let current = self.open_booking(id, |b| b.start_ms <= at && at < b.end_ms);
+                // M-10: the stay keeps (and its events carry) a pseudonym of the vehicle
+                let stay_tag = vehicle_tag(
+                    &event.vehicle,
+                    TagScope::Stay {
+                        space: id,
+                        since_ms: at,
+                    },
+                );
+                let current = self.open_booking(id, |(_, b)| b.start_ms <= at && at < b.end_ms);
                 // M-4: a booked car arriving shortly before its booking checks into it
                 let early = match current {
                     Some(_) => None,
-                    None => self.open_booking(id, |b| {
+                    None => self.open_booking(id, |open| {
+                        let b = &open.1;
                         at < b.start_ms
                             && b.start_ms.saturating_sub(EARLY_CHECK_IN_MS) <= at
-                            && renters(b)
+                            && renters(open)
                     }),
                 };
                 match (current.or(early), registered) {
-                    (Some((booking_id, mut booking)), _) if renters(&booking) => {
+                    (Some(open), _) if renters(&open) => {
+                        let (booking_id, mut booking) = open;
                         booking.state = BookingState::CheckedIn;
                         self.bookings.insert(booking_id, &booking);
                         space.session = Some(Session {
-                            vehicle: event.vehicle,
+                            vehicle_tag: stay_tag,
                             payer: booking.renter,
                             since_ms: at,
                             booking: Some(booking_id),
@@ -161,7 +173,7 @@ impl Parking {
                         let authorized = self.caps.take(vehicle.owner, space.owner, held).is_ok();
                         if authorized {
                             space.session = Some(Session {
-                                vehicle: event.vehicle,
+                                vehicle_tag: stay_tag,
                                 payer: vehicle.owner,
                                 since_ms: at,
                                 booking: None,
@@ -184,7 +196,16 @@ impl Parking {
             }
             SensorKind::Left => match space.session {
                 None => (SensorOutcome::NothingToClose, SensorEffect::None),
-                Some(session) if session.vehicle != event.vehicle => {
+                Some(session)
+                    if session.vehicle_tag
+                        != vehicle_tag(
+                            &event.vehicle,
+                            TagScope::Stay {
+                                space: id,
+                                since_ms: session.since_ms,
+                            },
+                        ) =>
+                {
                     return Err(ParkingError::VehicleMismatch)
                 }
                 Some(session) => self.check_out(id, &mut space, session, at, &mut settlement)?,
@@ -226,7 +247,7 @@ impl Parking {
             return Ok((
                 SensorOutcome::SessionClosed { charged },
                 SensorEffect::SessionClosed {
-                    vehicle: session.vehicle,
+                    vehicle_tag: session.vehicle_tag,
                     minutes: minutes_started(duration),
                     charged,
                 },
@@ -338,14 +359,19 @@ impl Parking {
         Ok((outcome, effect, settlement))
     }
 
-    /// The first open booking of space `id` not checked in yet that `wanted` picks.
-    fn open_booking(&self, id: u64, wanted: impl Fn(&Booking) -> bool) -> Option<(u64, Booking)> {
+    /// The first open booking of space `id` not checked in yet that `wanted` picks (given
+    /// the booking's id and the booking).
+    fn open_booking(
+        &self,
+        id: u64,
+        wanted: impl Fn(&(u64, Booking)) -> bool,
+    ) -> Option<(u64, Booking)> {
         self.open_bookings
             .get(id)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|b| self.bookings.get(b).map(|booking| (b, booking)))
-            .find(|(_, b)| b.state == BookingState::Booked && wanted(b))
+            .find(|open| open.1.state == BookingState::Booked && wanted(open))
     }
 
     fn violation(
@@ -357,7 +383,13 @@ impl Parking {
     ) -> (SensorOutcome, SensorEffect) {
         let index = self.violation_count.get(id).unwrap_or(0);
         let violation = Violation {
-            vehicle: event.vehicle,
+            vehicle_tag: vehicle_tag(
+                &event.vehicle,
+                TagScope::Stay {
+                    space: id,
+                    since_ms: event.at_ms,
+                },
+            ),
             at_ms: event.at_ms,
             kind,
         };

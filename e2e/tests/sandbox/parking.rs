@@ -6,8 +6,8 @@
 
 use interfaces::{
     parking::{
-        Availability, BookingState, ParkingConfig, ParkingError, SensorOutcome, SpaceTerms,
-        ViolationKind,
+        vehicle_tag, Availability, BookingState, ParkingConfig, ParkingError, SensorOutcome,
+        SpaceTerms, TagScope, ViolationKind,
     },
     token::{Earning, PSP22Error, TokenRole},
     AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
@@ -844,8 +844,8 @@ fn unknown_cars_and_cars_on_someone_elses_booking_are_reported_to_the_owner() {
     ));
     let left = lot.sensor.left(sams, lot.at(9, 15));
     assert_eq!(lot.report(left).unwrap(), SensorOutcome::NothingToClose);
-    // a car the registry has never seen
-    let unknown = device_id("plate/XY-123");
+    // a car the registry has never seen: the sensor reports a keyed id of its plate (M-10)
+    let unknown = lot.sensor.unregistered("XY-123", lot.at(9, 20));
     let arrived = lot.sensor.arrived(unknown, lot.at(9, 20));
     assert_eq!(
         lot.report(arrived).unwrap(),
@@ -857,7 +857,12 @@ fn unknown_cars_and_cars_on_someone_elses_booking_are_reported_to_the_owner() {
         .unwrap();
     assert_eq!(count, 2);
     assert_eq!(page[1].kind, ViolationKind::UnknownVehicle);
-    assert_eq!(page[1].vehicle, unknown);
+    // stored as the pseudonym of that stay, which the shop (holding its sensor's key) checks
+    let stay = TagScope::Stay {
+        space: lot.space,
+        since_ms: lot.at(9, 20),
+    };
+    assert_eq!(page[1].vehicle_tag, vehicle_tag(&unknown, stay));
     // Rita's booking is untouched by either
     let state = lot
         .parking

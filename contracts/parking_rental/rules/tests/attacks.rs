@@ -2,7 +2,7 @@
 //! safe outcome. Named after what the attacker tries.
 
 use super::*;
-use interfaces::parking::Tariff;
+use interfaces::parking::{vehicle_tag, TagScope, Tariff};
 
 const NINE: u64 = DAY + 9 * HOUR;
 
@@ -151,6 +151,61 @@ fn a_sold_car_cannot_use_the_sellers_booking() {
     assert_eq!(outcome, SensorOutcome::ViolationRecorded { index: 0 });
     assert_eq!(parking.booking(0).unwrap().state, BookingState::Booked);
     assert_eq!(parking.space(0).unwrap().session, None);
+}
+
+/// M-10: the rental's storage and events named the vehicle of every booking, stay and
+/// violation by its id: whoever followed one id saw a car's every stay. Each now holds a
+/// pseudonym for that booking or stay alone, which whoever knows the id can check.
+#[ink::test]
+fn an_observer_cannot_follow_a_vehicle_from_stay_to_stay() {
+    let mut parking = parking();
+    let car = device(20, DeviceKind::Vehicle, 2);
+    parking
+        .book(
+            account(2),
+            renter_with(&car),
+            0,
+            Some([20; 32]),
+            NINE,
+            NINE + HOUR,
+            DAY,
+        )
+        .unwrap();
+    let booked = parking.booking(0).unwrap().vehicle_tag.unwrap();
+    let mut seq = 0;
+    let mut sense = |parking: &mut Parking, at: u64, kind: SensorKind, vehicle: &DeviceInfo| {
+        seq += 1;
+        let id = vehicle.device_id[0];
+        let outcome = parking.sensor_event(0, &event(seq, at, kind, id), Some(vehicle));
+        outcome.unwrap().0
+    };
+    let session_tag = |parking: &Parking| parking.space(0).unwrap().session.unwrap().vehicle_tag;
+    // the booked stay, then a pay-as-you-go stay the same afternoon
+    sense(&mut parking, NINE, SensorKind::Arrived, &car);
+    let first = session_tag(&parking);
+    sense(&mut parking, NINE + HOUR - MINUTE, SensorKind::Left, &car);
+    sense(&mut parking, NINE + 3 * HOUR, SensorKind::Arrived, &car);
+    let second = session_tag(&parking);
+    sense(&mut parking, NINE + 4 * HOUR, SensorKind::Left, &car);
+    // a car nobody registered is reported by the pseudonym of its stay too
+    let stranger = device(30, DeviceKind::Vehicle, 9);
+    let unknown = DeviceInfo {
+        active: false,
+        ..stranger
+    };
+    sense(&mut parking, NINE + 5 * HOUR, SensorKind::Arrived, &unknown);
+    let violation = parking.violations(0, 0, 1).unwrap().0[0].vehicle_tag;
+
+    let tags = [booked, first, second];
+    assert!(tags.iter().all(|tag| *tag != [20; 32]));
+    assert_ne!(violation, [30; 32]);
+    assert!(booked != first && first != second && booked != second);
+    // the renter (or the space's owner) who knows the car's id checks each one
+    let stay = |since_ms| TagScope::Stay { space: 0, since_ms };
+    assert_eq!(booked, vehicle_tag(&[20; 32], TagScope::Booking(0)));
+    assert_eq!(first, vehicle_tag(&[20; 32], stay(NINE)));
+    assert_eq!(second, vehicle_tag(&[20; 32], stay(NINE + 3 * HOUR)));
+    assert_eq!(violation, vehicle_tag(&[30; 32], stay(NINE + 5 * HOUR)));
 }
 
 /// L-6: a delisted space keeps charging cars that park on it.
@@ -445,7 +500,14 @@ fn a_refused_sensor_event_does_not_stall_the_next() {
             reason: SensorRefusal::SpaceOccupied
         })
     );
-    assert_eq!(parking.space(0).unwrap().session.unwrap().vehicle, [20; 32]);
+    let stay = TagScope::Stay {
+        space: 0,
+        since_ms: NINE,
+    };
+    assert_eq!(
+        parking.space(0).unwrap().session.unwrap().vehicle_tag,
+        vehicle_tag(&[20; 32], stay)
+    );
     assert_eq!(
         report(
             &mut parking,
