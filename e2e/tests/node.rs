@@ -10,15 +10,23 @@
 use interfaces::{
     fares::{FareRule, Slab, TicketState, TripState},
     market::ReadingOutcome,
-    parking::{Availability, BookingState, SpaceTerms},
+    parking::{
+        vehicle_tag, Availability, BookingState, ParkingError, SensorOutcome, SpaceTerms, TagScope,
+    },
     token::{Earning, PSP22Error, TokenRole},
     AccountId, DeviceKind, EnergySource, RegistryRole,
 };
 use smartcity_node::NodeChain;
 use smartcity_sdk::{
-    device_id, keys::DeviceSigner, meter::MeterSimulator, token::token_events, token::TokenEvent,
-    units::MICRO, Chain, ChainError, ClientError, FareClient, MarketClient, ParkingClient,
-    RegistryClient, TokenClient,
+    device_id,
+    keys::DeviceSigner,
+    meter::MeterSimulator,
+    parking::{parking_events, ParkingEvent, SensorSimulator},
+    token::token_events,
+    token::TokenEvent,
+    units::MICRO,
+    Chain, ChainError, ClientError, FareClient, MarketClient, ParkingClient, RegistryClient,
+    TokenClient,
 };
 use smartcity_suite::{accounts, artifacts, Code, Suite};
 
@@ -267,13 +275,17 @@ fn signed_readings_become_gated_credits_on_a_node() {
     }
 }
 
+/// The rental on a node: a booking's escrow, a cancellation's refund, then a booked car
+/// checked in (early) and out by the space's sensor, whose signatures bind the node's
+/// genesis hash (I-1) and whose car the rental names only by the stay's pseudonym (M-10).
 #[test]
-fn a_booked_space_holds_escrow_and_a_cancellation_refunds_on_a_node() {
+fn a_booked_space_holds_escrow_and_its_sensor_checks_a_car_in_and_out_on_a_node() {
     let mut city = City::new("//Charlie");
     let parking = ParkingClient::at(city.suite.parking);
     let owner = city.citizen("space-owner");
     let renter = city.citizen("renter");
-    city.device(owner, "node/space/sensor", DeviceKind::ParkingSensor);
+    let sensor_key = city.device(owner, "node/space/sensor", DeviceKind::ParkingSensor);
+    city.device(renter, "node/renter/car", DeviceKind::Vehicle);
     let space = parking
         .list_space(
             &mut city.chain,
@@ -323,6 +335,71 @@ fn a_booked_space_holds_escrow_and_a_cancellation_refunds_on_a_node() {
         .unwrap()
         .state;
     assert_eq!(state, BookingState::Cancelled);
+
+    // the car is booked for half an hour from two minutes on (or from midnight: one UTC
+    // day); it arrives early (M-4) and leaves at once: the escrow goes to the owner, and
+    // the early minutes are billed
+    let car = device_id("node/renter/car");
+    let mut start = city.chain.now_ms() + 2 * MINUTE_MS;
+    if start / DAY_MS != (start + 30 * MINUTE_MS - 1) / DAY_MS {
+        start = (start / DAY_MS + 1) * DAY_MS;
+    }
+    city.token
+        .approve(&mut city.chain, renter, city.suite.parking, 2 * MICRO)
+        .unwrap();
+    let booking = parking
+        .book(
+            &mut city.chain,
+            renter,
+            space,
+            Some(car),
+            start,
+            start + 30 * MINUTE_MS,
+        )
+        .unwrap()
+        .value;
+    // a booked car checks in at most 30 minutes early
+    city.chain
+        .wait_until_ms(start.saturating_sub(25 * MINUTE_MS))
+        .unwrap();
+    let at = parking.deployment(&mut city.chain).unwrap();
+    assert_eq!(at.chain, city.chain.genesis_hash());
+    let mut sensor = SensorSimulator::new(device_id("node/space/sensor"), sensor_key, at);
+    let gateway = city.chain.account("sensor-gateway");
+    let arrived_at = city.chain.now_ms();
+    let arrived = sensor.arrived(car, arrived_at);
+    // the same event signed for this rental's address on another chain: refused (I-1)
+    let mut elsewhere = sensor.clone();
+    elsewhere.parking.chain = smartcity_sdk::blake2_256(b"another chain");
+    assert_eq!(
+        parking
+            .report(&mut city.chain, gateway, elsewhere.sign(arrived.event))
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::BadSignature)
+    );
+    let checked_in = parking.report(&mut city.chain, gateway, arrived).unwrap();
+    assert_eq!(checked_in.value, SensorOutcome::CheckedIn { booking });
+    let stay = TagScope::Stay {
+        space,
+        since_ms: arrived_at,
+    };
+    let events = parking_events(city.suite.parking, &checked_in.events);
+    assert!(
+        matches!(&events[..], [ParkingEvent::CheckedIn(e)] if e.vehicle_tag == vehicle_tag(&car, stay) && e.vehicle_tag != car),
+        "{events:?}"
+    );
+    let owner_before = city.balance(owner);
+    let left = sensor.left(car, city.chain.now_ms());
+    let checked_out = parking
+        .report(&mut city.chain, gateway, left)
+        .unwrap()
+        .value;
+    assert!(
+        matches!(checked_out, SensorOutcome::CheckedOut { booking: b, overstay } if b == booking && overstay > 0),
+        "{checked_out:?}"
+    );
+    assert!(city.balance(owner) > owner_before);
+    assert_eq!(parking.escrow_total(&mut city.chain).unwrap(), 0);
 }
 
 #[test]
