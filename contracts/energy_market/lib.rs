@@ -227,6 +227,20 @@ mod energy_market {
             Ok(amount)
         }
 
+        /// The caller (the utility a bill was owed to) moves what `from` owes it to the
+        /// account `from`'s citizen acts from after a move (M-3: that account is then a
+        /// debtor, refused offers and purchases until it repays) (`NoSuccessor`,
+        /// `NothingOwed`, `RegistryCallFailed`). Emits `DebtMoved`.
+        #[ink(message)]
+        pub fn move_debt(&mut self, from: AccountId) -> Result<(), MarketError> {
+            let to = interfaces::registry::successor_of(self.registry, from)
+                .map_err(|_| MarketError::RegistryCallFailed)?
+                .ok_or(MarketError::NoSuccessor)?;
+            let event = self.market.move_debt(self.env().caller(), from, to)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         // ----- P2P energy ----------------------------------------------------------------
 
         /// The caller offers `wh` of its energy ledger at `price_per_kwh` micro-credits

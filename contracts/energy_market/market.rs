@@ -10,7 +10,7 @@ use interfaces::{
     admin_events::{AdminChanged, AdminTransferProposed},
 };
 use interfaces::{
-    debt::{events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
+    debt::{events::DebtMoved, events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
     market::{
         check_device, difference, session_owner, Accrued, Difference, EnergyAccount, MarketError,
         MeterState, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE,
@@ -269,6 +269,19 @@ impl Market {
     /// Takes a collected repayment off the books.
     pub fn repaid(&mut self, debtor: AccountId, creditor: AccountId, amount: u128) -> DebtRepaid {
         self.debts.repaid(debtor, creditor, amount)
+    }
+
+    /// What `from` owes `creditor` is owed by `to`, the account `from`'s citizen acts from
+    /// after a move (`NothingOwed`): a new key is a debtor like the old one (M-3).
+    pub fn move_debt(
+        &mut self,
+        creditor: AccountId,
+        from: AccountId,
+        to: AccountId,
+    ) -> Result<DebtMoved, MarketError> {
+        self.debts
+            .move_debtor(from, to, creditor)
+            .ok_or(MarketError::NothingOwed)
     }
 
     fn ensure_clear(&self, account: AccountId) -> Result<(), MarketError> {

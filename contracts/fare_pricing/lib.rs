@@ -434,6 +434,20 @@ mod fare_pricing {
             Ok(amount)
         }
 
+        /// The caller (an operator a fare was owed to) moves what `from` owes it to the
+        /// account `from`'s citizen acts from after a move (M-3: that account is then a
+        /// debtor, refused tickets and tap-ins until it repays) (`NoSuccessor`,
+        /// `NothingOwed`, `RegistryCallFailed`). Emits `DebtMoved`.
+        #[ink(message)]
+        pub fn move_debt(&mut self, from: AccountId) -> Result<(), FareError> {
+            let to = interfaces::registry::successor_of(self.registry, from)
+                .map_err(|_| FareError::RegistryCallFailed)?
+                .ok_or(FareError::NoSuccessor)?;
+            let event = self.fares.move_debt(self.env().caller(), from, to)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         // ----- validator events --------------------------------------------------------
 
         /// Permissionless: a transit validator's signed report of a boarding, a tap-in or

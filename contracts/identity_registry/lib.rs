@@ -419,6 +419,13 @@ mod identity_registry {
                 .collect())
         }
 
+        /// The account that acts now for the citizen `former` acted for before the admin
+        /// moved it (a lost key); `None` if `former` was never moved away from.
+        #[ink(message)]
+        fn successor(&self, former: AccountId) -> Option<AccountId> {
+            self.registry.successor(former)
+        }
+
         /// Whether the active citizen `citizen` lets `service` read `category` now.
         #[ink(message)]
         fn has_consent(

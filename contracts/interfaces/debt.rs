@@ -74,6 +74,32 @@ impl DebtBook {
         }
     }
 
+    /// What `former` owes `creditor` now owed by `successor`, the account `former`'s
+    /// citizen acts from after the registry moved it (M-3: a new key does not wipe a
+    /// debt). `None` when `former` owed `creditor` nothing.
+    pub fn move_debtor(
+        &mut self,
+        former: AccountId,
+        successor: AccountId,
+        creditor: AccountId,
+    ) -> Option<events::DebtMoved> {
+        let amount = self.owed(former, creditor);
+        if amount == 0 {
+            return None;
+        }
+        self.repaid(former, creditor, amount);
+        let owed = self.owed(successor, creditor).saturating_add(amount);
+        self.owed.insert((successor, creditor), &owed);
+        let total = self.total(successor).saturating_add(amount);
+        self.totals.insert(successor, &total);
+        Some(events::DebtMoved {
+            from: former,
+            to: successor,
+            creditor,
+            amount,
+        })
+    }
+
     /// How much of `amount` goes to `creditor` when `debtor` repays it: at most what is
     /// owed. The caller collects that much, then calls `repaid`.
     pub fn repayable(
@@ -136,6 +162,20 @@ pub mod events {
         pub amount: u128,
         pub cause: DebtCause,
         pub total: u128,
+    }
+
+    /// What `from` owed `creditor` (`amount`) is owed by `to` now: the account `from`'s
+    /// citizen acts from after a move (M-3).
+    #[ink::event]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DebtMoved {
+        #[ink(topic)]
+        pub from: AccountId,
+        #[ink(topic)]
+        pub to: AccountId,
+        #[ink(topic)]
+        pub creditor: AccountId,
+        pub amount: u128,
     }
 
     /// `debtor` repaid `creditor` `amount`; it owes `total` in all here now.

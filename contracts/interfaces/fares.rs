@@ -453,6 +453,9 @@ pub enum FareError {
     /// The rider's spending cap for the route's operator does not cover the dearest ride
     /// from the tap-in stop (M-5: a rider is charged only what it authorized).
     NotAuthorized,
+    /// The registry knows no account that acts now for that account's citizen: it was
+    /// never moved to a new account (M-3).
+    NoSuccessor,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {

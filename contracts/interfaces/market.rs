@@ -513,6 +513,9 @@ pub enum MarketError {
     Debtor,
     /// The caller owes that creditor nothing.
     NothingOwed,
+    /// The registry knows no account that acts now for that account's citizen: it was
+    /// never moved to a new account (M-3).
+    NoSuccessor,
 }
 
 impl From<crate::debt::RepayRefusal> for MarketError {

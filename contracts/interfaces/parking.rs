@@ -523,6 +523,27 @@ pub enum ParkingError {
     NotOverdue,
     /// No payout waits for the caller.
     NoPayoutOwed,
+    /// The registry knows no account that acts now for that account's citizen: it was
+    /// never moved to a new account (M-1).
+    NoSuccessor,
+    /// The caller is not the account that acts now for that account's citizen.
+    NotSuccessor,
+    /// What was named is not that account's: a space it does not own, a booking it did
+    /// not make or that is over.
+    NotTheirs,
+}
+
+/// What a citizen's new account takes over from its old one after a move (M-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum Holding {
+    /// A space the old account owns: the new one manages it and is paid for it.
+    Space(u64),
+    /// An open booking the old account made: the new one is its renter (its car checks
+    /// in, its refund and settlement go there).
+    Booking(u64),
+    /// The payouts waiting for the old account (`amount` of them, in the event).
+    Payouts(u128),
 }
 
 impl From<crate::debt::RepayRefusal> for ParkingError {

@@ -25,8 +25,9 @@ mod parking_rental {
     };
     use interfaces::{
         parking::{
-            events as ev, vehicle_tag, Booking, ParkingConfig, ParkingError, SensorOutcome,
-            SensorPreimage, SignedSensorEvent, Space, SpaceTerms, TagScope, Violation,
+            events as ev, vehicle_tag, Booking, Holding, ParkingConfig, ParkingError,
+            SensorOutcome, SensorPreimage, SignedSensorEvent, Space, SpaceTerms, TagScope,
+            Violation,
         },
         token::{PSP22Error, TokenError, PSP22},
         Deployment, DeviceId, DeviceInfo, GenesisHash, Hash32, IdentityRegistry,
@@ -407,6 +408,42 @@ mod parking_rental {
             self.parking.payout_owed(account)
         }
 
+        /// The caller, the account a citizen acts from after the admin moved it from
+        /// `from` (a lost key: the registry's `successor`), takes over `holding` of
+        /// `from`: a space it owns, an open booking it made, or the payouts waiting for
+        /// it, which are paid to the caller at once (M-1) (`NoSuccessor`, `NotSuccessor`,
+        /// `NotTheirs`, `SpaceNotFound`, `BookingNotFound`, `NoPayoutOwed`,
+        /// `RegistryCallFailed`; `Payment` when the token refuses the payout). Emits
+        /// `TakenOver`, and `PayoutClaimed` for payouts.
+        #[ink(message)]
+        pub fn take_over(&mut self, from: AccountId, holding: Holding) -> Result<(), ParkingError> {
+            let caller = self.env().caller();
+            if self.successor(from)? != caller {
+                return Err(ParkingError::NotSuccessor);
+            }
+            let event = self.parking.take_over(holding, from, caller)?;
+            let payouts = matches!(event.holding, Holding::Payouts(_));
+            self.env().emit_event(event);
+            if payouts {
+                let claimed = self.parking.claim_payout(caller)?;
+                self.release(caller, claimed.amount)?;
+                self.env().emit_event(claimed);
+            }
+            Ok(())
+        }
+
+        /// The caller (a space owner) moves what `from` owes it here to the account
+        /// `from`'s citizen acts from after a move (M-3: that account is then a debtor,
+        /// refused new bookings until it repays) (`NoSuccessor`, `NothingOwed`,
+        /// `RegistryCallFailed`). Emits `DebtMoved`.
+        #[ink(message)]
+        pub fn move_debt(&mut self, from: AccountId) -> Result<(), ParkingError> {
+            let to = self.successor(from)?;
+            let event = self.parking.move_debt(self.env().caller(), from, to)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         /// Admin only: sensor `sensor` counts from 1 again, and no event it signed before
         /// now is taken (I-2: a sensor whose counter restarted, or reached `u64::MAX`)
         /// (`NotAdmin`). Emits `SensorSequenceReset`.
@@ -696,6 +733,13 @@ mod parking_rental {
                 .map_err(|_| ParkingError::TokenCallFailed)?
                 .map_err(|_| ParkingError::TokenCallFailed)?
                 .map_err(ParkingError::Payment)
+        }
+
+        /// The account `former`'s citizen acts from after a move (`NoSuccessor`).
+        fn successor(&self, former: AccountId) -> Result<AccountId, ParkingError> {
+            interfaces::registry::successor_of(self.registry, former)
+                .map_err(|_| ParkingError::RegistryCallFailed)?
+                .ok_or(ParkingError::NoSuccessor)
         }
 
         fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, ParkingError> {

@@ -173,6 +173,7 @@ impl MarketClient {
 
     messages! {
         tx MarketError, repay_debt(creditor: AccountId, amount: u128) -> u128;
+        tx MarketError, move_debt(from: AccountId) -> ();
         tx MarketError, claim() -> u128;
         tx MarketError, settle(accounts: Vec<AccountId>) -> u32;
         read MarketError, energy_account(account: AccountId) -> EnergyAccount;
@@ -197,6 +198,7 @@ contract_events!(
         Claimed,
         DebtRecorded,
         DebtRepaid,
+        DebtMoved,
         MarketConfigChanged,
         MarketPauseChanged,
         OfferCreated,

@@ -8,8 +8,8 @@ use crate::{
 };
 use interfaces::{
     parking::{
-        events as ev, Booking, ParkingConfig, ParkingError, SensorEvent, SensorKind, SensorOutcome,
-        SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
+        events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorEvent, SensorKind,
+        SensorOutcome, SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
     },
     AccountId, Deployment, DeviceId, DeviceKey, TimestampMs,
 };
@@ -83,6 +83,8 @@ impl ParkingClient {
         tx ParkingError, reset_sensor_sequence(sensor: DeviceId) -> ();
         tx ParkingError, set_spending_cap(owner: AccountId, cap: u128) -> ();
         tx ParkingError, claim_payout() -> u128;
+        tx ParkingError, take_over(from: AccountId, holding: Holding) -> ();
+        tx ParkingError, move_debt(from: AccountId) -> ();
         read ParkingError, config() -> ParkingConfig;
         read ParkingError, space(space: u64) -> Option<Space>;
         read ParkingError, space_of_sensor(sensor: DeviceId) -> Option<u64>;
@@ -124,6 +126,8 @@ contract_events!(
         SpendingCapSet,
         PayoutOwed,
         PayoutClaimed,
+        TakenOver,
+        DebtMoved,
     ]
 );
 

@@ -97,6 +97,23 @@ impl RegistryClient {
             .map(|r| r.value)
     }
 
+    /// The account that acts now for `former`'s citizen after the admin moved it (a lost
+    /// key); `None` if `former` was never moved away from.
+    pub fn successor<C: Chain>(
+        &self,
+        chain: &mut C,
+        former: AccountId,
+    ) -> Result<Option<AccountId>, ClientError<RegistryError>> {
+        self.handle
+            .read(
+                chain,
+                former,
+                selector("IdentityRegistry::successor"),
+                former,
+            )
+            .map(|r| r.value)
+    }
+
     pub fn are_active<C: Chain>(
         &self,
         chain: &mut C,

@@ -37,6 +37,9 @@ const SENTENCES: Record<string, string> = {
   Debtor: "You owe the city credits: repay the debt first.",
   // parking and transit
   NoPayoutOwed: "Nothing is waiting to be paid to you.",
+  NoSuccessor: "That account was never moved to a new key.",
+  NotSuccessor: "Only the resident's new account can take this over.",
+  NotTheirs: "That account does not hold this (or the booking is over).",
   NotAuthorized: "You have not allowed this operator to charge you that much: raise your limit first.",
   // registry
   CallerNotCitizen: "Your account is not registered as a resident.",

@@ -835,3 +835,30 @@ fn a_debtors_credits_repay_its_debt_before_it_keeps_any() {
     assert_eq!(claim.minted, 3_000_000);
     assert_eq!(market.debt(asha), 0);
 }
+
+/// M-3: Asha owes the utility when the admin moves her to a new key (account 9), which used
+/// to start debt-free and could trade at once. The utility moves the debt after her.
+#[ink::test]
+fn a_debtors_new_key_keeps_its_debt_to_the_utility() {
+    let mut market = market();
+    let (asha, new_asha, utility) = (account(7), account(9), config().utility);
+    market.record_debt(asha, 2_000, 5_000_000);
+    assert_eq!(
+        market.move_debt(account(3), asha, new_asha),
+        Err(MarketError::NothingOwed)
+    );
+    let moved = market.move_debt(utility, asha, new_asha).unwrap();
+    assert_eq!(
+        (moved.from, moved.to, moved.creditor, moved.amount),
+        (asha, new_asha, utility, 5_000_000)
+    );
+    assert_eq!((market.debt(asha), market.debt(new_asha)), (0, 5_000_000));
+    assert_eq!(
+        market.create_offer(new_asha, 1_000, 1, NOON + 1, NOON),
+        Err(MarketError::Debtor)
+    );
+    assert_eq!(
+        market.repayable(new_asha, utility, u128::MAX),
+        Ok(5_000_000)
+    );
+}

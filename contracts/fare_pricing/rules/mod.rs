@@ -8,7 +8,7 @@ use interfaces::{
     admin::AdminSeat,
     admin_events::{AdminChanged, AdminTransferProposed},
     debt::{
-        events::{DebtRecorded, DebtRepaid},
+        events::{DebtMoved, DebtRecorded, DebtRepaid},
         DebtBook, DebtCause,
     },
     fares::{

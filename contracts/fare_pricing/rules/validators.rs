@@ -184,6 +184,19 @@ impl Fares {
         self.debts.repaid(rider, operator, amount)
     }
 
+    /// What `from` owes `operator` is owed by `to`, the account `from`'s citizen acts from
+    /// after a move (`NothingOwed`): a new key is a debtor like the old one (M-3).
+    pub fn move_debt(
+        &mut self,
+        operator: AccountId,
+        from: AccountId,
+        to: AccountId,
+    ) -> Result<DebtMoved, FareError> {
+        self.debts
+            .move_debtor(from, to, operator)
+            .ok_or(FareError::NothingOwed)
+    }
+
     /// A debtor books no ticket and taps in nowhere until it has repaid (M-3).
     pub(super) fn ensure_clear(&self, rider: AccountId) -> Result<(), FareError> {
         if self.debts.is_clear(rider) {

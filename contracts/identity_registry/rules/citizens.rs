@@ -98,6 +98,7 @@ impl Registry {
         }
         let from = record.account;
         self.virtual_id_of.remove(from);
+        self.former_of.insert(from, &virtual_id);
         self.virtual_id_of.insert(to, &virtual_id);
         record.account = to;
         self.citizens.insert(virtual_id, &record);
@@ -119,6 +120,19 @@ impl Registry {
             registered_at_ms: record.registered_at_ms,
             device_count: record.device_count,
         })
+    }
+
+    /// The account that acts now for the citizen `former` acted for until a move (after
+    /// several moves, the latest one); `None` when `former` was never moved away from, or
+    /// acts for a citizen again (an account freed by a move may be registered anew).
+    pub fn successor(&self, former: AccountId) -> Option<AccountId> {
+        if self.virtual_id_of.contains(former) {
+            return None;
+        }
+        self.former_of
+            .get(former)
+            .and_then(|id| self.citizens.get(id))
+            .map(|record| record.account)
     }
 
     pub fn citizen_of(&self, account: AccountId) -> Option<Citizen> {

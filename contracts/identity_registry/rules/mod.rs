@@ -55,6 +55,9 @@ pub struct Registry {
     roles: Mapping<(AccountId, RegistryRole), ()>,
     citizens: Mapping<VirtualId, CitizenRecord>,
     virtual_id_of: Mapping<AccountId, VirtualId>,
+    /// The citizen each account acted for before the admin moved it to a new account
+    /// (M-1: what the old account held elsewhere follows the citizen to its new one).
+    former_of: Mapping<AccountId, VirtualId>,
     devices: Mapping<DeviceId, DeviceRecord>,
     anchors: Mapping<Hash32, Anchor>,
     consents: Mapping<ConsentKey, TimestampMs>,
@@ -74,6 +77,7 @@ impl Registry {
             roles: Mapping::default(),
             citizens: Mapping::default(),
             virtual_id_of: Mapping::default(),
+            former_of: Mapping::default(),
             devices: Mapping::default(),
             anchors: Mapping::default(),
             consents: Mapping::default(),

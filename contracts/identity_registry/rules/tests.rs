@@ -183,14 +183,25 @@ fn moved_virtual_id_keeps_its_devices() {
     assert!(!registry.is_active(account(ALICE)));
     assert!(registry.is_active(account(40)));
     assert_eq!(registry.device(meter).unwrap().owner, account(40));
+    // what the old account held elsewhere follows the citizen to its new account
+    assert_eq!(registry.successor(account(ALICE)), Some(account(40)));
+    assert_eq!(registry.successor(account(40)), None);
+    assert_eq!(registry.successor(account(BOB)), None);
+    registry
+        .move_citizen(account(ADMIN), [ALICE; 32], account(42))
+        .unwrap();
+    assert_eq!(registry.successor(account(ALICE)), Some(account(42)));
+    assert_eq!(registry.successor(account(40)), Some(account(42)));
     assert_eq!(
         registry.move_citizen(account(ADMIN), [ALICE; 32], account(BOB)),
         Err(RegistryError::AccountTaken)
     );
-    // the old account is free again and can be given to a new citizen
+    // the old account is free again and can be given to a new citizen: then it has no
+    // successor
     registry
         .register_citizen(account(ISSUER), [41; 32], account(ALICE), NOW)
         .unwrap();
+    assert_eq!(registry.successor(account(ALICE)), None);
 }
 
 #[ink::test]

@@ -3,7 +3,7 @@
 
 use super::*;
 pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
-pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+pub use crate::debt::events::{DebtMoved, DebtRecorded, DebtRepaid};
 pub use crate::spending::events::SpendingCapSet;
 
 /// A departed trip's fares went from escrow to its operator.

@@ -2,7 +2,7 @@
 
 use super::*;
 pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
-pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+pub use crate::debt::events::{DebtMoved, DebtRecorded, DebtRepaid};
 
 /// One event per `OUTCOMES_PER_EVENT` readings of a batch, not per reading:
 /// pallet-contracts charges each event topic a storage read and write (2.5 KB of

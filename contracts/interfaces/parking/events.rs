@@ -2,7 +2,7 @@
 
 use super::*;
 pub use crate::admin_events::{AdminChanged, AdminTransferProposed};
-pub use crate::debt::events::{DebtRecorded, DebtRepaid};
+pub use crate::debt::events::{DebtMoved, DebtRecorded, DebtRepaid};
 pub use crate::spending::events::SpendingCapSet;
 
 #[ink::event]
@@ -121,6 +121,18 @@ pub struct ViolationRecorded {
     pub owner: AccountId,
     pub index: u32,
     pub violation: Violation,
+}
+
+/// `to`, the account a citizen acts from after the admin moved it from `from` (a lost
+/// key), took over `holding` (M-1).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenOver {
+    #[ink(topic)]
+    pub from: AccountId,
+    #[ink(topic)]
+    pub to: AccountId,
+    pub holding: Holding,
 }
 
 #[ink::event]

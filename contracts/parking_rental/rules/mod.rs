@@ -228,6 +228,7 @@ fn usable_vehicle(vehicle: &DeviceInfo, owner: Option<AccountId>) -> bool {
 }
 
 mod bookings;
+mod moves;
 mod sensors;
 mod spaces;
 

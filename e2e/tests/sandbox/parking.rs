@@ -6,8 +6,8 @@
 
 use interfaces::{
     parking::{
-        vehicle_tag, Availability, BookingState, ParkingConfig, ParkingError, SensorOutcome,
-        SpaceTerms, TagScope, ViolationKind,
+        vehicle_tag, Availability, BookingState, Holding, ParkingConfig, ParkingError,
+        SensorOutcome, SpaceTerms, TagScope, ViolationKind,
     },
     token::{Earning, PSP22Error, TokenRole},
     AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
@@ -556,6 +556,100 @@ fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
         ClientError::Contract(ParkingError::NoPayoutOwed)
     );
     lot.assert_escrow();
+}
+
+/// Security review M-1 and M-3, end to end: keys are lost. The admin moves the shop to a
+/// new key while Rita is checked in: the payout for the old key waits, and used to wait
+/// for good; the new key takes it over, and the space. Then Sam, who owes the shop, has his
+/// key moved: his debt used to stay with the old key, leaving the new one free to book.
+#[test]
+fn a_lost_key_move_keeps_payouts_spaces_and_debts_with_the_citizen() {
+    let mut lot = Lot::new();
+    let (shop, sam) = (lot.shop, lot.sam);
+    let (admin, anyone) = (named_account("admin"), named_account("anyone"));
+    let (new_shop, new_sam) = (named_account("shop/new-key"), named_account("sam/new-key"));
+    let id = |name: &str| smartcity_sdk::virtual_id(b"salt", name);
+    lot.rita_checked_in();
+    lot.registry
+        .move_citizen(&mut lot.chain, admin, id("shop"), new_shop)
+        .unwrap();
+    // the shop's sensor no longer reports for a space of the old key; anyone closes
+    lot.set_time(11, 0);
+    lot.parking
+        .close_overdue(&mut lot.chain, anyone, lot.space)
+        .unwrap();
+    let owed = 2 * 1_140_000;
+    assert_eq!(lot.parking.payout_owed(&mut lot.chain, shop).unwrap(), owed);
+    // nobody but the citizen's new key takes it over
+    for stranger in [anyone, lot.rita] {
+        assert_eq!(
+            lot.parking
+                .take_over(&mut lot.chain, stranger, shop, Holding::Payouts(0))
+                .unwrap_err(),
+            ClientError::Contract(ParkingError::NotSuccessor)
+        );
+    }
+    let taken = lot
+        .parking
+        .take_over(&mut lot.chain, new_shop, shop, Holding::Payouts(0))
+        .unwrap();
+    assert!(parking_events(lot.parking.address(), &taken.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::TakenOver(t) if t.from == shop && t.to == new_shop && t.holding == Holding::Payouts(owed))));
+    assert_eq!(lot.balance(new_shop), owed);
+    assert_eq!(lot.parking.payout_owed(&mut lot.chain, shop).unwrap(), 0);
+    lot.assert_escrow();
+    // and the space: its sensor (moved with the citizen) reports again, paid to the new key
+    lot.parking
+        .take_over(&mut lot.chain, new_shop, shop, Holding::Space(lot.space))
+        .unwrap();
+    let space = lot
+        .parking
+        .space(&mut lot.chain, lot.space)
+        .unwrap()
+        .unwrap();
+    assert_eq!(space.owner, new_shop);
+
+    // Sam walks in with his allowance withdrawn: he owes the shop's new key
+    lot.parking
+        .set_spending_cap(&mut lot.chain, sam, new_shop, 40_000_000)
+        .unwrap();
+    lot.token
+        .approve(&mut lot.chain, sam, lot.parking.address(), 0)
+        .unwrap();
+    lot.set_time(12, 0);
+    let arrived = lot.sensor.arrived(lot.sam_car, lot.at(11, 10));
+    lot.report(arrived).unwrap();
+    let left = lot.sensor.left(lot.sam_car, lot.at(11, 40));
+    lot.report(left).unwrap();
+    assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 600_000);
+    // his key is moved; the shop moves the debt after it, and the new key books nothing
+    lot.registry
+        .move_citizen(&mut lot.chain, admin, id("sam"), new_sam)
+        .unwrap();
+    let moved = lot
+        .parking
+        .move_debt(&mut lot.chain, new_shop, sam)
+        .unwrap();
+    assert!(parking_events(lot.parking.address(), &moved.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::DebtMoved(d) if d.from == sam && d.to == new_sam && d.creditor == new_shop && d.amount == 600_000)));
+    assert_eq!(lot.parking.debt(&mut lot.chain, new_sam).unwrap(), 600_000);
+    assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 0);
+    lot.token
+        .approve(&mut lot.chain, new_sam, lot.parking.address(), 10_000_000)
+        .unwrap();
+    assert_eq!(
+        lot.book(new_sam, None, (16, 0), (17, 0)).unwrap_err(),
+        ClientError::Contract(ParkingError::Debtor)
+    );
+    // an account that was never moved has no successor to move a debt to
+    assert_eq!(
+        lot.parking
+            .move_debt(&mut lot.chain, new_shop, lot.rita)
+            .unwrap_err(),
+        ClientError::Contract(ParkingError::NoSuccessor)
+    );
 }
 
 /// Security review M-1, end to end: Rita is checked in when the shop's sensor is revoked

@@ -394,3 +394,35 @@ fn an_operators_validator_cannot_charge_a_rider_who_authorized_nothing() {
     // the cap is for this operator only
     assert_eq!(fares.spending_cap(victim, account(2)), 0);
 }
+
+/// M-3: a rider who owes the bus company has its key moved (to account 9), which used to
+/// start debt-free. The company moves the debt after it: the new key books nothing.
+#[ink::test]
+fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
+    let mut fares = fares();
+    let (rider, new_rider, operator) = (account(7), account(9), account(1));
+    fares.record_debt(&crate::rules::TapOut {
+        rider,
+        operator,
+        trip: 0,
+        board: 0,
+        alight: 3,
+        fare: 10 * MICRO,
+    });
+    assert_eq!(
+        fares.move_debt(account(2), rider, new_rider),
+        Err(FareError::NothingOwed)
+    );
+    let moved = fares.move_debt(operator, rider, new_rider).unwrap();
+    assert_eq!(
+        (moved.from, moved.to, moved.creditor, moved.amount),
+        (rider, new_rider, operator, 10 * MICRO)
+    );
+    assert_eq!(
+        fares
+            .book(new_rider, true, 0, 0, 3, HOUR)
+            .map(|(id, ..)| id),
+        Err(FareError::Debtor)
+    );
+    assert!(fares.book(rider, true, 0, 0, 3, HOUR).is_ok());
+}

@@ -2,7 +2,7 @@
 //! safe outcome. Named after what the attacker tries.
 
 use super::*;
-use interfaces::parking::{vehicle_tag, TagScope, Tariff};
+use interfaces::parking::{vehicle_tag, Holding, TagScope, Tariff};
 
 const NINE: u64 = DAY + 9 * HOUR;
 
@@ -730,4 +730,109 @@ fn a_refused_payout_waits_for_its_payee_once() {
     assert_eq!(parking.claim_payout(owner).unwrap().amount, 1_200_000);
     assert_eq!((parking.payout_owed(owner), parking.escrow_total()), (0, 0));
     assert_eq!(parking.claim_payout(owner), Err(ParkingError::NoPayoutOwed));
+}
+
+/// M-1: the shop's key is lost and the admin moves its citizen to account 7: its space,
+/// the payouts waiting for it and Rita's open booking (Rita moved to account 8) used to
+/// stay with keys nobody holds. The new accounts take them over; nobody takes over what
+/// the named account does not hold.
+#[ink::test]
+fn a_moved_citizens_new_key_takes_over_its_space_booking_and_payouts() {
+    let mut parking = parking();
+    let (shop, rita) = (account(1), account(2));
+    let (new_shop, new_rita) = (account(7), account(8));
+    let car = device(20, DeviceKind::Vehicle, 2);
+    parking
+        .book(
+            rita,
+            renter_with(&car),
+            0,
+            Some([20; 32]),
+            NINE,
+            NINE + HOUR,
+            DAY,
+        )
+        .unwrap();
+    parking
+        .sensor_event(0, &event(1, NINE, SensorKind::Arrived, 20), Some(&car))
+        .unwrap();
+    parking.owe_payout(shop, 1_140_000);
+
+    // what the named account does not hold
+    assert_eq!(
+        parking.take_over(Holding::Space(0), rita, new_rita),
+        Err(ParkingError::NotTheirs)
+    );
+    assert_eq!(
+        parking.take_over(Holding::Booking(0), shop, new_shop),
+        Err(ParkingError::NotTheirs)
+    );
+    assert_eq!(
+        parking.take_over(Holding::Payouts(0), rita, new_rita),
+        Err(ParkingError::NoPayoutOwed)
+    );
+
+    let space = parking
+        .take_over(Holding::Space(0), shop, new_shop)
+        .unwrap();
+    assert_eq!(
+        (space.from, space.to, space.holding),
+        (shop, new_shop, Holding::Space(0))
+    );
+    assert_eq!(parking.space(0).unwrap().owner, new_shop);
+    let payouts = parking
+        .take_over(Holding::Payouts(0), shop, new_shop)
+        .unwrap();
+    assert_eq!(payouts.holding, Holding::Payouts(1_140_000));
+    assert_eq!(
+        (parking.payout_owed(shop), parking.payout_owed(new_shop)),
+        (0, 1_140_000)
+    );
+    // Rita's checked-in booking: the stay is the new key's to pay, its escrow settled to
+    // the space's new owner
+    parking
+        .take_over(Holding::Booking(0), rita, new_rita)
+        .unwrap();
+    assert_eq!(parking.booking(0).unwrap().renter, new_rita);
+    assert_eq!(parking.space(0).unwrap().session.unwrap().payer, new_rita);
+    assert_eq!(parking.renter_bookings(new_rita, 0, 10).unwrap().1, 1);
+    let moved_car = device(20, DeviceKind::Vehicle, 8);
+    let (_, _, settlement) = parking
+        .sensor_event(
+            0,
+            &event(2, NINE + HOUR - MINUTE, SensorKind::Left, 20),
+            Some(&moved_car),
+        )
+        .unwrap();
+    assert!(settlement.releases.iter().any(|(to, _)| *to == new_shop));
+    assert_eq!(parking.booking(0).unwrap().state, BookingState::Settled);
+}
+
+/// M-3: Sam owes the shop; his key is moved to account 8, which used to start debt-free.
+/// The shop moves the debt after him: the new key books nothing until it repays.
+#[ink::test]
+fn a_debtors_new_key_keeps_its_debt() {
+    let mut parking = parking();
+    let (shop, sam, new_sam) = (account(1), account(2), account(8));
+    parking.record_debt(Collect {
+        from: sam,
+        amount: 600_000,
+        owner: shop,
+        space: 0,
+    });
+    assert_eq!(
+        parking.move_debt(account(3), sam, new_sam),
+        Err(ParkingError::NothingOwed)
+    );
+    let moved = parking.move_debt(shop, sam, new_sam).unwrap();
+    assert_eq!(
+        (moved.from, moved.to, moved.creditor, moved.amount),
+        (sam, new_sam, shop, 600_000)
+    );
+    assert_eq!((parking.debt(sam), parking.debt(new_sam)), (0, 600_000));
+    assert_eq!(
+        parking.book(new_sam, citizen(), 0, None, NINE, NINE + HOUR, DAY),
+        Err(ParkingError::Debtor)
+    );
+    assert_eq!(parking.repayable(new_sam, shop, 10_000_000), Ok(600_000));
 }
