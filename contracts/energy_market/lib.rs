@@ -227,6 +227,25 @@ mod energy_market {
             Ok(amount)
         }
 
+        /// The caller, the account a citizen acts from after the admin moved it from `from`
+        /// (a lost key: the registry's `successor`), takes over `from`'s books: its energy
+        /// ledger, unpaid bill and accrued earnings, for the caller to claim (M-1)
+        /// (`NoSuccessor`, `NotSuccessor`, `NothingToClaim`, `TooManyEarnings`,
+        /// `RegistryCallFailed`). Emits `AccountTakenOver`.
+        #[ink(message)]
+        pub fn take_over_account(&mut self, from: AccountId) -> Result<(), MarketError> {
+            let caller = self.env().caller();
+            let successor = interfaces::registry::successor_of(self.registry, from)
+                .map_err(|_| MarketError::RegistryCallFailed)?
+                .ok_or(MarketError::NoSuccessor)?;
+            if successor != caller {
+                return Err(MarketError::NotSuccessor);
+            }
+            let event = self.market.take_over_account(from, caller)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         /// The caller (the utility a bill was owed to) moves what `from` owes it to the
         /// account `from`'s citizen acts from after a move (M-3: that account is then a
         /// debtor, refused offers and purchases until it repays) (`NoSuccessor`,

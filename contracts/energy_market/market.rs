@@ -12,8 +12,9 @@ use interfaces::{
 use interfaces::{
     debt::{events::DebtMoved, events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
     market::{
-        check_device, difference, session_owner, Accrued, Difference, EnergyAccount, MarketError,
-        MeterState, Offer, OfferState, RejectReason, BPS, MAX_OFFER_PAGE,
+        check_device, difference, events::AccountTakenOver, session_owner, Accrued, Difference,
+        EnergyAccount, MarketError, MeterState, Offer, OfferState, RejectReason, BPS,
+        MAX_ACCRUED_EARNINGS, MAX_OFFER_PAGE,
     },
     reading::MeterReading,
     token::{Earning, Mint},
@@ -269,6 +270,51 @@ impl Market {
     /// Takes a collected repayment off the books.
     pub fn repaid(&mut self, debtor: AccountId, creditor: AccountId, amount: u128) -> DebtRepaid {
         self.debts.repaid(debtor, creditor, amount)
+    }
+
+    /// `to`, the account `from`'s citizen acts from after a move (M-1), takes over `from`'s
+    /// books: its energy ledger, unpaid bill and accrued earnings are merged into `to`'s
+    /// (earnings of one device and source into one), for `to` to claim
+    /// (`NothingToClaim` when `from` has none, `TooManyEarnings` when they would not fit).
+    pub fn take_over_account(
+        &mut self,
+        from: AccountId,
+        to: AccountId,
+    ) -> Result<AccountTakenOver, MarketError> {
+        let old = self.account(from);
+        if old == EnergyAccount::default() {
+            return Err(MarketError::NothingToClaim);
+        }
+        let mut new = self.account(to);
+        new.ledger_wh = new.ledger_wh.saturating_add(old.ledger_wh);
+        new.bill = new.bill.saturating_add(old.bill);
+        new.billed_wh = new.billed_wh.saturating_add(old.billed_wh);
+        for accrued in &old.earnings {
+            let earning = &accrued.earning;
+            match new.earning_of(&earning.device, earning.source) {
+                Some(i) => {
+                    let mine = &mut new.earnings[i];
+                    mine.credits = mine.credits.saturating_add(accrued.credits);
+                    let e = &mut mine.earning;
+                    e.energy_wh = e.energy_wh.saturating_add(earning.energy_wh);
+                    e.period_start_ms = e.period_start_ms.min(earning.period_start_ms);
+                    e.period_end_ms = e.period_end_ms.max(earning.period_end_ms);
+                }
+                None if new.earnings.len() < MAX_ACCRUED_EARNINGS as usize => {
+                    new.earnings.push(accrued.clone())
+                }
+                None => return Err(MarketError::TooManyEarnings),
+            }
+        }
+        self.accounts.remove(from);
+        self.set_account(to, &new);
+        Ok(AccountTakenOver {
+            from,
+            to,
+            ledger_wh: old.ledger_wh,
+            bill: old.bill,
+            credits: old.credits(),
+        })
     }
 
     /// What `from` owes `creditor` is owed by `to`, the account `from`'s citizen acts from

@@ -434,6 +434,30 @@ mod fare_pricing {
             Ok(amount)
         }
 
+        /// The caller, the account a citizen acts from after the admin moved it from the
+        /// ticket's rider (a lost key: the registry's `successor`), becomes the rider of
+        /// `ticket`, booked or waiting for its refund (M-1) (`TicketNotFound`,
+        /// `TicketClosed`, `NoSuccessor`, `NotSuccessor`, `RegistryCallFailed`). Emits
+        /// `TicketTakenOver`.
+        #[ink(message)]
+        pub fn take_over_ticket(&mut self, ticket: u64) -> Result<(), FareError> {
+            let caller = self.env().caller();
+            let rider = self
+                .fares
+                .ticket(ticket)
+                .ok_or(FareError::TicketNotFound)?
+                .rider;
+            let successor = interfaces::registry::successor_of(self.registry, rider)
+                .map_err(|_| FareError::RegistryCallFailed)?
+                .ok_or(FareError::NoSuccessor)?;
+            if successor != caller {
+                return Err(FareError::NotSuccessor);
+            }
+            let event = self.fares.take_over_ticket(ticket, caller)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
         /// The caller (an operator a fare was owed to) moves what `from` owes it to the
         /// account `from`'s citizen acts from after a move (M-3: that account is then a
         /// debtor, refused tickets and tap-ins until it repays) (`NoSuccessor`,

@@ -456,6 +456,8 @@ pub enum FareError {
     /// The registry knows no account that acts now for that account's citizen: it was
     /// never moved to a new account (M-3).
     NoSuccessor,
+    /// The caller is not the account that acts now for the rider's citizen.
+    NotSuccessor,
 }
 
 impl From<crate::debt::RepayRefusal> for FareError {

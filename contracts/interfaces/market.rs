@@ -516,6 +516,11 @@ pub enum MarketError {
     /// The registry knows no account that acts now for that account's citizen: it was
     /// never moved to a new account (M-3).
     NoSuccessor,
+    /// The caller is not the account that acts now for that account's citizen.
+    NotSuccessor,
+    /// The account's earnings and the caller's would be more than `MAX_ACCRUED_EARNINGS`
+    /// together: the caller claims its own first.
+    TooManyEarnings,
 }
 
 impl From<crate::debt::RepayRefusal> for MarketError {

@@ -71,6 +71,7 @@ impl FareClient {
         tx FareError, release_fares(trip: u64) -> u128;
         tx FareError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx FareError, move_debt(from: AccountId) -> ();
+        tx FareError, take_over_ticket(ticket: u64) -> ();
         tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
         tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
         tx FareError, cancel_trip(trip: u64) -> u32;
@@ -117,6 +118,7 @@ contract_events!(
         DebtRecorded,
         DebtRepaid,
         DebtMoved,
+        TicketTakenOver,
     ]
 );
 

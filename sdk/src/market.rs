@@ -174,6 +174,7 @@ impl MarketClient {
     messages! {
         tx MarketError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx MarketError, move_debt(from: AccountId) -> ();
+        tx MarketError, take_over_account(from: AccountId) -> ();
         tx MarketError, claim() -> u128;
         tx MarketError, settle(accounts: Vec<AccountId>) -> u32;
         read MarketError, energy_account(account: AccountId) -> EnergyAccount;
@@ -199,6 +200,7 @@ contract_events!(
         DebtRecorded,
         DebtRepaid,
         DebtMoved,
+        AccountTakenOver,
         MarketConfigChanged,
         MarketPauseChanged,
         OfferCreated,

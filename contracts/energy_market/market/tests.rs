@@ -862,3 +862,51 @@ fn a_debtors_new_key_keeps_its_debt_to_the_utility() {
         Ok(5_000_000)
     );
 }
+
+/// M-1: Asha's key is lost with credits accrued, a bill and energy on her ledger; the admin
+/// moves her to account 9, where her meter's next readings accrue. What the old key held
+/// used to be claimable only by it, for good. The new key takes it over, merged with its own.
+#[ink::test]
+fn a_moved_households_new_key_takes_over_its_books() {
+    let mut market = market();
+    let (asha, new_asha) = (account(7), account(9));
+    let mut old = market.account(asha);
+    accrue(&mut old, [1; 32], &solar_share(NOON, 3_000, 0, 4_000_000));
+    old.bill = 1_000_000;
+    old.billed_wh = 400;
+    market.set_account(asha, &old);
+    let mut new = market.account(new_asha);
+    accrue(
+        &mut new,
+        [1; 32],
+        &solar_share(NOON + 900_000, 1_000, 0, 2_000_000),
+    );
+    accrue(
+        &mut new,
+        [2; 32],
+        &solar_share(NOON + 900_000, 500, 0, 1_000_000),
+    );
+    market.set_account(new_asha, &new);
+
+    let event = market.take_over_account(asha, new_asha).unwrap();
+    assert_eq!(
+        (event.ledger_wh, event.bill, event.credits),
+        (3_000, 1_000_000, 4_000_000)
+    );
+    assert_eq!(market.account(asha), EnergyAccount::default());
+    let books = market.account(new_asha);
+    assert_eq!(
+        (books.ledger_wh, books.bill, books.billed_wh),
+        (4_500, 1_000_000, 400)
+    );
+    // one earning per device and source: the meter's two spans are one earning now
+    assert_eq!(books.earnings.len(), 2);
+    assert_eq!(books.credits(), 7_000_000);
+    let meter = &books.earnings[books.earning_of(&[1; 32], EnergySource::Solar).unwrap()];
+    assert_eq!((meter.credits, meter.earning.energy_wh), (6_000_000, 4_000));
+    // nothing left to take over
+    assert_eq!(
+        market.take_over_account(asha, new_asha),
+        Err(MarketError::NothingToClaim)
+    );
+}

@@ -213,6 +213,39 @@ impl Fares {
         Ok((ticket.rider, ticket.fare))
     }
 
+    /// `to`, the account the rider's citizen acts from after a move (M-1), becomes the
+    /// rider of ticket `id`, booked or waiting for its refund (`TicketNotFound`,
+    /// `TicketClosed`): its boarding, its cancellation and its refund are `to`'s. Returns
+    /// the event.
+    pub fn take_over_ticket(
+        &mut self,
+        id: u64,
+        to: AccountId,
+    ) -> Result<TicketTakenOver, FareError> {
+        let mut ticket = self.tickets.get(id).ok_or(FareError::TicketNotFound)?;
+        let from = ticket.rider;
+        match ticket.state {
+            TicketState::Booked => {
+                // the per-trip ticket cap counts the new key's tickets now
+                let held = self.rider_tickets.get((ticket.trip, from)).unwrap_or(0);
+                self.rider_tickets
+                    .insert((ticket.trip, from), &held.saturating_sub(1));
+                let mine = self.rider_tickets.get((ticket.trip, to)).unwrap_or(0);
+                self.rider_tickets
+                    .insert((ticket.trip, to), &mine.saturating_add(1));
+            }
+            TicketState::RefundOwed => {}
+            _ => return Err(FareError::TicketClosed),
+        }
+        ticket.rider = to;
+        self.tickets.insert(id, &ticket);
+        Ok(TicketTakenOver {
+            ticket: id,
+            from,
+            to,
+        })
+    }
+
     /// Anyone releases a departed trip's fares to its operator, once. Returns (operator,
     /// amount).
     pub fn release_fares(

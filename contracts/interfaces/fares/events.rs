@@ -108,6 +108,17 @@ pub struct TicketRefunded {
     pub refund: u128,
 }
 
+/// `to`, the account a citizen acts from after the admin moved it from `from` (a lost
+/// key), is the rider of `ticket` now (M-1).
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTakenOver {
+    #[ink(topic)]
+    pub ticket: u64,
+    pub from: AccountId,
+    pub to: AccountId,
+}
+
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketBoarded {

@@ -39,6 +39,21 @@ pub struct MeasuredBeforeTransfer {
 /// first (`netted`, minted to the utility), then its debt to the utility
 /// (`debt_repaid`, with its `DebtRepaid`); the rest of the bill from its allowance
 /// (`collected`) or recorded as a debt (`owed`, with its `DebtRecorded`).
+/// `to`, the account a citizen acts from after the admin moved it from `from` (a lost
+/// key), took over `from`'s books (M-1): `ledger_wh` of energy, an unpaid `bill` and
+/// `credits` accrued, now `to`'s to claim.
+#[ink::event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountTakenOver {
+    #[ink(topic)]
+    pub from: AccountId,
+    #[ink(topic)]
+    pub to: AccountId,
+    pub ledger_wh: u64,
+    pub bill: u128,
+    pub credits: u128,
+}
+
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {

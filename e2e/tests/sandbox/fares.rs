@@ -608,6 +608,65 @@ fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
     assert_eq!(depot.balance(depot.fares.address()), 0);
 }
 
+/// Security review M-1, end to end: Ria's key is lost and the admin moves her to a new
+/// account before her trip is cancelled. Her refund cannot go to the old key and waits;
+/// it used to wait for good. Her new key takes the ticket over and is refunded; nobody
+/// else can take it.
+#[test]
+fn a_lost_key_riders_refund_follows_the_citizen() {
+    let mut depot = Depot::new();
+    let [ria, sol, _] = depot.riders;
+    let trip = depot.trip(2 * HOUR, 10);
+    let ticket = depot.book(ria, trip, 0, 7).unwrap();
+    let (admin, anyone) = (named_account("admin"), named_account("anyone"));
+    let new_ria = named_account("ria/new-key");
+    depot
+        .registry
+        .move_citizen(
+            &mut depot.chain,
+            admin,
+            smartcity_sdk::virtual_id(b"salt", "ria"),
+            new_ria,
+        )
+        .unwrap();
+    let bus = depot.bus;
+    depot
+        .fares
+        .cancel_trip(&mut depot.chain, bus, trip)
+        .unwrap();
+    depot
+        .fares
+        .refund_cancelled(&mut depot.chain, anyone, trip, 8)
+        .unwrap();
+    let state = |depot: &mut Depot| {
+        let ticket = depot.fares.ticket(&mut depot.chain, ticket).unwrap();
+        let ticket = ticket.unwrap();
+        (ticket.rider, ticket.state)
+    };
+    assert_eq!(state(&mut depot), (ria, TicketState::RefundOwed));
+    for stranger in [anyone, sol] {
+        assert_eq!(
+            depot
+                .fares
+                .take_over_ticket(&mut depot.chain, stranger, ticket)
+                .unwrap_err(),
+            ClientError::Contract(FareError::NotSuccessor)
+        );
+    }
+    depot
+        .fares
+        .take_over_ticket(&mut depot.chain, new_ria, ticket)
+        .unwrap();
+    assert_eq!(state(&mut depot), (new_ria, TicketState::RefundOwed));
+    let claimed = depot
+        .fares
+        .claim_refund(&mut depot.chain, anyone, ticket)
+        .unwrap();
+    assert_eq!(claimed.value, 20 * MICRO);
+    assert_eq!(depot.balance(new_ria), 20 * MICRO);
+    assert_eq!(depot.balance(depot.fares.address()), 0);
+}
+
 #[test]
 fn a_cancelled_trip_refunds_every_ticket() {
     let mut depot = Depot::new();

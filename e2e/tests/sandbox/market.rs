@@ -956,6 +956,48 @@ fn batch_bounds_pause_and_a_market_that_may_not_mint() {
     );
 }
 
+/// Security review M-1, end to end: Asha's meter earned credits and her key is lost before
+/// she claims them; the admin moves her to a new key. The accrual used to stay with the old
+/// key, for good. Her new key takes her books over and claims them; nobody else can.
+#[test]
+fn a_lost_key_households_accrued_credits_follow_the_citizen() {
+    let mut grid = Grid::new();
+    let (asha, ben, admin) = (grid.asha, grid.ben, grid.admin);
+    let (_, end) = grid.last_quarter();
+    let reading = grid.asha_meter.read(end, 0, 8_000);
+    grid.submit(vec![reading]);
+    let (credits, _) = grid.accrued(asha);
+    assert_eq!(credits, 16_000_000);
+    let new_asha = named_account("asha/new-key");
+    grid.registry
+        .move_citizen(
+            &mut grid.chain,
+            admin,
+            smartcity_sdk::virtual_id(b"salt", "asha"),
+            new_asha,
+        )
+        .unwrap();
+    for stranger in [ben, named_account("anyone")] {
+        assert_eq!(
+            grid.market
+                .take_over_account(&mut grid.chain, stranger, asha)
+                .unwrap_err(),
+            ClientError::Contract(MarketError::NotSuccessor)
+        );
+    }
+    let taken = grid
+        .market
+        .take_over_account(&mut grid.chain, new_asha, asha)
+        .unwrap();
+    assert!(market_events(grid.market.address(), &taken.events)
+        .iter()
+        .any(|e| matches!(e, MarketEvent::AccountTakenOver(t) if t.from == asha && t.to == new_asha && t.credits == credits)));
+    assert_eq!(grid.accrued(asha), (0, 0));
+    assert_eq!(grid.accrued(new_asha), (credits, 0));
+    let minted = grid.market.claim(&mut grid.chain, new_asha).unwrap().value;
+    assert_eq!((minted, grid.balance(new_asha)), (credits, credits));
+}
+
 #[test]
 fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
     let mut grid = Grid::new();

@@ -426,3 +426,44 @@ fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
     );
     assert!(fares.book(rider, true, 0, 0, 3, HOUR).is_ok());
 }
+
+/// M-1: Ria's refund of a cancelled trip could not be paid and waits; her key is lost and
+/// the admin moves her to account 9. The refund used to be payable only to the old key,
+/// for good. The new key takes over the ticket (and a booked one: the per-trip cap counts
+/// it); a boarded or refunded ticket stays as it is.
+#[ink::test]
+fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
+    let mut fares = fares();
+    let (ria, new_ria) = (account(2), account(9));
+    let (waiting, ..) = fares.book(ria, true, 0, 0, 3, HOUR).unwrap();
+    let (paid, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    fares.cancel_trip(account(1), 0, HOUR).unwrap();
+    fares.refund_cancelled(0, 8).unwrap();
+    fares.refund_failed(waiting);
+    let event = fares.take_over_ticket(waiting, new_ria).unwrap();
+    assert_eq!(
+        (event.ticket, event.from, event.to),
+        (waiting, ria, new_ria)
+    );
+    assert_eq!(fares.claim_refund(waiting), Ok((new_ria, 10 * MICRO)));
+    assert_eq!(
+        fares.take_over_ticket(paid, new_ria),
+        Err(FareError::TicketClosed)
+    );
+    assert_eq!(
+        fares.take_over_ticket(99, new_ria),
+        Err(FareError::TicketNotFound)
+    );
+    // a booked ticket on another trip: the new key rides, cancels or is refunded with it
+    fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
+    let (booked, ..) = fares.book(ria, true, 1, 0, 3, HOUR).unwrap();
+    fares.take_over_ticket(booked, new_ria).unwrap();
+    assert_eq!(fares.ticket(booked).unwrap().rider, new_ria);
+    assert_eq!(
+        fares
+            .cancel_ticket(ria, booked, HOUR)
+            .map(|(refund, ..)| refund),
+        Err(FareError::NotRider)
+    );
+    assert!(fares.cancel_ticket(new_ria, booked, HOUR).is_ok());
+}
