@@ -25,7 +25,7 @@ mod credit_token {
             voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
             RetirementClaim, TokenError, TokenRole, Voucher,
         },
-        Deployment, GenesisHash, IdentityRegistry, TimestampMs,
+        ChainBound, Deployment, GenesisHash, IdentityRegistry, TimestampMs,
     };
     use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
 
@@ -39,6 +39,14 @@ mod credit_token {
         registry: Option<AccountId>,
         /// The genesis hash of the chain it is deployed on.
         chain: GenesisHash,
+    }
+
+    impl ChainBound for CreditToken {
+        /// The genesis hash of the chain this contract was deployed on (I-1).
+        #[ink(message)]
+        fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
     }
 
     impl CreditToken {
@@ -66,21 +74,6 @@ mod credit_token {
             };
             contract.emit(events);
             contract
-        }
-
-        /// The genesis hash of the chain this token was deployed on, as its deployer passed
-        /// it: voucher redemption signatures bind it (I-1), so wallets read it here.
-        #[ink(message)]
-        pub fn chain_id(&self) -> GenesisHash {
-            self.chain
-        }
-
-        /// This token on its chain: what a voucher redemption signature binds.
-        fn deployment(&self) -> Deployment {
-            Deployment {
-                contract: self.env().account_id(),
-                chain: self.chain,
-            }
         }
 
         fn emit(&self, events: Events) {
@@ -381,7 +374,7 @@ mod credit_token {
         pub fn redeem_voucher(&mut self, id: u64, signature: [u8; 65]) -> Result<(), TokenError> {
             let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let preimage = voucher_preimage(&self.deployment(), id, &caller);
+            let preimage = voucher_preimage(&Deployment::here(self.chain), id, &caller);
             ink::env::hash_bytes::<Blake2x256>(&preimage, &mut digest);
             let signer_key = interfaces::recover_signer(&signature, &digest);
             self.ensure_may_move(me, caller)?;

@@ -38,7 +38,7 @@ mod energy_market {
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
         token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
-        Deployment, DeviceId, GenesisHash, IdentityRegistry, MAX_QUERY_BATCH,
+        ChainBound, Deployment, DeviceId, GenesisHash, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -47,6 +47,14 @@ mod energy_market {
         registry: AccountId,
         token: AccountId,
         chain: GenesisHash,
+    }
+
+    impl ChainBound for EnergyMarketContract {
+        /// The genesis hash of the chain this contract was deployed on (I-1).
+        #[ink(message)]
+        fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
     }
 
     impl EnergyMarketContract {
@@ -67,21 +75,6 @@ mod energy_market {
                 token,
                 chain,
             })
-        }
-
-        /// The genesis hash of the chain this contract was deployed on, as its deployer
-        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
-        #[ink(message)]
-        pub fn chain_id(&self) -> GenesisHash {
-            self.chain
-        }
-
-        /// This contract on its chain: what its signers' preimages bind.
-        fn deployment(&self) -> Deployment {
-            Deployment {
-                contract: self.env().account_id(),
-                chain: self.chain,
-            }
         }
 
         /// The identity registry and the credit token this market is wired to.
@@ -520,7 +513,7 @@ mod energy_market {
         ) -> Result<Vec<ReadingOutcome>, MarketError> {
             let batch = batch.0;
             self.market.ensure_batch(batch.len())?;
-            let (now, me) = (self.env().block_timestamp(), self.deployment());
+            let (now, me) = (self.env().block_timestamp(), Deployment::here(self.chain));
 
             // every device and vehicle once, and each reading's slots; sized for a full
             // registry query up front, as growing by doubling would leave every smaller

@@ -289,22 +289,19 @@ impl Market {
         new.ledger_wh = new.ledger_wh.saturating_add(old.ledger_wh);
         new.bill = new.bill.saturating_add(old.bill);
         new.billed_wh = new.billed_wh.saturating_add(old.billed_wh);
+        let added = old
+            .earnings
+            .iter()
+            .filter(|a| {
+                new.earning_of(&a.earning.device, a.earning.source)
+                    .is_none()
+            })
+            .count();
+        if new.earnings.len().saturating_add(added) > MAX_ACCRUED_EARNINGS as usize {
+            return Err(MarketError::TooManyEarnings);
+        }
         for accrued in &old.earnings {
-            let earning = &accrued.earning;
-            match new.earning_of(&earning.device, earning.source) {
-                Some(i) => {
-                    let mine = &mut new.earnings[i];
-                    mine.credits = mine.credits.saturating_add(accrued.credits);
-                    let e = &mut mine.earning;
-                    e.energy_wh = e.energy_wh.saturating_add(earning.energy_wh);
-                    e.period_start_ms = e.period_start_ms.min(earning.period_start_ms);
-                    e.period_end_ms = e.period_end_ms.max(earning.period_end_ms);
-                }
-                None if new.earnings.len() < MAX_ACCRUED_EARNINGS as usize => {
-                    new.earnings.push(accrued.clone())
-                }
-                None => return Err(MarketError::TooManyEarnings),
-            }
+            new.add_earning(&accrued.earning, accrued.credits);
         }
         self.accounts.remove(from);
         self.set_account(to, &new);
@@ -602,26 +599,14 @@ pub fn accrue(account: &mut EnergyAccount, device: DeviceId, share: &Share) -> u
     let consumed = available.min(share.import_wh);
     account.ledger_wh = available.saturating_sub(consumed);
     if share.credits > 0 {
-        match account.earning_of(&device, share.source) {
-            Some(i) => {
-                let accrued = &mut account.earnings[i];
-                accrued.credits = accrued.credits.saturating_add(share.credits);
-                let earning = &mut accrued.earning;
-                earning.energy_wh = earning.energy_wh.saturating_add(share.export_wh);
-                earning.period_start_ms = earning.period_start_ms.min(share.from_ms);
-                earning.period_end_ms = earning.period_end_ms.max(share.to_ms);
-            }
-            None => account.earnings.push(Accrued {
-                earning: Earning {
-                    device,
-                    source: share.source,
-                    period_start_ms: share.from_ms,
-                    period_end_ms: share.to_ms,
-                    energy_wh: share.export_wh,
-                },
-                credits: share.credits,
-            }),
-        }
+        let earning = Earning {
+            device,
+            source: share.source,
+            period_start_ms: share.from_ms,
+            period_end_ms: share.to_ms,
+            energy_wh: share.export_wh,
+        };
+        account.add_earning(&earning, share.credits);
     }
     share.import_wh.saturating_sub(consumed)
 }

@@ -31,7 +31,7 @@ mod fare_pricing {
             Trip, ValidatorOutcome, ValidatorPreimage,
         },
         token::{PSP22Error, TokenError, PSP22},
-        Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
+        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -40,6 +40,14 @@ mod fare_pricing {
         registry: AccountId,
         token: AccountId,
         chain: GenesisHash,
+    }
+
+    impl ChainBound for FarePricing {
+        /// The genesis hash of the chain this contract was deployed on (I-1).
+        #[ink(message)]
+        fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
     }
 
     impl FarePricing {
@@ -52,21 +60,6 @@ mod fare_pricing {
                 registry,
                 token,
                 chain,
-            }
-        }
-
-        /// The genesis hash of the chain this contract was deployed on, as its deployer
-        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
-        #[ink(message)]
-        pub fn chain_id(&self) -> GenesisHash {
-            self.chain
-        }
-
-        /// This contract on its chain: what its signers' preimages bind.
-        fn deployment(&self) -> Deployment {
-            Deployment {
-                contract: self.env().account_id(),
-                chain: self.chain,
             }
         }
 
@@ -495,7 +488,7 @@ mod fare_pricing {
         ) -> Result<ValidatorOutcome, FareError> {
             let event = signed.event;
             let validator = self.device(event.validator)?;
-            let me = self.deployment();
+            let me = Deployment::here(self.chain);
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
             ink::env::hash_encoded::<Blake2x256, _>(
                 &ValidatorPreimage {

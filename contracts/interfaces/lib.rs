@@ -230,6 +230,26 @@ pub struct Deployment {
     pub chain: GenesisHash,
 }
 
+impl Deployment {
+    /// The contract this code runs in, on `chain` (what its own signature checks bind).
+    pub fn here(chain: GenesisHash) -> Self {
+        Self {
+            contract: ink::env::account_id::<ink::env::DefaultEnvironment>(),
+            chain,
+        }
+    }
+}
+
+/// What every contract that takes signatures answers (I-1): the market, the rental, the
+/// fare contract and the token. Signers ask it once and bind its answer.
+#[ink::trait_definition]
+pub trait ChainBound {
+    /// The genesis hash of the chain this contract was deployed on, as its deployer passed
+    /// it to the constructor: every signature the contract takes binds it.
+    #[ink(message)]
+    fn chain_id(&self) -> GenesisHash;
+}
+
 /// What a registered device is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]

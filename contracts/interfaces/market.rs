@@ -295,6 +295,26 @@ impl EnergyAccount {
             .iter()
             .position(|a| a.earning.device == *device && a.earning.source == source)
     }
+
+    /// Adds `credits` earned by `earning` to the earning of its device and source (its
+    /// energy added, its span widened), or as a new one: the caller checks the room
+    /// (`has_room`) first.
+    pub fn add_earning(&mut self, earning: &Earning, credits: u128) {
+        match self.earning_of(&earning.device, earning.source) {
+            Some(i) => {
+                let accrued = &mut self.earnings[i];
+                accrued.credits = accrued.credits.saturating_add(credits);
+                let mine = &mut accrued.earning;
+                mine.energy_wh = mine.energy_wh.saturating_add(earning.energy_wh);
+                mine.period_start_ms = mine.period_start_ms.min(earning.period_start_ms);
+                mine.period_end_ms = mine.period_end_ms.max(earning.period_end_ms);
+            }
+            None => self.earnings.push(Accrued {
+                earning: earning.clone(),
+                credits,
+            }),
+        }
+    }
 }
 
 /// What the market keeps per device: its last accepted reading's registers and time, and

@@ -30,7 +30,7 @@ mod parking_rental {
             Violation,
         },
         token::{PSP22Error, TokenError, PSP22},
-        Deployment, DeviceId, DeviceInfo, GenesisHash, Hash32, IdentityRegistry,
+        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, Hash32, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -39,6 +39,14 @@ mod parking_rental {
         registry: AccountId,
         token: AccountId,
         chain: GenesisHash,
+    }
+
+    impl ChainBound for ParkingRental {
+        /// The genesis hash of the chain this contract was deployed on (I-1).
+        #[ink(message)]
+        fn chain_id(&self) -> GenesisHash {
+            self.chain
+        }
     }
 
     impl ParkingRental {
@@ -58,21 +66,6 @@ mod parking_rental {
                 token,
                 chain,
             })
-        }
-
-        /// The genesis hash of the chain this contract was deployed on, as its deployer
-        /// passed it: every device signature it takes binds it (I-1), so signers read it here.
-        #[ink(message)]
-        pub fn chain_id(&self) -> GenesisHash {
-            self.chain
-        }
-
-        /// This contract on its chain: what its signers' preimages bind.
-        fn deployment(&self) -> Deployment {
-            Deployment {
-                contract: self.env().account_id(),
-                chain: self.chain,
-            }
         }
 
         /// The identity registry and the credit token this contract is wired to.
@@ -524,7 +517,7 @@ mod parking_rental {
             let event = signed.event;
             let records = self.devices([event.sensor, event.vehicle])?;
             let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let me = self.deployment();
+            let me = Deployment::here(self.chain);
             ink::env::hash_encoded::<Blake2x256, _>(
                 &SensorPreimage {
                     parking: &me,

@@ -152,7 +152,9 @@ impl ContractHandle {
     /// the signatures it takes bind (I-1). A signer asks once and keeps it.
     pub fn deployment<C: Chain, E>(&self, chain: &mut C) -> Result<Deployment, ClientError<E>> {
         let reader = AccountId::from([0; 32]);
-        let chain_id = self.read(chain, reader, selector("chain_id"), ())?.value;
+        let chain_id = self
+            .read(chain, reader, selector("ChainBound::chain_id"), ())?
+            .value;
         Ok(Deployment {
             contract: self.address,
             chain: chain_id,

@@ -3,7 +3,7 @@
 // `SCV1:<token hex>:<voucher id>:<one-time secret hex>` (upper case: QR codes' dense
 // alphanumeric mode). The redeemer signs its own account with the secret, so a watcher of
 // the transaction pool cannot redeem in its place; the signature binds the token's chain
-// (its `chainId()`), so it cannot be replayed on another chain either.
+// (its `chainBound::chainId`), so it cannot be replayed on another chain either.
 import { hexToU8a, stringToU8a, u8aConcat, u8aToHex } from "@polkadot/util";
 import { blake2AsU8a, secp256k1PairFromSeed, secp256k1Sign } from "@polkadot/util-crypto";
 
@@ -63,7 +63,7 @@ export function parsePayload(text: string): VoucherTicket {
   return { token: bytes(token, "token address"), voucherId: BigInt(id), secret: secretBytes };
 }
 
-/** A token on its chain: the token's account id and the genesis hash it reports (`chainId()`). */
+/** A token on its chain: the token's account id and the genesis hash it reports (`chainBound::chainId`). */
 export interface TokenDeployment {
   token: Uint8Array;
   chain: Uint8Array;

@@ -89,7 +89,7 @@ export const vouchers: Page = {
         if (u8aToHex(ticket.token) !== u8aToHex(token)) {
           throw new Error("This voucher is for another city's token.");
         }
-        const chain = hexToU8a((await city.read<Codec>("credit_token", "chainId", account.address)).toHex());
+        const chain = hexToU8a((await city.read<Codec>("credit_token", "chainBound::chainId", account.address)).toHex());
         const signature = signRedemption(ticket, chain, decodeAddress(account.address));
         return {
           contract: "credit_token",
