@@ -223,4 +223,28 @@ mod tests {
         book.repaid(sam, cafe, 400);
         assert!(book.is_clear(sam));
     }
+
+    /// M-3: a debt moved to the debtor's new key leaves the old key clear and the new one
+    /// owing the same creditor, on top of what it owed already; another creditor's debt
+    /// stays where it was.
+    #[ink::test]
+    fn a_moved_debt_is_the_new_keys_one_creditor_at_a_time() {
+        let mut book = DebtBook::default();
+        let (sam, new_sam, shop, cafe) = (account(1), account(5), account(2), account(3));
+        book.record(sam, shop, 600, DebtCause::Parking { space: 0 });
+        book.record(sam, cafe, 400, DebtCause::Parking { space: 1 });
+        book.record(new_sam, shop, 50, DebtCause::Parking { space: 0 });
+        assert_eq!(book.move_debtor(sam, new_sam, account(9)), None);
+        let moved = book.move_debtor(sam, new_sam, shop).unwrap();
+        assert_eq!(
+            (moved.from, moved.to, moved.creditor, moved.amount),
+            (sam, new_sam, shop, 600)
+        );
+        assert_eq!((book.owed(sam, shop), book.owed(new_sam, shop)), (0, 650));
+        assert_eq!((book.total(sam), book.total(new_sam)), (400, 650));
+        assert_eq!(book.move_debtor(sam, new_sam, shop), None);
+        book.move_debtor(sam, new_sam, cafe).unwrap();
+        assert!(book.is_clear(sam));
+        assert_eq!(book.total(new_sam), 1_050);
+    }
 }
