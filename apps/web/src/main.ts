@@ -100,9 +100,19 @@ function confirmFee(city: City): ConfirmFee {
 /**
  * What the resident typed in the page being replaced goes into the new one, field by field
  * (a live update must not wipe a half-filled form); a field the new page fills itself
- * (another default) is left as drawn.
+ * (another default) is left as drawn. Each form's status line goes along too, so an
+ * outcome shown just before a live update is not wiped by it.
  */
 function keepTyped(from: HTMLElement, to: HTMLElement) {
+  // a form's status line (the last send's outcome, a refusal in words) outlives a redraw
+  from.querySelectorAll<HTMLElement>("form[id] [role=status]").forEach((old) => {
+    const form = old.closest("form");
+    const fresh = form ? to.querySelector<HTMLElement>(`form#${form.id} [role=status]`) : null;
+    if (fresh && !fresh.textContent && old.textContent) {
+      fresh.textContent = old.textContent;
+      fresh.className = old.className;
+    }
+  });
   from.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id]:not([type=file]), textarea[id]").forEach((old) => {
     const fresh = to.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${old.id}`);
     if (!fresh || fresh.readOnly) return;

@@ -91,6 +91,7 @@ export function sendForm(opts: {
     event.preventDefault();
     button.disabled = true;
     status.className = "status";
+    status.textContent = "";
     try {
       const step = (label: string) => (p: Progress) => {
         status.textContent = `${label}: ${describe(p, opts.city)}`;
