@@ -25,12 +25,11 @@ mod parking_rental {
     };
     use interfaces::{
         parking::{
-            events as ev, vehicle_tag, Booking, Holding, ParkingConfig, ParkingError,
-            SensorOutcome, SensorPreimage, SignedSensorEvent, Space, SpaceTerms, TagScope,
-            Violation,
+            events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorOutcome,
+            SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
         },
         token::{PSP22Error, TokenError, PSP22},
-        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, Hash32, IdentityRegistry,
+        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
     };
 
     #[ink(storage)]
@@ -534,16 +533,7 @@ mod parking_rental {
                 self.parking
                     .sensor_event(space, &event, records[1].as_ref())?;
             self.carry_out(settlement)?;
-            let stay = TagScope::Stay {
-                space,
-                since_ms: event.at_ms,
-            };
-            self.emit_effect(
-                space,
-                vehicle_tag(&event.vehicle, stay),
-                event.at_ms,
-                effect,
-            );
+            self.emit_effect(space, event.at_ms, effect);
             Ok(outcome)
         }
 
@@ -557,36 +547,34 @@ mod parking_rental {
         #[ink(message)]
         pub fn close_overdue(&mut self, space: u64) -> Result<SensorOutcome, ParkingError> {
             let now = self.env().block_timestamp();
-            let vehicle = self
-                .parking
-                .space(space)
-                .and_then(|s| s.session)
-                .map(|s| s.vehicle_tag)
-                .ok_or(ParkingError::NoSession)?;
             let (outcome, effect, settlement) = self.parking.close_overdue(space, now)?;
             self.carry_out(settlement)?;
-            self.emit_effect(space, vehicle, now, effect);
+            self.emit_effect(space, now, effect);
             Ok(outcome)
         }
 
         // ----- the shell's calls -------------------------------------------------------
 
-        /// The events of what a sensor event (or a time-out) did; `vehicle_tag` is the
-        /// vehicle's pseudonym for the stay that began at `at_ms` (M-10).
-        fn emit_effect(&self, space: u64, vehicle_tag: Hash32, at_ms: u64, effect: SensorEffect) {
+        /// The events of what a sensor event (or a time-out) at `at_ms` did.
+        fn emit_effect(&self, space: u64, at_ms: u64, effect: SensorEffect) {
             match effect {
                 SensorEffect::None => {}
-                SensorEffect::CheckedIn { booking } => self.env().emit_event(ev::CheckedIn {
+                SensorEffect::CheckedIn {
+                    booking,
+                    vehicle_tag,
+                } => self.env().emit_event(ev::CheckedIn {
                     booking,
                     vehicle_tag,
                     at_ms,
                 }),
-                SensorEffect::SessionOpened { payer } => self.env().emit_event(ev::SessionOpened {
-                    space,
-                    vehicle_tag,
-                    payer,
-                    at_ms,
-                }),
+                SensorEffect::SessionOpened { payer, vehicle_tag } => {
+                    self.env().emit_event(ev::SessionOpened {
+                        space,
+                        vehicle_tag,
+                        payer,
+                        at_ms,
+                    })
+                }
                 SensorEffect::Violation {
                     owner,
                     index,

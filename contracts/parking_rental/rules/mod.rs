@@ -183,11 +183,14 @@ impl Parking {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SensorEffect {
     None,
+    /// The vehicle's pseudonym for the stay that began (M-10) rides along, for the event.
     CheckedIn {
         booking: u64,
+        vehicle_tag: Hash32,
     },
     SessionOpened {
         payer: AccountId,
+        vehicle_tag: Hash32,
     },
     Violation {
         owner: AccountId,

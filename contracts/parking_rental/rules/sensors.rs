@@ -152,6 +152,7 @@ impl Parking {
                             },
                             SensorEffect::CheckedIn {
                                 booking: booking_id,
+                                vehicle_tag: stay_tag,
                             },
                         )
                     }
@@ -186,6 +187,7 @@ impl Parking {
                                 },
                                 SensorEffect::SessionOpened {
                                     payer: vehicle.owner,
+                                    vehicle_tag: stay_tag,
                                 },
                             )
                         } else {
