@@ -17,6 +17,7 @@ use interfaces::{
 use meter_feed::Ack;
 use rusqlite::{params, Connection, OptionalExtension};
 use scale::{Decode, Encode};
+use smartcity_sdk::SentCall;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
@@ -100,6 +101,16 @@ pub struct Stored {
     pub received_ms: u64,
 }
 
+/// A batch sent to the chain whose outcome the relay never recorded.
+#[derive(Debug, Clone)]
+pub struct Unconfirmed {
+    pub batch: i64,
+    /// The extrinsic it went out as, when the chain noted one (a node does).
+    pub sent: Option<SentCall>,
+    /// Its readings, in the order they were sent.
+    pub readings: Vec<Stored>,
+}
+
 /// What `GET /meters/<device>/<seq>` shows.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReadingStatus {
@@ -118,6 +129,7 @@ CREATE TABLE IF NOT EXISTS readings (
     signed BLOB NOT NULL,
     state INTEGER NOT NULL DEFAULT 0,
     batch INTEGER,
+    batch_pos INTEGER,
     outcome TEXT,
     settlement BLOB,
     received_ms INTEGER NOT NULL,
@@ -141,6 +153,7 @@ CREATE TABLE IF NOT EXISTS accruals (
 CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
     tx_hash BLOB NOT NULL,
+    sent_block INTEGER,
     readings INTEGER NOT NULL,
     created_ms INTEGER NOT NULL,
     settled_ms INTEGER,
@@ -157,7 +170,23 @@ pub fn open(dir: &Path) -> rusqlite::Result<Connection> {
     // FULL: a commit is on disk (WAL fsynced) before the relay acknowledges
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.execute_batch(SCHEMA)?;
+    // columns added since the first outbox: a reading's place in its batch, the block a
+    // batch was signed at (where to look for its extrinsic after a restart)
+    add_column(&conn, "readings", "batch_pos", "INTEGER")?;
+    add_column(&conn, "batches", "sent_block", "INTEGER")?;
     Ok(conn)
+}
+
+fn add_column(conn: &Connection, table: &str, column: &str, kind: &str) -> rusqlite::Result<()> {
+    let present: bool = conn.query_row(
+        &format!("SELECT count(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+        [column],
+        |row| row.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !present {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+    }
+    Ok(())
 }
 
 pub fn now_ms() -> u64 {
@@ -526,24 +555,53 @@ impl Store {
     }
 
     /// Batches sent to the chain whose outcome the relay never recorded (it stopped
-    /// between the call and the settlement), oldest first, with their readings.
-    pub fn unconfirmed(&self) -> rusqlite::Result<Vec<(i64, Vec<Stored>)>> {
-        let ids: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT DISTINCT batch FROM readings WHERE state = 1 ORDER BY batch")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+    /// between the call and the settlement), oldest first, with their readings in the
+    /// order they were sent and where to find the extrinsic (when the chain noted one).
+    pub fn unconfirmed(&self) -> rusqlite::Result<Vec<Unconfirmed>> {
+        let batches: Vec<(i64, Vec<u8>, Option<i64>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id, tx_hash, sent_block FROM batches
+                 WHERE id IN (SELECT DISTINCT batch FROM readings WHERE state = 1) ORDER BY id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        ids.into_iter()
-            .map(|batch| {
+        batches
+            .into_iter()
+            .map(|(batch, tx_hash, sent_block)| {
                 let readings = self.rows(
-                    "SELECT id, signed, received_ms FROM readings WHERE batch = ?1 AND state = 1 ORDER BY id",
+                    "SELECT id, signed, received_ms FROM readings WHERE batch = ?1 AND state = 1
+                     ORDER BY batch_pos, id",
                     batch,
                 )?;
-                Ok((batch, readings))
+                let sent = match (<[u8; 32]>::try_from(tx_hash), sent_block) {
+                    (Ok(extrinsic), Some(block)) => Some(SentCall {
+                        extrinsic,
+                        from_block: block as u64,
+                    }),
+                    _ => None,
+                };
+                Ok(Unconfirmed {
+                    batch,
+                    sent,
+                    readings,
+                })
             })
             .collect()
+    }
+
+    /// Records the extrinsic a batch is about to go out as (its hash, the block it was
+    /// signed at), before it is sent.
+    pub fn note_sent(&mut self, batch: i64, sent: SentCall) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE batches SET tx_hash = ?2, sent_block = ?3 WHERE id = ?1",
+            params![
+                batch,
+                &sent.extrinsic[..],
+                sent.from_block.min(i64::MAX as u64) as i64
+            ],
+        )?;
+        Ok(())
     }
 
     /// Records a batch about to be sent: its readings become `submitted` under the
@@ -561,7 +619,7 @@ impl Store {
         let id = match batch {
             Some(id) => {
                 tx.execute(
-                    "UPDATE batches SET tx_hash = ?2, readings = ?3 WHERE id = ?1",
+                    "UPDATE batches SET tx_hash = ?2, sent_block = NULL, readings = ?3 WHERE id = ?1",
                     params![id, &tx_hash[..], submit.len() as i64],
                 )?;
                 id
@@ -575,10 +633,11 @@ impl Store {
             }
         };
         {
-            let mut mark =
-                tx.prepare_cached("UPDATE readings SET state = 1, batch = ?2 WHERE id = ?1")?;
-            for reading in submit {
-                mark.execute(params![reading, id])?;
+            let mut mark = tx.prepare_cached(
+                "UPDATE readings SET state = 1, batch = ?2, batch_pos = ?3 WHERE id = ?1",
+            )?;
+            for (pos, reading) in submit.iter().enumerate() {
+                mark.execute(params![reading, id, pos as i64])?;
             }
         }
         Self::settle_in(&tx, settle_now, now)?;
@@ -1017,8 +1076,9 @@ mod tests {
         );
         let ids: Vec<i64> = pending.iter().map(|p| p.id).collect();
         let refused = vec![(ids[2], Settlement::Rejected(RejectReason::InFuture))];
+        // sent in another order than they arrived
         let batch = store
-            .begin_batch(None, &ids[..2], &[7; 32], &refused)
+            .begin_batch(None, &[ids[1], ids[0]], &[7; 32], &refused)
             .unwrap();
         assert_eq!(
             store.status(&[1; 32], 1).unwrap().unwrap().state,
@@ -1033,10 +1093,20 @@ mod tests {
                 .as_deref(),
             Some("rejected:in_future")
         );
-        // the relay stopped here: the batch is found again, with its readings
+        // the relay stopped here: the batch is found again, with its readings in the order
+        // sent; where to find its extrinsic once the chain noted one
         let unconfirmed = store.unconfirmed().unwrap();
         assert_eq!(unconfirmed.len(), 1);
-        assert_eq!((unconfirmed[0].0, unconfirmed[0].1.len()), (batch, 2));
+        assert_eq!(unconfirmed[0].batch, batch);
+        assert_eq!(unconfirmed[0].sent, None);
+        let order: Vec<i64> = unconfirmed[0].readings.iter().map(|r| r.id).collect();
+        assert_eq!(order, [ids[1], ids[0]]);
+        let sent = SentCall {
+            extrinsic: [8; 32],
+            from_block: 41,
+        };
+        store.note_sent(batch, sent).unwrap();
+        assert_eq!(store.unconfirmed().unwrap()[0].sent, Some(sent));
         let accepted = Settlement::Accepted {
             beneficiary: [9; 32].into(),
             credits: 42,
@@ -1055,7 +1125,8 @@ mod tests {
             (status.state, status.credits.as_deref()),
             ("settled", Some("42"))
         );
-        assert_eq!(status.tx_hash, Some(format!("0x{}", hex::encode([7; 32]))));
+        // the extrinsic noted before sending, not the hash the batch began with
+        assert_eq!(status.tx_hash, Some(format!("0x{}", hex::encode([8; 32]))));
         assert_eq!(store.unsettled_count().unwrap(), 1);
         assert_eq!(
             store.settlements(&[1; 32]).unwrap(),

@@ -20,7 +20,7 @@
 use crate::{
     check::DeviceRecord,
     metrics::{Metrics, OutcomeLabel},
-    outbox::{now_ms, Settlement, Store, Stored},
+    outbox::{now_ms, Settlement, Store, Stored, Unconfirmed},
 };
 use interfaces::{
     market::{
@@ -32,7 +32,7 @@ use interfaces::{
 use scale::Encode;
 use smartcity_sdk::{
     market::{market_events, MarketEvent},
-    Chain, ClientError, MarketClient, RegistryClient,
+    Chain, ChainError, ClientError, MarketClient, RegistryClient, SentCall, SentState,
 };
 use std::{
     sync::{mpsc, Arc},
@@ -242,15 +242,62 @@ impl<C: Chain> Submitter<C> {
 
     /// Checks again the batches sent before the relay stopped (see the module docs).
     fn resume(&mut self) -> anyhow::Result<()> {
-        for (batch, readings) in self.store.unconfirmed()? {
+        for Unconfirmed {
+            batch,
+            sent,
+            readings,
+        } in self.store.unconfirmed()?
+        {
             tracing::info!(
                 batch,
                 readings = readings.len(),
                 "resuming a batch sent before the relay stopped"
             );
+            if let Some(sent) = sent {
+                if self.settle_found(batch, &sent, &readings)? {
+                    continue;
+                }
+            }
             self.process(Some(batch), readings, true)?;
         }
         Ok(())
+    }
+
+    /// Looks the extrinsic of a batch sent before a stop up (on a node): found in a block,
+    /// the batch is settled from its own events and weight, as if the relay had not
+    /// stopped; failed there, its readings go back to pending (nothing it carried
+    /// counted); still in the node's pool, it waits (an error: the caller retries later).
+    /// Returns whether the batch is done with; `false` (not found: it never went out) sends
+    /// it the usual way, dry run first.
+    fn settle_found(
+        &mut self,
+        batch: i64,
+        sent: &SentCall,
+        readings: &[Stored],
+    ) -> anyhow::Result<bool> {
+        let extrinsic = format!("0x{}", hex::encode(sent.extrinsic));
+        match self.chain.find_sent(sent)? {
+            SentState::NotFound => Ok(false),
+            SentState::InPool => {
+                anyhow::bail!("batch {batch} ({extrinsic}) is still in the node's pool")
+            }
+            SentState::InBlock(Err(error)) => {
+                tracing::warn!(batch, %extrinsic, %error, "a batch sent before the relay stopped failed in its block; its readings go out again");
+                self.store.release(batch)?;
+                Ok(true)
+            }
+            SentState::InBlock(Ok(report)) => {
+                let market = self.market.address();
+                let Some(outcomes) = outcomes_from_events(market, &report.events, readings.len())
+                else {
+                    tracing::warn!(batch, %extrinsic, "the block's events do not cover the batch; checking it by a dry run");
+                    return Ok(false);
+                };
+                tracing::info!(batch, %extrinsic, "found the batch's extrinsic in a block; settling it from its events");
+                self.record_batch(batch, readings, &outcomes, &report.events, report.weight)?;
+                Ok(true)
+            }
+        }
     }
 
     /// Submits the oldest pending readings (at most `limit`), after any batch left
@@ -363,10 +410,27 @@ impl<C: Chain> Submitter<C> {
                 .settle_batch(batch, &[], &[], Default::default())?;
             return Ok(());
         }
-        let receipt = match self.market.submit_readings(&mut self.chain, signer, signed) {
+        let store = &mut self.store;
+        let mut noted = false;
+        let mut note = |sent: SentCall| {
+            let recorded = store.note_sent(batch, sent);
+            noted |= recorded.is_ok();
+            recorded.map_err(|e| e.to_string())
+        };
+        let sent = self
+            .market
+            .submit_readings_noted(&mut self.chain, signer, signed, &mut note);
+        let receipt = match sent {
             Ok(receipt) => receipt,
+            // sent, and then the node went quiet: the batch may land yet; it stays
+            // submitted, and is looked up by its extrinsic when the relay retries
+            Err(ClientError::Chain(ChainError::Node(error))) if noted => {
+                anyhow::bail!(
+                    "batch {batch} sent, its outcome unknown (it will be looked up): {error}"
+                );
+            }
             Err(error) => {
-                // the call did not happen: the readings go back to pending
+                // the call did not happen, or failed whole: the readings go back to pending
                 self.store.release(batch)?;
                 anyhow::bail!("submit_readings: {error}");
             }
@@ -384,23 +448,7 @@ impl<C: Chain> Submitter<C> {
                 );
                 receipt.value.clone()
             });
-        let settled: Vec<(i64, Settlement)> = submit
-            .iter()
-            .zip(&outcomes)
-            .map(|(r, o)| (r.id, Settlement::from_outcome(o)))
-            .collect();
-        let accrued = accrued_accounts(self.market.address(), &receipt.events, &outcomes);
-        self.store
-            .settle_batch(batch, &settled, &accrued, receipt.weight)?;
-        self.count_settled(&submit, &settled);
-        self.metrics.batches.inc();
-        self.metrics.batch_readings.observe(submit.len() as f64);
-        self.metrics
-            .batch_ref_time
-            .set(receipt.weight.ref_time as i64);
-        self.metrics
-            .batch_proof_size
-            .set(receipt.weight.proof_size as i64);
+        self.record_batch(batch, &submit, &outcomes, &receipt.events, receipt.weight)?;
         self.metrics
             .submit_latency
             .observe(started.elapsed().as_secs_f64());
@@ -412,6 +460,31 @@ impl<C: Chain> Submitter<C> {
             proof_size = receipt.weight.proof_size,
             "batch settled"
         );
+        Ok(())
+    }
+
+    /// Records a sent batch's outcomes: each reading settled, the accounts it credited or
+    /// billed noted for settlement, the batch's weight.
+    fn record_batch(
+        &mut self,
+        batch: i64,
+        sent: &[Stored],
+        outcomes: &[ReadingOutcome],
+        events: &[smartcity_sdk::ContractEvent],
+        weight: smartcity_sdk::Weight,
+    ) -> anyhow::Result<()> {
+        let settled: Vec<(i64, Settlement)> = sent
+            .iter()
+            .zip(outcomes)
+            .map(|(r, o)| (r.id, Settlement::from_outcome(o)))
+            .collect();
+        let accrued = accrued_accounts(self.market.address(), events, outcomes);
+        self.store.settle_batch(batch, &settled, &accrued, weight)?;
+        self.count_settled(sent, &settled);
+        self.metrics.batches.inc();
+        self.metrics.batch_readings.observe(sent.len() as f64);
+        self.metrics.batch_ref_time.set(weight.ref_time as i64);
+        self.metrics.batch_proof_size.set(weight.proof_size as i64);
         Ok(())
     }
 

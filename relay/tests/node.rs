@@ -122,11 +122,113 @@ fn every_acknowledged_reading_settles_exactly_once_across_sigkills_on_a_node() {
     let run = crash::run(dir.path(), &args, &env, KILLS, seed);
     let store = Store::open(&dir.path().join("data")).unwrap();
     let already_on_chain = crash::check(&mut chain, &suite, &store, &run.acked, household);
+    // on a node a batch the relay sent before a kill is found by its extrinsic: settled
+    // from its own events, never relabelled by a second dry run
+    assert_eq!(already_on_chain, 0);
     println!(
         "{KILLS} SIGKILLs on a node: {} readings acknowledged, all settled once; \
          {already_on_chain} found already on chain after a restart; {} sends repeated",
         run.acked.len(),
         run.retries
+    );
+}
+
+/// A batch that was in a block when the relay was killed, before it recorded the outcome,
+/// is found after the restart by the extrinsic hash noted before sending, and settled from
+/// that block's own events: its readings accepted with their credits, not relabelled
+/// `already_on_chain` by a second dry run.
+#[test]
+fn a_batch_in_a_block_when_the_relay_died_is_settled_from_its_own_events_on_a_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut chain, suite, manifest, suri) = city("//Eve//stash", 1, dir.path());
+    let args = relay_args(&manifest, &["--batch-interval-ms", "100"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // the relay pauses between a batch's block and recording its outcome: killed there
+    let relay = Relay::start_with_env(
+        dir.path(),
+        common::free_port(),
+        &args,
+        &[
+            ("METER_RELAY_SURI", &suri),
+            ("METER_RELAY_FAILPOINT_SETTLE_DELAY_MS", "600000"),
+        ],
+    );
+    let market = relay.feed.market().unwrap();
+    let mut meter = sim(0, market);
+    let readings: Vec<_> = (0..3).map(|i| next(&mut meter, 100 + i)).collect();
+    assert_eq!(relay.feed.send(&readings).unwrap().stored, 3);
+    let device = meter.device;
+    let client = smartcity_sdk::MarketClient::at(suite.market);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while client.meter(&mut chain, device).unwrap().map(|m| m.seq) != Some(3) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch never landed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    relay.kill();
+    let submitted = {
+        let store = Store::open(&dir.path().join("data")).unwrap();
+        let status = store.status(&device, 3).unwrap().unwrap();
+        assert_eq!(
+            status.state, "submitted",
+            "killed before the outcome was recorded"
+        );
+        status.tx_hash
+    };
+
+    let relay = Relay::start_with_env(
+        dir.path(),
+        common::free_port(),
+        &args,
+        &[("METER_RELAY_SURI", &suri)],
+    );
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while store.unsettled_count().unwrap() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch was not settled after the restart; the relay's log:\n{}",
+            std::fs::read_to_string(&relay.log).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    relay.stop();
+    let settled: Vec<Settlement> = store
+        .settlements(&device)
+        .unwrap()
+        .into_iter()
+        .map(|(_, settlement)| settlement)
+        .collect();
+    let owner = household(&mut chain, 0);
+    let config = smartcity_suite::market_config(&mut chain);
+    let earned = common::register_credits(&config, readings.iter());
+    assert!(earned > 0);
+    assert_eq!(settled.len(), 3);
+    let credited: u128 = settled
+        .iter()
+        .filter(|settlement| **settlement != Settlement::Baseline)
+        .map(|settlement| match settlement {
+            Settlement::Accepted {
+                beneficiary,
+                credits,
+                ..
+            } => {
+                assert_eq!(*beneficiary, owner);
+                *credits
+            }
+            other => panic!(
+                "settled as {other:?}, not from the batch's own events; the relay's log:\n{}",
+                std::fs::read_to_string(dir.path().join("relay.log")).unwrap_or_default()
+            ),
+        })
+        .sum();
+    assert_eq!(credited, earned);
+    assert_eq!(common::earned(&mut chain, &suite, owner), earned);
+    assert_eq!(
+        store.status(&device, 3).unwrap().unwrap().tx_hash,
+        submitted
     );
 }
 

@@ -41,6 +41,30 @@ pub struct CallReport {
     pub fee: Option<u128>,
 }
 
+/// A call signed and about to go out, as its caller notes it before sending
+/// ([`Chain::call_noted`]): what finds it again after a restart ([`Chain::find_sent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentCall {
+    /// The extrinsic's hash.
+    pub extrinsic: [u8; 32],
+    /// The chain's best block when it was signed: it lands in a later one.
+    pub from_block: u64,
+}
+
+/// What became of a call sent before its caller stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SentState {
+    /// In a block: its report as `call` would have given it, without the output (the
+    /// events, the fee and the extrinsic's weight), or the dispatch error it failed with
+    /// (its state changes then did not happen).
+    InBlock(Result<CallReport, ChainError>),
+    /// Still waiting in the node's pool: it may land yet.
+    InPool,
+    /// In no block since it was signed and not in the pool: it never went out, and cannot
+    /// land any more once its nonce is taken by the next extrinsic of its signer.
+    NotFound,
+}
+
 /// Why the chain did not run a call to its end.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
@@ -107,6 +131,29 @@ pub trait Chain {
         contract: AccountId,
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError>;
+
+    /// `call`, telling `sending` the extrinsic before it goes out, so that a caller that
+    /// stops in between can look it up after a restart ([`Chain::find_sent`]). A `sending`
+    /// error stops the call before anything is sent (`ChainError::Node`). A chain without
+    /// extrinsics (the sandbox, whose calls are done or not when they return) notes
+    /// nothing.
+    fn call_noted(
+        &mut self,
+        signer: AccountId,
+        contract: AccountId,
+        input: Vec<u8>,
+        sending: &mut dyn FnMut(SentCall) -> Result<(), String>,
+    ) -> Result<CallReport, ChainError> {
+        let _ = sending;
+        self.call(signer, contract, input)
+    }
+
+    /// Looks a call noted by [`Chain::call_noted`] up: in the blocks since it was signed,
+    /// then in the node's pool.
+    fn find_sent(&mut self, sent: &SentCall) -> Result<SentState, ChainError> {
+        let _ = sent;
+        Ok(SentState::NotFound)
+    }
 
     /// Calls a message and throws its state changes away (a read, or a dry run).
     fn query(

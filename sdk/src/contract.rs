@@ -137,6 +137,18 @@ impl ContractHandle {
         fallible(chain.call(signer, self.address, input(selector, args))?)
     }
 
+    /// `call`, noting the extrinsic before it goes out (see [`Chain::call_noted`]).
+    pub fn call_noted<C: Chain, A: Encode, R: Decode, E: Decode>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        selector: Selector,
+        args: A,
+        sending: &mut dyn FnMut(crate::SentCall) -> Result<(), String>,
+    ) -> Result<Receipt<R>, ClientError<E>> {
+        fallible(chain.call_noted(signer, self.address, input(selector, args), sending)?)
+    }
+
     /// A read-only message returning a plain `R`; state changes (none expected) are discarded.
     pub fn read<C: Chain, A: Encode, R: Decode, E>(
         &self,

@@ -19,7 +19,7 @@ pub mod token;
 pub mod units;
 pub mod voucher;
 
-pub use chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
+pub use chain::{CallReport, Chain, ChainError, ContractEvent, SentCall, SentState, Weight};
 pub use contract::{ClientError, ContractHandle, Receipt};
 pub use fares::FareClient;
 /// Why a contract could not dispatch a call (the `Lang` layer of [`ClientError`]).

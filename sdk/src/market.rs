@@ -77,6 +77,24 @@ impl MarketClient {
         )
     }
 
+    /// `submit_readings`, noting the extrinsic before it goes out: a relay records it, to
+    /// find the batch's own events after a restart ([`Chain::find_sent`]).
+    pub fn submit_readings_noted<C: Chain>(
+        &self,
+        chain: &mut C,
+        signer: AccountId,
+        batch: Vec<SignedReading>,
+        sending: &mut dyn FnMut(crate::SentCall) -> Result<(), String>,
+    ) -> MarketResult<Vec<ReadingOutcome>> {
+        self.handle.call_noted(
+            chain,
+            signer,
+            selector("EnergyMarket::submit_readings"),
+            batch,
+            sending,
+        )
+    }
+
     /// Runs `submit_readings` without keeping its effects: what each reading would get, and
     /// the call's weight (a relay checks a batch this way before paying for it).
     pub fn dry_run_readings<C: Chain>(

@@ -15,12 +15,13 @@
 
 mod dry_run;
 mod events;
+mod find;
 mod submit;
 
 use events::{contract_events, instantiated};
 use interfaces::{AccountId, GenesisHash};
 use scale::{Decode, Encode};
-use smartcity_sdk::chain::{CallReport, Chain, ChainError, Weight};
+use smartcity_sdk::chain::{CallReport, Chain, ChainError, SentCall, SentState, Weight};
 use std::{
     collections::HashMap,
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -53,6 +54,8 @@ pub struct NodeChain {
     runtime: tokio::runtime::Runtime,
     client: Client,
     rpc: LegacyRpcMethods<PolkadotConfig>,
+    /// The same connection, for the methods `rpc` lacks (`author_pendingExtrinsics`).
+    raw_rpc: RpcClient,
     chain_name: String,
     root: Keypair,
     keys: HashMap<AccountId, Keypair>,
@@ -106,6 +109,7 @@ impl NodeChain {
         let client = runtime
             .block_on(Client::from_rpc_client(rpc.clone()))
             .map_err(unreachable)?;
+        let raw_rpc = rpc.clone();
         let rpc = LegacyRpcMethods::<PolkadotConfig>::new(rpc);
         if client.metadata().pallet_by_name("Contracts").is_none() {
             return Err(ConnectError::NoContractsPallet {
@@ -118,6 +122,7 @@ impl NodeChain {
             runtime,
             client,
             rpc,
+            raw_rpc,
             fund_accounts: is_dev_chain(&chain_name),
             chain_name,
             keys: HashMap::new(),
@@ -495,6 +500,16 @@ impl Chain for NodeChain {
         contract: AccountId,
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
+        self.call_noted(signer, contract, input, &mut |_| Ok(()))
+    }
+
+    fn call_noted(
+        &mut self,
+        signer: AccountId,
+        contract: AccountId,
+        input: Vec<u8>,
+        sending: &mut dyn FnMut(SentCall) -> Result<(), String>,
+    ) -> Result<CallReport, ChainError> {
         let dry = self.dry_run_call(signer, contract, &input)?;
         let report = dry.report()?;
         if report.reverted {
@@ -512,12 +527,16 @@ impl Chain for NodeChain {
             ],
         );
         let fee_before = self.fees_paid;
-        let events = self.submit(signer, &call)?;
+        let events = self.submit_noted(signer, &call, sending)?;
         Ok(CallReport {
             events: contract_events(&events),
             fee: Some(self.fees_paid - fee_before),
             ..report
         })
+    }
+
+    fn find_sent(&mut self, sent: &SentCall) -> Result<SentState, ChainError> {
+        self.find_extrinsic(sent)
     }
 
     fn query(

@@ -3,7 +3,7 @@
 
 use crate::{events::dispatch_name, events::fee_of, node_error, NodeChain};
 use interfaces::AccountId;
-use smartcity_sdk::chain::ChainError;
+use smartcity_sdk::chain::{ChainError, SentCall};
 use subxt::{
     tx::{Payload, TxStatus},
     PolkadotConfig,
@@ -47,11 +47,22 @@ impl NodeChain {
         signer: AccountId,
         call: &impl Payload,
     ) -> Result<subxt::blocks::ExtrinsicEvents<PolkadotConfig>, ChainError> {
+        self.submit_noted(signer, call, &mut |_| Ok(()))
+    }
+
+    /// `submit`, telling `sending` each signed extrinsic before it goes out (again when a
+    /// taken nonce makes it sign anew).
+    pub(crate) fn submit_noted(
+        &mut self,
+        signer: AccountId,
+        call: &impl Payload,
+        sending: &mut dyn FnMut(SentCall) -> Result<(), String>,
+    ) -> Result<subxt::blocks::ExtrinsicEvents<PolkadotConfig>, ChainError> {
         // another process signing with the same key can take a nonce between our read
         // and our submission: the pool refuses ours as stale; read it again and resend
         let mut attempt = 0;
         loop {
-            match self.submit_once(signer, call) {
+            match self.submit_once(signer, call, sending) {
                 Err(SubmitError::NonceTaken(message)) => {
                     self.nonces.remove(&signer);
                     attempt += 1;
@@ -69,6 +80,7 @@ impl NodeChain {
         &mut self,
         signer: AccountId,
         call: &impl Payload,
+        sending: &mut dyn FnMut(SentCall) -> Result<(), String>,
     ) -> Result<subxt::blocks::ExtrinsicEvents<PolkadotConfig>, SubmitError> {
         let key = self.key(signer)?;
         let client = self.client.clone();
@@ -84,9 +96,26 @@ impl NodeChain {
             let params = subxt::config::polkadot::PolkadotExtrinsicParamsBuilder::new()
                 .nonce(nonce)
                 .build();
-            let mut progress = client
+            // where a search for it after a restart starts: the latest finalized block,
+            // at or before the best one (it lands after both)
+            let from_block = client
+                .blocks()
+                .at_latest()
+                .await
+                .map_err(node_error)?
+                .number();
+            let signed = client
                 .tx()
-                .sign_and_submit_then_watch(call, &key, params)
+                .create_signed(call, &key, params)
+                .await
+                .map_err(node_error)?;
+            sending(SentCall {
+                extrinsic: signed.hash().0,
+                from_block: u64::from(from_block),
+            })
+            .map_err(|reason| ChainError::Node(format!("not sent: {reason}")))?;
+            let mut progress = signed
+                .submit_and_watch()
                 .await
                 .map_err(SubmitError::from_submission)?;
             while let Some(status) = progress.next().await {
