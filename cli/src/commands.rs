@@ -36,8 +36,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Runs a city day on a fresh embedded chain and prints what the chain holds. With
-    /// --url: the identity, credit and energy scenes on a node (the parking and transit
-    /// scenes need hours of chain time and are played on the embedded chain only).
+    /// --url: the city day on a node, its parking and transit scenes compressed to
+    /// minutes of wall-clock time (the embedded chain's story moves its clock by hours).
     Demo {
         /// A node's WebSocket endpoint: play the demo there instead.
         #[arg(long)]
@@ -291,11 +291,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let city = demo::run(&mut chain, &code, &qr_png, &mut out)?;
             let after_city = scene(&mut chain, start.0, start.1);
             demo::market_part(&mut chain, &code, &city, &mut out)?;
-            scene(&mut chain, after_city.0, after_city.1);
+            let after_market = scene(&mut chain, after_city.0, after_city.1);
+            let pace = demo::Pace::WallClock;
+            demo::parking_part(&mut chain, &code, &city, pace, &mut out)?;
+            let after_parking = scene(&mut chain, after_market.0, after_market.1);
+            demo::transit_part(&mut chain, &code, &city, pace, &mut out)?;
+            scene(&mut chain, after_parking.0, after_parking.1);
             println!(
-                "\nThe parking and transit scenes are set hours apart on the embedded chain's \
-                 clock; on a node they would take hours of wall-clock time and are not played \
-                 (run `smartcity demo` for them). Fees paid in all: {}",
+                "\nThe parking and transit scenes ran on the wall clock, minutes apart where \
+                 the embedded chain's story moves its clock by hours. Fees paid in all: {}",
                 chain.fees_paid()
             );
         }
@@ -308,10 +312,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let code = Code::load(&dir)?;
             let mut chain = SandboxChain::new();
             println!("on the embedded sandbox chain (pallet-contracts in-process, no node)");
-            let city = demo::run(&mut chain, &code, &qr_png, &mut std::io::stdout())?;
-            let market = demo::market_part(&mut chain, &code, &city, &mut std::io::stdout())?;
-            let parking = demo::parking_part(&mut chain, &code, &city, &mut std::io::stdout())?;
-            let transit = demo::transit_part(&mut chain, &code, &city, &mut std::io::stdout())?;
+            let mut out = std::io::stdout();
+            let city = demo::run(&mut chain, &code, &qr_png, &mut out)?;
+            let market = demo::market_part(&mut chain, &code, &city, &mut out)?;
+            let pace = demo::Pace::Story;
+            let parking = demo::parking_part(&mut chain, &code, &city, pace, &mut out)?;
+            let transit = demo::transit_part(&mut chain, &code, &city, pace, &mut out)?;
             if let Some(path) = save_to {
                 let saved = SavedCity {
                     suite: Suite {

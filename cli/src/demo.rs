@@ -765,6 +765,26 @@ pub struct ParkingOutcome {
     pub escrow_total: u128,
 }
 
+/// How the demo's timed scenes (parking, transit) follow each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// The embedded chain: its clock moves to each scene, hours apart (a booking from
+    /// 09:00 to 12:00, tomorrow's 07:00 bus).
+    Story,
+    /// A node, whose clock is the wall clock: the same scenes set seconds to minutes from
+    /// now, as far as the contracts' own rules allow (a booked car may arrive at most 30
+    /// minutes early, so it arrives early and leaves before its half hour starts).
+    WallClock,
+}
+
+impl Pace {
+    /// `HH:MM` (UTC) of a chain time.
+    fn clock(at_ms: u64) -> String {
+        let minutes = at_ms / 60_000 % 1_440;
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
 /// The parking part: Chandra lists the bay in front of her shop, Ben books it for his
 /// commute, the bay's sensor reports his EV arriving and leaving late, a stranger's car
 /// parks after him; Chandra is paid, the stranger reported.
@@ -772,6 +792,7 @@ pub fn parking_part<C: Chain>(
     chain: &mut C,
     code: &Code,
     city: &CityOutcome,
+    pace: Pace,
     out: &mut impl Write,
 ) -> anyhow::Result<ParkingOutcome> {
     use interfaces::parking::{Availability, ParkingConfig, SensorOutcome, SpaceTerms};
@@ -821,14 +842,19 @@ pub fn parking_part<C: Chain>(
         DeviceSigner::from_seed(label),
         check("read the rental's chain", parking.deployment(chain))?,
     );
+    // open 08:00-20:00 UTC in the story; on a node all day, whenever the demo runs
+    let (window, hours) = match pace {
+        Pace::Story => ((8 * 60, 20 * 60), "08:00-20:00 UTC"),
+        Pace::WallClock => ((0, 24 * 60), "all day"),
+    };
     let terms = SpaceTerms {
         geohash: b"tdr1v9".to_vec(),
         price_per_hour: MICRO,
         min_minutes: 30,
         max_minutes: 10 * 60,
         windows: vec![Availability {
-            start_minute: 8 * 60,
-            end_minute: 20 * 60,
+            start_minute: window.0,
+            end_minute: window.1,
         }],
     };
     let space = check(
@@ -838,13 +864,25 @@ pub fn parking_part<C: Chain>(
     .value;
     writeln!(
         out,
-        "chandra listed the bay in front of her shop (sensor {}): 1 SCP an hour, 08:00-20:00 UTC",
+        "chandra listed the bay in front of her shop (sensor {}): 1 SCP an hour, {hours}",
         smartcity_sdk::short_hex(&sensor.sensor)
     )?;
 
-    // Ben books 09:00-12:00 today for his EV; the rent waits in escrow.
-    let midnight = chain.now_ms() / 86_400_000 * 86_400_000;
+    // Ben books his EV in; the rent waits in escrow. The story: 09:00-12:00 today. On a
+    // node: the half hour from two minutes on (from midnight when it would cross it).
+    let now = chain.now_ms();
+    let midnight = now / 86_400_000 * 86_400_000;
     let at = |hour: u64, minute: u64| midnight + hour * 3_600_000 + minute * 60_000;
+    let (start, end) = match pace {
+        Pace::Story => (at(9, 0), at(12, 0)),
+        Pace::WallClock => {
+            let mut start = (now + 2 * 60_000).div_ceil(60_000) * 60_000;
+            if start / 86_400_000 != (start + 30 * 60_000 - 1) / 86_400_000 {
+                start = start.div_ceil(86_400_000) * 86_400_000;
+            }
+            (start, start + 30 * 60_000)
+        }
+    };
     let ev = device_id("ben/ev");
     check(
         "fund ben",
@@ -856,12 +894,15 @@ pub fn parking_part<C: Chain>(
     )?;
     let booked = check(
         "book",
-        parking.book(chain, ben, space, Some(ev), at(9, 0), at(12, 0)),
+        parking.book(chain, ben, space, Some(ev), start, end),
     )?;
     let booking = booked.value;
     writeln!(
         out,
-        "ben booked 09:00-12:00 for his EV: 3 SCP in escrow ({} ref_time, {} bytes of proof)",
+        "ben booked {}-{} for his EV: {} in escrow ({} ref_time, {} bytes of proof)",
+        Pace::clock(start),
+        Pace::clock(end),
+        format_credits(interfaces::parking::rent(MICRO, end - start)),
         crate::bench::group(booked.weight.ref_time),
         crate::bench::group(booked.weight.proof_size)
     )?;
@@ -869,32 +910,40 @@ pub fn parking_part<C: Chain>(
     // The bay's sensor reports through a gateway; each report is signed by the sensor. A
     // car without a vehicle id is reported by a keyed id of its plate (M-10): the plate
     // stays in the sensor.
-    let stranger = sensor.unregistered("KA-01-X-9999", at(12, 30));
-    let scenes = [
-        (
-            (9, 4),
-            sensor.arrived(ev, at(9, 2)),
-            "09:02 ben's EV arrives",
-        ),
-        (
-            (12, 12),
-            sensor.left(ev, at(12, 10)),
-            "12:10 ben's EV leaves, 10 minutes late",
-        ),
-        (
-            (12, 31),
-            sensor.arrived(stranger, at(12, 30)),
-            "12:30 an unregistered car parks",
-        ),
-        (
-            (12, 41),
-            sensor.left(stranger, at(12, 40)),
-            "12:40 it leaves",
-        ),
-    ];
+    // Each scene: when the sensor saw it, and what. The story's EV stays 10 minutes
+    // late; on a node it arrives early and leaves before its booking starts (its early
+    // minutes billed, M-4), the scenes 20 seconds apart.
+    let scenes: Vec<(u64, bool, &str)> = match pace {
+        Pace::Story => vec![
+            (at(9, 2), true, "ben's EV arrives"),
+            (at(12, 10), true, "ben's EV leaves, 10 minutes late"),
+            (at(12, 30), false, "an unregistered car parks"),
+            (at(12, 40), false, "it leaves"),
+        ],
+        Pace::WallClock => {
+            // at most 30 minutes early: when the booking moved to midnight, wait for that
+            let first = (chain.now_ms().div_ceil(1_000) * 1_000 + 5_000)
+                .max(start.saturating_sub(25 * 60_000));
+            vec![
+                (first, true, "ben's EV arrives, early"),
+                (first + 20_000, true, "it leaves before its booking starts"),
+                (first + 40_000, false, "an unregistered car parks"),
+                (first + 60_000, false, "it leaves"),
+            ]
+        }
+    };
+    let stranger = sensor.unregistered("KA-01-X-9999", scenes[2].0);
     let mut reports = Vec::new();
-    for ((hour, minute), signed, label) in scenes {
-        chain.wait_until_ms(at(hour, minute))?;
+    for (i, (seen_at, ben_s, what)) in scenes.into_iter().enumerate() {
+        let vehicle = if ben_s { ev } else { stranger };
+        let signed = if i % 2 == 0 {
+            sensor.arrived(vehicle, seen_at)
+        } else {
+            sensor.left(vehicle, seen_at)
+        };
+        // the gateway forwards the report a moment later
+        chain.wait_until_ms(seen_at + 2_000)?;
+        let label = format!("{} {what}", Pace::clock(seen_at));
         let receipt = check("sensor report", parking.report(chain, gateway, signed))?;
         let text = match receipt.value {
             SensorOutcome::CheckedIn { booking } => format!("checked in (booking {booking})"),
@@ -963,6 +1012,7 @@ pub fn transit_part<C: Chain>(
     chain: &mut C,
     code: &Code,
     city: &CityOutcome,
+    pace: Pace,
     out: &mut impl Write,
 ) -> anyhow::Result<TransitOutcome> {
     use interfaces::fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome};
@@ -1068,25 +1118,12 @@ pub fn transit_part<C: Chain>(
         quotes.push((board, alight, quote.exact, quote.slab));
     }
 
-    // tomorrow's morning: 07:00 and 07:30 with 10 seats, 08:00 and 08:30 with 6
-    let tomorrow = chain.now_ms() / 86_400_000 * 86_400_000 + 86_400_000;
-    let at = |hour: u64, minute: u64| tomorrow + hour * 3_600_000 + minute * 60_000;
-    let mut trips = Vec::new();
-    for (hour, minute, seats) in [(7, 0, 10), (7, 30, 10), (8, 0, 6), (8, 30, 6)] {
-        let scheduled = check(
-            "trip",
-            fares.add_trip(chain, bus, route, at(hour, minute), seats),
-        )?;
-        keep(&scheduled.events);
-        trips.push(scheduled.value);
-    }
     check(
         "transport fund",
         token.grant_role(chain, admin, TokenRole::Minter, fund),
     )?;
-    // 24 commuters: a few ride at 07:00, most want the 08:00 trips
-    let (mut booked, mut refused_full) = (0u32, 0u32);
-    let mut first_ticket = None;
+    // 24 commuters, each registered with travel credits the fare contract may collect
+    let mut commuters = Vec::new();
     for n in 0..24u32 {
         let commuter = chain.account(&format!("commuter-{n:02}"));
         check(
@@ -1113,6 +1150,35 @@ pub fn transit_part<C: Chain>(
             "approve fares",
             token.approve(chain, commuter, fares.address(), 10 * MICRO),
         )?;
+        commuters.push(commuter);
+    }
+
+    // four departures, the first two with 10 seats, the others with 6: tomorrow at 07:00,
+    // 07:30, 08:00 and 08:30 in the story; on a node 90 seconds from now, then a minute
+    // apart (boarding opens 30 minutes before a departure, so it is open at once)
+    let departures: Vec<u64> = match pace {
+        Pace::Story => {
+            let tomorrow = chain.now_ms() / 86_400_000 * 86_400_000 + 86_400_000;
+            [(7, 0), (7, 30), (8, 0), (8, 30)]
+                .iter()
+                .map(|(hour, minute)| tomorrow + hour * 3_600_000 + minute * 60_000)
+                .collect()
+        }
+        Pace::WallClock => {
+            let first = chain.now_ms().div_ceil(1_000) * 1_000 + 90_000;
+            (0..4).map(|i| first + i * 60_000).collect()
+        }
+    };
+    let mut trips = Vec::new();
+    for (departure, seats) in departures.iter().zip([10, 10, 6, 6]) {
+        let scheduled = check("trip", fares.add_trip(chain, bus, route, *departure, seats))?;
+        keep(&scheduled.events);
+        trips.push(scheduled.value);
+    }
+    // a few ride the first bus, most want the last two
+    let (mut booked, mut refused_full) = (0u32, 0u32);
+    let mut first_ticket = None;
+    for (n, commuter) in (0..24u32).zip(commuters) {
         let trip = trips[match n % 6 {
             0 => 0,
             1 => 1,
@@ -1132,21 +1198,32 @@ pub fn transit_part<C: Chain>(
             Err(error) => anyhow::bail!("book a ticket: {error}"),
         }
     }
+    let times: Vec<String> = departures.iter().map(|at| Pace::clock(*at)).collect();
     writeln!(
         out,
-        "24 commuters booked tomorrow's rides at the exact fare: {booked} tickets, {refused_full} refused (a segment full)"
+        "24 commuters booked the {} departures at the exact fare: {booked} tickets, {refused_full} refused (a segment full)",
+        times.join(", ")
     )?;
 
-    // at 07:00 the validator boards the first ticket; a rider taps in and out
-    chain.wait_until_ms(at(7, 1))?;
+    // the validator boards the first ticket as the first bus leaves; a rider taps in and,
+    // 40 minutes later (20 seconds on a node), out
+    let (board_at, tap_out_at) = match pace {
+        Pace::Story => (departures[0], departures[0] + 40 * 60_000),
+        Pace::WallClock => {
+            let now = chain.now_ms().div_ceil(1_000) * 1_000;
+            (now, now + 20_000)
+        }
+    };
+    chain.wait_until_ms(board_at + 1_000)?;
     let gateway = chain.account("validator-gateway");
     if let Some((ticket, _, _)) = first_ticket {
-        let signed = validator.next(ValidatorAction::Board { ticket }, at(7, 0));
+        let signed = validator.next(ValidatorAction::Board { ticket }, board_at);
         let receipt = check("board", fares.validate(chain, gateway, signed))?;
         keep(&receipt.events);
         writeln!(
             out,
-            "  07:00 validator-7 boards ticket {ticket}: {:?}",
+            "  {} validator-7 boards ticket {ticket}: {:?}",
+            Pace::clock(board_at),
             receipt.value
         )?;
     }
@@ -1162,27 +1239,30 @@ pub fn transit_part<C: Chain>(
             trip: trips[0],
             stop: 1,
         },
-        at(7, 1),
+        board_at + 1_000,
     );
     keep(&check("tap in", fares.validate(chain, gateway, signed))?.events);
-    chain.wait_until_ms(at(7, 40))?;
+    chain.wait_until_ms(tap_out_at)?;
     let signed = validator.next(
         ValidatorAction::TapOut {
             rider: tapper,
             trip: trips[0],
             stop: 6,
         },
-        at(7, 40),
+        tap_out_at,
     );
     let receipt = check("tap out", fares.validate(chain, gateway, signed))?;
     keep(&receipt.events);
     if let ValidatorOutcome::TappedOut { stages, fare, paid } = receipt.value {
         writeln!(
             out,
-            "  07:40 commuter-00 tapped out after {stages} stages: charged {} (paid: {paid})",
+            "  {} commuter-00 tapped out after {stages} stages: charged {} (paid: {paid})",
+            Pace::clock(tap_out_at),
             format_credits(fare)
         )?;
     }
+    // fares are released once the bus has left
+    chain.wait_until_ms(departures[0])?;
 
     // the fares of the 07:00 bus waited in the fare contract since booking: now it has left
     let released = check(
@@ -1192,7 +1272,9 @@ pub fn transit_part<C: Chain>(
     keep(&released.events);
     writeln!(
         out,
-        "  07:40 the 07:00 bus has left: its fares, {} held since booking, go to city-bus",
+        "  {} the {} bus has left: its fares, {} held since booking, go to city-bus",
+        Pace::clock(chain.now_ms()),
+        times[0],
         format_credits(released.value)
     )?;
 

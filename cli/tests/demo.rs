@@ -144,7 +144,8 @@ fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
         city.token.balance_of(&mut chain, chandra).unwrap(),
         city.token.balance_of(&mut chain, treasury).unwrap(),
     ];
-    let morning = demo::parking_part(&mut chain, &code, &city, &mut narration).unwrap();
+    let morning =
+        demo::parking_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
     assert_eq!(
         morning.reports,
         vec![
@@ -179,8 +180,9 @@ fn demo_morning_books_exact_fares_and_plans_departures() {
     let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
     std::fs::remove_file(&png).unwrap();
     demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    demo::parking_part(&mut chain, &code, &city, &mut narration).unwrap();
-    let transit = demo::transit_part(&mut chain, &code, &city, &mut narration).unwrap();
+    demo::parking_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
+    let transit =
+        demo::transit_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
     // alighting at stage 5 costs 1.5 SCP, not the slab's 2
     assert!(transit.quotes.contains(&(0, 5, 1_500_000, 2_000_000)));
     // the 08:00 and 08:30 trips fill segments 2-4 after six riders each

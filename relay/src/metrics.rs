@@ -56,6 +56,9 @@ pub struct Metrics {
     pub batch_readings: Histogram,
     /// Readings stored and not yet settled.
     pub queue_depth: Gauge,
+    /// 1 while the MQTT subscription is acknowledged by the broker (readings published
+    /// before it are not delivered to this relay), else 0.
+    pub mqtt_subscribed: Gauge,
     /// Seconds a `submit_readings` call took, dry run included.
     pub submit_latency: Histogram,
     /// Seconds from a reading's arrival to its settlement.
@@ -87,6 +90,7 @@ impl Metrics {
             batch_proof_size: Gauge::default(),
             batch_readings: Histogram::new(exponential_buckets(1.0, 2.0, 11)),
             queue_depth: Gauge::default(),
+            mqtt_subscribed: Gauge::default(),
             submit_latency: Histogram::new(exponential_buckets(0.001, 2.0, 16)),
             settle_latency: Histogram::new(exponential_buckets(0.01, 2.0, 16)),
             registry: Registry::default(),
@@ -157,6 +161,11 @@ impl Metrics {
             "queue_depth",
             "Readings stored and not yet settled",
             metrics.queue_depth.clone(),
+        );
+        r.register(
+            "mqtt_subscribed",
+            "1 while the broker has acknowledged the MQTT subscription",
+            metrics.mqtt_subscribed.clone(),
         );
         r.register(
             "submit_latency_seconds",

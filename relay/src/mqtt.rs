@@ -102,6 +102,10 @@ pub async fn run(
                     tracing::info!("MQTT connected; subscribing");
                     client.subscribe(config.topic.clone(), QoS::AtLeastOnce).await?;
                 }
+                Ok(Event::Incoming(Packet::SubAck(_))) => {
+                    tracing::info!("MQTT subscribed");
+                    ingest.metrics.mqtt_subscribed.set(1);
+                }
                 Ok(Event::Incoming(Packet::Publish(publish))) => {
                     // stage 1: decode and check, in parallel
                     let ingest = ingest.clone();
@@ -115,6 +119,7 @@ pub async fn run(
                 }
                 Ok(_) => {}
                 Err(error) => {
+                    ingest.metrics.mqtt_subscribed.set(0);
                     tracing::warn!(%error, "MQTT connection lost; reconnecting");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }

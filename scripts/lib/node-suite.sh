@@ -65,11 +65,14 @@ say "smartcity weigh: the main messages on the sandbox and on the node"
 smartcity weigh --url "$URL" --suri //Charlie >"$LOG/weigh.txt" 2>&1 || { cat "$LOG/weigh.txt" >&2; exit 1; }
 cat "$LOG/weigh.txt" >&2
 
-say "smartcity demo --url: the identity, credit and energy scenes on the node"
+say "smartcity demo --url: the city day on the node (parking and transit compressed to minutes)"
 smartcity demo --url "$URL" --suri //Dave --qr-png "$LOG/voucher.png" >"$LOG/demo.txt" 2>&1 \
     || { cat "$LOG/demo.txt" >&2; exit 1; }
-grep -E '^\s+\[node:|is now his|collected|Fees paid' "$LOG/demo.txt" >&2
+grep -E '^\s+\[node:|is now his|collected|checked out|tapped out|city-bus$|Fees paid' "$LOG/demo.txt" >&2
 grep -q 'is now his: true' "$LOG/demo.txt" || { say "the demo's voucher did not reach ben"; exit 1; }
+grep -q 'checked out: escrow to chandra' "$LOG/demo.txt" || { say "the demo's booked EV did not check out on the node"; exit 1; }
+grep -q 'tapped out after 5 stages' "$LOG/demo.txt" || { say "the demo's rider did not tap out on the node"; exit 1; }
+grep -q 'go to city-bus' "$LOG/demo.txt" || { say "the demo's fares were not released on the node"; exit 1; }
 
 say "the e2e and relay tests that end in _on_a_node"
 status=0

@@ -12,8 +12,13 @@
 //!    settles each household a second after crediting it. Prints each batch's weight and
 //!    the settlements.
 //!
+//! 6. With `--node-url`, instead: one relay against two sharing one MQTT subscription, on
+//!    a node (see `node.rs`).
+//!
 //! `scripts/bench-relay.sh` builds the release binaries and runs it; the results are in
 //! the README's "Meter relay" section.
+
+mod node;
 
 use clap::Parser;
 use interfaces::reading::SignedReading;
@@ -73,6 +78,22 @@ struct Args {
     /// Only the city run.
     #[arg(long)]
     city_only: bool,
+    /// Instead of the runs above: one relay against two sharing an MQTT subscription, on
+    /// the node at this URL (`ws://127.0.0.1:9944`), which the city is deployed to.
+    #[arg(long)]
+    node_url: Option<String>,
+    /// The node run's root key (a dev key: it deploys, and funds the relays' accounts).
+    #[arg(long, default_value = "//Alice")]
+    node_suri: String,
+    /// Meters of the node run.
+    #[arg(long, default_value_t = 32)]
+    node_meters: u32,
+    /// Readings per relay count in the node run.
+    #[arg(long, default_value_t = 3_200)]
+    node_readings: usize,
+    /// One meter's readings per MQTT message in the node run.
+    #[arg(long, default_value_t = 10)]
+    node_per_message: usize,
 }
 
 struct Relay {
@@ -446,6 +467,11 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .or_else(|| local.as_ref().map(|b| b.url.clone()))
         .expect("a broker");
+    if let Some(url) = &args.node_url {
+        node::run(&args, dir.path(), &broker, url)?;
+        drop(local);
+        return Ok(());
+    }
     if args.city_meters > 0 {
         city_run(&args, dir.path(), &broker)?;
     }
