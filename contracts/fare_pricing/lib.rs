@@ -248,18 +248,20 @@ mod fare_pricing {
         pub fn refund_cancelled(&mut self, trip: u64, limit: u32) -> Result<u32, FareError> {
             let (refunds, remaining) = self.fares.refund_cancelled(trip, limit)?;
             for (ticket, rider, amount) in refunds {
-                if self.release(rider, amount).is_ok() {
+                // the rider's debts here are paid from its refund first (M-3)
+                let left = self.net(rider, amount);
+                if self.release(rider, left).is_ok() {
                     self.env().emit_event(ev::TicketRefunded {
                         ticket,
                         trip,
                         refund: amount,
                     });
                 } else {
-                    self.fares.refund_failed(ticket);
+                    self.fares.refund_failed(ticket, left);
                     self.env().emit_event(ev::RefundOwed {
                         ticket,
                         rider,
-                        amount,
+                        amount: left,
                     });
                 }
             }
@@ -277,7 +279,8 @@ mod fare_pricing {
                 .ok_or(FareError::TicketNotFound)?
                 .trip;
             let (rider, amount) = self.fares.claim_refund(ticket)?;
-            self.release(rider, amount)?;
+            let left = self.net(rider, amount);
+            self.release(rider, left)?;
             self.env().emit_event(ev::TicketRefunded {
                 ticket,
                 trip,
@@ -293,7 +296,8 @@ mod fare_pricing {
         pub fn release_fares(&mut self, trip: u64) -> Result<u128, FareError> {
             let now = self.env().block_timestamp();
             let (operator, amount) = self.fares.release_fares(trip, now)?;
-            self.release(operator, amount)?;
+            let left = self.net(operator, amount);
+            self.release(operator, left)?;
             self.env().emit_event(ev::FaresReleased {
                 trip,
                 operator,
@@ -351,8 +355,10 @@ mod fare_pricing {
                 .trip;
             let rider = self.env().caller();
             let (refund, fee, operator) = self.fares.cancel_ticket(rider, ticket, now)?;
-            self.release(rider, refund)?;
-            self.release(operator, fee)?;
+            let left = self.net(rider, refund);
+            self.release(rider, left)?;
+            let left = self.net(operator, fee);
+            self.release(operator, left)?;
             self.env().emit_event(ev::TicketCancelled {
                 ticket,
                 trip,
@@ -574,17 +580,20 @@ mod fare_pricing {
 
         /// This contract pays `to` out of the fares it holds.
         fn release(&self, to: AccountId, amount: u128) -> Result<(), FareError> {
-            if amount == 0 {
-                return Ok(());
+            transfer_out(self.token, to, amount)
+        }
+
+        /// Pays `to`'s creditors here out of `amount` first (M-3 netting: a debtor
+        /// collects no refund or fares while it owes); returns what is left for `to`.
+        fn net(&mut self, to: AccountId, amount: u128) -> u128 {
+            let token = self.token;
+            let (repaid, left) = self
+                .fares
+                .net(to, amount, |creditor, part| transfer_out(token, creditor, part));
+            for event in repaid {
+                self.env().emit_event(event);
             }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
-            token
-                .call_mut()
-                .transfer(to, amount, Vec::new())
-                .try_invoke()
-                .map_err(|_| FareError::TokenCallFailed)?
-                .map_err(|_| FareError::TokenCallFailed)?
-                .map_err(FareError::Payment)
+            left
         }
 
         fn pay(&self, payment: Payment) -> Result<(), FareError> {
@@ -620,5 +629,20 @@ mod fare_pricing {
                 .map_err(|_| FareError::RegistryCallFailed)?
                 .map_err(|_| FareError::RegistryCallFailed)
         }
+    }
+
+    /// The fare contract pays `to` out of its balance on `token`.
+    fn transfer_out(token: AccountId, to: AccountId, amount: u128) -> Result<(), FareError> {
+        if amount == 0 {
+            return Ok(());
+        }
+        let mut token: ink::contract_ref!(PSP22) = token.into();
+        token
+            .call_mut()
+            .transfer(to, amount, Vec::new())
+            .try_invoke()
+            .map_err(|_| FareError::TokenCallFailed)?
+            .map_err(|_| FareError::TokenCallFailed)?
+            .map_err(FareError::Payment)
     }
 }

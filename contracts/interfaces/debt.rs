@@ -4,7 +4,7 @@
 //! review M-3). The market, the parking rental and the fare contract each hold one.
 
 use crate::AccountId;
-use ink::storage::Mapping;
+use ink::{prelude::vec::Vec, storage::Mapping};
 
 /// What a debt was run up for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,11 @@ pub enum RepayRefusal {
     NothingOwed,
 }
 
+/// How many of one debtor's creditors the book lists, oldest debt first, for netting
+/// ([`DebtBook::net`]). A debtor takes on no new commitment, so debts to more creditors
+/// are rare; one beyond them is still owed, still blocks, and is repaid by `repay_debt`.
+pub const NETTED_CREDITORS: usize = 4;
+
 /// Who owes whom how much, and each debtor's total (what `ensure_clear` looks at).
 #[ink::storage_item]
 #[cfg_attr(feature = "std", derive(Debug))]
@@ -34,6 +39,8 @@ pub enum RepayRefusal {
 pub struct DebtBook {
     owed: Mapping<(AccountId, AccountId), u128>,
     totals: Mapping<AccountId, u128>,
+    /// Each debtor's first [`NETTED_CREDITORS`] creditors, oldest debt first.
+    creditors: Mapping<AccountId, Vec<AccountId>>,
 }
 
 impl DebtBook {
@@ -61,6 +68,7 @@ impl DebtBook {
         amount: u128,
         cause: DebtCause,
     ) -> events::DebtRecorded {
+        self.list_creditor(debtor, creditor);
         let owed = self.owed(debtor, creditor).saturating_add(amount);
         self.owed.insert((debtor, creditor), &owed);
         let total = self.total(debtor).saturating_add(amount);
@@ -88,6 +96,7 @@ impl DebtBook {
             return None;
         }
         self.repaid(former, creditor, amount);
+        self.list_creditor(successor, creditor);
         let owed = self.owed(successor, creditor).saturating_add(amount);
         self.owed.insert((successor, creditor), &owed);
         let total = self.total(successor).saturating_add(amount);
@@ -127,6 +136,15 @@ impl DebtBook {
         let owed = self.owed(debtor, creditor).saturating_sub(amount);
         if owed == 0 {
             self.owed.remove((debtor, creditor));
+            let mut listed = self.creditors.get(debtor).unwrap_or_default();
+            if let Some(at) = listed.iter().position(|c| *c == creditor) {
+                listed.remove(at);
+                if listed.is_empty() {
+                    self.creditors.remove(debtor);
+                } else {
+                    self.creditors.insert(debtor, &listed);
+                }
+            }
         } else {
             self.owed.insert((debtor, creditor), &owed);
         }
@@ -142,6 +160,48 @@ impl DebtBook {
             amount,
             total,
         }
+    }
+}
+
+impl DebtBook {
+    /// Lists `creditor` among `debtor`'s creditors when it is a new one and there is room.
+    fn list_creditor(&mut self, debtor: AccountId, creditor: AccountId) {
+        if self.owed(debtor, creditor) > 0 {
+            return;
+        }
+        let mut listed = self.creditors.get(debtor).unwrap_or_default();
+        if listed.len() < NETTED_CREDITORS {
+            listed.push(creditor);
+            self.creditors.insert(debtor, &listed);
+        }
+    }
+
+    /// Nets a payment of `amount` this contract owes `payee` against what `payee` owes
+    /// here (review M-3: a debtor collects nothing from the contract while its creditors
+    /// wait). Each listed creditor, oldest debt first, is paid from it up to its debt
+    /// through `pay` (the contract's transfer out of its own balance); one `pay` fails for
+    /// (a suspended creditor, say) is skipped and stays owed. Returns the repayments'
+    /// events and what is left for `payee`.
+    pub fn net<E>(
+        &mut self,
+        payee: AccountId,
+        amount: u128,
+        mut pay: impl FnMut(AccountId, u128) -> Result<(), E>,
+    ) -> (Vec<events::DebtRepaid>, u128) {
+        let mut repaid = Vec::new();
+        let mut left = amount;
+        if amount == 0 || self.is_clear(payee) {
+            return (repaid, left);
+        }
+        for creditor in self.creditors.get(payee).unwrap_or_default() {
+            let part = self.owed(payee, creditor).min(left);
+            if part == 0 || pay(creditor, part).is_err() {
+                continue;
+            }
+            left -= part;
+            repaid.push(self.repaid(payee, creditor, part));
+        }
+        (repaid, left)
     }
 }
 
@@ -222,6 +282,57 @@ mod tests {
         assert_eq!(book.owed(sam, shop), 0);
         book.repaid(sam, cafe, 400);
         assert!(book.is_clear(sam));
+    }
+
+    /// M-3: a payment the contract owes a debtor goes to its creditors first, oldest debt
+    /// first, each up to what it is owed; a creditor that cannot be paid is skipped and
+    /// stays owed; only the rest reaches the debtor.
+    #[ink::test]
+    fn a_debtor_collects_nothing_while_its_creditors_wait() {
+        let mut book = DebtBook::default();
+        let (sam, shop, cafe, gym) = (account(1), account(2), account(3), account(4));
+        book.record(sam, shop, 600, DebtCause::Parking { space: 0 });
+        book.record(sam, cafe, 400, DebtCause::Parking { space: 1 });
+        book.record(sam, gym, 100, DebtCause::Parking { space: 2 });
+        book.record(sam, shop, 50, DebtCause::Parking { space: 0 });
+        // a payout of 900 to sam: the shop's 650 first, then 250 of the cafe's 400; the
+        // gym, refused by the token, is skipped
+        let mut paid = Vec::new();
+        let (events, left) = book.net(sam, 900, |to, amount| {
+            if to == gym {
+                return Err(());
+            }
+            paid.push((to, amount));
+            Ok(())
+        });
+        assert_eq!(paid, [(shop, 650), (cafe, 250)]);
+        assert_eq!(left, 0);
+        assert_eq!(
+            events.iter().map(|e| (e.creditor, e.amount, e.total)).collect::<Vec<_>>(),
+            [(shop, 650, 500), (cafe, 250, 250)]
+        );
+        // the next payout: the cafe's 150, the gym's 100 (paid now), 50 left for sam
+        let (_, left) = book.net(sam, 300, |_, _| Ok::<(), ()>(()));
+        assert_eq!(left, 50);
+        assert!(book.is_clear(sam));
+        // a clear payee keeps all of it, and nothing is asked of the token
+        let (events, left) = book.net(sam, 70, |_, _| Err(()));
+        assert_eq!((events.len(), left), (0, 70));
+    }
+
+    /// The creditors listed for netting are the first few; a debt to another is still
+    /// owed and blocks, and is repaid with `repay_debt`.
+    #[ink::test]
+    fn netting_lists_a_bounded_number_of_creditors() {
+        let mut book = DebtBook::default();
+        let sam = account(1);
+        for n in 0..NETTED_CREDITORS as u8 + 2 {
+            book.record(sam, account(10 + n), 10, DebtCause::Fare { trip: 0 });
+        }
+        let (events, left) = book.net(sam, 1_000, |_, _| Ok::<(), ()>(()));
+        assert_eq!(events.len(), NETTED_CREDITORS);
+        assert_eq!(left, 1_000 - 10 * NETTED_CREDITORS as u128);
+        assert_eq!(book.total(sam), 20);
     }
 
     /// M-3: a debt moved to the debtor's new key leaves the old key clear and the new one

@@ -388,7 +388,8 @@ mod parking_rental {
         pub fn claim_payout(&mut self) -> Result<u128, ParkingError> {
             let caller = self.env().caller();
             let event = self.parking.claim_payout(caller)?;
-            self.release(caller, event.amount)?;
+            let left = self.net(caller, event.amount)?;
+            self.release(caller, left)?;
             let amount = event.amount;
             self.env().emit_event(event);
             Ok(amount)
@@ -663,9 +664,35 @@ mod parking_rental {
                 }
             }
             for (to, amount) in totals {
-                self.release_or_owe(to, amount)?;
+                let left = self.net(to, amount)?;
+                self.release_or_owe(to, left)?;
             }
             Ok(())
+        }
+
+        /// Pays `to`'s creditors here out of `amount` first (M-3 netting: a debtor collects
+        /// no payout or refund while it owes), each less the platform fee as `repay_debt`
+        /// pays them; returns what is left for `to`. A creditor the token refuses stays
+        /// owed; a fee the token refuses fails the call.
+        fn net(&mut self, to: AccountId, amount: u128) -> Result<u128, ParkingError> {
+            let token = self.token;
+            let config = self.parking.config();
+            let mut fee_refused = None;
+            let (repaid, left) = self.parking.net(to, amount, |creditor, part| {
+                let fee = ParkingConfig::share(part, config.platform_fee_bps);
+                transfer_out(token, creditor, part.saturating_sub(fee))?;
+                if let Err(error) = transfer_out(token, config.fee_account, fee) {
+                    fee_refused = Some(error);
+                }
+                Ok::<(), ParkingError>(())
+            });
+            if let Some(error) = fee_refused {
+                return Err(error);
+            }
+            for event in repaid {
+                self.env().emit_event(event);
+            }
+            Ok(left)
         }
 
         /// Pays `to` out of this contract's balance. When the token refuses `to` as a
@@ -703,17 +730,7 @@ mod parking_rental {
 
         /// This contract pays `to` out of its balance.
         fn release(&self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
-            if amount == 0 {
-                return Ok(());
-            }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
-            token
-                .call_mut()
-                .transfer(to, amount, Vec::new())
-                .try_invoke()
-                .map_err(|_| ParkingError::TokenCallFailed)?
-                .map_err(|_| ParkingError::TokenCallFailed)?
-                .map_err(ParkingError::Payment)
+            transfer_out(self.token, to, amount)
         }
 
         /// The account `former`'s citizen acts from after a move (`NoSuccessor`).
@@ -758,5 +775,20 @@ mod parking_rental {
                 .map_err(|_| ParkingError::RegistryCallFailed)?
                 .map_err(|_| ParkingError::RegistryCallFailed)
         }
+    }
+
+    /// The rental pays `to` out of its balance on `token`.
+    fn transfer_out(token: AccountId, to: AccountId, amount: u128) -> Result<(), ParkingError> {
+        if amount == 0 {
+            return Ok(());
+        }
+        let mut token: ink::contract_ref!(PSP22) = token.into();
+        token
+            .call_mut()
+            .transfer(to, amount, Vec::new())
+            .try_invoke()
+            .map_err(|_| ParkingError::TokenCallFailed)?
+            .map_err(|_| ParkingError::TokenCallFailed)?
+            .map_err(ParkingError::Payment)
     }
 }

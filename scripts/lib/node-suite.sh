@@ -85,4 +85,4 @@ PASSED="$(grep -h '^test result' "$LOG/node-tests.txt" | sed -E 's/.* ([0-9]+) p
 say "the citizen dApp in chromium against the node (apps/web/e2e)"
 scripts/setup-web.sh --browser >&2
 WEB="$(scripts/lib/web-suite.sh "$URL" "$DEPLOYMENTS" "$LOG")"
-echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, the demo's first scenes, $PASSED node tests (the relay's among them, 8 SIGKILLs), $WEB"
+echo "node suite on ${VERSION}: deploy (and a second deploy that sent nothing), cargo contract call, weights side by side, the city day's demo, $PASSED node tests (the relay's among them, 8 SIGKILLs), $WEB"

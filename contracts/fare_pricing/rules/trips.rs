@@ -183,7 +183,7 @@ impl Fares {
 
     /// A refund the shell could not pay: the ticket waits as `RefundOwed`, its fare back in
     /// the trip's escrow.
-    pub fn refund_failed(&mut self, ticket_id: u64) {
+    pub fn refund_failed(&mut self, ticket_id: u64, owed: u128) {
         let Some(mut ticket) = self.tickets.get(ticket_id) else {
             return;
         };
@@ -191,6 +191,8 @@ impl Fares {
             return;
         };
         ticket.state = TicketState::RefundOwed;
+        // what is owed: the fare, less what repaid the rider's debts here (M-3)
+        ticket.fare = owed;
         self.tickets.insert(ticket_id, &ticket);
         trip.escrow = trip.escrow.saturating_add(ticket.fare);
         self.trips.insert(ticket.trip, &trip);

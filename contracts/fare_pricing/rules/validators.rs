@@ -159,6 +159,18 @@ impl Fares {
         self.debts.total(account)
     }
 
+    /// Nets a payment this contract owes `payee` (a refund, an operator's fares) against
+    /// `payee`'s debts here (M-3; see `DebtBook::net`): its creditors are paid first
+    /// through `pay`; returns their `DebtRepaid` events and what is left for `payee`.
+    pub fn net<E>(
+        &mut self,
+        payee: AccountId,
+        amount: u128,
+        pay: impl FnMut(AccountId, u128) -> Result<(), E>,
+    ) -> (Vec<DebtRepaid>, u128) {
+        self.debts.net(payee, amount, pay)
+    }
+
     /// Records a tap-out fare the rider could not pay its operator.
     pub fn record_debt(&mut self, ride: &TapOut) -> DebtRecorded {
         self.debts.record(

@@ -269,6 +269,18 @@ impl Parking {
         self.debts.total(account)
     }
 
+    /// Nets a payment this contract owes `payee` against `payee`'s debts here (M-3; see
+    /// `DebtBook::net`): its creditors are paid first through `pay`; returns their
+    /// `DebtRepaid` events and what is left for `payee`.
+    pub fn net<E>(
+        &mut self,
+        payee: AccountId,
+        amount: u128,
+        pay: impl FnMut(AccountId, u128) -> Result<(), E>,
+    ) -> (Vec<DebtRepaid>, u128) {
+        self.debts.net(payee, amount, pay)
+    }
+
     /// Records a charge on space `space` that `from` could not pay its owner.
     pub fn record_debt(&mut self, charge: Collect) -> DebtRecorded {
         self.debts.record(

@@ -667,6 +667,61 @@ fn a_lost_key_riders_refund_follows_the_citizen() {
     assert_eq!(depot.balance(depot.fares.address()), 0);
 }
 
+/// Security review M-3 (netting): a rider who owes an operator a tap-out fare collects no
+/// refund from the fare contract while the operator waits. Sol booked a later trip, then
+/// withdrew her allowance and rode unpaid; when the company cancels the later trip, her
+/// refund repays the fare first and only the rest reaches her.
+#[test]
+fn a_debtors_refund_repays_the_operator_before_it_reaches_the_rider() {
+    let mut depot = Depot::new();
+    let [_, sol, _] = depot.riders;
+    let bus = depot.bus;
+    let ride = depot.trip(MINUTE, 10);
+    let later = depot.trip(2 * HOUR, 10);
+    depot.book(sol, later, 0, 7).unwrap();
+    depot
+        .token
+        .approve(&mut depot.chain, sol, depot.fares.address(), 0)
+        .unwrap();
+    depot.chain.advance_time_ms(MINUTE);
+    let (tap_in, tap_out) = (
+        ValidatorAction::TapIn {
+            rider: sol,
+            trip: ride,
+            stop: 0,
+        },
+        ValidatorAction::TapOut {
+            rider: sol,
+            trip: ride,
+            stop: 2,
+        },
+    );
+    depot.validate(tap_in).unwrap();
+    assert!(matches!(
+        depot.validate(tap_out).unwrap(),
+        ValidatorOutcome::TappedOut { paid: false, .. }
+    ));
+    assert_eq!(depot.fares.debt(&mut depot.chain, sol).unwrap(), 6_666_666);
+    let before = (depot.balance(sol), depot.balance(bus));
+
+    depot
+        .fares
+        .cancel_trip(&mut depot.chain, bus, later)
+        .unwrap();
+    let refunded = depot
+        .fares
+        .refund_cancelled(&mut depot.chain, named_account("anyone"), later, 8)
+        .unwrap();
+    assert!(fare_events(depot.fares.address(), &refunded.events)
+        .iter()
+        .any(|e| matches!(e, FareEvent::DebtRepaid(d)
+            if d.debtor == sol && d.creditor == bus && d.amount == 6_666_666 && d.total == 0)));
+    assert_eq!(depot.balance(sol) - before.0, 20 * MICRO - 6_666_666);
+    assert_eq!(depot.balance(bus) - before.1, 6_666_666);
+    assert_eq!(depot.fares.debt(&mut depot.chain, sol).unwrap(), 0);
+    assert_eq!(depot.balance(depot.fares.address()), 0);
+}
+
 #[test]
 fn a_cancelled_trip_refunds_every_ticket() {
     let mut depot = Depot::new();

@@ -917,6 +917,50 @@ fn a_registered_car_without_a_booking_pays_as_it_goes_or_owes() {
     lot.assert_escrow();
 }
 
+/// Security review M-3 (netting): a debtor collects nothing from the rental while its
+/// creditors wait. Sam owes the shop a pay-as-you-go charge he dodged with `approve(0)`;
+/// the refund of a booking he made before goes to the shop first (less the platform fee,
+/// as a repayment would), and only the rest reaches him.
+#[test]
+fn a_debtors_refund_repays_its_creditor_before_it_reaches_the_debtor() {
+    let mut lot = Lot::new();
+    let (sam, shop, fees) = (lot.sam, lot.shop, named_account("platform-fees"));
+    lot.set_time(15, 0);
+    let booking = lot.book(sam, None, (17, 0), (18, 0)).unwrap();
+    lot.token
+        .approve(&mut lot.chain, sam, lot.parking.address(), 0)
+        .unwrap();
+    let car = lot.sam_car;
+    let arrived = lot.sensor.arrived(car, lot.at(14, 20));
+    lot.report(arrived).unwrap();
+    let left = lot.sensor.left(car, lot.at(14, 50));
+    assert_eq!(
+        lot.report(left).unwrap(),
+        SensorOutcome::SessionClosed { charged: 600_000 }
+    );
+    assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 600_000);
+    let before = [lot.balance(sam), lot.balance(shop), lot.balance(fees)];
+
+    // the attack: cancel the earlier booking and collect its 1.2 SCP refund in full
+    let cancelled = lot.parking.cancel(&mut lot.chain, sam, booking).unwrap();
+    assert_eq!(cancelled.value, 1_200_000);
+    assert!(parking_events(lot.parking.address(), &cancelled.events)
+        .iter()
+        .any(|e| matches!(e, ParkingEvent::DebtRepaid(d)
+            if d.debtor == sam && d.creditor == shop && d.amount == 600_000 && d.total == 0)));
+    let after = [lot.balance(sam), lot.balance(shop), lot.balance(fees)];
+    assert_eq!(after[0] - before[0], 600_000, "only what his debt left");
+    assert_eq!(after[1] - before[1], 570_000);
+    assert_eq!(after[2] - before[2], 30_000);
+    assert_eq!(lot.parking.debt(&mut lot.chain, sam).unwrap(), 0);
+    // clear again: he books
+    lot.token
+        .approve(&mut lot.chain, sam, lot.parking.address(), 10_000_000)
+        .unwrap();
+    assert!(lot.book(sam, None, (16, 0), (17, 0)).is_ok());
+    lot.assert_escrow();
+}
+
 #[test]
 fn unknown_cars_and_cars_on_someone_elses_booking_are_reported_to_the_owner() {
     let mut lot = Lot::new();

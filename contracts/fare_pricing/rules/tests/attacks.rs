@@ -196,7 +196,7 @@ fn one_failed_refund_does_not_block_the_others() {
     assert_eq!(left, 0);
     assert_eq!(refunds.len(), 2);
     // the shell could not pay Ria: her refund waits, Sol's went through
-    fares.refund_failed(ria);
+    fares.refund_failed(ria, 10 * MICRO);
     assert_eq!(fares.ticket(ria).unwrap().state, TicketState::RefundOwed);
     assert_eq!(fares.ticket(sol).unwrap().state, TicketState::Refunded);
     assert_eq!(fares.trip(0).unwrap().escrow, 10 * MICRO);
@@ -439,7 +439,7 @@ fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
     let (paid, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
     fares.cancel_trip(account(1), 0, HOUR).unwrap();
     fares.refund_cancelled(0, 8).unwrap();
-    fares.refund_failed(waiting);
+    fares.refund_failed(waiting, 10 * MICRO);
     let event = fares.take_over_ticket(waiting, new_ria).unwrap();
     assert_eq!(
         (event.ticket, event.from, event.to),
