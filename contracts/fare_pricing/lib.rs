@@ -587,9 +587,9 @@ mod fare_pricing {
         /// collects no refund or fares while it owes); returns what is left for `to`.
         fn net(&mut self, to: AccountId, amount: u128) -> u128 {
             let token = self.token;
-            let (repaid, left) = self
-                .fares
-                .net(to, amount, |creditor, part| transfer_out(token, creditor, part));
+            let (repaid, left) = self.fares.net(to, amount, |creditor, part| {
+                transfer_out(token, creditor, part)
+            });
             for event in repaid {
                 self.env().emit_event(event);
             }

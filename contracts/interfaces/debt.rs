@@ -308,7 +308,10 @@ mod tests {
         assert_eq!(paid, [(shop, 650), (cafe, 250)]);
         assert_eq!(left, 0);
         assert_eq!(
-            events.iter().map(|e| (e.creditor, e.amount, e.total)).collect::<Vec<_>>(),
+            events
+                .iter()
+                .map(|e| (e.creditor, e.amount, e.total))
+                .collect::<Vec<_>>(),
             [(shop, 650, 500), (cafe, 250, 250)]
         );
         // the next payout: the cafe's 150, the gym's 100 (paid now), 50 left for sam
