@@ -181,13 +181,24 @@ pub fn identity_part<C: Chain>(
             now + thirty_days_ms,
         ),
     )?;
+    // her twin is hers: the issuer keeps it only with her consent (M-10)
+    check(
+        "grant consent",
+        registry.grant_consent(
+            chain,
+            asha,
+            issuer,
+            DataCategory::DigitalTwin,
+            now + thirty_days_ms,
+        ),
+    )?;
     let twin_hash =
         smartcity_sdk::blake2_256(b"asha's home: 5 kWp rooftop PV, 13 kWh battery, V2G charger");
     check(
         "anchor twin",
         registry.anchor_record(chain, issuer, virtual_ids[0], twin_hash),
     )?;
-    writeln!(out, "asha granted the grid operator her energy readings for 30 days; issuer anchored her home's digital twin")?;
+    writeln!(out, "asha granted the grid operator her energy readings for 30 days and the issuer her digital twin; the issuer anchored her home's twin")?;
 
     // A stranger's device is refused with a named error.
     let stranger = chain.account("stranger");

@@ -208,6 +208,9 @@ pub enum RegistryError {
     Paused,
     /// The registry is already paused, or already running.
     PauseUnchanged,
+    /// The citizen has not let this service keep its digital twin (a citizen's or its
+    /// device's record is anchored only with `grant_consent(service, DigitalTwin, ..)`).
+    NoConsent,
 }
 
 impl From<crate::admin::AdminRefusal> for RegistryError {

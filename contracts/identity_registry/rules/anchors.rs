@@ -16,6 +16,17 @@ impl Registry {
     ) -> Outcome {
         self.ensure_running()?;
         self.ensure_issuer_or_operator(caller)?;
+        // M-10: a citizen's digital twin, or one of its devices', is anchored only by a
+        // service the citizen let keep it (`grant_consent(service, DigitalTwin, ..)`)
+        if let Some(citizen) = self.twin_owner(subject) {
+            let consented = self
+                .consents
+                .get((citizen, caller, DataCategory::DigitalTwin))
+                .is_some_and(|expires_at_ms| now < expires_at_ms);
+            if !consented {
+                return Err(RegistryError::NoConsent);
+            }
+        }
         let previous = self.anchors.get(subject);
         // I-6: a subject's record is re-anchored only by whoever anchored it (or the admin)
         if previous
@@ -40,6 +51,15 @@ impl Registry {
             version,
             anchored_by: caller,
         }))
+    }
+
+    /// The citizen whose data `subject` is: a citizen's virtual id, or a registered
+    /// device's owner; `None` for anything else (a street light, a bus stop).
+    fn twin_owner(&self, subject: Hash32) -> Option<VirtualId> {
+        if self.citizens.contains(subject) {
+            return Some(subject);
+        }
+        self.devices.get(subject).map(|device| device.owner)
     }
 
     pub fn anchor(&self, subject: Hash32) -> Option<Anchor> {

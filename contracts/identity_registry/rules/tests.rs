@@ -474,7 +474,19 @@ fn an_energy_device_is_commissioned_with_a_profile_that_fits_its_kind() {
 #[ink::test]
 fn anchors_are_versioned_and_checked() {
     let mut registry = city();
+    // Alice's own twin: she lets the issuer and the operator keep it (M-10)
     let subject = [ALICE; 32];
+    for service in [ISSUER, OPERATOR] {
+        registry
+            .grant_consent(
+                account(ALICE),
+                account(service),
+                DataCategory::DigitalTwin,
+                NOW + 1_000,
+                NOW,
+            )
+            .unwrap();
+    }
     assert_eq!(
         registry.anchor_record(account(ALICE), subject, [1; 32], NOW),
         Err(RegistryError::NotIssuerOrOperator)
@@ -499,6 +511,76 @@ fn anchors_are_versioned_and_checked() {
         (2, account(ISSUER), NOW + 5)
     );
     assert!(!registry.verify_record([0; 32], [0; 32]));
+}
+
+/// M-10: the registry's consent is consulted. A service anchors a citizen's digital
+/// twin, or one of its devices', only while the citizen lets it keep `DigitalTwin`
+/// data; a subject that is no citizen's (a street light) needs no consent.
+#[ink::test]
+fn a_service_cannot_anchor_a_citizens_twin_without_consent() {
+    let mut registry = city();
+    let (alice, meter, street_light) = ([ALICE; 32], [77; 32], [78; 32]);
+    registry
+        .register_device(
+            account(ALICE),
+            meter,
+            DeviceKind::Meter,
+            [2; 33],
+            [0; 32],
+            NOW,
+        )
+        .unwrap();
+    for subject in [alice, meter] {
+        assert_eq!(
+            registry.anchor_record(account(OPERATOR), subject, [1; 32], NOW),
+            Err(RegistryError::NoConsent)
+        );
+    }
+    registry
+        .anchor_record(account(OPERATOR), street_light, [1; 32], NOW)
+        .unwrap();
+    // consent for another category or another service does not count
+    registry
+        .grant_consent(
+            account(ALICE),
+            account(OPERATOR),
+            DataCategory::Parking,
+            NOW + 1_000,
+            NOW,
+        )
+        .unwrap();
+    registry
+        .grant_consent(
+            account(ALICE),
+            account(ISSUER),
+            DataCategory::DigitalTwin,
+            NOW + 1_000,
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        registry.anchor_record(account(OPERATOR), meter, [1; 32], NOW),
+        Err(RegistryError::NoConsent)
+    );
+    registry
+        .grant_consent(
+            account(ALICE),
+            account(OPERATOR),
+            DataCategory::DigitalTwin,
+            NOW + 1_000,
+            NOW,
+        )
+        .unwrap();
+    for subject in [alice, meter] {
+        registry
+            .anchor_record(account(OPERATOR), subject, [1; 32], NOW + 10)
+            .unwrap();
+    }
+    // an expired consent is none
+    assert_eq!(
+        registry.anchor_record(account(OPERATOR), alice, [2; 32], NOW + 1_000),
+        Err(RegistryError::NoConsent)
+    );
 }
 
 #[ink::test]

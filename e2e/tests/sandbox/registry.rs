@@ -795,6 +795,25 @@ fn digital_twin_anchor_checks_copies() {
             .unwrap_err(),
         refused(RegistryError::NotIssuerOrOperator)
     );
+    // M-10: Alice's twin is hers: without her consent even the issuer cannot keep it
+    assert_eq!(
+        city.registry
+            .anchor_record(&mut city.chain, city.issuer, subject, record_v1)
+            .unwrap_err(),
+        refused(RegistryError::NoConsent)
+    );
+    let (alice, until) = (city.alice, city.chain.now_ms() + 86_400_000);
+    for service in [city.issuer, city.operator] {
+        city.registry
+            .grant_consent(
+                &mut city.chain,
+                alice,
+                service,
+                DataCategory::DigitalTwin,
+                until,
+            )
+            .unwrap();
+    }
     city.registry
         .anchor_record(&mut city.chain, city.issuer, subject, record_v1)
         .unwrap();
