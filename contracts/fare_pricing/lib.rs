@@ -580,7 +580,7 @@ mod fare_pricing {
 
         /// This contract pays `to` out of the fares it holds.
         fn release(&self, to: AccountId, amount: u128) -> Result<(), FareError> {
-            transfer_out(self.token, to, amount)
+            interfaces::calls::transfer(self.token, to, amount).map_err(Into::into)
         }
 
         /// Pays `to`'s creditors here out of `amount` first (M-3 netting: a debtor
@@ -588,7 +588,7 @@ mod fare_pricing {
         fn net(&mut self, to: AccountId, amount: u128) -> u128 {
             let token = self.token;
             let (repaid, left) = self.fares.net(to, amount, |creditor, part| {
-                transfer_out(token, creditor, part)
+                interfaces::calls::transfer(token, creditor, part)
             });
             for event in repaid {
                 self.env().emit_event(event);
@@ -629,20 +629,5 @@ mod fare_pricing {
                 .map_err(|_| FareError::RegistryCallFailed)?
                 .map_err(|_| FareError::RegistryCallFailed)
         }
-    }
-
-    /// The fare contract pays `to` out of its balance on `token`.
-    fn transfer_out(token: AccountId, to: AccountId, amount: u128) -> Result<(), FareError> {
-        if amount == 0 {
-            return Ok(());
-        }
-        let mut token: ink::contract_ref!(PSP22) = token.into();
-        token
-            .call_mut()
-            .transfer(to, amount, Vec::new())
-            .try_invoke()
-            .map_err(|_| FareError::TokenCallFailed)?
-            .map_err(|_| FareError::TokenCallFailed)?
-            .map_err(FareError::Payment)
     }
 }

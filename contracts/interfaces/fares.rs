@@ -487,3 +487,14 @@ impl From<RegistryError> for FareError {
 /// Events of the fare contract: one for every booking, cancellation and boarding, so
 /// off-chain planning can rebuild each trip's load.
 pub mod events;
+
+impl From<crate::calls::CallError<PSP22Error>> for FareError {
+    /// The token refused (`Payment`), or could not be called or dispatched
+    /// (`TokenCallFailed`).
+    fn from(error: crate::calls::CallError<PSP22Error>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Payment(refused),
+            _ => Self::TokenCallFailed,
+        }
+    }
+}

@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+pub mod calls;
 pub mod debt;
 pub mod fares;
 pub mod market;

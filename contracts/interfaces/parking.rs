@@ -572,3 +572,14 @@ impl From<RegistryError> for ParkingError {
 
 /// Events of the parking rental.
 pub mod events;
+
+impl From<crate::calls::CallError<PSP22Error>> for ParkingError {
+    /// The token refused (`Payment`), or could not be called or dispatched
+    /// (`TokenCallFailed`).
+    fn from(error: crate::calls::CallError<PSP22Error>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Payment(refused),
+            _ => Self::TokenCallFailed,
+        }
+    }
+}

@@ -680,11 +680,11 @@ mod parking_rental {
             let mut fee_refused = None;
             let (repaid, left) = self.parking.net(to, amount, |creditor, part| {
                 let fee = ParkingConfig::share(part, config.platform_fee_bps);
-                transfer_out(token, creditor, part.saturating_sub(fee))?;
-                if let Err(error) = transfer_out(token, config.fee_account, fee) {
-                    fee_refused = Some(error);
+                interfaces::calls::transfer(token, creditor, part.saturating_sub(fee))?;
+                if let Err(error) = interfaces::calls::transfer(token, config.fee_account, fee) {
+                    fee_refused = Some(ParkingError::from(error));
                 }
-                Ok::<(), ParkingError>(())
+                Ok::<(), interfaces::calls::CallError<PSP22Error>>(())
             });
             if let Some(error) = fee_refused {
                 return Err(error);
@@ -730,7 +730,7 @@ mod parking_rental {
 
         /// This contract pays `to` out of its balance.
         fn release(&self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
-            transfer_out(self.token, to, amount)
+            interfaces::calls::transfer(self.token, to, amount).map_err(Into::into)
         }
 
         /// The account `former`'s citizen acts from after a move (`NoSuccessor`).
@@ -775,20 +775,5 @@ mod parking_rental {
                 .map_err(|_| ParkingError::RegistryCallFailed)?
                 .map_err(|_| ParkingError::RegistryCallFailed)
         }
-    }
-
-    /// The rental pays `to` out of its balance on `token`.
-    fn transfer_out(token: AccountId, to: AccountId, amount: u128) -> Result<(), ParkingError> {
-        if amount == 0 {
-            return Ok(());
-        }
-        let mut token: ink::contract_ref!(PSP22) = token.into();
-        token
-            .call_mut()
-            .transfer(to, amount, Vec::new())
-            .try_invoke()
-            .map_err(|_| ParkingError::TokenCallFailed)?
-            .map_err(|_| ParkingError::TokenCallFailed)?
-            .map_err(ParkingError::Payment)
     }
 }

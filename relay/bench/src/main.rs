@@ -176,6 +176,18 @@ fn start_relay_with(
     meters: u32,
     extra: &[&str],
 ) -> Relay {
+    let artifacts = args.artifacts.display().to_string();
+    let (meters, interval) = (meters.to_string(), interval_ms.to_string());
+    let mut flags = vec!["--artifacts", artifacts.as_str(), "--mqtt-broker", broker];
+    flags.extend(["--sim-meters", meters.as_str()]);
+    flags.extend(["--batch-interval-ms", interval.as_str()]);
+    flags.extend(extra);
+    spawn_relay(dir, &flags, &[])
+}
+
+/// Starts `meter-relay run` with its data in `dir`, HTTP on a free loopback port, then
+/// `flags`, with `env` in its environment; returns once `/health` answers.
+fn spawn_relay(dir: &std::path::Path, flags: &[&str], env: &[(&str, &str)]) -> Relay {
     std::fs::create_dir_all(dir).unwrap();
     let port = free_port();
     let exe = std::env::current_exe()
@@ -185,11 +197,9 @@ fn start_relay_with(
     let child = Command::new(exe)
         .args(["run", "--data-dir"])
         .arg(dir.join("data"))
-        .args(["--http-listen", &format!("127.0.0.1:{port}"), "--artifacts"])
-        .arg(&args.artifacts)
-        .args(["--mqtt-broker", broker, "--sim-meters", &meters.to_string()])
-        .args(["--batch-interval-ms", &interval_ms.to_string()])
-        .args(extra)
+        .args(["--http-listen", &format!("127.0.0.1:{port}")])
+        .args(flags)
+        .envs(env.iter().copied())
         .env(
             "RUST_LOG",
             std::env::var("RELAY_LOG").unwrap_or_else(|_| "warn".into()),

@@ -7,14 +7,13 @@
 //! queue. "Overtaken": readings the other relay's later reading of the same meter made
 //! stale (settled `superseded`, or refused at ingest); their energy is in that reading.
 
-use crate::{free_port, metric, sign, Args, Relay};
-use meter_feed::{sim_meter, to_json, HttpFeed};
+use crate::{metric, sign, spawn_relay, Args, Relay};
+use meter_feed::{sim_meter, to_json};
 use smartcity_node::NodeChain;
 use smartcity_sdk::{Chain, MarketClient};
 use smartcity_suite::{deployment, Code};
 use std::{
     path::Path,
-    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -22,42 +21,24 @@ const SHARED_TOPIC: &str = "$share/relays/meters/+/readings";
 
 /// A relay on the node, in `dir`, signing with `suri` (passed in its environment).
 fn start(dir: &Path, url: &str, manifest: &Path, broker: &str, name: &str, suri: &str) -> Relay {
-    std::fs::create_dir_all(dir).unwrap();
-    let port = free_port();
-    let exe = std::env::current_exe()
-        .unwrap()
-        .with_file_name("meter-relay");
-    let log = std::fs::File::create(dir.join("relay.log")).unwrap();
-    let child = Command::new(exe)
-        .args(["run", "--data-dir"])
-        .arg(dir.join("data"))
-        .args(["--http-listen", &format!("127.0.0.1:{port}")])
-        .args(["--chain-endpoint", url, "--chain-deployment"])
-        .arg(manifest)
-        .args(["--signer", "env:METER_RELAY_SURI"])
-        .args(["--mqtt-broker", broker, "--mqtt-topic", SHARED_TOPIC])
-        .args(["--mqtt-client-id", name, "--batch-interval-ms", "200"])
-        .env("METER_RELAY_SURI", suri)
-        .env(
-            "RUST_LOG",
-            std::env::var("RELAY_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let relay = Relay {
-        child,
-        feed: HttpFeed::new(&url),
+    let manifest = manifest.display().to_string();
+    let flags = [
+        "--chain-endpoint",
         url,
-    };
-    let deadline = Instant::now() + Duration::from_secs(600);
-    while relay.feed.get_json("/health").is_err() {
-        assert!(Instant::now() < deadline, "the relay did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    relay
+        "--chain-deployment",
+        manifest.as_str(),
+        "--signer",
+        "env:METER_RELAY_SURI",
+        "--mqtt-broker",
+        broker,
+        "--mqtt-topic",
+        SHARED_TOPIC,
+        "--mqtt-client-id",
+        name,
+        "--batch-interval-ms",
+        "200",
+    ];
+    spawn_relay(dir, &flags, &[("METER_RELAY_SURI", suri)])
 }
 
 /// Publishes `readings` with QoS 1, one meter's readings to a message (in order), the
