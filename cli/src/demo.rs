@@ -1133,9 +1133,14 @@ pub fn transit_part<C: Chain>(
         "transport fund",
         token.grant_role(chain, admin, TokenRole::Minter, fund),
     )?;
-    // 24 commuters, each registered with travel credits the fare contract may collect
+    // 24 commuters (12 on a node, on buses half the size: the same story in half the
+    // blocks), each registered with travel credits the fare contract may collect
+    let (riders, seats) = match pace {
+        Pace::Story => (24u32, [10, 10, 6, 6]),
+        Pace::WallClock => (12u32, [5, 5, 3, 3]),
+    };
     let mut commuters = Vec::new();
-    for n in 0..24u32 {
+    for n in 0..riders {
         let commuter = chain.account(&format!("commuter-{n:02}"));
         check(
             "commuter",
@@ -1164,9 +1169,9 @@ pub fn transit_part<C: Chain>(
         commuters.push(commuter);
     }
 
-    // four departures, the first two with 10 seats, the others with 6: tomorrow at 07:00,
-    // 07:30, 08:00 and 08:30 in the story; on a node 90 seconds from now, then a minute
-    // apart (boarding opens 30 minutes before a departure, so it is open at once)
+    // four departures, the first two with 10 seats, the others with 6 (on a node 5 and 3):
+    // tomorrow at 07:00, 07:30, 08:00 and 08:30 in the story; on a node a minute from now,
+    // then a minute apart (boarding opens 30 minutes before a departure: open at once)
     let departures: Vec<u64> = match pace {
         Pace::Story => {
             let tomorrow = chain.now_ms() / 86_400_000 * 86_400_000 + 86_400_000;
@@ -1176,12 +1181,12 @@ pub fn transit_part<C: Chain>(
                 .collect()
         }
         Pace::WallClock => {
-            let first = chain.now_ms().div_ceil(1_000) * 1_000 + 90_000;
+            let first = chain.now_ms().div_ceil(1_000) * 1_000 + 60_000;
             (0..4).map(|i| first + i * 60_000).collect()
         }
     };
     let mut trips = Vec::new();
-    for (departure, seats) in departures.iter().zip([10, 10, 6, 6]) {
+    for (departure, seats) in departures.iter().zip(seats) {
         let scheduled = check("trip", fares.add_trip(chain, bus, route, *departure, seats))?;
         keep(&scheduled.events);
         trips.push(scheduled.value);
@@ -1189,7 +1194,7 @@ pub fn transit_part<C: Chain>(
     // a few ride the first bus, most want the last two
     let (mut booked, mut refused_full) = (0u32, 0u32);
     let mut first_ticket = None;
-    for (n, commuter) in (0..24u32).zip(commuters) {
+    for (n, commuter) in (0..riders).zip(commuters) {
         let trip = trips[match n % 6 {
             0 => 0,
             1 => 1,
@@ -1212,7 +1217,7 @@ pub fn transit_part<C: Chain>(
     let times: Vec<String> = departures.iter().map(|at| Pace::clock(*at)).collect();
     writeln!(
         out,
-        "24 commuters booked the {} departures at the exact fare: {booked} tickets, {refused_full} refused (a segment full)",
+        "{riders} commuters booked the {} departures at the exact fare: {booked} tickets, {refused_full} refused (a segment full)",
         times.join(", ")
     )?;
 

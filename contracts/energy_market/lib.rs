@@ -32,12 +32,13 @@ mod energy_market {
         prelude::vec::Vec,
     };
     use interfaces::{
+        calls::CallError,
         market::{
             events as ev, EnergyAccount, EnergyMarket, MarketError, MeterState, Offer, OfferState,
             ReadingOutcome, RejectReason, MAX_SETTLE_PAGE, OUTCOMES_PER_EVENT,
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
-        token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH, PSP22},
+        token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
         ChainBound, Deployment, DeviceId, GenesisHash, IdentityRegistry, MAX_QUERY_BATCH,
     };
 
@@ -363,17 +364,7 @@ mod energy_market {
 
         /// `from` pays `to` from its allowance to this market.
         fn pay(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), MarketError> {
-            if amount == 0 {
-                return Ok(());
-            }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
-            token
-                .call_mut()
-                .transfer_from(from, to, amount, Vec::new())
-                .try_invoke()
-                .map_err(|_| MarketError::TokenCallFailed)?
-                .map_err(|_| MarketError::TokenCallFailed)?
-                .map_err(MarketError::Payment)
+            interfaces::calls::transfer_from(self.token, from, to, amount).map_err(Into::into)
         }
 
         /// The key the device's signature recovers to over the reading's digest.
@@ -479,15 +470,12 @@ mod energy_market {
             if credits == 0 {
                 return Ok((0, 0));
             }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
             let utility = self.market.config().utility;
-            let paid = token
-                .call_mut()
-                .transfer_from(account, utility, credits, Vec::new())
-                .try_invoke();
-            match paid {
-                Ok(Ok(Ok(()))) => Ok((credits, 0)),
-                Ok(Ok(Err(PSP22Error::Custom(reason)))) if reason == TokenError::Paused.name() => {
+            match interfaces::calls::transfer_from(self.token, account, utility, credits) {
+                Ok(()) => Ok((credits, 0)),
+                Err(CallError::Callee(PSP22Error::Custom(reason)))
+                    if reason == TokenError::Paused.name() =>
+                {
                     Err(MarketError::Token(TokenError::Paused))
                 }
                 _ => {

@@ -30,7 +30,7 @@ mod fare_pricing {
             events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket,
             Trip, ValidatorOutcome, ValidatorPreimage,
         },
-        token::{PSP22Error, TokenError, PSP22},
+        token::{PSP22Error, TokenError},
         ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
     };
 
@@ -597,17 +597,8 @@ mod fare_pricing {
         }
 
         fn pay(&self, payment: Payment) -> Result<(), FareError> {
-            if payment.amount == 0 {
-                return Ok(());
-            }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
-            token
-                .call_mut()
-                .transfer_from(payment.from, payment.to, payment.amount, Vec::new())
-                .try_invoke()
-                .map_err(|_| FareError::TokenCallFailed)?
-                .map_err(|_| FareError::TokenCallFailed)?
-                .map_err(FareError::Payment)
+            let Payment { from, to, amount } = payment;
+            interfaces::calls::transfer_from(self.token, from, to, amount).map_err(Into::into)
         }
 
         fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, FareError> {

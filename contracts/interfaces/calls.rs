@@ -52,3 +52,25 @@ pub fn transfer(
             .try_invoke(),
     )
 }
+
+/// `from` pays `to` `amount` of `token` from its allowance to the calling contract (PSP22
+/// `transfer_from`); nothing is called for zero.
+pub fn transfer_from(
+    token: AccountId,
+    from: AccountId,
+    to: AccountId,
+    amount: u128,
+) -> Result<(), CallError<PSP22Error>> {
+    use ink::codegen::TraitCallBuilder;
+    use psp22::PSP22;
+    if amount == 0 {
+        return Ok(());
+    }
+    let mut token: ink::contract_ref!(PSP22, ink::env::DefaultEnvironment) = token.into();
+    CallError::layers(
+        token
+            .call_mut()
+            .transfer_from(from, to, amount, Vec::new())
+            .try_invoke(),
+    )
+}

@@ -624,3 +624,14 @@ pub trait EnergyMarket {
     #[ink(message)]
     fn submit_readings(&mut self, batch: ReadingBatch) -> Result<Vec<ReadingOutcome>, MarketError>;
 }
+
+impl From<crate::calls::CallError<crate::token::PSP22Error>> for MarketError {
+    /// The token refused (`Payment`), or could not be called or dispatched
+    /// (`TokenCallFailed`).
+    fn from(error: crate::calls::CallError<crate::token::PSP22Error>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Payment(refused),
+            _ => Self::TokenCallFailed,
+        }
+    }
+}

@@ -714,18 +714,8 @@ mod parking_rental {
 
         /// `from` pays this contract from its allowance.
         fn collect_into_escrow(&self, from: AccountId, amount: u128) -> Result<(), ParkingError> {
-            if amount == 0 {
-                return Ok(());
-            }
-            let mut token: ink::contract_ref!(PSP22) = self.token.into();
             let me = self.env().account_id();
-            token
-                .call_mut()
-                .transfer_from(from, me, amount, Vec::new())
-                .try_invoke()
-                .map_err(|_| ParkingError::TokenCallFailed)?
-                .map_err(|_| ParkingError::TokenCallFailed)?
-                .map_err(ParkingError::Payment)
+            interfaces::calls::transfer_from(self.token, from, me, amount).map_err(Into::into)
         }
 
         /// This contract pays `to` out of its balance.
