@@ -16,7 +16,6 @@ pub mod credits;
 mod credit_token {
     use crate::credits::{Credits, Events, TokenEvent};
     use ink::{
-        codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
         prelude::{string::String, vec, vec::Vec},
     };
@@ -25,7 +24,7 @@ mod credit_token {
             voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
             RetirementClaim, TokenError, TokenRole, Voucher,
         },
-        ChainBound, Deployment, GenesisHash, IdentityRegistry, TimestampMs,
+        ChainBound, Deployment, GenesisHash, TimestampMs,
     };
     use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
 
@@ -137,13 +136,7 @@ mod credit_token {
             if !to_cleared {
                 asked.push(to);
             }
-            let registry: ink::contract_ref!(IdentityRegistry) = registry.into();
-            let active = registry
-                .call()
-                .are_active(asked)
-                .try_invoke()
-                .map_err(|_| TokenError::RegistryCallFailed)?
-                .map_err(|_| TokenError::RegistryCallFailed)??;
+            let active = interfaces::calls::are_active(registry, asked)?;
             let mut answers = active.into_iter();
             if !from_cleared && !answers.next().unwrap_or(false) {
                 return Err(TokenError::SenderNotAllowed);

@@ -27,7 +27,6 @@ mod energy_market {
         market::{Claim, Market, MarketConfig, Verdict},
     };
     use ink::{
-        codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
         prelude::vec::Vec,
     };
@@ -38,8 +37,8 @@ mod energy_market {
             ReadingOutcome, RejectReason, MAX_SETTLE_PAGE, OUTCOMES_PER_EVENT,
         },
         reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
-        token::{CreditMinter, Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
-        ChainBound, Deployment, DeviceId, GenesisHash, IdentityRegistry, MAX_QUERY_BATCH,
+        token::{Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
+        ChainBound, Deployment, DeviceId, GenesisHash, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
@@ -396,15 +395,9 @@ mod energy_market {
         /// The registry's record of every slot's id, asked in calls of at most
         /// `MAX_QUERY_BATCH` ids (one call for a full batch of meters).
         fn load_records(&self, slots: &mut [Slot]) -> Result<(), MarketError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
             for chunk in slots.chunks_mut(MAX_QUERY_BATCH as usize) {
                 let ids = chunk.iter().map(|slot| slot.id).collect();
-                let answer = registry
-                    .call()
-                    .devices(ids)
-                    .try_invoke()
-                    .map_err(|_| MarketError::RegistryCallFailed)?
-                    .map_err(|_| MarketError::RegistryCallFailed)??;
+                let answer = interfaces::calls::devices(self.registry, ids)?;
                 if answer.len() != chunk.len() {
                     return Err(MarketError::RegistryCallFailed);
                 }
@@ -427,14 +420,8 @@ mod energy_market {
                 .iter()
                 .flat_map(|claim| claim.mints.iter().cloned())
                 .collect();
-            let mut token: ink::contract_ref!(CreditMinter) = self.token.into();
             for chunk in mints.chunks(MAX_MINT_BATCH as usize) {
-                token
-                    .call_mut()
-                    .mint_batch(chunk.to_vec())
-                    .try_invoke()
-                    .map_err(|_| MarketError::TokenCallFailed)?
-                    .map_err(|_| MarketError::TokenCallFailed)??;
+                interfaces::calls::mint_batch(self.token, chunk.to_vec())?;
             }
             for claim in &claims {
                 let (collected, owed) =

@@ -21,7 +21,6 @@ pub mod rules;
 mod fare_pricing {
     use crate::rules::{Fares, Payment, Validated};
     use ink::{
-        codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
         prelude::vec::Vec,
     };
@@ -31,7 +30,7 @@ mod fare_pricing {
             Trip, ValidatorOutcome, ValidatorPreimage,
         },
         token::{PSP22Error, TokenError},
-        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
+        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
     };
 
     #[ink(storage)]
@@ -602,23 +601,11 @@ mod fare_pricing {
         }
 
         fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, FareError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            registry
-                .call()
-                .device(id)
-                .try_invoke()
-                .map_err(|_| FareError::RegistryCallFailed)?
-                .map_err(|_| FareError::RegistryCallFailed)
+            Ok(interfaces::calls::device(self.registry, id)?)
         }
 
         fn is_active(&self, account: AccountId) -> Result<bool, FareError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            registry
-                .call()
-                .is_active(account)
-                .try_invoke()
-                .map_err(|_| FareError::RegistryCallFailed)?
-                .map_err(|_| FareError::RegistryCallFailed)
+            Ok(interfaces::calls::is_active(self.registry, account)?)
         }
     }
 }

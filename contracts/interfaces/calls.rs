@@ -4,8 +4,16 @@
 //! the callee answered with its own error ([`CallError::Callee`]). Each contract maps a
 //! `CallError` into its own error enum (`From` impls beside those enums).
 
-use crate::{token::PSP22Error, AccountId};
+use crate::{
+    token::{CreditMinter, Mint, PSP22Error, TokenError},
+    AccountId, DeviceId, DeviceInfo, IdentityRegistry, RegistryError,
+};
 use alloc::vec::Vec;
+use ink::codegen::TraitCallBuilder;
+use psp22::PSP22;
+
+type Registry = ink::contract_ref!(IdentityRegistry, ink::env::DefaultEnvironment);
+type Token = ink::contract_ref!(PSP22, ink::env::DefaultEnvironment);
 
 /// Why a cross-contract call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +38,15 @@ impl<E> CallError<E> {
             Ok(Ok(answer)) => answer.map_err(Self::Callee),
         }
     }
+
+    /// The two layers of a query that answers a plain value (the callee has no error).
+    pub fn plain<T>(answer: Result<ink::MessageResult<T>, ink::env::Error>) -> Result<T, Self> {
+        match answer {
+            Err(_) => Err(Self::CallFailed),
+            Ok(Err(_)) => Err(Self::CouldNotDispatch),
+            Ok(Ok(answer)) => Ok(answer),
+        }
+    }
 }
 
 /// The calling contract pays `to` `amount` of `token` out of its own balance (PSP22
@@ -39,12 +56,10 @@ pub fn transfer(
     to: AccountId,
     amount: u128,
 ) -> Result<(), CallError<PSP22Error>> {
-    use ink::codegen::TraitCallBuilder;
-    use psp22::PSP22;
     if amount == 0 {
         return Ok(());
     }
-    let mut token: ink::contract_ref!(PSP22, ink::env::DefaultEnvironment) = token.into();
+    let mut token: Token = token.into();
     CallError::layers(
         token
             .call_mut()
@@ -61,16 +76,63 @@ pub fn transfer_from(
     to: AccountId,
     amount: u128,
 ) -> Result<(), CallError<PSP22Error>> {
-    use ink::codegen::TraitCallBuilder;
-    use psp22::PSP22;
     if amount == 0 {
         return Ok(());
     }
-    let mut token: ink::contract_ref!(PSP22, ink::env::DefaultEnvironment) = token.into();
+    let mut token: Token = token.into();
     CallError::layers(
         token
             .call_mut()
             .transfer_from(from, to, amount, Vec::new())
             .try_invoke(),
     )
+}
+
+/// `owner`'s balance of `token`.
+pub fn balance_of(token: AccountId, owner: AccountId) -> Result<u128, CallError<PSP22Error>> {
+    let token: Token = token.into();
+    CallError::plain(token.call().balance_of(owner).try_invoke())
+}
+
+/// The calling contract (a Minter) mints `mints` with their receipts.
+pub fn mint_batch(token: AccountId, mints: Vec<Mint>) -> Result<Vec<u64>, CallError<TokenError>> {
+    let mut token: ink::contract_ref!(CreditMinter, ink::env::DefaultEnvironment) = token.into();
+    CallError::layers(token.call_mut().mint_batch(mints).try_invoke())
+}
+
+/// Whether `account` acts for an active citizen.
+pub fn is_active(
+    registry: AccountId,
+    account: AccountId,
+) -> Result<bool, CallError<RegistryError>> {
+    let registry: Registry = registry.into();
+    CallError::plain(registry.call().is_active(account).try_invoke())
+}
+
+/// `is_active` for many accounts in one call (`BatchTooLarge` above `MAX_QUERY_BATCH`).
+pub fn are_active(
+    registry: AccountId,
+    accounts: Vec<AccountId>,
+) -> Result<Vec<bool>, CallError<RegistryError>> {
+    let registry: Registry = registry.into();
+    CallError::layers(registry.call().are_active(accounts).try_invoke())
+}
+
+/// The registry's record of a device.
+pub fn device(
+    registry: AccountId,
+    id: DeviceId,
+) -> Result<Option<DeviceInfo>, CallError<RegistryError>> {
+    let registry: Registry = registry.into();
+    CallError::plain(registry.call().device(id).try_invoke())
+}
+
+/// The registry's records of many devices in one call (`BatchTooLarge` above
+/// `MAX_QUERY_BATCH`).
+pub fn devices(
+    registry: AccountId,
+    ids: Vec<DeviceId>,
+) -> Result<Vec<Option<DeviceInfo>>, CallError<RegistryError>> {
+    let registry: Registry = registry.into();
+    CallError::layers(registry.call().devices(ids).try_invoke())
 }

@@ -635,3 +635,25 @@ impl From<crate::calls::CallError<crate::token::PSP22Error>> for MarketError {
         }
     }
 }
+
+impl From<crate::calls::CallError<RegistryError>> for MarketError {
+    /// The registry refused (`Registry`), or could not be called or dispatched
+    /// (`RegistryCallFailed`).
+    fn from(error: crate::calls::CallError<RegistryError>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Registry(refused),
+            _ => Self::RegistryCallFailed,
+        }
+    }
+}
+
+impl From<crate::calls::CallError<TokenError>> for MarketError {
+    /// The token refused (`Token`), or could not be called or dispatched
+    /// (`TokenCallFailed`).
+    fn from(error: crate::calls::CallError<TokenError>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Token(refused),
+            _ => Self::TokenCallFailed,
+        }
+    }
+}

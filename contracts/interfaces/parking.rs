@@ -583,3 +583,14 @@ impl From<crate::calls::CallError<PSP22Error>> for ParkingError {
         }
     }
 }
+
+impl From<crate::calls::CallError<RegistryError>> for ParkingError {
+    /// The registry refused (`Registry`), or could not be called or dispatched
+    /// (`RegistryCallFailed`).
+    fn from(error: crate::calls::CallError<RegistryError>) -> Self {
+        match error {
+            crate::calls::CallError::Callee(refused) => Self::Registry(refused),
+            _ => Self::RegistryCallFailed,
+        }
+    }
+}

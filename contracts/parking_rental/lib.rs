@@ -19,7 +19,6 @@ pub mod rules;
 mod parking_rental {
     use crate::rules::{Parking, Payout, RenterCheck, SensorEffect, Settlement};
     use ink::{
-        codegen::TraitCallBuilder,
         env::hash::{Blake2x256, HashOutput},
         prelude::vec::Vec,
     };
@@ -28,8 +27,8 @@ mod parking_rental {
             events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorOutcome,
             SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
         },
-        token::{PSP22Error, TokenError, PSP22},
-        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash, IdentityRegistry,
+        token::{PSP22Error, TokenError},
+        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
     };
 
     #[ink(storage)]
@@ -456,13 +455,7 @@ mod parking_rental {
         /// (`NotAdmin`, `NothingToSweep`, `Payment`, `TokenCallFailed`). Emits `ExcessSwept`.
         #[ink(message)]
         pub fn sweep_excess(&mut self, to: AccountId) -> Result<u128, ParkingError> {
-            let token: ink::contract_ref!(PSP22) = self.token.into();
-            let balance = token
-                .call()
-                .balance_of(self.env().account_id())
-                .try_invoke()
-                .map_err(|_| ParkingError::TokenCallFailed)?
-                .map_err(|_| ParkingError::TokenCallFailed)?;
+            let balance = interfaces::calls::balance_of(self.token, self.env().account_id())?;
             let amount = self.parking.sweepable(self.env().caller(), balance)?;
             self.release(to, amount)?;
             self.env().emit_event(ev::ExcessSwept { to, amount });
@@ -731,24 +724,12 @@ mod parking_rental {
         }
 
         fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, ParkingError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            registry
-                .call()
-                .device(id)
-                .try_invoke()
-                .map_err(|_| ParkingError::RegistryCallFailed)?
-                .map_err(|_| ParkingError::RegistryCallFailed)
+            Ok(interfaces::calls::device(self.registry, id)?)
         }
 
         /// Two records in one registry call.
         fn devices(&self, ids: [DeviceId; 2]) -> Result<[Option<DeviceInfo>; 2], ParkingError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            let answer = registry
-                .call()
-                .devices(ids.to_vec())
-                .try_invoke()
-                .map_err(|_| ParkingError::RegistryCallFailed)?
-                .map_err(|_| ParkingError::RegistryCallFailed)??;
+            let answer = interfaces::calls::devices(self.registry, ids.to_vec())?;
             let mut answer = answer.into_iter();
             match (answer.next(), answer.next()) {
                 (Some(first), Some(second)) => Ok([first, second]),
@@ -757,13 +738,7 @@ mod parking_rental {
         }
 
         fn is_active(&self, account: AccountId) -> Result<bool, ParkingError> {
-            let registry: ink::contract_ref!(IdentityRegistry) = self.registry.into();
-            registry
-                .call()
-                .is_active(account)
-                .try_invoke()
-                .map_err(|_| ParkingError::RegistryCallFailed)?
-                .map_err(|_| ParkingError::RegistryCallFailed)
+            Ok(interfaces::calls::is_active(self.registry, account)?)
         }
     }
 }
