@@ -49,6 +49,18 @@ impl<E> CallError<E> {
     }
 }
 
+// The token's own error maps here (not beside it, in token.rs, which this module reads).
+impl From<CallError<RegistryError>> for TokenError {
+    /// The registry refused (`Registry`), or could not be called or dispatched
+    /// (`RegistryCallFailed`).
+    fn from(error: CallError<RegistryError>) -> Self {
+        match error {
+            CallError::Callee(refused) => Self::Registry(refused),
+            _ => Self::RegistryCallFailed,
+        }
+    }
+}
+
 /// The calling contract pays `to` `amount` of `token` out of its own balance (PSP22
 /// `transfer`); nothing is called for zero.
 pub fn transfer(

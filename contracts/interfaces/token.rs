@@ -427,14 +427,3 @@ pub trait CreditMinter {
     #[ink(message)]
     fn mint_batch(&mut self, mints: Vec<Mint>) -> Result<Vec<u64>, TokenError>;
 }
-
-impl From<crate::calls::CallError<RegistryError>> for TokenError {
-    /// The registry refused (`Registry`), or could not be called or dispatched
-    /// (`RegistryCallFailed`).
-    fn from(error: crate::calls::CallError<RegistryError>) -> Self {
-        match error {
-            crate::calls::CallError::Callee(refused) => Self::Registry(refused),
-            _ => Self::RegistryCallFailed,
-        }
-    }
-}
