@@ -115,7 +115,8 @@ pub fn seed(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
     }
     let dave = account_of("Dave").context("Dave is a resident")?;
     driveway(chain, suite, dave, operator, out)?;
-    bus_line(chain, suite, out)?;
+    let ferdie = account_of("Ferdie").context("Ferdie is a resident")?;
+    bus_line(chain, suite, ferdie, out)?;
     for (name, account) in &residents {
         let minted = token.balance_of(chain, *account)?;
         let accrued = market.energy_account(chain, *account)?.credits();
@@ -169,8 +170,15 @@ fn driveway(
 }
 
 /// `//Alice` as a transit operator: the Harbour line (five stops; up to 2 stages 1 SCP, up
-/// to 4 stages 1.8 SCP) and two trips, in one and in three hours, 40 seats each.
-fn bus_line(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyhow::Result<()> {
+/// to 4 stages 1.8 SCP) and two trips, in one and in three hours, 40 seats each; and a
+/// third, in five hours, which she cancelled after `rider` booked a stage of it: its fare
+/// waits in escrow for the rider's claim.
+fn bus_line(
+    chain: &mut NodeChain,
+    suite: &Suite,
+    rider: AccountId,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let fares = FareClient::at(suite.fares);
     let alice = chain.root_account();
     if fares.is_operator(chain, alice)? {
@@ -204,6 +212,17 @@ fn bus_line(chain: &mut NodeChain, suite: &Suite, out: &mut impl Write) -> anyho
     writeln!(
         out,
         "Alice    runs route {route}, Central .. Airport, two trips (in 1 and 3 hours, 40 seats)"
+    )?;
+    let cancelled = fares
+        .add_trip(chain, alice, route, now + 5 * 3_600_000, 40)?
+        .value;
+    let fare = fares.quote(chain, route, 0, 1)?.exact;
+    TokenClient::at(suite.token).approve(chain, rider, suite.fares, fare)?;
+    let ticket = fares.book_ticket(chain, rider, cancelled, 0, 1)?.value;
+    fares.cancel_trip(chain, alice, cancelled)?;
+    writeln!(
+        out,
+        "Alice    cancelled trip {cancelled} (in 5 hours) after Ferdie booked ticket {ticket}: his fare waits for his claim"
     )?;
     Ok(())
 }

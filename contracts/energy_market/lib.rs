@@ -228,8 +228,7 @@ mod energy_market {
         #[ink(message)]
         pub fn take_over_account(&mut self, from: AccountId) -> Result<(), MarketError> {
             let caller = self.env().caller();
-            let successor = interfaces::registry::successor_of(self.registry, from)
-                .map_err(|_| MarketError::RegistryCallFailed)?
+            let successor = interfaces::calls::successor(self.registry, from)?
                 .ok_or(MarketError::NoSuccessor)?;
             if successor != caller {
                 return Err(MarketError::NotSuccessor);
@@ -245,8 +244,7 @@ mod energy_market {
         /// `NothingOwed`, `RegistryCallFailed`). Emits `DebtMoved`.
         #[ink(message)]
         pub fn move_debt(&mut self, from: AccountId) -> Result<(), MarketError> {
-            let to = interfaces::registry::successor_of(self.registry, from)
-                .map_err(|_| MarketError::RegistryCallFailed)?
+            let to = interfaces::calls::successor(self.registry, from)?
                 .ok_or(MarketError::NoSuccessor)?;
             let event = self.market.move_debt(self.env().caller(), from, to)?;
             self.env().emit_event(event);

@@ -3,16 +3,18 @@
 //! Operators (a role the admin grants) publish routes (ordered stops) with a slab table;
 //! a ride costs the exact fare, interpolated between the slab points, not the slab's
 //! (`quote` gives both). Riders who are active citizens book a (board, alight) ticket
-//! before departure and pay the operator with `transfer_from`; a booking is refused when a
-//! segment it rides is full. Cancelling before departure refunds from the operator's
-//! allowance (less the route's fee inside its cut-off); an operator's trip cancellation
-//! is refunded ticket by ticket with `refund_cancelled`. The operator's TransitValidators
-//! sign boardings (a ticket is used once) and tap-in/tap-out rides (charged the exact fare
-//! at tap-out, owed when it cannot be paid). Segment loads and the load factor are
-//! queries; every booking, cancellation and boarding is an event.
+//! before departure; its fare moves into this contract's escrow with `transfer_from` and
+//! reaches the operator after departure (`release_fares`); a booking is refused when a
+//! segment it rides is full. Cancelling before boarding opens refunds from escrow (less
+//! the route's fee inside its cut-off); after an operator's trip cancellation each rider
+//! claims its fare back (`claim_refund`). The operator's TransitValidators sign boardings
+//! (a ticket is used once) and tap-in/tap-out rides (charged the exact fare at tap-out,
+//! within the rider's spending cap, owed when it cannot be paid). Segment loads and the
+//! load factor are queries; every booking, cancellation and boarding is an event.
 //!
-//! Operators approve this contract for refunds (PSP22 `approve`); with a gated token the
-//! riders and operators are citizens or allow-listed.
+//! The contract stores and emits no rider's account: a ticket and a ride on a trip carry
+//! a pseudonym of their own (`interfaces::fares::rider_tag`, M-10). With a gated token
+//! the riders and operators are citizens or allow-listed.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod rules;
@@ -26,8 +28,8 @@ mod fare_pricing {
     };
     use interfaces::{
         fares::{
-            events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket,
-            Trip, ValidatorOutcome, ValidatorPreimage,
+            events as ev, FareError, FareQuote, FareRule, RideScope, Route, SignedValidatorEvent,
+            Ticket, Trip, ValidatorOutcome, ValidatorPreimage,
         },
         token::{PSP22Error, TokenError},
         ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
@@ -226,7 +228,8 @@ mod fare_pricing {
         }
 
         /// The operator, or the admin (the trips of a revoked operator), cancels a trip
-        /// before departure; returns how many tickets `refund_cancelled` will go through
+        /// before departure; each of its riders then claims its fare back with
+        /// `claim_refund`. Returns how many tickets were ever booked on it
         /// (`TripNotFound`, `NotRouteOperator`, `OperatorRevoked`, `TripCancelled`,
         /// `Departed`). Emits `TripCancelled`.
         #[ink(message)]
@@ -237,47 +240,21 @@ mod fare_pricing {
             Ok(tickets)
         }
 
-        /// Anyone refunds the next (at most `MAX_REFUNDS_PER_CALL`) tickets of a
-        /// cancelled trip in full, booked or already boarded, from the fares this contract
-        /// holds (M-2: not from the operator's allowance); returns how many remain
-        /// (`PageTooLarge`, `TripNotFound`, `NothingToRefund`). A refund that cannot be
-        /// paid (the rider suspended, say) waits as `RefundOwed` and the queue moves on.
-        /// Emits `TicketRefunded` or `RefundOwed` per ticket.
-        #[ink(message)]
-        pub fn refund_cancelled(&mut self, trip: u64, limit: u32) -> Result<u32, FareError> {
-            let (refunds, remaining) = self.fares.refund_cancelled(trip, limit)?;
-            for (ticket, rider, amount) in refunds {
-                // the rider's debts here are paid from its refund first (M-3)
-                let left = self.net(rider, amount);
-                if self.release(rider, left).is_ok() {
-                    self.env().emit_event(ev::TicketRefunded {
-                        ticket,
-                        trip,
-                        refund: amount,
-                    });
-                } else {
-                    self.fares.refund_failed(ticket, left);
-                    self.env().emit_event(ev::RefundOwed {
-                        ticket,
-                        rider,
-                        amount: left,
-                    });
-                }
-            }
-            Ok(remaining)
-        }
-
-        /// Anyone pays a refund that could not be paid when its trip's tickets were
-        /// refunded (`TicketNotFound`, `NoRefundOwed`, `Payment`, `TokenCallFailed`).
-        /// Emits `TicketRefunded`.
+        /// The caller, the rider of a cancelled trip's ticket (booked or already
+        /// boarded), takes its fare back in full from the fares this contract holds (M-2:
+        /// not from the operator's allowance); its debts here are repaid from it first
+        /// (M-3). The contract keeps no rider's account (M-10), so the rider claims it.
+        /// Returns the fare (`TicketNotFound`, `NotRider`, `NoRefundOwed`, `Payment`,
+        /// `TokenCallFailed`). Emits `TicketRefunded`.
         #[ink(message)]
         pub fn claim_refund(&mut self, ticket: u64) -> Result<u128, FareError> {
+            let rider = self.env().caller();
             let trip = self
                 .fares
                 .ticket(ticket)
                 .ok_or(FareError::TicketNotFound)?
                 .trip;
-            let (rider, amount) = self.fares.claim_refund(ticket)?;
+            let amount = self.fares.claim_refund(ticket, rider)?;
             let left = self.net(rider, amount);
             self.release(rider, left)?;
             self.env().emit_event(ev::TicketRefunded {
@@ -330,7 +307,7 @@ mod fare_pricing {
             self.env().emit_event(ev::TicketBooked {
                 ticket,
                 trip,
-                rider,
+                rider_tag: interfaces::fares::rider_tag(&rider, RideScope::Ticket(ticket)),
                 board,
                 alight,
                 fare: quote.exact,
@@ -432,26 +409,20 @@ mod fare_pricing {
             Ok(amount)
         }
 
-        /// The caller, the account a citizen acts from after the admin moved it from the
-        /// ticket's rider (a lost key: the registry's `successor`), becomes the rider of
-        /// `ticket`, booked or waiting for its refund (M-1) (`TicketNotFound`,
-        /// `TicketClosed`, `NoSuccessor`, `NotSuccessor`, `RegistryCallFailed`). Emits
-        /// `TicketTakenOver`.
+        /// The caller, the account a citizen acts from after the admin moved it from
+        /// `from`, the rider of `ticket` (a lost key: the registry's `successor`), becomes
+        /// its rider, booked or with its refund to claim (M-1) (`TicketNotFound`,
+        /// `NotRider`, `TicketClosed`, `NoSuccessor`, `NotSuccessor`,
+        /// `RegistryCallFailed`). Emits `TicketTakenOver`.
         #[ink(message)]
-        pub fn take_over_ticket(&mut self, ticket: u64) -> Result<(), FareError> {
+        pub fn take_over_ticket(&mut self, ticket: u64, from: AccountId) -> Result<(), FareError> {
             let caller = self.env().caller();
-            let rider = self
-                .fares
-                .ticket(ticket)
-                .ok_or(FareError::TicketNotFound)?
-                .rider;
-            let successor = interfaces::registry::successor_of(self.registry, rider)
-                .map_err(|_| FareError::RegistryCallFailed)?
-                .ok_or(FareError::NoSuccessor)?;
+            let successor =
+                interfaces::calls::successor(self.registry, from)?.ok_or(FareError::NoSuccessor)?;
             if successor != caller {
                 return Err(FareError::NotSuccessor);
             }
-            let event = self.fares.take_over_ticket(ticket, caller)?;
+            let event = self.fares.take_over_ticket(ticket, from, caller)?;
             self.env().emit_event(event);
             Ok(())
         }
@@ -462,9 +433,8 @@ mod fare_pricing {
         /// `NothingOwed`, `RegistryCallFailed`). Emits `DebtMoved`.
         #[ink(message)]
         pub fn move_debt(&mut self, from: AccountId) -> Result<(), FareError> {
-            let to = interfaces::registry::successor_of(self.registry, from)
-                .map_err(|_| FareError::RegistryCallFailed)?
-                .ok_or(FareError::NoSuccessor)?;
+            let to =
+                interfaces::calls::successor(self.registry, from)?.ok_or(FareError::NoSuccessor)?;
             let event = self.fares.move_debt(self.env().caller(), from, to)?;
             self.env().emit_event(event);
             Ok(())
@@ -524,8 +494,16 @@ mod fare_pricing {
                     });
                     ValidatorOutcome::Refused { reason }
                 }
-                Validated::TappedIn { trip, rider, stop } => {
-                    self.env().emit_event(ev::TappedIn { trip, rider, stop });
+                Validated::TappedIn {
+                    trip,
+                    rider_tag,
+                    stop,
+                } => {
+                    self.env().emit_event(ev::TappedIn {
+                        trip,
+                        rider_tag,
+                        stop,
+                    });
                     ValidatorOutcome::TappedIn
                 }
                 Validated::TappedOut(ride) => {
@@ -549,7 +527,7 @@ mod fare_pricing {
                     };
                     self.env().emit_event(ev::TappedOut {
                         trip: ride.trip,
-                        rider: ride.rider,
+                        rider_tag: ride.rider_tag,
                         board: ride.board,
                         alight: ride.alight,
                         fare: ride.fare,

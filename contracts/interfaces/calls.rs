@@ -130,6 +130,17 @@ pub fn are_active(
     CallError::layers(registry.call().are_active(accounts).try_invoke())
 }
 
+/// The account that acts now for `former`'s citizen ([`IdentityRegistry::successor`]):
+/// the one query every contract makes when what it holds for `former` follows the citizen
+/// after a move (M-1, M-3).
+pub fn successor(
+    registry: AccountId,
+    former: AccountId,
+) -> Result<Option<AccountId>, CallError<RegistryError>> {
+    let registry: Registry = registry.into();
+    CallError::plain(registry.call().successor(former).try_invoke())
+}
+
 /// The registry's record of a device.
 pub fn device(
     registry: AccountId,

@@ -2,7 +2,9 @@
 //! interpolated between slab points), trips, tickets, the signed validator event, errors
 //! and events.
 
-use crate::{token::PSP22Error, AccountId, Deployment, DeviceId, RegistryError, TimestampMs};
+use crate::{
+    token::PSP22Error, AccountId, Deployment, DeviceId, Hash32, RegistryError, TimestampMs,
+};
 use alloc::vec::Vec;
 use scale::{Encode, Output};
 
@@ -16,8 +18,6 @@ pub const MAX_STOP_NAME_LEN: u32 = 32;
 pub const MAX_SLABS: u32 = 8;
 /// The most seats of a trip.
 pub const MAX_CAPACITY: u32 = 500;
-/// The most tickets one `refund_cancelled` call refunds (each is a token call).
-pub const MAX_REFUNDS_PER_CALL: u32 = 8;
 /// The most items a paged query returns.
 pub const MAX_PAGE: u32 = 32;
 /// The most open tickets one rider holds on one trip (security review M-8, L-5: one rider
@@ -29,6 +29,33 @@ pub const MAX_TICKETS_PER_RIDER: u32 = 4;
 pub const BOARDING_WINDOW_MS: u64 = 30 * 60_000;
 /// Domain of a transit validator's signature.
 pub const VALIDATOR_DOMAIN: &[u8] = b"smartcity/transit-validator/v2";
+/// Domain of a rider's pseudonym ([`rider_tag`]).
+pub const RIDER_TAG_DOMAIN: &[u8] = b"smartcity/rider-tag/v1";
+
+/// What one pseudonym of a rider stands for (M-10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum RideScope {
+    /// The rider of one ticket.
+    Ticket(u64),
+    /// The rider on one trip: its open tickets' count and its tap-in there.
+    Trip(u64),
+}
+
+/// The rider as the fare contract stores and emits it (M-10): `blake2-256(RIDER_TAG_DOMAIN
+/// ++ rider ++ SCALE(scope))`, one pseudonym per ticket and one per trip. The contract
+/// checks a caller against it (the rider's own account gives the same tag); its storage
+/// and events never hold a rider's account, nor one pseudonym across two trips.
+pub fn rider_tag(rider: &AccountId, scope: RideScope) -> Hash32 {
+    use ink::env::hash::{Blake2x256, HashOutput};
+    let mut tag = <Blake2x256 as HashOutput>::Type::default();
+    let mut preimage = Vec::with_capacity(RIDER_TAG_DOMAIN.len() + 32 + 9);
+    preimage.extend_from_slice(RIDER_TAG_DOMAIN);
+    preimage.extend_from_slice(rider.as_ref());
+    scope.encode_to(&mut preimage);
+    ink::env::hash_bytes::<Blake2x256>(&preimage, &mut tag);
+    tag
+}
 
 /// A slab point: riding up to `up_to_stages` stages costs `fare` at the slab price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +162,8 @@ impl Route {
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub enum TripState {
     Scheduled,
-    /// Cancelled by the operator: every ticket is refunded (`refund_cancelled`).
+    /// Cancelled by the operator: each ticket's rider claims its fare back
+    /// (`claim_refund`).
     Cancelled,
 }
 
@@ -155,8 +183,6 @@ pub struct Trip {
     pub passenger_stages: u64,
     /// Tickets ever booked on the trip (cancelled ones included).
     pub tickets: u32,
-    /// After a cancellation: how many of `tickets` `refund_cancelled` has gone through.
-    pub refunded_up_to: u32,
     /// The fares this contract holds for the trip's tickets (M-2: refunds come from here,
     /// not from the operator's allowance); paid to the operator after departure.
     pub escrow: u128,
@@ -188,11 +214,8 @@ pub enum TicketState {
     Boarded,
     /// The rider cancelled before departure.
     Cancelled,
-    /// The operator cancelled the trip and the fare came back.
+    /// The operator cancelled the trip and the rider claimed its fare back.
     Refunded,
-    /// The trip was cancelled but the refund could not be paid (the rider suspended, say):
-    /// it stays in escrow until `claim_refund` pays it.
-    RefundOwed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,7 +223,8 @@ pub enum TicketState {
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 pub struct Ticket {
     pub trip: u64,
-    pub rider: AccountId,
+    /// The rider's pseudonym for this ticket ([`RideScope::Ticket`]).
+    pub rider_tag: Hash32,
     /// Stop indexes on the route, `board < alight`.
     pub board: u32,
     pub alight: u32,
@@ -402,8 +426,6 @@ pub enum FareError {
     NotRider,
     /// The ticket was used, cancelled or refunded already.
     TicketClosed,
-    /// The trip is not cancelled, or all its tickets are refunded.
-    NothingToRefund,
     PageTooLarge,
     /// The registry does not know the validator, or it is not a commissioned, active
     /// TransitValidator of the route's operator.
@@ -446,7 +468,8 @@ pub enum FareError {
     NotDeparted,
     /// The trip's fares were released already.
     FaresReleased,
-    /// The ticket has no refund waiting.
+    /// The ticket has no refund waiting: its trip is not cancelled, or it was cancelled
+    /// or refunded already.
     NoRefundOwed,
     /// The rider holds `MAX_TICKETS_PER_RIDER` open tickets on this trip.
     TooManyTickets,

@@ -435,25 +435,3 @@ pub trait IdentityRegistry {
     #[ink(message)]
     fn has_consent(&self, citizen: AccountId, service: AccountId, category: DataCategory) -> bool;
 }
-
-/// The registry could not be asked (no contract there, it trapped, another contract).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegistryUnreachable;
-
-/// Asks the registry at `registry` for the account that acts now for `former`'s citizen
-/// ([`IdentityRegistry::successor`]): the one query every contract makes when what it holds
-/// for `former` follows the citizen after a move (M-1, M-3).
-pub fn successor_of(
-    registry: AccountId,
-    former: AccountId,
-) -> Result<Option<AccountId>, RegistryUnreachable> {
-    use ink::codegen::TraitCallBuilder;
-    let registry: ink::contract_ref!(IdentityRegistry, ink::env::DefaultEnvironment) =
-        registry.into();
-    registry
-        .call()
-        .successor(former)
-        .try_invoke()
-        .map_err(|_| RegistryUnreachable)?
-        .map_err(|_| RegistryUnreachable)
-}

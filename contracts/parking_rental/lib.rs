@@ -718,9 +718,7 @@ mod parking_rental {
 
         /// The account `former`'s citizen acts from after a move (`NoSuccessor`).
         fn successor(&self, former: AccountId) -> Result<AccountId, ParkingError> {
-            interfaces::registry::successor_of(self.registry, former)
-                .map_err(|_| ParkingError::RegistryCallFailed)?
-                .ok_or(ParkingError::NoSuccessor)
+            interfaces::calls::successor(self.registry, former)?.ok_or(ParkingError::NoSuccessor)
         }
 
         fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, ParkingError> {

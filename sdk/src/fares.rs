@@ -71,11 +71,10 @@ impl FareClient {
         tx FareError, release_fares(trip: u64) -> u128;
         tx FareError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx FareError, move_debt(from: AccountId) -> ();
-        tx FareError, take_over_ticket(ticket: u64) -> ();
+        tx FareError, take_over_ticket(ticket: u64, from: AccountId) -> ();
         tx FareError, add_route(stops: Vec<Vec<u8>>, rule: FareRule, cancel_fee_bps: u32, cancel_cutoff_ms: u64) -> u64;
         tx FareError, add_trip(route: u64, departure_ms: TimestampMs, capacity: u32) -> u64;
         tx FareError, cancel_trip(trip: u64) -> u32;
-        tx FareError, refund_cancelled(trip: u64, limit: u32) -> u32;
         tx FareError, book_ticket(trip: u64, board: u32, alight: u32) -> u64;
         tx FareError, cancel_ticket(ticket: u64) -> u128;
         tx FareError, validate(signed: SignedValidatorEvent) -> ValidatorOutcome;
@@ -102,7 +101,6 @@ contract_events!(
         OperatorChanged,
         FarePauseChanged,
         FaresReleased,
-        RefundOwed,
         RouteAdded,
         TripScheduled,
         TripCancelled,
@@ -392,7 +390,7 @@ mod tests {
         FareEvent::TicketBooked(ev::TicketBooked {
             ticket,
             trip,
-            rider: AccountId::from([1; 32]),
+            rider_tag: [1; 32],
             board,
             alight,
             fare: 1,
@@ -434,7 +432,7 @@ mod tests {
         events.push(booked(4, 2, 0, 4));
         events.push(FareEvent::TappedOut(ev::TappedOut {
             trip: 0,
-            rider: AccountId::from([3; 32]),
+            rider_tag: [3; 32],
             board: 2,
             alight: 4,
             fare: 1,
@@ -458,6 +456,36 @@ mod tests {
             (8, 10_000, 2)
         );
         assert!(render_report(&loads, 8_000).contains("fewer departures: 2 -> 1"));
+    }
+
+    /// The contract stores riders as pseudonyms the web app finds its tickets by;
+    /// `apps/web/test/rider-tag-vector.json` holds one of each kind, which the app's unit
+    /// tests check too.
+    #[test]
+    fn the_shared_rider_tag_vector_is_what_the_contract_computes() {
+        use interfaces::fares::{rider_tag, RideScope};
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../../apps/web/test/rider-tag-vector.json"))
+                .unwrap();
+        let hex32 = |key: &str| -> [u8; 32] {
+            let text = vector[key].as_str().unwrap();
+            let bytes: Vec<u8> = (0..64)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+                .collect();
+            bytes.try_into().unwrap()
+        };
+        let rider = AccountId::from(hex32("rider"));
+        let (ticket, trip) = (
+            vector["ticket"].as_u64().unwrap(),
+            vector["trip"].as_u64().unwrap(),
+        );
+        assert_eq!(
+            rider_tag(&rider, RideScope::Ticket(ticket)),
+            hex32("ticket_tag")
+        );
+        assert_eq!(rider_tag(&rider, RideScope::Trip(trip)), hex32("trip_tag"));
+        assert_eq!(crate::ss58(&rider), vector["rider_ss58"].as_str().unwrap());
     }
 
     /// The web app's operator page computes the report in the browser;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SHOTS, devAddress, open, sent, useCity } from "./city";
+import { ticketTag } from "../src/rider";
 
 const city = useCity();
 
@@ -53,7 +54,7 @@ describe("a commuter in a browser, against a node", () => {
     expect(await city.chain.balance("Ferdie")).toBe(before - 1_400_000n);
     const trip = 0n; // the first departure of the seeded route
     const tickets = (await city.chain.read("fare_pricing", "tripTickets", trip, 0, 32)).toArray();
-    const mine = tickets.filter(([, t]: any) => t.rider.toString() === ferdie);
+    const mine = tickets.filter(([id, t]: any) => t.riderTag.toString() === ticketTag(ferdie, id.toBigInt()));
     expect(mine.length).toBe(1);
     const ticket = mine[0][1];
     expect([ticket.board.toNumber(), ticket.alight.toNumber()]).toEqual([0, 3]);
@@ -70,6 +71,13 @@ describe("a commuter in a browser, against a node", () => {
     await sent(page, "tap-cap", "Set the limit");
     expect((await city.chain.read("fare_pricing", "spendingCap", ferdie, alice)).toBigInt()).toBe(12_000_000n);
     await page.getByTestId("tap-cap").filter({ hasText: /^12 SCP$/ }).waitFor();
+
+    // the operator cancelled a departure he had booked (the seed): he claims its fare back
+    const beforeClaim = await city.chain.balance("Ferdie");
+    await page.click("#claim-refund button[type=submit]");
+    await sent(page, "claim-refund", "Claim the fare back");
+    expect(await city.chain.balance("Ferdie")).toBe(beforeClaim + 500_000n);
+    await page.locator("#claim-refund").waitFor({ state: "detached" });
     await page.close();
   });
 

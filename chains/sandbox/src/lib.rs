@@ -47,6 +47,8 @@ mod runtime {
 pub struct SandboxChain {
     sandbox: MinimalSandbox,
     funded: std::collections::HashSet<AccountId>,
+    /// Every contract event since [`SandboxChain::keep_events`], when asked for.
+    event_log: Option<Vec<ContractEvent>>,
 }
 
 impl Default for SandboxChain {
@@ -60,6 +62,7 @@ impl SandboxChain {
         let mut chain = Self {
             sandbox: MinimalSandbox::default(),
             funded: Default::default(),
+            event_log: None,
         };
         chain.set_time_ms(GENESIS_TIME_MS);
         chain
@@ -106,6 +109,53 @@ impl SandboxChain {
     pub fn compact(&mut self) {
         let snapshot = self.sandbox.take_snapshot();
         self.sandbox.restore_snapshot(snapshot);
+    }
+
+    /// From now on, keeps a copy of every event the contracts emit (instantiations and
+    /// calls that did not revert), for audits of what the chain published.
+    pub fn keep_events(&mut self) {
+        self.event_log.get_or_insert_with(Vec::new);
+    }
+
+    /// The events kept since [`Self::keep_events`], oldest first.
+    pub fn kept_events(&self) -> &[ContractEvent] {
+        self.event_log.as_deref().unwrap_or_default()
+    }
+
+    fn log(&mut self, report: &CallReport) {
+        if let Some(log) = &mut self.event_log {
+            log.extend(report.events.iter().cloned());
+        }
+    }
+
+    /// Every entry `contract` keeps in its storage (its child trie), as (key, value) in
+    /// key order; the keys as pallet-contracts writes them (an ink! storage key's
+    /// blake2-128 then the key itself: a `Mapping`'s root key and its SCALE-encoded key).
+    /// Empty for an account that is no contract. For audits of what a contract keeps.
+    pub fn contract_storage(&mut self, contract: AccountId) -> Vec<(Vec<u8>, Vec<u8>)> {
+        use ink_sandbox::frame_support::{
+            storage::{child::ChildInfo, unhashed, ChildTriePrefixIterator},
+            StorageHasher, Twox128, Twox64Concat,
+        };
+        let account = to_runtime(contract);
+        self.sandbox.execute_with(|| {
+            // pallet-contracts' `ContractInfoOf` map; its `ContractInfo` (not exported)
+            // starts with the contract's trie id
+            let mut key = Twox128::hash(b"Contracts").to_vec();
+            key.extend(Twox128::hash(b"ContractInfoOf"));
+            key.extend(Twox64Concat::hash(account.as_ref()));
+            let Some(trie_id) =
+                unhashed::get_raw(&key).and_then(|info| Vec::<u8>::decode(&mut &info[..]).ok())
+            else {
+                return Vec::new();
+            };
+            ChildTriePrefixIterator::<(Vec<u8>, RawValue)>::with_prefix(
+                &ChildInfo::new_default(&trie_id),
+                &[],
+            )
+            .map(|(key, RawValue(value))| (key, value))
+            .collect()
+        })
     }
 
     /// A chain with the state `export_state` returned.
@@ -214,6 +264,7 @@ impl Chain for SandboxChain {
             result.events,
         )?;
         let address = AccountId::from(*<AccountId32 as AsRef<[u8; 32]>>::as_ref(&address));
+        self.log(&report);
         Ok((address, report))
     }
 
@@ -224,7 +275,9 @@ impl Chain for SandboxChain {
         input: Vec<u8>,
     ) -> Result<CallReport, ChainError> {
         self.fund(signer);
-        call_on(&mut self.sandbox, signer, contract, input)
+        let report = call_on(&mut self.sandbox, signer, contract, input)?;
+        self.log(&report);
+        Ok(report)
     }
 
     fn query(
@@ -258,6 +311,17 @@ impl Chain for SandboxChain {
             self.set_time_ms(time_ms);
         }
         Ok(())
+    }
+}
+
+/// A storage value as stored: every byte, no length prefix.
+struct RawValue(Vec<u8>);
+
+impl Decode for RawValue {
+    fn decode<I: scale::Input>(input: &mut I) -> Result<Self, scale::Error> {
+        let mut value = vec![0; input.remaining_len()?.unwrap_or(0)];
+        input.read(&mut value)?;
+        Ok(Self(value))
     }
 }
 

@@ -13,13 +13,13 @@ use interfaces::{
     },
     fares::{
         events::{TicketTakenOver, ValidatorSequenceReset},
-        FareError, FareQuote, FareRule, Route, Ticket, TicketState, Trip, TripState,
-        ValidatorAction, ValidatorEvent, ValidatorRefusal, BOARDING_WINDOW_MS, BPS, MAX_CAPACITY,
-        MAX_PAGE, MAX_REFUNDS_PER_CALL, MAX_STOPS, MAX_STOP_NAME_LEN, MAX_TICKETS_PER_RIDER,
+        rider_tag, FareError, FareQuote, FareRule, RideScope, Route, Ticket, TicketState, Trip,
+        TripState, ValidatorAction, ValidatorEvent, ValidatorRefusal, BOARDING_WINDOW_MS, BPS,
+        MAX_CAPACITY, MAX_PAGE, MAX_STOPS, MAX_STOP_NAME_LEN, MAX_TICKETS_PER_RIDER,
     },
     sequence,
     spending::{events::SpendingCapSet, SpendingCaps},
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, Hash32, TimestampMs,
 };
 
 /// A payment the shell makes with `transfer_from`: `from` pays `to` from its allowance to
@@ -31,13 +31,13 @@ pub struct Payment {
     pub amount: u128,
 }
 
-/// A refund out of escrow: (ticket, rider, fare).
-pub type Refund = (u64, AccountId, u128);
-
 /// A tap-out to charge: who, the ride, and the exact fare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TapOut {
+    /// Who pays (the validator's event names it; nothing stores it).
     pub rider: AccountId,
+    /// The rider's pseudonym on the trip, for the event (M-10).
+    pub rider_tag: Hash32,
     pub operator: AccountId,
     pub trip: u64,
     pub board: u32,
@@ -54,7 +54,8 @@ pub enum Validated {
     },
     TappedIn {
         trip: u64,
-        rider: AccountId,
+        /// The rider's pseudonym on the trip (M-10).
+        rider_tag: Hash32,
         stop: u32,
     },
     TappedOut(TapOut),
@@ -78,12 +79,13 @@ pub struct Fares {
     next_trip: u64,
     tickets: Mapping<u64, Ticket>,
     next_ticket: u64,
-    /// Each trip's tickets in booking order, for refunds after a cancellation.
+    /// Each trip's tickets in booking order (`trip_tickets`, the operator's manifest).
     trip_tickets: Mapping<(u64, u32), u64>,
-    /// Open (booked, not cancelled or refunded) tickets per (trip, rider).
-    rider_tickets: Mapping<(u64, AccountId), u32>,
-    /// Open tap-ins by (trip, rider).
-    tap_ins: Mapping<(u64, AccountId), TapIn>,
+    /// Open (booked, not cancelled or refunded) tickets by the rider's pseudonym on the
+    /// trip ([`RideScope::Trip`], M-10: no account in storage).
+    rider_tickets: Mapping<Hash32, u32>,
+    /// Open tap-ins by the rider's pseudonym on the trip.
+    tap_ins: Mapping<Hash32, TapIn>,
     /// Each validator's last accepted (sequence, event time).
     validator_last: Mapping<DeviceId, (u64, TimestampMs)>,
     /// Tap-out fares riders could not pay: owed to operators.

@@ -186,32 +186,43 @@ fn cancelling_frees_the_seat_and_refunds_less_a_late_fee() {
 }
 
 #[ink::test]
-fn a_cancelled_trip_refunds_every_ticket_in_pages() {
+fn a_cancelled_trips_riders_each_claim_their_fare_back() {
     let mut fares = fares();
-    fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let (kept, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
     let (cancelled, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
     fares.cancel_ticket(account(3), cancelled, HOUR).unwrap();
-    fares.book(account(4), true, 0, 3, 7, HOUR).unwrap();
+    let (other, ..) = fares.book(account(4), true, 0, 3, 7, HOUR).unwrap();
+    // nothing to claim while the trip runs
     assert_eq!(
-        fares.refund_cancelled(0, 1),
-        Err(FareError::NothingToRefund)
+        fares.claim_refund(kept, account(2)),
+        Err(FareError::NoRefundOwed)
     );
     assert_eq!(
         fares.cancel_trip(account(2), 0, HOUR),
         Err(FareError::NotRouteOperator)
     );
     assert_eq!(fares.cancel_trip(account(1), 0, HOUR), Ok(3));
-    let (first, left) = fares.refund_cancelled(0, 2).unwrap();
-    // the rider's own cancellation is skipped: refunded already
-    assert_eq!(first.len(), 1);
-    assert_eq!(first[0].2, 10 * MICRO);
-    assert_eq!(left, 1);
-    let (rest, left) = fares.refund_cancelled(0, 8).unwrap();
-    assert_eq!((rest.len(), rest[0].1, left), (1, account(4), 0));
-    assert_eq!(fares.trip(0).unwrap().escrow, 0);
+    // only the ticket's rider claims it: the refund goes to the caller
     assert_eq!(
-        fares.refund_cancelled(0, 8),
-        Err(FareError::NothingToRefund)
+        fares.claim_refund(kept, account(4)),
+        Err(FareError::NotRider)
+    );
+    assert_eq!(fares.claim_refund(kept, account(2)), Ok(10 * MICRO));
+    assert_eq!(
+        fares.claim_refund(kept, account(2)),
+        Err(FareError::NoRefundOwed)
+    );
+    // the rider's own cancellation was refunded already
+    assert_eq!(
+        fares.claim_refund(cancelled, account(3)),
+        Err(FareError::NoRefundOwed)
+    );
+    assert_eq!(fares.claim_refund(other, account(4)), Ok(12_500_000));
+    assert_eq!(fares.trip(0).unwrap().escrow, 0);
+    assert_eq!(fares.ticket(other).unwrap().state, TicketState::Refunded);
+    assert_eq!(
+        fares.claim_refund(99, account(4)),
+        Err(FareError::TicketNotFound)
     );
     assert_eq!(
         fares.book(account(5), true, 0, 0, 1, HOUR),
@@ -295,6 +306,8 @@ fn validators_board_a_ticket_once_and_charge_taps_exactly() {
         fares.validator_event(&tap_out, Some(&v), Some(v.key), 11 * HOUR),
         Ok(Validated::TappedOut(TapOut {
             rider,
+            // the tap-in's pseudonym: the ride is one, the rider's next ride another
+            rider_tag: interfaces::fares::rider_tag(&rider, interfaces::fares::RideScope::Trip(0)),
             operator: account(1),
             trip: 0,
             board: 2,

@@ -31,12 +31,12 @@ impl Fares {
         self.ensure_clear(caller)?;
         let route = self.running_route(&trip)?;
         let quote = quote(&route, board, alight)?;
-        let held = self.rider_tickets.get((trip_id, caller)).unwrap_or(0);
+        let on_trip = rider_tag(&caller, RideScope::Trip(trip_id));
+        let held = self.rider_tickets.get(on_trip).unwrap_or(0);
         if held >= MAX_TICKETS_PER_RIDER {
             return Err(FareError::TooManyTickets);
         }
-        self.rider_tickets
-            .insert((trip_id, caller), &held.saturating_add(1));
+        self.rider_tickets.insert(on_trip, &held.saturating_add(1));
         let segments = (board as usize)..(alight as usize);
         if trip.segment_load[segments.clone()]
             .iter()
@@ -61,7 +61,7 @@ impl Fares {
             ticket_id,
             &Ticket {
                 trip: trip_id,
-                rider: caller,
+                rider_tag: rider_tag(&caller, RideScope::Ticket(ticket_id)),
                 board,
                 alight,
                 fare: quote.exact,
@@ -88,15 +88,13 @@ impl Fares {
             .tickets
             .get(ticket_id)
             .ok_or(FareError::TicketNotFound)?;
-        if ticket.rider != caller {
-            return Err(FareError::NotRider);
-        }
+        ensure_rider(&ticket, ticket_id, caller)?;
         if ticket.state != TicketState::Booked {
             return Err(FareError::TicketClosed);
         }
         let mut trip = self.trips.get(ticket.trip).ok_or(FareError::TripNotFound)?;
         if trip.state == TripState::Cancelled {
-            // refunded in full by `refund_cancelled`
+            // refunded in full by `claim_refund`
             return Err(FareError::TripCancelled);
         }
         if now >= trip.departure_ms {
@@ -128,9 +126,9 @@ impl Fares {
             .saturating_sub(u64::from(ticket.alight.saturating_sub(ticket.board)));
         trip.escrow = trip.escrow.saturating_sub(ticket.fare);
         self.trips.insert(ticket.trip, &trip);
-        let held = self.rider_tickets.get((ticket.trip, caller)).unwrap_or(0);
-        self.rider_tickets
-            .insert((ticket.trip, caller), &held.saturating_sub(1));
+        let on_trip = rider_tag(&caller, RideScope::Trip(ticket.trip));
+        let held = self.rider_tickets.get(on_trip).unwrap_or(0);
+        self.rider_tickets.insert(on_trip, &held.saturating_sub(1));
         ticket.state = TicketState::Cancelled;
         self.tickets.insert(ticket_id, &ticket);
         Ok((refund, fee, route.operator))
@@ -152,5 +150,14 @@ impl Fares {
             .filter_map(|i| self.trip_tickets.get((trip_id, i)))
             .filter_map(|id| self.tickets.get(id).map(|t| (id, t)))
             .collect())
+    }
+}
+
+/// `NotRider` unless `rider`'s pseudonym for ticket `id` is the ticket's.
+pub(super) fn ensure_rider(ticket: &Ticket, id: u64, rider: AccountId) -> Result<(), FareError> {
+    if ticket.rider_tag == rider_tag(&rider, RideScope::Ticket(id)) {
+        Ok(())
+    } else {
+        Err(FareError::NotRider)
     }
 }

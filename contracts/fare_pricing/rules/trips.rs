@@ -82,7 +82,6 @@ impl Fares {
                 segment_load: ink::prelude::vec![0; route.stages() as usize],
                 passenger_stages: 0,
                 tickets: 0,
-                refunded_up_to: 0,
                 escrow: 0,
                 released: false,
             },
@@ -120,8 +119,8 @@ impl Fares {
     }
 
     /// The operator, or the admin (a revoked operator's trips, M-7), cancels a trip
-    /// before it leaves; its tickets are then refunded with `refund_cancelled`. Returns
-    /// the number of tickets to refund.
+    /// before it leaves; each of its riders then claims its fare back (`claim_refund`).
+    /// Returns the number of tickets ever booked on it.
     pub fn cancel_trip(
         &mut self,
         caller: AccountId,
@@ -143,108 +142,68 @@ impl Fares {
         Ok(trip.tickets)
     }
 
-    /// Anyone refunds the next (at most `limit`) tickets of a cancelled trip in full, from
-    /// the fares held in escrow (M-2). Returns (ticket, rider, fare) for each booked or
-    /// boarded ticket (L-11: riders on board get their fare back too; cancelled tickets
-    /// are skipped) and how many tickets remain. A refund the shell cannot pay goes back
-    /// with `refund_failed`; the queue moves on.
-    pub fn refund_cancelled(
-        &mut self,
-        trip_id: u64,
-        limit: u32,
-    ) -> Result<(Vec<Refund>, u32), FareError> {
-        if limit == 0 || limit > MAX_REFUNDS_PER_CALL {
-            return Err(FareError::PageTooLarge);
-        }
-        let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
-        if trip.state != TripState::Cancelled || trip.refunded_up_to >= trip.tickets {
-            return Err(FareError::NothingToRefund);
-        }
-        let end = trip.refunded_up_to.saturating_add(limit).min(trip.tickets);
-        let mut refunds = Vec::new();
-        for index in trip.refunded_up_to..end {
-            let Some(ticket_id) = self.trip_tickets.get((trip_id, index)) else {
-                continue;
-            };
-            let Some(mut ticket) = self.tickets.get(ticket_id) else {
-                continue;
-            };
-            if matches!(ticket.state, TicketState::Booked | TicketState::Boarded) {
-                ticket.state = TicketState::Refunded;
-                self.tickets.insert(ticket_id, &ticket);
-                trip.escrow = trip.escrow.saturating_sub(ticket.fare);
-                refunds.push((ticket_id, ticket.rider, ticket.fare));
-            }
-        }
-        trip.refunded_up_to = end;
-        self.trips.insert(trip_id, &trip);
-        Ok((refunds, trip.tickets.saturating_sub(end)))
-    }
-
-    /// A refund the shell could not pay: the ticket waits as `RefundOwed`, its fare back in
-    /// the trip's escrow.
-    pub fn refund_failed(&mut self, ticket_id: u64, owed: u128) {
-        let Some(mut ticket) = self.tickets.get(ticket_id) else {
-            return;
-        };
-        let Some(mut trip) = self.trips.get(ticket.trip) else {
-            return;
-        };
-        ticket.state = TicketState::RefundOwed;
-        // what is owed: the fare, less what repaid the rider's debts here (M-3)
-        ticket.fare = owed;
-        self.tickets.insert(ticket_id, &ticket);
-        trip.escrow = trip.escrow.saturating_add(ticket.fare);
-        self.trips.insert(ticket.trip, &trip);
-    }
-
-    /// Anyone pays a refund that could not be paid before. Returns (rider, fare).
-    pub fn claim_refund(&mut self, ticket_id: u64) -> Result<(AccountId, u128), FareError> {
+    /// The rider of a cancelled trip's ticket, booked or already boarded (L-11: riders on
+    /// board get their fare back too), takes its fare back from the escrow (M-2). A pull
+    /// payment: the contract never holds the rider's account to push it to (M-10), and
+    /// one rider the token refuses holds up nobody else. Returns the fare (`TicketNotFound`,
+    /// `NotRider`, `NoRefundOwed`).
+    pub fn claim_refund(&mut self, ticket_id: u64, caller: AccountId) -> Result<u128, FareError> {
         let mut ticket = self
             .tickets
             .get(ticket_id)
             .ok_or(FareError::TicketNotFound)?;
-        if ticket.state != TicketState::RefundOwed {
+        tickets::ensure_rider(&ticket, ticket_id, caller)?;
+        let mut trip = self.trips.get(ticket.trip).ok_or(FareError::TripNotFound)?;
+        let open = matches!(ticket.state, TicketState::Booked | TicketState::Boarded);
+        if trip.state != TripState::Cancelled || !open {
             return Err(FareError::NoRefundOwed);
         }
-        let mut trip = self.trips.get(ticket.trip).ok_or(FareError::TripNotFound)?;
         ticket.state = TicketState::Refunded;
         self.tickets.insert(ticket_id, &ticket);
         trip.escrow = trip.escrow.saturating_sub(ticket.fare);
         self.trips.insert(ticket.trip, &trip);
-        Ok((ticket.rider, ticket.fare))
+        Ok(ticket.fare)
     }
 
-    /// `to`, the account the rider's citizen acts from after a move (M-1), becomes the
-    /// rider of ticket `id`, booked or waiting for its refund (`TicketNotFound`,
+    /// `to`, the account the rider's citizen acts from after a move from `from` (M-1; the
+    /// shell checks the registry), becomes the rider of ticket `id`, booked or with its
+    /// refund to claim (`TicketNotFound`, `NotRider`: `from` is not its rider,
     /// `TicketClosed`): its boarding, its cancellation and its refund are `to`'s. Returns
     /// the event.
     pub fn take_over_ticket(
         &mut self,
         id: u64,
+        from: AccountId,
         to: AccountId,
     ) -> Result<TicketTakenOver, FareError> {
         let mut ticket = self.tickets.get(id).ok_or(FareError::TicketNotFound)?;
-        let from = ticket.rider;
+        tickets::ensure_rider(&ticket, id, from)?;
         match ticket.state {
             TicketState::Booked => {
                 // the per-trip ticket cap counts the new key's tickets now
-                let held = self.rider_tickets.get((ticket.trip, from)).unwrap_or(0);
-                self.rider_tickets
-                    .insert((ticket.trip, from), &held.saturating_sub(1));
-                let mine = self.rider_tickets.get((ticket.trip, to)).unwrap_or(0);
-                self.rider_tickets
-                    .insert((ticket.trip, to), &mine.saturating_add(1));
+                let theirs = rider_tag(&from, RideScope::Trip(ticket.trip));
+                let held = self.rider_tickets.get(theirs).unwrap_or(0);
+                self.rider_tickets.insert(theirs, &held.saturating_sub(1));
+                let mine = rider_tag(&to, RideScope::Trip(ticket.trip));
+                let held = self.rider_tickets.get(mine).unwrap_or(0);
+                self.rider_tickets.insert(mine, &held.saturating_add(1));
             }
-            TicketState::RefundOwed => {}
+            TicketState::Boarded => {
+                let cancelled = self
+                    .trips
+                    .get(ticket.trip)
+                    .is_some_and(|t| t.state == TripState::Cancelled);
+                if !cancelled {
+                    return Err(FareError::TicketClosed);
+                }
+            }
             _ => return Err(FareError::TicketClosed),
         }
-        ticket.rider = to;
+        ticket.rider_tag = rider_tag(&to, RideScope::Ticket(id));
         self.tickets.insert(id, &ticket);
         Ok(TicketTakenOver {
             ticket: id,
-            from,
-            to,
+            rider_tag: ticket.rider_tag,
         })
     }
 

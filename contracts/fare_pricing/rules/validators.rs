@@ -101,7 +101,8 @@ impl Fares {
                 if stop >= route.stages() {
                     return Err(FareError::BadStops);
                 }
-                if self.tap_ins.contains((trip, rider)) {
+                let on_trip = rider_tag(&rider, RideScope::Trip(trip));
+                if self.tap_ins.contains(on_trip) {
                     return Err(FareError::AlreadyTappedIn);
                 }
                 // M-5: the rider's own cap for this operator holds the dearest ride from
@@ -110,24 +111,30 @@ impl Fares {
                 self.caps
                     .take(rider, route.operator, hold)
                     .map_err(|_| FareError::NotAuthorized)?;
-                self.tap_ins.insert((trip, rider), &(stop, hold));
-                Validated::TappedIn { trip, rider, stop }
+                self.tap_ins.insert(on_trip, &(stop, hold));
+                Validated::TappedIn {
+                    trip,
+                    rider_tag: on_trip,
+                    stop,
+                }
             }
             ValidatorAction::TapOut { rider, trip, stop } => {
+                let on_trip = rider_tag(&rider, RideScope::Trip(trip));
                 let (board, hold) = self
                     .tap_ins
-                    .get((trip, rider))
+                    .get(on_trip)
                     .filter(|&(board, _)| board < stop)
                     .ok_or(FareError::NoTapIn)?;
                 let quote = quote(&route, board, stop)?;
                 // a completed ride counts towards the trip's load, like a ticket
                 let record = trip_with_ride(self.trips.get(trip), board, stop, quote.stages)?;
-                self.tap_ins.remove((trip, rider));
+                self.tap_ins.remove(on_trip);
                 self.caps
                     .give_back(rider, route.operator, hold.saturating_sub(quote.exact));
                 self.trips.insert(trip, &record);
                 Validated::TappedOut(TapOut {
                     rider,
+                    rider_tag: on_trip,
                     operator: route.operator,
                     trip,
                     board,

@@ -17,17 +17,6 @@ pub struct FaresReleased {
     pub amount: u128,
 }
 
-/// A cancelled trip's refund could not be paid: it waits in escrow (`claim_refund`).
-#[ink::event]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundOwed {
-    #[ink(topic)]
-    pub ticket: u64,
-    #[ink(topic)]
-    pub rider: AccountId,
-    pub amount: u128,
-}
-
 /// The admin paused (or resumed) new routes, trips, tickets and tap-ins.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +69,8 @@ pub struct TicketBooked {
     pub ticket: u64,
     #[ink(topic)]
     pub trip: u64,
-    pub rider: AccountId,
+    /// The rider's pseudonym for this ticket (M-10).
+    pub rider_tag: Hash32,
     pub board: u32,
     pub alight: u32,
     pub fare: u128,
@@ -98,7 +88,7 @@ pub struct TicketCancelled {
     pub fee: u128,
 }
 
-/// A ticket of a cancelled trip was refunded in full.
+/// The rider of a cancelled trip's ticket claimed its fare back in full.
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketRefunded {
@@ -108,15 +98,14 @@ pub struct TicketRefunded {
     pub refund: u128,
 }
 
-/// `to`, the account a citizen acts from after the admin moved it from `from` (a lost
-/// key), is the rider of `ticket` now (M-1).
+/// The account a citizen acts from after the admin moved it (a lost key) is the rider of
+/// `ticket` now (M-1); `rider_tag` is the new account's pseudonym for it (M-10).
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketTakenOver {
     #[ink(topic)]
     pub ticket: u64,
-    pub from: AccountId,
-    pub to: AccountId,
+    pub rider_tag: Hash32,
 }
 
 #[ink::event]
@@ -133,7 +122,8 @@ pub struct TicketBoarded {
 pub struct TappedIn {
     #[ink(topic)]
     pub trip: u64,
-    pub rider: AccountId,
+    /// The rider's pseudonym on this trip (M-10).
+    pub rider_tag: Hash32,
     pub stop: u32,
 }
 
@@ -143,7 +133,8 @@ pub struct TappedIn {
 pub struct TappedOut {
     #[ink(topic)]
     pub trip: u64,
-    pub rider: AccountId,
+    /// The rider's pseudonym on this trip, as its tap-in's (M-10).
+    pub rider_tag: Hash32,
     pub board: u32,
     pub alight: u32,
     pub fare: u128,

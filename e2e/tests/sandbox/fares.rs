@@ -1,12 +1,12 @@
 //! The committed registry, credit token and fare contract deployed and wired on the
 //! sandbox chain: a bus route with the paper's slabs, riders charged the exact fare per
-//! stage, seats per segment, cancellations, a cancelled trip refunded, validator boarding
-//! and tap-in/tap-out.
+//! stage, seats per segment, cancellations, a cancelled trip's fares claimed back,
+//! validator boarding and tap-in/tap-out.
 
 use interfaces::{
     fares::{
-        FareError, FareQuote, FareRule, Slab, TicketState, TripState, ValidatorAction,
-        ValidatorOutcome, ValidatorRefusal,
+        rider_tag, FareError, FareQuote, FareRule, RideScope, Slab, TicketState, TripState,
+        ValidatorAction, ValidatorOutcome, ValidatorRefusal,
     },
     token::{Earning, TokenRole},
     AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
@@ -547,7 +547,8 @@ fn tap_in_tap_out_is_charged_the_exact_fare_or_owed() {
 /// Security review M-2, end to end: Ria, Sol and Tam book; the issuer suspends Ria (the
 /// gated token refuses her as a recipient); the company cancels the trip. Ria's refund
 /// used to revert every page, locking Sol's and Tam's out; and refunds came from the
-/// company's allowance, which it could withdraw.
+/// company's allowance, which it could withdraw. Now each rider claims its own fare back
+/// from escrow: Ria's claim fails while she is suspended, and changes nothing.
 #[test]
 fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
     let mut depot = Depot::new();
@@ -573,16 +574,20 @@ fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
         .fares
         .cancel_trip(&mut depot.chain, bus, trip)
         .unwrap();
-    let anyone = named_account("anyone");
-    let refunded = depot
-        .fares
-        .refund_cancelled(&mut depot.chain, anyone, trip, 8)
-        .unwrap();
-    assert_eq!(refunded.value, 0);
-    let events = fare_events(depot.fares.address(), &refunded.events);
-    assert!(
-        matches!(&events[0], FareEvent::RefundOwed(e) if e.rider == ria && e.amount == 20 * MICRO)
-    );
+    assert!(matches!(
+        depot
+            .fares
+            .claim_refund(&mut depot.chain, ria, tickets[0])
+            .unwrap_err(),
+        ClientError::Contract(FareError::Payment(_))
+    ));
+    for (rider, ticket) in [(sol, tickets[1]), (tam, tickets[2])] {
+        let claimed = depot
+            .fares
+            .claim_refund(&mut depot.chain, rider, ticket)
+            .unwrap();
+        assert_eq!(claimed.value, 20 * MICRO);
+    }
     assert_eq!((depot.balance(sol), depot.balance(tam)), (START, START));
     assert_eq!(
         depot
@@ -591,7 +596,7 @@ fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
             .unwrap()
             .unwrap()
             .state,
-        TicketState::RefundOwed
+        TicketState::Booked
     );
     // Ria's refund waits in escrow until she can receive it
     assert_eq!(depot.balance(depot.fares.address()), 20 * MICRO);
@@ -599,9 +604,17 @@ fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
         .registry
         .set_citizen_status(&mut depot.chain, issuer, ria_id, CitizenStatus::Active)
         .unwrap();
+    // nobody else can take it
+    assert_eq!(
+        depot
+            .fares
+            .claim_refund(&mut depot.chain, sol, tickets[0])
+            .unwrap_err(),
+        ClientError::Contract(FareError::NotRider)
+    );
     let claimed = depot
         .fares
-        .claim_refund(&mut depot.chain, anyone, tickets[0])
+        .claim_refund(&mut depot.chain, ria, tickets[0])
         .unwrap();
     assert_eq!(claimed.value, 20 * MICRO);
     assert_eq!(depot.balance(ria), START);
@@ -609,9 +622,9 @@ fn one_suspended_rider_does_not_block_the_refunds_of_a_cancelled_trip() {
 }
 
 /// Security review M-1, end to end: Ria's key is lost and the admin moves her to a new
-/// account before her trip is cancelled. Her refund cannot go to the old key and waits;
-/// it used to wait for good. Her new key takes the ticket over and is refunded; nobody
-/// else can take it.
+/// account before her trip is cancelled. Her refund could only go to the old key, for
+/// good. Her new key takes the ticket over and claims the refund; nobody else can take
+/// it.
 #[test]
 fn a_lost_key_riders_refund_follows_the_citizen() {
     let mut depot = Depot::new();
@@ -634,33 +647,45 @@ fn a_lost_key_riders_refund_follows_the_citizen() {
         .fares
         .cancel_trip(&mut depot.chain, bus, trip)
         .unwrap();
-    depot
-        .fares
-        .refund_cancelled(&mut depot.chain, anyone, trip, 8)
-        .unwrap();
     let state = |depot: &mut Depot| {
         let ticket = depot.fares.ticket(&mut depot.chain, ticket).unwrap();
         let ticket = ticket.unwrap();
-        (ticket.rider, ticket.state)
+        (ticket.rider_tag, ticket.state)
     };
-    assert_eq!(state(&mut depot), (ria, TicketState::RefundOwed));
+    let tag = |rider| rider_tag(&rider, RideScope::Ticket(ticket));
+    assert_eq!(state(&mut depot), (tag(ria), TicketState::Booked));
     for stranger in [anyone, sol] {
         assert_eq!(
             depot
                 .fares
-                .take_over_ticket(&mut depot.chain, stranger, ticket)
+                .take_over_ticket(&mut depot.chain, stranger, ticket, ria)
                 .unwrap_err(),
             ClientError::Contract(FareError::NotSuccessor)
         );
     }
+    // the new key names its old account: one not the ticket's rider takes nothing
+    assert_eq!(
+        depot
+            .fares
+            .take_over_ticket(&mut depot.chain, new_ria, ticket, sol)
+            .unwrap_err(),
+        ClientError::Contract(FareError::NoSuccessor)
+    );
     depot
         .fares
-        .take_over_ticket(&mut depot.chain, new_ria, ticket)
+        .take_over_ticket(&mut depot.chain, new_ria, ticket, ria)
         .unwrap();
-    assert_eq!(state(&mut depot), (new_ria, TicketState::RefundOwed));
+    assert_eq!(state(&mut depot), (tag(new_ria), TicketState::Booked));
+    assert_eq!(
+        depot
+            .fares
+            .claim_refund(&mut depot.chain, anyone, ticket)
+            .unwrap_err(),
+        ClientError::Contract(FareError::NotRider)
+    );
     let claimed = depot
         .fares
-        .claim_refund(&mut depot.chain, anyone, ticket)
+        .claim_refund(&mut depot.chain, new_ria, ticket)
         .unwrap();
     assert_eq!(claimed.value, 20 * MICRO);
     assert_eq!(depot.balance(new_ria), 20 * MICRO);
@@ -678,7 +703,7 @@ fn a_debtors_refund_repays_the_operator_before_it_reaches_the_rider() {
     let bus = depot.bus;
     let ride = depot.trip(MINUTE, 10);
     let later = depot.trip(2 * HOUR, 10);
-    depot.book(sol, later, 0, 7).unwrap();
+    let ticket = depot.book(sol, later, 0, 7).unwrap();
     depot
         .token
         .approve(&mut depot.chain, sol, depot.fares.address(), 0)
@@ -710,7 +735,7 @@ fn a_debtors_refund_repays_the_operator_before_it_reaches_the_rider() {
         .unwrap();
     let refunded = depot
         .fares
-        .refund_cancelled(&mut depot.chain, named_account("anyone"), later, 8)
+        .claim_refund(&mut depot.chain, sol, ticket)
         .unwrap();
     assert!(fare_events(depot.fares.address(), &refunded.events)
         .iter()
@@ -723,12 +748,14 @@ fn a_debtors_refund_repays_the_operator_before_it_reaches_the_rider() {
 }
 
 #[test]
-fn a_cancelled_trip_refunds_every_ticket() {
+fn a_cancelled_trips_riders_each_claim_their_fare_back() {
     let mut depot = Depot::new();
     let [ria, sol, tam] = depot.riders;
     let trip = depot.trip(2 * HOUR, 10);
-    for (rider, alight) in [(ria, 5), (sol, 3), (tam, 7), (ria, 1)] {
-        depot.book(rider, trip, 0, alight).unwrap();
+    let riders = [ria, sol, tam, ria];
+    let mut tickets = Vec::new();
+    for (rider, alight) in riders.into_iter().zip([5, 3, 7, 1]) {
+        tickets.push(depot.book(rider, trip, 0, alight).unwrap());
     }
     // the fares wait in the contract's escrow, not with the bus company (M-2)
     let held = depot.balance(depot.fares.address());
@@ -747,32 +774,28 @@ fn a_cancelled_trip_refunds_every_ticket() {
         .cancel_trip(&mut depot.chain, bus, trip)
         .unwrap();
     assert_eq!(receipt.value, 4);
-    let anyone = named_account("anyone");
-    let left = depot
-        .fares
-        .refund_cancelled(&mut depot.chain, anyone, trip, 3)
-        .unwrap();
-    assert_eq!(left.value, 1);
-    assert_eq!(
-        fare_events(depot.fares.address(), &left.events).len(),
-        3,
-        "one TicketRefunded per ticket"
-    );
-    depot
-        .fares
-        .refund_cancelled(&mut depot.chain, anyone, trip, 3)
-        .unwrap();
+    for (rider, ticket) in riders.into_iter().zip(tickets) {
+        let claimed = depot
+            .fares
+            .claim_refund(&mut depot.chain, rider, ticket)
+            .unwrap();
+        assert!(matches!(
+            &fare_events(depot.fares.address(), &claimed.events)[..],
+            [FareEvent::TicketRefunded(e)] if e.ticket == ticket && e.refund == claimed.value
+        ));
+        assert_eq!(
+            depot
+                .fares
+                .claim_refund(&mut depot.chain, rider, ticket)
+                .unwrap_err(),
+            ClientError::Contract(FareError::NoRefundOwed)
+        );
+    }
     for rider in [ria, sol, tam] {
         assert_eq!(depot.balance(rider), START);
     }
     assert_eq!(depot.balance(bus), START);
-    assert_eq!(
-        depot
-            .fares
-            .refund_cancelled(&mut depot.chain, anyone, trip, 3)
-            .unwrap_err(),
-        ClientError::Contract(FareError::NothingToRefund)
-    );
+    assert_eq!(depot.balance(depot.fares.address()), 0);
     let state = depot
         .fares
         .trip(&mut depot.chain, trip)

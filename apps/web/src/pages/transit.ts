@@ -1,12 +1,15 @@
 // Transit: the routes, the exact fare beside the slab fare for a chosen pair of stops,
 // booking a ticket on a trip (the fare moves into escrow from an allowance), the
-// resident's tickets, and a trip's passengers per segment as a chart.
+// resident's tickets (the contract keeps them under a pseudonym per ticket, see
+// `../rider`), a cancelled trip's fare claimed back, and a trip's passengers per segment
+// as a chart.
 import { credits, parseCredits, parseId, time } from "../format";
 import { facts, field, h, sendForm, table, value } from "../ui";
 import { big, get, type Page } from "./page";
 import { routes, trips, type TripView } from "./fares";
 import { everyPage } from "./paging";
 import { payingFromAllowance } from "../allowance";
+import { ticketTag } from "../rider";
 
 /** The contract's largest page of a trip's tickets. */
 const TICKET_PAGE = 32;
@@ -120,7 +123,8 @@ export const transit: Page = {
         (await city.read<any>("fare_pricing", "tripTickets", me, trip.trip, from, TICKET_PAGE)).toArray(),
       );
       for (const entry of tickets) {
-        if (get(entry[1], "rider").toString() === me) mine.push({ id: big(entry[0]), trip, ticket: entry[1] });
+        const id = big(entry[0]);
+        if (get(entry[1], "riderTag").toString() === ticketTag(me, id)) mine.push({ id, trip, ticket: entry[1] });
       }
     }
     const tickets = table(
@@ -139,6 +143,26 @@ export const transit: Page = {
       "No tickets yet.",
       "My tickets",
     );
+
+    // a cancelled trip's tickets: the rider claims each fare back from escrow
+    const refundable = mine.filter(({ trip, ticket }) => trip.state === "Cancelled" && ["Booked", "Boarded"].includes(get(ticket, "state").type));
+    const claim = refundable.length
+      ? sendForm({
+          id: "claim-refund",
+          city,
+          account,
+          fields: [
+            select("refund-ticket", "Ticket of a cancelled departure", refundable.map(({ id, ticket }) => [id.toString(), `#${id}: ${credits(big(get(ticket, "fare")))} SCP`]), refundable[0].id.toString(), () => {}),
+          ],
+          submit: "Claim the fare back",
+          build: async (form) => ({
+            contract: "fare_pricing",
+            message: "claimRefund",
+            args: [parseId(value(form, "refund-ticket"), "ticket")],
+          }),
+          done: refresh,
+        })
+      : null;
 
     // the chosen departure's load per segment
     let chart: HTMLElement | null = null;
@@ -183,6 +207,7 @@ export const transit: Page = {
       chart,
       h("h3", {}, "My tickets"),
       tickets,
+      claim,
     );
   },
 };

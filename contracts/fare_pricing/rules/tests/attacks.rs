@@ -2,7 +2,8 @@
 //! safe outcome. Named after what the attacker tries.
 
 use super::*;
-use interfaces::fares::{TicketState, BOARDING_WINDOW_MS};
+use interfaces::fares::{rider_tag, RideScope, TicketState, BOARDING_WINDOW_MS};
+use scale::Encode;
 
 const DEPARTURE: u64 = 10 * HOUR;
 
@@ -82,16 +83,8 @@ fn boarded_riders_of_a_cancelled_trip_are_refunded() {
         .validator_event(&board, Some(&v), Some(v.key), at)
         .unwrap();
     assert_eq!(fares.cancel_trip(account(1), 0, at), Ok(2));
-    let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
-    assert_eq!(left, 0);
-    let refunded = refunds.to_vec();
-    assert_eq!(
-        refunded,
-        ink::prelude::vec![
-            (boarded, account(2), 10 * MICRO),
-            (booked, account(3), 12_500_000)
-        ]
-    );
+    assert_eq!(fares.claim_refund(boarded, account(2)), Ok(10 * MICRO));
+    assert_eq!(fares.claim_refund(booked, account(3)), Ok(12_500_000));
     assert_eq!(fares.ticket(boarded).unwrap().state, TicketState::Refunded);
 }
 
@@ -103,6 +96,7 @@ fn a_debtor_cannot_book_or_tap_in_until_it_repays() {
     let rider = account(7);
     let event = fares.record_debt(&crate::rules::TapOut {
         rider,
+        rider_tag: rider_tag(&rider, RideScope::Trip(0)),
         operator: account(1),
         trip: 0,
         board: 0,
@@ -183,8 +177,9 @@ fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
 }
 
 /// M-2: one refund that fails (Ria suspended) blocked every later rider's refund, and
-/// refunds came from the operator's allowance. Now the fares wait in escrow, a failed
-/// refund is set aside as owed, and the queue moves on.
+/// refunds came from the operator's allowance. Now the fares wait in escrow and each
+/// rider claims its own: one the token refuses (the shell's call fails, changing nothing)
+/// holds up nobody, and can claim again once the token pays it.
 #[ink::test]
 fn one_failed_refund_does_not_block_the_others() {
     let mut fares = fares();
@@ -192,16 +187,12 @@ fn one_failed_refund_does_not_block_the_others() {
     let (sol, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
     assert_eq!(fares.trip(0).unwrap().escrow, 20 * MICRO);
     fares.cancel_trip(account(1), 0, HOUR).unwrap();
-    let (refunds, left) = fares.refund_cancelled(0, 8).unwrap();
-    assert_eq!(left, 0);
-    assert_eq!(refunds.len(), 2);
-    // the shell could not pay Ria: her refund waits, Sol's went through
-    fares.refund_failed(ria, 10 * MICRO);
-    assert_eq!(fares.ticket(ria).unwrap().state, TicketState::RefundOwed);
+    assert_eq!(fares.claim_refund(sol, account(3)), Ok(10 * MICRO));
+    // Ria's claim has not come (or its payment failed and the call changed nothing)
+    assert_eq!(fares.ticket(ria).unwrap().state, TicketState::Booked);
     assert_eq!(fares.ticket(sol).unwrap().state, TicketState::Refunded);
     assert_eq!(fares.trip(0).unwrap().escrow, 10 * MICRO);
-    assert_eq!(fares.claim_refund(sol), Err(FareError::NoRefundOwed));
-    assert_eq!(fares.claim_refund(ria), Ok((account(2), 10 * MICRO)));
+    assert_eq!(fares.claim_refund(ria, account(2)), Ok(10 * MICRO));
     assert_eq!(fares.trip(0).unwrap().escrow, 0);
     // a cancelled trip's fares never go to the operator
     assert_eq!(
@@ -403,6 +394,7 @@ fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
     let (rider, new_rider, operator) = (account(7), account(9), account(1));
     fares.record_debt(&crate::rules::TapOut {
         rider,
+        rider_tag: rider_tag(&rider, RideScope::Trip(0)),
         operator,
         trip: 0,
         board: 0,
@@ -427,8 +419,8 @@ fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
     assert!(fares.book(rider, true, 0, 0, 3, HOUR).is_ok());
 }
 
-/// M-1: Ria's refund of a cancelled trip could not be paid and waits; her key is lost and
-/// the admin moves her to account 9. The refund used to be payable only to the old key,
+/// M-1: Ria's refund of a cancelled trip waits for her claim; her key is lost and the
+/// admin moves her to account 9. The refund used to be payable only to the old key,
 /// for good. The new key takes over the ticket (and a booked one: the per-trip cap counts
 /// it); a boarded or refunded ticket stays as it is.
 #[ink::test]
@@ -438,27 +430,35 @@ fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
     let (waiting, ..) = fares.book(ria, true, 0, 0, 3, HOUR).unwrap();
     let (paid, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
     fares.cancel_trip(account(1), 0, HOUR).unwrap();
-    fares.refund_cancelled(0, 8).unwrap();
-    fares.refund_failed(waiting, 10 * MICRO);
-    let event = fares.take_over_ticket(waiting, new_ria).unwrap();
+    fares.claim_refund(paid, account(3)).unwrap();
+    // only the ticket's rider's successor takes it over
     assert_eq!(
-        (event.ticket, event.from, event.to),
-        (waiting, ria, new_ria)
+        fares.take_over_ticket(waiting, account(3), new_ria),
+        Err(FareError::NotRider)
     );
-    assert_eq!(fares.claim_refund(waiting), Ok((new_ria, 10 * MICRO)));
+    let event = fares.take_over_ticket(waiting, ria, new_ria).unwrap();
     assert_eq!(
-        fares.take_over_ticket(paid, new_ria),
+        (event.ticket, event.rider_tag),
+        (waiting, rider_tag(&new_ria, RideScope::Ticket(waiting)))
+    );
+    assert_eq!(fares.claim_refund(waiting, ria), Err(FareError::NotRider));
+    assert_eq!(fares.claim_refund(waiting, new_ria), Ok(10 * MICRO));
+    assert_eq!(
+        fares.take_over_ticket(paid, account(3), new_ria),
         Err(FareError::TicketClosed)
     );
     assert_eq!(
-        fares.take_over_ticket(99, new_ria),
+        fares.take_over_ticket(99, ria, new_ria),
         Err(FareError::TicketNotFound)
     );
     // a booked ticket on another trip: the new key rides, cancels or is refunded with it
     fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
     let (booked, ..) = fares.book(ria, true, 1, 0, 3, HOUR).unwrap();
-    fares.take_over_ticket(booked, new_ria).unwrap();
-    assert_eq!(fares.ticket(booked).unwrap().rider, new_ria);
+    fares.take_over_ticket(booked, ria, new_ria).unwrap();
+    assert_eq!(
+        fares.ticket(booked).unwrap().rider_tag,
+        rider_tag(&new_ria, RideScope::Ticket(booked))
+    );
     assert_eq!(
         fares
             .cancel_ticket(ria, booked, HOUR)
@@ -466,4 +466,51 @@ fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
         Err(FareError::NotRider)
     );
     assert!(fares.cancel_ticket(new_ria, booked, HOUR).is_ok());
+}
+
+/// M-10: the fare contract stored and emitted each ticket's and tap-in's rider account:
+/// anyone reading it saw a rider's every trip, day after day. Now a ticket holds a
+/// pseudonym of its own, a tap-in one per trip; neither holds the account, and no two
+/// are alike, while the rider (and only it) still acts on its ticket.
+#[ink::test]
+fn an_observer_cannot_follow_a_rider_from_trip_to_trip() {
+    let mut fares = fares();
+    fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
+    let ria = account(7);
+    let (monday, ..) = fares.book(ria, true, 0, 0, 3, HOUR).unwrap();
+    let (tuesday, ..) = fares.book(ria, true, 1, 0, 3, HOUR).unwrap();
+    let [a, b] = [monday, tuesday].map(|id| fares.ticket(id).unwrap());
+    assert_ne!(a.rider_tag, b.rider_tag);
+    for ticket in [a, b] {
+        let stored = ticket.encode();
+        let account: &[u8] = ria.as_ref();
+        assert!(!stored.windows(32).any(|w| w == account));
+    }
+    // the rider's tap-ins on two trips carry two pseudonyms, neither a ticket's
+    let v = validator(1);
+    let mut tags = ink::prelude::vec::Vec::new();
+    for (seq, trip) in [(1, 0), (2, 1)] {
+        let tap = event_at(
+            seq,
+            ValidatorAction::TapIn {
+                rider: ria,
+                trip,
+                stop: 4,
+            },
+        );
+        match fares.validator_event(&tap, Some(&v), Some(v.key), DEPARTURE) {
+            Ok(Validated::TappedIn { rider_tag, .. }) => tags.push(rider_tag),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_ne!(tags[0], tags[1]);
+    assert!(!tags.contains(&a.rider_tag) && !tags.contains(&b.rider_tag));
+    // the rider is still the one who acts on its ticket
+    assert_eq!(
+        fares
+            .cancel_ticket(account(8), monday, HOUR)
+            .map(|(refund, ..)| refund),
+        Err(FareError::NotRider)
+    );
+    assert!(fares.cancel_ticket(ria, monday, HOUR).is_ok());
 }
