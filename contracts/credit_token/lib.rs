@@ -11,10 +11,11 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod credits;
+mod shell;
 
 #[ink::contract]
 mod credit_token {
-    use crate::credits::{Credits, Events, TokenEvent};
+    use crate::credits::Credits;
     use ink::{
         env::hash::{Blake2x256, HashOutput},
         prelude::{string::String, vec, vec::Vec},
@@ -26,16 +27,16 @@ mod credit_token {
         },
         ChainBound, Deployment, GenesisHash, TimestampMs,
     };
-    use psp22::{PSP22Burnable, PSP22Error, PSP22Event, PSP22Metadata, PSP22Mintable, PSP22};
+    use psp22::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, PSP22};
 
     #[ink(storage)]
     pub struct CreditToken {
-        credits: Credits,
+        pub(crate) credits: Credits,
         name: Option<String>,
         symbol: Option<String>,
         decimals: u8,
         /// The identity registry that gates transfers, if gating is on.
-        registry: Option<AccountId>,
+        pub(crate) registry: Option<AccountId>,
         /// The genesis hash of the chain it is deployed on.
         chain: GenesisHash,
     }
@@ -73,78 +74,6 @@ mod credit_token {
             };
             contract.emit(events);
             contract
-        }
-
-        fn emit(&self, events: Events) {
-            for event in events {
-                let env = self.env();
-                match event {
-                    TokenEvent::Psp22(PSP22Event::Transfer(e)) => env.emit_event(e),
-                    TokenEvent::Psp22(PSP22Event::Approval(e)) => env.emit_event(e),
-                    TokenEvent::RoleGranted(e) => env.emit_event(e),
-                    TokenEvent::RoleRevoked(e) => env.emit_event(e),
-                    TokenEvent::AdminTransferProposed(e) => env.emit_event(e),
-                    TokenEvent::AdminChanged(e) => env.emit_event(e),
-                    TokenEvent::PauseChanged(e) => env.emit_event(e),
-                    TokenEvent::AllowListChanged(e) => env.emit_event(e),
-                    TokenEvent::ReceiptsIssued(e) => env.emit_event(e),
-                    TokenEvent::CreditsRetired(e) => env.emit_event(e),
-                    TokenEvent::Co2eRateChanged(e) => env.emit_event(e),
-                    TokenEvent::ReceiptSplit(e) => env.emit_event(e),
-                    TokenEvent::VoucherCreated(e) => env.emit_event(e),
-                    TokenEvent::VoucherRedeemed(e) => env.emit_event(e),
-                    TokenEvent::VoucherReclaimed(e) => env.emit_event(e),
-                }
-            }
-        }
-
-        fn apply(&self, outcome: Result<Events, TokenError>) -> Result<(), TokenError> {
-            self.emit(outcome?);
-            Ok(())
-        }
-
-        fn now(&self) -> TimestampMs {
-            self.env().block_timestamp()
-        }
-
-        /// Credits sent to this contract with a transfer would be stuck: only vouchers
-        /// hold credits here (L-9).
-        fn ensure_recipient(&self, to: AccountId) -> Result<(), TokenError> {
-            if to == self.env().account_id() {
-                return Err(TokenError::RecipientIsToken);
-            }
-            Ok(())
-        }
-
-        /// With gating on, `from` and `to` must each be this contract (voucher escrow),
-        /// allow-listed, or an active citizen; the citizens are asked in one registry call.
-        fn ensure_may_move(&self, from: AccountId, to: AccountId) -> Result<(), TokenError> {
-            let Some(registry) = self.registry else {
-                return Ok(());
-            };
-            let me = self.env().account_id();
-            let cleared =
-                |account: AccountId| account == me || self.credits.is_allow_listed(account);
-            let (from_cleared, to_cleared) = (cleared(from), cleared(to));
-            if from_cleared && to_cleared {
-                return Ok(());
-            }
-            let mut asked = Vec::with_capacity(2);
-            if !from_cleared {
-                asked.push(from);
-            }
-            if !to_cleared {
-                asked.push(to);
-            }
-            let active = interfaces::calls::are_active(registry, asked)?;
-            let mut answers = active.into_iter();
-            if !from_cleared && !answers.next().unwrap_or(false) {
-                return Err(TokenError::SenderNotAllowed);
-            }
-            if !to_cleared && !answers.next().unwrap_or(false) {
-                return Err(TokenError::RecipientNotAllowed);
-            }
-            Ok(())
         }
 
         // ----- admin, roles, pause, gating --------------------------------------------------

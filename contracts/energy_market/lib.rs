@@ -19,33 +19,29 @@
 
 mod batch;
 pub mod market;
+mod shell;
 
 #[ink::contract]
 mod energy_market {
     use crate::{
         batch::{slot_index, Books, Slot},
-        market::{Claim, Market, MarketConfig, Verdict},
+        market::{Market, MarketConfig, Verdict},
     };
-    use ink::{
-        env::hash::{Blake2x256, HashOutput},
-        prelude::vec::Vec,
-    };
+    use ink::prelude::vec::Vec;
     use interfaces::{
-        calls::CallError,
         market::{
-            events as ev, EnergyAccount, EnergyMarket, MarketError, MeterState, Offer, OfferState,
+            events as ev, EnergyAccount, EnergyMarket, MarketError, MeterState, Offer,
             ReadingOutcome, RejectReason, MAX_SETTLE_PAGE, OUTCOMES_PER_EVENT,
         },
-        reading::{ReadingBatch, ReadingPreimage, SessionPreimage, SignedReading},
-        token::{Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
+        reading::ReadingBatch,
         ChainBound, Deployment, DeviceId, GenesisHash, MAX_QUERY_BATCH,
     };
 
     #[ink(storage)]
     pub struct EnergyMarketContract {
-        market: Market,
-        registry: AccountId,
-        token: AccountId,
+        pub(crate) market: Market,
+        pub(crate) registry: AccountId,
+        pub(crate) token: AccountId,
         chain: GenesisHash,
     }
 
@@ -333,142 +329,6 @@ mod energy_market {
         ) -> Result<(Vec<(u64, Offer)>, u64), MarketError> {
             self.market
                 .open_offers(from_id, limit, self.env().block_timestamp())
-        }
-
-        fn close(&mut self, offer_id: u64, cancel: bool) -> Result<u64, MarketError> {
-            let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-            let wh_returned = self.market.close_offer(caller, offer_id, cancel, now)?;
-            let state = if cancel {
-                OfferState::Cancelled
-            } else {
-                OfferState::Expired
-            };
-            self.env().emit_event(ev::OfferClosed {
-                offer_id,
-                state,
-                wh_returned,
-            });
-            Ok(wh_returned)
-        }
-
-        fn ensure_running(&self) -> Result<(), MarketError> {
-            if self.market.is_paused() {
-                Err(MarketError::Paused)
-            } else {
-                Ok(())
-            }
-        }
-
-        /// `from` pays `to` from its allowance to this market.
-        fn pay(&self, from: AccountId, to: AccountId, amount: u128) -> Result<(), MarketError> {
-            interfaces::calls::transfer_from(self.token, from, to, amount).map_err(Into::into)
-        }
-
-        /// The key the device's signature recovers to over the reading's digest.
-        fn recover_device(&self, me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
-            let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let preimage = ReadingPreimage {
-                market: me,
-                reading: &signed.reading,
-            };
-            ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-            interfaces::recover_signer(&signed.signature, &digest)
-        }
-
-        /// The key a V2G session's co-signature recovers to (`None` without a session).
-        fn recover_vehicle(&self, me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
-            let session = signed.reading.vehicle.as_ref()?;
-            let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let preimage = SessionPreimage {
-                market: me,
-                charger: &signed.reading.device,
-                vehicle: &session.vehicle,
-                plugged_in_ms: session.plugged_in_ms,
-                plugged_out_ms: signed.reading.at_ms,
-            };
-            ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-            interfaces::recover_signer(&session.signature, &digest)
-        }
-
-        /// The registry's record of every slot's id, asked in calls of at most
-        /// `MAX_QUERY_BATCH` ids (one call for a full batch of meters).
-        fn load_records(&self, slots: &mut [Slot]) -> Result<(), MarketError> {
-            for chunk in slots.chunks_mut(MAX_QUERY_BATCH as usize) {
-                let ids = chunk.iter().map(|slot| slot.id).collect();
-                let answer = interfaces::calls::devices(self.registry, ids)?;
-                if answer.len() != chunk.len() {
-                    return Err(MarketError::RegistryCallFailed);
-                }
-                for (slot, record) in chunk.iter_mut().zip(answer) {
-                    slot.record = record;
-                }
-            }
-            Ok(())
-        }
-
-        /// Settles `accounts`' accruals: their mints in calls of at most `MAX_MINT_BATCH`
-        /// (one call for a page of households), then each unpaid bill collected.
-        fn settle_accounts(&mut self, accounts: &[AccountId]) -> Result<Vec<Claim>, MarketError> {
-            // effects first: the accruals are off the books before any call
-            let claims: Vec<Claim> = accounts
-                .iter()
-                .filter_map(|&account| self.market.take_claim(account))
-                .collect();
-            let mints: Vec<Mint> = claims
-                .iter()
-                .flat_map(|claim| claim.mints.iter().cloned())
-                .collect();
-            for chunk in mints.chunks(MAX_MINT_BATCH as usize) {
-                interfaces::calls::mint_batch(self.token, chunk.to_vec())?;
-            }
-            for claim in &claims {
-                let (collected, owed) =
-                    self.collect(claim.account, claim.unpaid_wh, claim.unpaid)?;
-                if let Some(repaid) = &claim.debt_repaid {
-                    self.env().emit_event(repaid.clone());
-                }
-                self.env().emit_event(ev::Claimed {
-                    account: claim.account,
-                    minted: claim.minted,
-                    bill: claim.bill,
-                    billed_wh: claim.billed_wh,
-                    netted: claim.netted,
-                    debt_repaid: claim.debt_repaid.as_ref().map_or(0, |r| r.amount),
-                    collected,
-                    owed,
-                });
-            }
-            Ok(claims)
-        }
-
-        /// Collects what the credits of a claim did not pay of its bill (`credits`, for
-        /// `wh`) from the account's allowance; returns `(collected, owed)`. A failure of
-        /// the payer's (allowance, balance, gating) or a trapped call leaves the bill owed
-        /// in the debt book, never lost. A paused token fails the whole claim instead
-        /// (L-10: nobody owes for the token's pause).
-        fn collect(
-            &mut self,
-            account: AccountId,
-            wh: u64,
-            credits: u128,
-        ) -> Result<(u128, u128), MarketError> {
-            if credits == 0 {
-                return Ok((0, 0));
-            }
-            let utility = self.market.config().utility;
-            match interfaces::calls::transfer_from(self.token, account, utility, credits) {
-                Ok(()) => Ok((credits, 0)),
-                Err(CallError::Callee(PSP22Error::Custom(reason)))
-                    if reason == TokenError::Paused.name() =>
-                {
-                    Err(MarketError::Token(TokenError::Paused))
-                }
-                _ => {
-                    let event = self.market.record_debt(account, wh, credits);
-                    self.env().emit_event(event);
-                    Ok((0, credits))
-                }
-            }
         }
     }
 

@@ -8,16 +8,18 @@
 //! recorded as a violation for the owner. At check-out (or, for a no-show, after the end)
 //! the escrow goes to the owner less the platform fee, and overstay is billed.
 //!
-//! The rules live in `rules.rs` (plain Rust); this module is the shell: registry lookups,
-//! signature recovery, token payments, events. Invariant: the contract's token balance is
+//! The rules live in `rules/` (plain Rust); this module is the shell: its messages read the
+//! environment, call the rules and emit; `shell.rs` turns what the rules decided into
+//! events and payments and makes the registry and token calls. Invariant: the contract's token balance is
 //! `escrow_total()`, the sum of open bookings' escrow.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod rules;
+mod shell;
 
 #[ink::contract]
 mod parking_rental {
-    use crate::rules::{Parking, Payout, RenterCheck, SensorEffect, Settlement};
+    use crate::rules::{Parking, RenterCheck};
     use ink::{
         env::hash::{Blake2x256, HashOutput},
         prelude::vec::Vec,
@@ -27,15 +29,14 @@ mod parking_rental {
             events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorOutcome,
             SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
         },
-        token::{PSP22Error, TokenError},
-        ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
+        ChainBound, Deployment, DeviceId, GenesisHash,
     };
 
     #[ink(storage)]
     pub struct ParkingRental {
-        parking: Parking,
-        registry: AccountId,
-        token: AccountId,
+        pub(crate) parking: Parking,
+        pub(crate) registry: AccountId,
+        pub(crate) token: AccountId,
         chain: GenesisHash,
     }
 
@@ -545,198 +546,6 @@ mod parking_rental {
             self.carry_out(settlement)?;
             self.emit_effect(space, now, effect);
             Ok(outcome)
-        }
-
-        // ----- the shell's calls -------------------------------------------------------
-
-        /// The events of what a sensor event (or a time-out) at `at_ms` did.
-        fn emit_effect(&self, space: u64, at_ms: u64, effect: SensorEffect) {
-            match effect {
-                SensorEffect::None => {}
-                SensorEffect::CheckedIn {
-                    booking,
-                    vehicle_tag,
-                } => self.env().emit_event(ev::CheckedIn {
-                    booking,
-                    vehicle_tag,
-                    at_ms,
-                }),
-                SensorEffect::SessionOpened { payer, vehicle_tag } => {
-                    self.env().emit_event(ev::SessionOpened {
-                        space,
-                        vehicle_tag,
-                        payer,
-                        at_ms,
-                    })
-                }
-                SensorEffect::Violation {
-                    owner,
-                    index,
-                    violation,
-                } => self.env().emit_event(ev::ViolationRecorded {
-                    space,
-                    owner,
-                    index,
-                    violation,
-                }),
-                SensorEffect::Settled {
-                    booking,
-                    payout,
-                    overstay,
-                } => self.emit_settled(booking, payout, overstay),
-                SensorEffect::Refused { seq, reason } => self
-                    .env()
-                    .emit_event(ev::SensorEventRefused { space, seq, reason }),
-                SensorEffect::SessionClosed {
-                    vehicle_tag,
-                    minutes,
-                    charged,
-                } => {
-                    let fee = self.parking.split(charged).fee;
-                    self.env().emit_event(ev::SessionClosed {
-                        space,
-                        vehicle_tag,
-                        minutes,
-                        charged,
-                        fee,
-                    })
-                }
-            }
-        }
-
-        fn emit_settled(&self, booking: u64, payout: Payout, overstay: u128) {
-            self.env().emit_event(ev::BookingSettled {
-                booking,
-                to_owner: payout.to_owner,
-                fee: payout.fee,
-                overstay,
-            });
-        }
-
-        /// Makes a settlement's payments. A charge that cannot be collected becomes the
-        /// payer's debt to the owner (the debt book's `DebtRecorded`), never a failed
-        /// check-out, unless the token is paused (the call fails: L-10); releases come out of this
-        /// contract's balance, one transfer per recipient (the owner's share of the escrow
-        /// and of a collected charge together). A recipient the token refuses (suspended,
-        /// moved) is owed its payment (`PayoutOwed`, M-1); any other failure there (the
-        /// token paused, or refusing this contract) fails the call and changes nothing.
-        fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
-            for &(booking, refund) in &settlement.refunded {
-                self.env().emit_event(ev::BookingCancelled {
-                    booking,
-                    refund,
-                    fee: 0,
-                });
-            }
-            let mut releases = settlement.releases;
-            if let Some(charge) = settlement.collect {
-                match self.collect_into_escrow(charge.from, charge.amount) {
-                    Ok(()) => {
-                        let split = self.parking.split(charge.amount);
-                        releases.push((charge.owner, split.to_owner));
-                        releases.push((self.parking.config().fee_account, split.fee));
-                    }
-                    // L-10: nobody owes for the token's pause; the event is sent again later
-                    Err(ParkingError::Payment(PSP22Error::Custom(reason)))
-                        if reason == TokenError::Paused.name() =>
-                    {
-                        return Err(ParkingError::Payment(PSP22Error::Custom(reason)));
-                    }
-                    Err(_) => {
-                        let event = self.parking.record_debt(charge);
-                        self.env().emit_event(event);
-                    }
-                }
-            }
-            // at most two entries per open booking (16): summing per recipient is a short scan
-            let mut totals: Vec<(AccountId, u128)> = Vec::with_capacity(releases.len());
-            for (to, amount) in releases {
-                match totals.iter_mut().find(|(account, _)| *account == to) {
-                    Some((_, total)) => *total = total.saturating_add(amount),
-                    None => totals.push((to, amount)),
-                }
-            }
-            for (to, amount) in totals {
-                let left = self.net(to, amount)?;
-                self.release_or_owe(to, left)?;
-            }
-            Ok(())
-        }
-
-        /// Pays `to`'s creditors here out of `amount` first (M-3 netting: a debtor collects
-        /// no payout or refund while it owes), each less the platform fee as `repay_debt`
-        /// pays them; returns what is left for `to`. A creditor the token refuses stays
-        /// owed; a fee the token refuses fails the call.
-        fn net(&mut self, to: AccountId, amount: u128) -> Result<u128, ParkingError> {
-            let token = self.token;
-            let config = self.parking.config();
-            let mut fee_refused = None;
-            let (repaid, left) = self.parking.net(to, amount, |creditor, part| {
-                let fee = ParkingConfig::share(part, config.platform_fee_bps);
-                interfaces::calls::transfer(token, creditor, part.saturating_sub(fee))?;
-                if let Err(error) = interfaces::calls::transfer(token, config.fee_account, fee) {
-                    fee_refused = Some(ParkingError::from(error));
-                }
-                Ok::<(), interfaces::calls::CallError<PSP22Error>>(())
-            });
-            if let Some(error) = fee_refused {
-                return Err(error);
-            }
-            for event in repaid {
-                self.env().emit_event(event);
-            }
-            Ok(left)
-        }
-
-        /// Pays `to` out of this contract's balance. When the token refuses `to` as a
-        /// recipient (suspended, or moved to a new key: the gated token's
-        /// `RecipientNotAllowed`), the payment waits for `to` to claim (`PayoutOwed`, M-1);
-        /// any other failure (a paused token, an outage) fails the call.
-        fn release_or_owe(&mut self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
-            match self.release(to, amount) {
-                Err(ParkingError::Payment(PSP22Error::Custom(reason)))
-                    if reason == TokenError::RecipientNotAllowed.name() =>
-                {
-                    let event = self.parking.owe_payout(to, amount);
-                    self.env().emit_event(event);
-                    Ok(())
-                }
-                paid => paid,
-            }
-        }
-
-        /// `from` pays this contract from its allowance.
-        fn collect_into_escrow(&self, from: AccountId, amount: u128) -> Result<(), ParkingError> {
-            let me = self.env().account_id();
-            interfaces::calls::transfer_from(self.token, from, me, amount).map_err(Into::into)
-        }
-
-        /// This contract pays `to` out of its balance.
-        fn release(&self, to: AccountId, amount: u128) -> Result<(), ParkingError> {
-            interfaces::calls::transfer(self.token, to, amount).map_err(Into::into)
-        }
-
-        /// The account `former`'s citizen acts from after a move (`NoSuccessor`).
-        fn successor(&self, former: AccountId) -> Result<AccountId, ParkingError> {
-            interfaces::calls::successor(self.registry, former)?.ok_or(ParkingError::NoSuccessor)
-        }
-
-        fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, ParkingError> {
-            Ok(interfaces::calls::device(self.registry, id)?)
-        }
-
-        /// Two records in one registry call.
-        fn devices(&self, ids: [DeviceId; 2]) -> Result<[Option<DeviceInfo>; 2], ParkingError> {
-            let answer = interfaces::calls::devices(self.registry, ids.to_vec())?;
-            let mut answer = answer.into_iter();
-            match (answer.next(), answer.next()) {
-                (Some(first), Some(second)) => Ok([first, second]),
-                _ => Err(ParkingError::RegistryCallFailed),
-            }
-        }
-
-        fn is_active(&self, account: AccountId) -> Result<bool, ParkingError> {
-            Ok(interfaces::calls::is_active(self.registry, account)?)
         }
     }
 }
