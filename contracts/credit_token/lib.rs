@@ -16,10 +16,7 @@ mod shell;
 #[ink::contract]
 mod credit_token {
     use crate::credits::Credits;
-    use ink::{
-        env::hash::{Blake2x256, HashOutput},
-        prelude::{string::String, vec, vec::Vec},
-    };
+    use ink::prelude::{string::String, vec, vec::Vec};
     use interfaces::{
         token::{
             voucher_preimage, CreditMinter, Earning, Mint, MintReceipt, RetiredTotal, Retirement,
@@ -295,10 +292,8 @@ mod credit_token {
         #[ink(message)]
         pub fn redeem_voucher(&mut self, id: u64, signature: [u8; 65]) -> Result<(), TokenError> {
             let (caller, me, now) = (self.env().caller(), self.env().account_id(), self.now());
-            let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            let preimage = voucher_preimage(&Deployment::here(self.chain), id, &caller);
-            ink::env::hash_bytes::<Blake2x256>(&preimage, &mut digest);
-            let signer_key = interfaces::recover_signer(&signature, &digest);
+            let token = Deployment::here(self.chain);
+            let signer_key = voucher_preimage(&token, id, &caller).signer(&signature);
             self.ensure_may_move(me, caller)?;
             let outcome = self.credits.redeem_voucher(caller, me, id, signer_key, now);
             self.apply(outcome)
@@ -486,11 +481,7 @@ mod credit_token {
                     contract: ink::env::account_id::<DefaultEnvironment>(),
                     chain,
                 };
-                let mut digest = [0u8; 32];
-                ink::env::hash_bytes::<Blake2x256>(
-                    &voucher_preimage(&token, id, &redeemer),
-                    &mut digest,
-                );
+                let digest = voucher_preimage(&token, id, &redeemer).digest();
                 let (recovery, compact) = SECP256K1
                     .sign_ecdsa_recoverable(&Message::from_digest(digest), &secret)
                     .serialize_compact();

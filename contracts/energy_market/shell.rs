@@ -3,15 +3,11 @@
 //! collection. Plain methods on the contract, in plain Rust.
 
 use crate::{batch::Slot, energy_market::EnergyMarketContract, market::Claim};
-use ink::{
-    codegen::Env,
-    env::hash::{Blake2x256, HashOutput},
-    prelude::vec::Vec,
-};
+use ink::{codegen::Env, prelude::vec::Vec};
 use interfaces::{
     calls::CallError,
     market::{events as ev, MarketError, OfferState},
-    reading::{ReadingPreimage, SessionPreimage, SignedReading},
+    reading::{reading_preimage, session_preimage, SignedReading},
     token::{Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
     AccountId, Deployment, MAX_QUERY_BATCH,
 };
@@ -57,13 +53,7 @@ impl EnergyMarketContract {
         me: &Deployment,
         signed: &SignedReading,
     ) -> Option<[u8; 33]> {
-        let mut digest = <Blake2x256 as HashOutput>::Type::default();
-        let preimage = ReadingPreimage {
-            market: me,
-            reading: &signed.reading,
-        };
-        ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-        interfaces::recover_signer(&signed.signature, &digest)
+        reading_preimage(me, &signed.reading).signer(&signed.signature)
     }
 
     /// The key a V2G session's co-signature recovers to (`None` without a session).
@@ -73,16 +63,14 @@ impl EnergyMarketContract {
         signed: &SignedReading,
     ) -> Option<[u8; 33]> {
         let session = signed.reading.vehicle.as_ref()?;
-        let mut digest = <Blake2x256 as HashOutput>::Type::default();
-        let preimage = SessionPreimage {
-            market: me,
-            charger: &signed.reading.device,
-            vehicle: &session.vehicle,
-            plugged_in_ms: session.plugged_in_ms,
-            plugged_out_ms: signed.reading.at_ms,
-        };
-        ink::env::hash_encoded::<Blake2x256, _>(&preimage, &mut digest);
-        interfaces::recover_signer(&session.signature, &digest)
+        session_preimage(
+            me,
+            &signed.reading.device,
+            &session.vehicle,
+            session.plugged_in_ms,
+            signed.reading.at_ms,
+        )
+        .signer(&session.signature)
     }
 
     /// The registry's record of every slot's id, asked in calls of at most

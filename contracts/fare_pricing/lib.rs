@@ -22,14 +22,11 @@ pub mod rules;
 #[ink::contract]
 mod fare_pricing {
     use crate::rules::{Fares, Payment, Validated};
-    use ink::{
-        env::hash::{Blake2x256, HashOutput},
-        prelude::vec::Vec,
-    };
+    use ink::prelude::vec::Vec;
     use interfaces::{
         fares::{
-            events as ev, FareError, FareQuote, FareRule, RideScope, Route, SignedValidatorEvent,
-            Ticket, Trip, ValidatorOutcome, ValidatorPreimage,
+            events as ev, validator_preimage, FareError, FareQuote, FareRule, RideScope, Route,
+            SignedValidatorEvent, Ticket, Trip, ValidatorOutcome,
         },
         token::{PSP22Error, TokenError},
         ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
@@ -464,15 +461,7 @@ mod fare_pricing {
             let event = signed.event;
             let validator = self.device(event.validator)?;
             let me = Deployment::here(self.chain);
-            let mut digest = <Blake2x256 as HashOutput>::Type::default();
-            ink::env::hash_encoded::<Blake2x256, _>(
-                &ValidatorPreimage {
-                    fares: &me,
-                    event: &event,
-                },
-                &mut digest,
-            );
-            let signer = interfaces::recover_signer(&signed.signature, &digest);
+            let signer = validator_preimage(&me, &event).signer(&signed.signature);
             let now = self.env().block_timestamp();
             let validated = self
                 .fares

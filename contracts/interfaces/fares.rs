@@ -3,10 +3,11 @@
 //! and events.
 
 use crate::{
-    token::PSP22Error, AccountId, Deployment, DeviceId, Hash32, RegistryError, TimestampMs,
+    signed::SignedPayload, token::PSP22Error, AccountId, Deployment, DeviceId, Hash32,
+    RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
-use scale::{Encode, Output};
+use scale::Encode;
 
 /// Basis points: 10,000 = 100 %.
 pub const BPS: u32 = 10_000;
@@ -275,7 +276,7 @@ pub struct ValidatorEvent {
 }
 
 /// A validator event with the validator's 65-byte recoverable secp256k1 signature over
-/// the blake2-256 of [`ValidatorPreimage`].
+/// the blake2-256 of [`validator_preimage`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct SignedValidatorEvent {
@@ -284,25 +285,11 @@ pub struct SignedValidatorEvent {
 }
 
 /// `VALIDATOR_DOMAIN ++ fare contract ++ chain ++ SCALE(event)`, the domain written raw.
-#[derive(Debug, Clone, Copy)]
-pub struct ValidatorPreimage<'a> {
-    pub fares: &'a Deployment,
-    pub event: &'a ValidatorEvent,
-}
-
-impl Encode for ValidatorPreimage<'_> {
-    fn size_hint(&self) -> usize {
-        VALIDATOR_DOMAIN
-            .len()
-            .saturating_add(64)
-            .saturating_add(self.event.size_hint())
-    }
-
-    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
-        dest.write(VALIDATOR_DOMAIN);
-        self.fares.encode_to(dest);
-        self.event.encode_to(dest);
-    }
+pub fn validator_preimage<'a>(
+    fares: &'a Deployment,
+    event: &'a ValidatorEvent,
+) -> SignedPayload<'a, &'a ValidatorEvent> {
+    SignedPayload::new(VALIDATOR_DOMAIN, fares, event)
 }
 
 /// What an accepted validator event did.

@@ -15,6 +15,7 @@ pub mod market;
 pub mod parking;
 pub mod reading;
 pub mod registry;
+pub mod signed;
 pub mod spending;
 pub mod token;
 

@@ -2,10 +2,11 @@
 //! (DESIGN 4.1, its own domain), what a sensor event did, errors and events.
 
 use crate::{
-    token::PSP22Error, AccountId, Deployment, DeviceId, Hash32, RegistryError, TimestampMs,
+    signed::SignedPayload, token::PSP22Error, AccountId, Deployment, DeviceId, Hash32,
+    RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
-use scale::{Encode, Output};
+use scale::Encode;
 
 /// Basis points: 10,000 = 100 %.
 pub const BPS: u32 = 10_000;
@@ -270,7 +271,7 @@ pub struct SensorEvent {
 }
 
 /// A sensor event with the sensor's 65-byte recoverable secp256k1 signature over the
-/// blake2-256 of [`SensorPreimage`].
+/// blake2-256 of [`sensor_preimage`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 pub struct SignedSensorEvent {
@@ -280,25 +281,11 @@ pub struct SignedSensorEvent {
 
 /// `SENSOR_DOMAIN ++ parking contract ++ chain ++ SCALE(event)`, the domain written raw:
 /// bound to one deployment on one chain, like a meter reading.
-#[derive(Debug, Clone, Copy)]
-pub struct SensorPreimage<'a> {
-    pub parking: &'a Deployment,
-    pub event: &'a SensorEvent,
-}
-
-impl Encode for SensorPreimage<'_> {
-    fn size_hint(&self) -> usize {
-        SENSOR_DOMAIN
-            .len()
-            .saturating_add(64)
-            .saturating_add(self.event.size_hint())
-    }
-
-    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
-        dest.write(SENSOR_DOMAIN);
-        self.parking.encode_to(dest);
-        self.event.encode_to(dest);
-    }
+pub fn sensor_preimage<'a>(
+    parking: &'a Deployment,
+    event: &'a SensorEvent,
+) -> SignedPayload<'a, &'a SensorEvent> {
+    SignedPayload::new(SENSOR_DOMAIN, parking, event)
 }
 
 /// Why a vehicle on a space was reported to its owner.

@@ -1,7 +1,7 @@
 //! The signed meter reading (DESIGN 4.1), shared by the meters' signing side (client,
 //! relay) and the energy market that verifies it.
 
-use crate::{Deployment, DeviceId, TimestampMs};
+use crate::{signed::SignedPayload, Deployment, DeviceId, TimestampMs};
 use alloc::{boxed::Box, vec::Vec};
 use scale::{Compact, Decode, Encode, Input, Output};
 
@@ -39,7 +39,7 @@ pub struct VehicleSession {
     pub vehicle: DeviceId,
     /// Must be the charger's last accepted reading's `at_ms` (its plug-in reading).
     pub plugged_in_ms: TimestampMs,
-    /// 65-byte recoverable secp256k1 signature over [`SessionPreimage`] hashed with blake2-256.
+    /// 65-byte recoverable secp256k1 signature over [`session_preimage`] hashed with blake2-256.
     pub signature: [u8; 65],
 }
 
@@ -61,60 +61,36 @@ pub const SESSION_DOMAIN: &[u8] = b"smartcity/v2g-session/v2";
 /// `READING_DOMAIN ++ market ++ chain ++ SCALE(reading)`: its blake2-256 is what the device
 /// signs. Binding the market's [`Deployment`] stops a reading from being replayed on another
 /// deployment or another chain.
-///
-/// A value whose SCALE encoding is the preimage (the domain written raw, without a length
-/// prefix), so the contract hashes it with `ink::env::hash_encoded` straight from ink!'s
-/// buffer, without building a `Vec` per reading.
-#[derive(Debug, Clone, Copy)]
-pub struct ReadingPreimage<'a> {
-    pub market: &'a Deployment,
-    pub reading: &'a MeterReading,
-}
-
-impl Encode for ReadingPreimage<'_> {
-    fn size_hint(&self) -> usize {
-        READING_DOMAIN
-            .len()
-            .saturating_add(64)
-            .saturating_add(self.reading.size_hint())
-    }
-
-    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
-        dest.write(READING_DOMAIN);
-        self.market.encode_to(dest);
-        self.reading.encode_to(dest);
-    }
+pub fn reading_preimage<'a>(
+    market: &'a Deployment,
+    reading: &'a MeterReading,
+) -> SignedPayload<'a, &'a MeterReading> {
+    SignedPayload::new(READING_DOMAIN, market, reading)
 }
 
 /// The preimage's bytes (what the signing side hashes).
 pub fn reading_digest_preimage(market: &Deployment, reading: &MeterReading) -> Vec<u8> {
-    ReadingPreimage { market, reading }.encode()
+    reading_preimage(market, reading).encode()
 }
 
-/// `SESSION_DOMAIN ++ market ++ chain ++ charger ++ vehicle ++ plugged_in_ms ++ plugged_out_ms`
-/// (SCALE, the domain raw): what a vehicle co-signs for a charging session.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionPreimage<'a> {
-    pub market: &'a Deployment,
-    pub charger: &'a DeviceId,
-    pub vehicle: &'a DeviceId,
-    pub plugged_in_ms: TimestampMs,
-    pub plugged_out_ms: TimestampMs,
-}
+/// What a vehicle co-signs for a charging session: `SESSION_DOMAIN ++ market ++ chain ++
+/// charger ++ vehicle ++ plugged_in_ms ++ plugged_out_ms` (SCALE, the domain raw).
+pub type SessionPayload<'a> = (&'a DeviceId, &'a DeviceId, TimestampMs, TimestampMs);
 
-impl Encode for SessionPreimage<'_> {
-    fn size_hint(&self) -> usize {
-        SESSION_DOMAIN.len().saturating_add(32 * 4 + 16)
-    }
-
-    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
-        dest.write(SESSION_DOMAIN);
-        self.market.encode_to(dest);
-        dest.write(self.charger);
-        dest.write(self.vehicle);
-        self.plugged_in_ms.encode_to(dest);
-        self.plugged_out_ms.encode_to(dest);
-    }
+/// The preimage a vehicle co-signs: its charger, itself, and when it was plugged in and
+/// out, bound to `market`.
+pub fn session_preimage<'a>(
+    market: &'a Deployment,
+    charger: &'a DeviceId,
+    vehicle: &'a DeviceId,
+    plugged_in_ms: TimestampMs,
+    plugged_out_ms: TimestampMs,
+) -> SignedPayload<'a, SessionPayload<'a>> {
+    SignedPayload::new(
+        SESSION_DOMAIN,
+        market,
+        (charger, vehicle, plugged_in_ms, plugged_out_ms),
+    )
 }
 
 /// The most readings one `submit_readings` call may carry whatever the admin sets.

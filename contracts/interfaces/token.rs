@@ -1,7 +1,10 @@
 //! The credit token's edge: smart credit points as a PSP22 token (the `psp22` crate's
 //! traits), plus minting with receipts, carbon retirement and QR vouchers.
 
-use crate::{AccountId, Deployment, DeviceId, EnergySource, Hash32, RegistryError, TimestampMs};
+use crate::{
+    signed::SignedPayload, AccountId, Deployment, DeviceId, EnergySource, Hash32, RegistryError,
+    TimestampMs,
+};
 use alloc::vec::Vec;
 pub use psp22::{PSP22Error, PSP22};
 
@@ -138,19 +141,17 @@ pub const MAX_MINT_BATCH: u32 = 256;
 /// `blake2-256(VOUCHER_DOMAIN ++ token ++ chain ++ SCALE(id) ++ redeemer)` (v2: bound to the chain).
 pub const VOUCHER_DOMAIN: &[u8] = b"smartcity/voucher/v2";
 
-/// The digest a voucher's one-time key signs to let `redeemer` redeem voucher `id` of the
+/// The preimage a voucher's one-time key signs (its blake2-256) to let `redeemer` redeem voucher `id` of the
 /// token deployment `token`. Binding the redeemer stops a watcher of the transaction pool
 /// from replaying the signature for itself; binding the token and its chain stops replays on
 /// another deployment or another chain.
-pub fn voucher_preimage(token: &Deployment, id: u64, redeemer: &AccountId) -> Vec<u8> {
+pub fn voucher_preimage<'a>(
+    token: &'a Deployment,
+    id: u64,
+    redeemer: &'a AccountId,
+) -> SignedPayload<'a, (u64, &'a AccountId)> {
     // domain (20) ++ token (32) ++ chain (32) ++ id (8) ++ redeemer (32)
-    let mut preimage = Vec::with_capacity(124);
-    preimage.extend_from_slice(VOUCHER_DOMAIN);
-    preimage.extend_from_slice(token.contract.as_ref());
-    preimage.extend_from_slice(&token.chain);
-    preimage.extend_from_slice(&id.to_le_bytes());
-    preimage.extend_from_slice(redeemer.as_ref());
-    preimage
+    SignedPayload::new(VOUCHER_DOMAIN, token, (id, redeemer))
 }
 
 /// A role of the credit token, granted and revoked by its admin.

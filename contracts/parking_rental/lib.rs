@@ -20,14 +20,11 @@ mod shell;
 #[ink::contract]
 mod parking_rental {
     use crate::rules::{Parking, RenterCheck};
-    use ink::{
-        env::hash::{Blake2x256, HashOutput},
-        prelude::vec::Vec,
-    };
+    use ink::prelude::vec::Vec;
     use interfaces::{
         parking::{
-            events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorOutcome,
-            SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
+            events as ev, sensor_preimage, Booking, Holding, ParkingConfig, ParkingError,
+            SensorOutcome, SignedSensorEvent, Space, SpaceTerms, Violation,
         },
         ChainBound, Deployment, DeviceId, GenesisHash,
     };
@@ -510,16 +507,8 @@ mod parking_rental {
         pub fn report(&mut self, signed: SignedSensorEvent) -> Result<SensorOutcome, ParkingError> {
             let event = signed.event;
             let records = self.devices([event.sensor, event.vehicle])?;
-            let mut digest = <Blake2x256 as HashOutput>::Type::default();
             let me = Deployment::here(self.chain);
-            ink::env::hash_encoded::<Blake2x256, _>(
-                &SensorPreimage {
-                    parking: &me,
-                    event: &event,
-                },
-                &mut digest,
-            );
-            let signer = interfaces::recover_signer(&signed.signature, &digest);
+            let signer = sensor_preimage(&me, &event).signer(&signed.signature);
             let now = self.env().block_timestamp();
             let space = self
                 .parking

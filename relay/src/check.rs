@@ -6,7 +6,7 @@
 
 use interfaces::{
     market::{check_device, session_owner, MeterState, RejectReason},
-    reading::{reading_digest_preimage, SessionPreimage, SignedReading},
+    reading::{reading_digest_preimage, session_preimage, SignedReading},
     registry::DeviceInfo,
     Deployment, DeviceId, DeviceKey,
 };
@@ -91,13 +91,13 @@ pub fn evaluate(
     }
     if let Some(session) = &reading.vehicle {
         session_owner(device, session, vehicle, Some(session.plugged_in_ms))?;
-        let preimage = SessionPreimage {
+        let preimage = session_preimage(
             market,
-            charger: &reading.device,
-            vehicle: &session.vehicle,
-            plugged_in_ms: session.plugged_in_ms,
-            plugged_out_ms: reading.at_ms,
-        };
+            &reading.device,
+            &session.vehicle,
+            session.plugged_in_ms,
+            reading.at_ms,
+        );
         if recover_key(&preimage.encode(), &session.signature) != vehicle.map(|car| car.key) {
             return Err(RejectReason::BadVehicleSignature);
         }

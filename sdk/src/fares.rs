@@ -8,8 +8,8 @@ use crate::{
 };
 use interfaces::{
     fares::{
-        events as ev, FareError, FareQuote, FareRule, Route, SignedValidatorEvent, Ticket, Trip,
-        ValidatorAction, ValidatorEvent, ValidatorOutcome, ValidatorPreimage,
+        events as ev, validator_preimage, FareError, FareQuote, FareRule, Route,
+        SignedValidatorEvent, Ticket, Trip, ValidatorAction, ValidatorEvent, ValidatorOutcome,
     },
     AccountId, Deployment, DeviceId, DeviceKey, TimestampMs,
 };
@@ -160,11 +160,7 @@ impl ValidatorSimulator {
 
     /// Signs any event as this validator (tests use it to forge and replay).
     pub fn sign(&self, event: ValidatorEvent) -> SignedValidatorEvent {
-        let preimage = ValidatorPreimage {
-            fares: &self.fares,
-            event: &event,
-        }
-        .encode();
+        let preimage = validator_preimage(&self.fares, &event).encode();
         SignedValidatorEvent {
             signature: self.signer.sign_digest(&crate::blake2_256(&preimage)),
             event,

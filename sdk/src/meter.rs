@@ -5,7 +5,7 @@
 use crate::keys::DeviceSigner;
 use interfaces::{
     reading::{
-        reading_digest_preimage, MeterReading, SessionPreimage, SignedReading, VehicleSession,
+        reading_digest_preimage, session_preimage, MeterReading, SignedReading, VehicleSession,
     },
     Deployment, DeviceId, DeviceKey, DeviceKind, EnergyProfile, EnergySource, TimestampMs,
 };
@@ -123,14 +123,8 @@ pub fn co_sign_session(
     plugged_in_ms: TimestampMs,
     plugged_out_ms: TimestampMs,
 ) -> VehicleSession {
-    let preimage = SessionPreimage {
-        market,
-        charger,
-        vehicle: &vehicle,
-        plugged_in_ms,
-        plugged_out_ms,
-    }
-    .encode();
+    let preimage =
+        session_preimage(market, charger, &vehicle, plugged_in_ms, plugged_out_ms).encode();
     VehicleSession {
         vehicle,
         plugged_in_ms,

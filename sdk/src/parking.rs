@@ -8,8 +8,8 @@ use crate::{
 };
 use interfaces::{
     parking::{
-        events as ev, Booking, Holding, ParkingConfig, ParkingError, SensorEvent, SensorKind,
-        SensorOutcome, SensorPreimage, SignedSensorEvent, Space, SpaceTerms, Violation,
+        events as ev, sensor_preimage, Booking, Holding, ParkingConfig, ParkingError, SensorEvent,
+        SensorKind, SensorOutcome, SignedSensorEvent, Space, SpaceTerms, Violation,
     },
     AccountId, Deployment, DeviceId, DeviceKey, TimestampMs,
 };
@@ -202,11 +202,7 @@ impl SensorSimulator {
 
     /// Signs any event as this sensor (tests use it to forge and replay).
     pub fn sign(&self, event: SensorEvent) -> SignedSensorEvent {
-        let preimage = SensorPreimage {
-            parking: &self.parking,
-            event: &event,
-        }
-        .encode();
+        let preimage = sensor_preimage(&self.parking, &event).encode();
         SignedSensorEvent {
             signature: self.signer.sign_digest(&crate::blake2_256(&preimage)),
             event,

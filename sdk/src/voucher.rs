@@ -4,6 +4,7 @@
 
 use anyhow::{anyhow, bail, Context};
 use interfaces::{token::voucher_preimage, AccountId, Deployment, GenesisHash};
+use scale::Encode;
 use secp256k1::{Message, SecretKey, SECP256K1};
 
 /// What a voucher's QR code carries.
@@ -43,7 +44,7 @@ pub fn sign_redemption(
     voucher_id: u64,
     redeemer: &AccountId,
 ) -> [u8; 65] {
-    let digest = crate::blake2_256(&voucher_preimage(token, voucher_id, redeemer));
+    let digest = crate::blake2_256(&voucher_preimage(token, voucher_id, redeemer).encode());
     let (recovery, compact) = SECP256K1
         .sign_ecdsa_recoverable(&Message::from_digest(digest), secret)
         .serialize_compact();
@@ -156,7 +157,8 @@ mod tests {
         let signature = ticket.sign_for([3; 32], &redeemer);
         let recover = |chain: GenesisHash, who: &AccountId| {
             let token = ticket.deployment(chain);
-            let digest = crate::blake2_256(&voucher_preimage(&token, ticket.voucher_id, who));
+            let digest =
+                crate::blake2_256(&voucher_preimage(&token, ticket.voucher_id, who).encode());
             let id = secp256k1::ecdsa::RecoveryId::from_i32(i32::from(signature[64])).unwrap();
             let sig =
                 secp256k1::ecdsa::RecoverableSignature::from_compact(&signature[..64], id).unwrap();
@@ -189,7 +191,8 @@ mod tests {
         );
         let redeemer = AccountId::from(<[u8; 32]>::try_from(bytes("redeemer")).unwrap());
         let chain = <[u8; 32]>::try_from(bytes("chain")).unwrap();
-        let preimage = voucher_preimage(&ticket.deployment(chain), ticket.voucher_id, &redeemer);
+        let token = ticket.deployment(chain);
+        let preimage = voucher_preimage(&token, ticket.voucher_id, &redeemer).encode();
         assert_eq!(crate::blake2_256(&preimage).to_vec(), bytes("digest"));
         assert_eq!(
             ticket.sign_for(chain, &redeemer).to_vec(),
