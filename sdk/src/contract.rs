@@ -5,7 +5,7 @@
 
 use crate::chain::{CallReport, Chain, ChainError, ContractEvent, Weight};
 use ink::primitives::LangError;
-use interfaces::{AccountId, Deployment};
+use interfaces::{AccountId, Deployment, GenesisHash};
 use scale::{Decode, Encode};
 
 /// A 4-byte message or constructor selector.
@@ -124,6 +124,20 @@ impl ContractHandle {
     ) -> Result<Receipt<Self>, ClientError<E>> {
         let (address, report) = chain.instantiate(signer, code, input(constructor, args), salt)?;
         Ok(fallible::<(), E>(report)?.map(|()| Self { address }))
+    }
+
+    /// Instantiates `code` with the constructor `new`, whose arguments end with the chain's
+    /// genesis hash (I-1: what the contract's signatures bind): `args` gets it and returns
+    /// them all.
+    pub fn instantiate_bound<C: Chain, A: Encode, E: Decode>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        args: impl FnOnce(GenesisHash) -> A,
+        salt: Vec<u8>,
+    ) -> Result<Receipt<Self>, ClientError<E>> {
+        let genesis = chain.genesis_hash();
+        Self::instantiate(chain, signer, code, selector("new"), args(genesis), salt)
     }
 
     /// A state-changing message returning `Result<R, E>`.
@@ -281,6 +295,48 @@ pub const fn mutates(kind: &str) -> bool {
 /// event struct of the module `ev`, and the function `$decode(contract, events)` that
 /// picks that contract's events out of a call's and decodes them in order. One list for
 /// both, so an event cannot be in the enum and missing from the decoder.
+/// A typed client of one contract, written once for every contract: the struct around its
+/// [`ContractHandle`], `at` and `address`; with `signed`, also `deployment` (what the
+/// contract's signers bind: it answers `ChainBound::chain_id`). The messages come from
+/// [`messages!`], the constructor from each client's `deploy`.
+macro_rules! contract_client {
+    ($(#[$doc:meta])* $client:ident, $error:ty $(, $signed:ident)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $client {
+            pub handle: $crate::contract::ContractHandle,
+        }
+
+        impl $client {
+            /// The contract at `address`.
+            pub fn at(address: interfaces::AccountId) -> Self {
+                Self {
+                    handle: $crate::contract::ContractHandle { address },
+                }
+            }
+
+            pub fn address(&self) -> interfaces::AccountId {
+                self.handle.address
+            }
+        }
+
+        $($crate::contract::contract_client!(@$signed $client, $error);)?
+    };
+    (@signed $client:ident, $error:ty) => {
+        impl $client {
+            /// This contract on its chain: what its signers bind (see
+            /// [`ContractHandle::deployment`](crate::contract::ContractHandle::deployment)).
+            pub fn deployment<C: $crate::chain::Chain>(
+                &self,
+                chain: &mut C,
+            ) -> Result<interfaces::Deployment, $crate::ClientError<$error>> {
+                self.handle.deployment(chain)
+            }
+        }
+    };
+}
+pub(crate) use contract_client;
+
 macro_rules! contract_events {
     ($(#[$doc:meta])* $enum:ident, $decode:ident, [$($variant:ident),* $(,)?]) => {
         $(#[$doc])*

@@ -1,9 +1,10 @@
 //! Typed client of the fare contract, and a transit validator simulator that signs
 //! boardings and tap-in/tap-out events the way a real validator does.
 
+use crate::contract::contract_client;
 use crate::{
     chain::Chain,
-    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -17,11 +18,12 @@ use scale::Encode;
 
 pub type FareResult<T> = Result<Receipt<T>, ClientError<FareError>>;
 
-/// The fare contract at `handle.address`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FareClient {
-    pub handle: ContractHandle,
-}
+contract_client!(
+    /// The fare contract at `handle.address`.
+    FareClient,
+    FareError,
+    signed
+);
 
 impl FareClient {
     /// Deploys the fare contract wired to `registry` and `token` on `chain` (its genesis
@@ -34,34 +36,14 @@ impl FareClient {
         token: AccountId,
         salt: Vec<u8>,
     ) -> FareResult<Self> {
-        let genesis = chain.genesis_hash();
-        let receipt = ContractHandle::instantiate(
+        let receipt = ContractHandle::instantiate_bound(
             chain,
             signer,
             code,
-            selector("new"),
-            (registry, token, genesis),
+            |genesis| (registry, token, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
-    }
-
-    pub fn at(address: AccountId) -> Self {
-        Self {
-            handle: ContractHandle { address },
-        }
-    }
-
-    pub fn address(&self) -> AccountId {
-        self.handle.address
-    }
-
-    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
-    pub fn deployment<C: Chain>(
-        &self,
-        chain: &mut C,
-    ) -> Result<Deployment, ClientError<FareError>> {
-        self.handle.deployment(chain)
     }
 
     messages! {

@@ -1,5 +1,6 @@
 //! Typed client of the energy market.
 
+use crate::contract::contract_client;
 use crate::{
     chain::Chain,
     contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
@@ -9,16 +10,17 @@ use interfaces::{
         events as ev, EnergyAccount, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome,
     },
     reading::SignedReading,
-    AccountId, Deployment, DeviceId,
+    AccountId, DeviceId,
 };
 
 pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
 
-/// The energy market at `handle.address`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MarketClient {
-    pub handle: ContractHandle,
-}
+contract_client!(
+    /// The energy market at `handle.address`.
+    MarketClient,
+    MarketError,
+    signed
+);
 
 impl MarketClient {
     /// Deploys the market wired to `registry` and `token` on `chain` (its genesis hash);
@@ -32,34 +34,14 @@ impl MarketClient {
         config: MarketConfig,
         salt: Vec<u8>,
     ) -> MarketResult<Self> {
-        let genesis = chain.genesis_hash();
-        let receipt = ContractHandle::instantiate(
+        let receipt = ContractHandle::instantiate_bound(
             chain,
             signer,
             code,
-            selector("new"),
-            (registry, token, config, genesis),
+            |genesis| (registry, token, config, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
-    }
-
-    pub fn at(address: AccountId) -> Self {
-        Self {
-            handle: ContractHandle { address },
-        }
-    }
-
-    pub fn address(&self) -> AccountId {
-        self.handle.address
-    }
-
-    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
-    pub fn deployment<C: Chain>(
-        &self,
-        chain: &mut C,
-    ) -> Result<Deployment, ClientError<MarketError>> {
-        self.handle.deployment(chain)
     }
 
     /// Submits a batch of signed readings (anyone may: the signatures are the authority).

@@ -1,9 +1,10 @@
 //! Typed client of the parking rental, and a parking sensor simulator that signs arrival
 //! and departure events the way a real sensor does.
 
+use crate::contract::contract_client;
 use crate::{
     chain::Chain,
-    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, ClientError, ContractHandle, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -17,11 +18,12 @@ use scale::Encode;
 
 pub type ParkingResult<T> = Result<Receipt<T>, ClientError<ParkingError>>;
 
-/// The parking rental at `handle.address`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParkingClient {
-    pub handle: ContractHandle,
-}
+contract_client!(
+    /// The parking rental at `handle.address`.
+    ParkingClient,
+    ParkingError,
+    signed
+);
 
 impl ParkingClient {
     /// Deploys the rental wired to `registry` and `token` on `chain` (its genesis hash);
@@ -35,34 +37,14 @@ impl ParkingClient {
         config: ParkingConfig,
         salt: Vec<u8>,
     ) -> ParkingResult<Self> {
-        let genesis = chain.genesis_hash();
-        let receipt = ContractHandle::instantiate(
+        let receipt = ContractHandle::instantiate_bound(
             chain,
             signer,
             code,
-            selector("new"),
-            (registry, token, config, genesis),
+            |genesis| (registry, token, config, genesis),
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
-    }
-
-    pub fn at(address: AccountId) -> Self {
-        Self {
-            handle: ContractHandle { address },
-        }
-    }
-
-    pub fn address(&self) -> AccountId {
-        self.handle.address
-    }
-
-    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
-    pub fn deployment<C: Chain>(
-        &self,
-        chain: &mut C,
-    ) -> Result<Deployment, ClientError<ParkingError>> {
-        self.handle.deployment(chain)
     }
 
     messages! {

@@ -1,5 +1,6 @@
 //! Typed client of the identity registry: one method per message, encoded once here.
 
+use crate::contract::contract_client;
 use crate::{
     chain::{Chain, ContractEvent},
     contract::messages,
@@ -13,11 +14,11 @@ use interfaces::{
 
 pub type RegistryResult<T> = Result<Receipt<T>, ClientError<RegistryError>>;
 
-/// The identity registry at `handle.address`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegistryClient {
-    pub handle: ContractHandle,
-}
+contract_client!(
+    /// The identity registry at `handle.address`.
+    RegistryClient,
+    RegistryError
+);
 
 impl RegistryClient {
     /// Deploys the registry from its `.wasm` with `signer` as admin.
@@ -37,17 +38,6 @@ impl RegistryClient {
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
-    }
-
-    /// The registry at a known address.
-    pub fn at(address: AccountId) -> Self {
-        Self {
-            handle: ContractHandle { address },
-        }
-    }
-
-    pub fn address(&self) -> AccountId {
-        self.handle.address
     }
 
     messages! {

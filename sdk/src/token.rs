@@ -1,6 +1,7 @@
 //! Typed client of the credit token: PSP22 messages (errors: `PSP22Error`) and the
 //! token's own (errors: `TokenError`).
 
+use crate::contract::contract_client;
 use crate::{
     chain::{Chain, ContractEvent},
     contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
@@ -10,17 +11,18 @@ use interfaces::{
         events as ev, Earning, Mint, MintReceipt, PSP22Error, RetiredTotal, Retirement,
         RetirementClaim, TokenError, TokenRole, Voucher,
     },
-    AccountId, Deployment, TimestampMs,
+    AccountId, TimestampMs,
 };
 
 pub type TokenResult<T> = Result<Receipt<T>, ClientError<TokenError>>;
 pub type Psp22Result<T> = Result<Receipt<T>, ClientError<PSP22Error>>;
 
-/// The credit token at `handle.address`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenClient {
-    pub handle: ContractHandle,
-}
+contract_client!(
+    /// The credit token at `handle.address`.
+    TokenClient,
+    TokenError,
+    signed
+);
 
 /// Constructor arguments of the credit token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,40 +82,24 @@ impl TokenClient {
         config: TokenConfig,
         salt: Vec<u8>,
     ) -> Result<Receipt<Self>, ClientError<TokenError>> {
-        let args = (
-            config.initial_supply,
-            config.name,
-            config.symbol,
-            config.decimals,
-            config.gating_registry,
-            chain.genesis_hash(),
-        );
-        let (address, report) = chain.instantiate(
+        // ink! 5 constructors answer `Ok(Ok(()))`, infallible ones included.
+        let receipt = ContractHandle::instantiate_bound(
+            chain,
             signer,
             code,
-            crate::contract::input(selector("new"), args),
+            |genesis| {
+                (
+                    config.initial_supply,
+                    config.name,
+                    config.symbol,
+                    config.decimals,
+                    config.gating_registry,
+                    genesis,
+                )
+            },
             salt,
         )?;
-        // ink! 5 constructors answer `Ok(Ok(()))`, infallible ones included.
-        Ok(crate::contract::fallible::<(), TokenError>(report)?.map(|()| Self::at(address)))
-    }
-
-    pub fn at(address: AccountId) -> Self {
-        Self {
-            handle: ContractHandle { address },
-        }
-    }
-
-    pub fn address(&self) -> AccountId {
-        self.handle.address
-    }
-
-    /// This contract on its chain: what its signers bind (see [`ContractHandle::deployment`]).
-    pub fn deployment<C: Chain>(
-        &self,
-        chain: &mut C,
-    ) -> Result<Deployment, ClientError<TokenError>> {
-        self.handle.deployment(chain)
+        Ok(receipt.map(|handle| Self { handle }))
     }
 
     // The token's own messages.

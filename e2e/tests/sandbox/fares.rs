@@ -3,22 +3,22 @@
 //! stage, seats per segment, cancellations, a cancelled trip's fares claimed back,
 //! validator boarding and tap-in/tap-out.
 
+use crate::common::{wasm, Base};
 use interfaces::{
     fares::{
         rider_tag, FareError, FareQuote, FareRule, RideScope, Slab, TicketState, TripState,
         ValidatorAction, ValidatorOutcome, ValidatorRefusal,
     },
     token::{Earning, TokenRole},
-    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
     device_id,
     fares::{fare_events, FareEvent, ValidatorSimulator},
     keys::DeviceSigner,
-    named_account, Chain, ClientError, FareClient, RegistryClient, TokenClient, TokenConfig,
+    named_account, Chain, ClientError, FareClient, RegistryClient, TokenClient,
 };
-use smartcity_suite::artifacts;
 
 const MICRO: u128 = 1_000_000;
 const MINUTE: u64 = 60_000;
@@ -58,62 +58,34 @@ struct Depot {
 
 impl Depot {
     fn new() -> Self {
-        let mut chain = SandboxChain::new();
-        let dir = artifacts::default_dir();
-        let (admin, issuer, operator, minter) = (
-            named_account("admin"),
-            named_account("issuer"),
-            named_account("operator"),
-            named_account("minter"),
-        );
+        let minter = named_account("minter");
         let bus = named_account("bus-company");
         let riders = [
             named_account("ria"),
             named_account("sol"),
             named_account("tam"),
         ];
-        let registry = RegistryClient::deploy(
-            &mut chain,
-            admin,
-            &artifacts::wasm(&dir, "identity_registry").unwrap(),
-            8,
-            vec![],
-        )
-        .unwrap()
-        .value;
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
-            .unwrap();
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
-            .unwrap();
-        for (name, account) in [
+        let base = Base::new(&[
             ("bus", bus),
             ("ria", riders[0]),
             ("sol", riders[1]),
             ("tam", riders[2]),
-        ] {
-            let id = smartcity_sdk::virtual_id(b"salt", name);
-            registry
-                .register_citizen(&mut chain, issuer, id, account)
-                .unwrap();
-        }
-        let token = TokenClient::deploy(
-            &mut chain,
+        ]);
+        let Base {
+            mut chain,
             admin,
-            &artifacts::wasm(&dir, "credit_token").unwrap(),
-            TokenConfig::city(Some(registry.address())),
-            vec![],
-        )
-        .unwrap()
-        .value;
+            issuer,
+            operator,
+            registry,
+            token,
+        } = base;
         token
             .grant_role(&mut chain, admin, TokenRole::Minter, minter)
             .unwrap();
         let fares = FareClient::deploy(
             &mut chain,
             admin,
-            &artifacts::wasm(&dir, "fare_pricing").unwrap(),
+            &wasm("fare_pricing"),
             registry.address(),
             token.address(),
             vec![],

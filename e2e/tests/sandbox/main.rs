@@ -3,6 +3,7 @@
 //! whole pallet-contracts runtime, and linking is most of an e2e build.
 //! (The same contracts on a real node: `tests/node.rs`.)
 
+mod common;
 mod fares;
 mod market;
 mod parking;

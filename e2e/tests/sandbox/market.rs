@@ -3,6 +3,7 @@
 //! by claims, every rejection by its reason while the rest of the batch is accepted, V2G,
 //! pay-as-you-go billing netted against the credits.
 
+use crate::common::{wasm, Base};
 use interfaces::{
     market::{
         DefaultRatings, MarketConfig, MarketError, OfferState, PeakWindow, ReadingOutcome,
@@ -11,7 +12,7 @@ use interfaces::{
     reading::{MeterReading, SignedReading},
     token::PSP22Error,
     token::{TokenError, TokenRole},
-    AccountId, Deployment, DeviceKind, EnergyProfile, EnergySource, RegistryRole,
+    AccountId, Deployment, DeviceKind, EnergyProfile, EnergySource,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -19,9 +20,8 @@ use smartcity_sdk::{
     keys::DeviceSigner,
     market::{market_events, MarketEvent},
     meter::MeterSimulator,
-    named_account, Chain, ClientError, MarketClient, RegistryClient, TokenClient, TokenConfig,
+    named_account, Chain, ClientError, MarketClient, RegistryClient, TokenClient,
 };
-use smartcity_suite::artifacts;
 
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: u64 = 60 * MINUTE_MS;
@@ -82,51 +82,20 @@ struct Grid {
 
 impl Grid {
     fn new() -> Self {
-        let mut chain = SandboxChain::new();
-        let dir = artifacts::default_dir();
-        let admin = named_account("admin");
-        let issuer = named_account("issuer");
-        let operator = named_account("operator");
         let utility = named_account("utility");
         let (asha, ben) = (named_account("asha"), named_account("ben"));
-        let registry = RegistryClient::deploy(
-            &mut chain,
+        let Base {
+            mut chain,
             admin,
-            &artifacts::wasm(&dir, "identity_registry").unwrap(),
-            8,
-            vec![],
-        )
-        .unwrap()
-        .value;
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
-            .unwrap();
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
-            .unwrap();
-        for (name, account) in [("asha", asha), ("ben", ben)] {
-            registry
-                .register_citizen(
-                    &mut chain,
-                    issuer,
-                    smartcity_sdk::virtual_id(b"salt", name),
-                    account,
-                )
-                .unwrap();
-        }
-        let token = TokenClient::deploy(
-            &mut chain,
-            admin,
-            &artifacts::wasm(&dir, "credit_token").unwrap(),
-            TokenConfig::city(Some(registry.address())),
-            vec![],
-        )
-        .unwrap()
-        .value;
+            issuer,
+            operator,
+            registry,
+            token,
+        } = Base::new(&[("asha", asha), ("ben", ben)]);
         let market = MarketClient::deploy(
             &mut chain,
             admin,
-            &artifacts::wasm(&dir, "energy_market").unwrap(),
+            &wasm("energy_market"),
             registry.address(),
             token.address(),
             config(utility),

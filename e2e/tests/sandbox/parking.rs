@@ -4,13 +4,14 @@
 //! reported, the owner is paid. Every test ends by checking the escrow invariant: the
 //! contract's token balance is the sum of its open bookings' escrow and the payouts it owes.
 
+use crate::common::{wasm, Base};
 use interfaces::{
     parking::{
         vehicle_tag, Availability, BookingState, Holding, ParkingConfig, ParkingError,
         SensorOutcome, SpaceTerms, TagScope, ViolationKind,
     },
     token::{Earning, PSP22Error, TokenRole},
-    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource, RegistryRole,
+    AccountId, CitizenStatus, Deployment, DeviceKind, EnergySource,
 };
 use smartcity_sandbox::SandboxChain;
 use smartcity_sdk::{
@@ -18,9 +19,8 @@ use smartcity_sdk::{
     keys::DeviceSigner,
     named_account,
     parking::{parking_events, ParkingEvent, SensorSimulator},
-    Chain, ClientError, ParkingClient, RegistryClient, TokenClient, TokenConfig,
+    Chain, ClientError, ParkingClient, RegistryClient, TokenClient,
 };
-use smartcity_suite::artifacts;
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;
@@ -75,11 +75,6 @@ fn config(fees: AccountId) -> ParkingConfig {
 
 impl Lot {
     fn new() -> Self {
-        let mut chain = SandboxChain::new();
-        let dir = artifacts::default_dir();
-        let admin = named_account("admin");
-        let issuer = named_account("issuer");
-        let operator = named_account("operator");
         let minter = named_account("minter");
         let fees = named_account("platform-fees");
         let (shop, rita, sam) = (
@@ -87,36 +82,14 @@ impl Lot {
             named_account("rita"),
             named_account("sam"),
         );
-        let registry = RegistryClient::deploy(
-            &mut chain,
+        let Base {
+            mut chain,
             admin,
-            &artifacts::wasm(&dir, "identity_registry").unwrap(),
-            8,
-            vec![],
-        )
-        .unwrap()
-        .value;
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Issuer, issuer)
-            .unwrap();
-        registry
-            .grant_role(&mut chain, admin, RegistryRole::Operator, operator)
-            .unwrap();
-        for (name, account) in [("shop", shop), ("rita", rita), ("sam", sam)] {
-            let id = smartcity_sdk::virtual_id(b"salt", name);
-            registry
-                .register_citizen(&mut chain, issuer, id, account)
-                .unwrap();
-        }
-        let token = TokenClient::deploy(
-            &mut chain,
-            admin,
-            &artifacts::wasm(&dir, "credit_token").unwrap(),
-            TokenConfig::city(Some(registry.address())),
-            vec![],
-        )
-        .unwrap()
-        .value;
+            operator,
+            registry,
+            token,
+            ..
+        } = Base::new(&[("shop", shop), ("rita", rita), ("sam", sam)]);
         token
             .grant_role(&mut chain, admin, TokenRole::Minter, minter)
             .unwrap();
@@ -126,7 +99,7 @@ impl Lot {
         let parking = ParkingClient::deploy(
             &mut chain,
             admin,
-            &artifacts::wasm(&dir, "parking_rental").unwrap(),
+            &wasm("parking_rental"),
             registry.address(),
             token.address(),
             config(fees),
