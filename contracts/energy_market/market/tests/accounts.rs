@@ -300,3 +300,36 @@ fn a_moved_households_new_key_takes_over_its_books() {
         Err(MarketError::NothingToClaim)
     );
 }
+
+/// M-1, offers: Asha's key is lost while 2 kWh of her ledger sit in an open offer. Her new
+/// key takes over her books (the offer's energy is not in them: it is reserved), and only
+/// the old key could cancel the offer. Nothing is lost: once the offer expires anyone
+/// closes it, the energy returns to the old account's ledger, and the new key takes it
+/// over again.
+#[ink::test]
+fn an_offer_left_by_a_lost_key_comes_back_to_the_new_key() {
+    let mut market = market();
+    let (asha, new_asha) = (account(7), account(9));
+    let mut old = market.account(asha);
+    accrue(&mut old, [1; 32], &solar_share(NOON, 3_000, 0, 4_000_000));
+    market.set_account(asha, &old);
+    let offer = market
+        .create_offer(asha, 2_000, 1_500_000, NOON + HOUR_MS, NOON)
+        .unwrap();
+    let first = market.take_over_account(asha, new_asha).unwrap();
+    assert_eq!(first.ledger_wh, 1_000);
+    // the new key cannot cancel the old key's offer; it expires and anyone closes it
+    assert_eq!(
+        market.close_offer(new_asha, offer, true, NOON),
+        Err(MarketError::NotSeller)
+    );
+    assert_eq!(
+        market.close_offer(account(3), offer, false, NOON + HOUR_MS),
+        Ok(2_000)
+    );
+    assert_eq!(market.ledger_wh(asha), 2_000);
+    let second = market.take_over_account(asha, new_asha).unwrap();
+    assert_eq!(second.ledger_wh, 2_000);
+    assert_eq!(market.ledger_wh(new_asha), 3_000);
+    assert_eq!(market.account(asha), EnergyAccount::default());
+}
