@@ -200,13 +200,13 @@ impl ContractHandle {
 }
 
 /// Typed wrappers for a client struct with a `handle: ContractHandle` field, each calling
-/// the contract message of the same name:
+/// the contract message `$label` (its own name, or a trait's `Trait::name`):
 /// - `message!(tx E, name(args) -> R)`: a state-changing message returning `Result<R, E>`,
 ///   signed by `signer`;
 /// - `message!(read E, name(args) -> R)`: a query returning a plain `R`;
 /// - `message!(read_fallible E, name(args) -> R)`: a query returning `Result<R, E>`.
 macro_rules! message {
-    (tx $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+    (tx $err:ty, $label:expr, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
         $(#[$doc])*
         pub fn $name<C: $crate::chain::Chain>(
             &self,
@@ -214,11 +214,11 @@ macro_rules! message {
             signer: interfaces::AccountId
             $(, $arg: $ty)*
         ) -> Result<$crate::contract::Receipt<$ret>, $crate::contract::ClientError<$err>> {
-            let selector = $crate::contract::selector(stringify!($name));
+            let selector = $crate::contract::selector($label);
             self.handle.call(chain, signer, selector, ($($arg,)*))
         }
     };
-    (read $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+    (read $err:ty, $label:expr, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
         $(#[$doc])*
         pub fn $name<C: $crate::chain::Chain>(
             &self,
@@ -227,14 +227,14 @@ macro_rules! message {
         ) -> Result<$ret, $crate::contract::ClientError<$err>> {
             let (reader, selector) = (
                 interfaces::AccountId::from([0; 32]),
-                $crate::contract::selector(stringify!($name)),
+                $crate::contract::selector($label),
             );
             self.handle
                 .read(chain, reader, selector, ($($arg,)*))
                 .map(|receipt| receipt.value)
         }
     };
-    (read_fallible $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
+    (read_fallible $err:ty, $label:expr, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
         $(#[$doc])*
         pub fn $name<C: $crate::chain::Chain>(
             &self,
@@ -243,7 +243,7 @@ macro_rules! message {
         ) -> Result<$ret, $crate::contract::ClientError<$err>> {
             let (reader, selector) = (
                 interfaces::AccountId::from([0; 32]),
-                $crate::contract::selector(stringify!($name)),
+                $crate::contract::selector($label),
             );
             self.handle
                 .read_fallible(chain, reader, selector, ($($arg,)*))
@@ -268,16 +268,20 @@ pub struct MessageSpec {
 }
 
 /// [`message!`] for each listed message, and the client's `MESSAGES`: what it encodes,
-/// for the metadata check.
+/// for the metadata check. `tx E as "Trait::name", name(..)` calls a trait message.
 macro_rules! messages {
-    ($($kind:ident $err:ty, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
-        $( $crate::contract::message!($kind $err, $(#[$doc])* $name($($arg: $ty),*) -> $ret); )*
+    ($($kind:ident $err:ty $(as $label:literal)?, $(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
+        $( $crate::contract::message!(
+            $kind $err,
+            $crate::contract::label!($name $($label)?),
+            $(#[$doc])* $name($($arg: $ty),*) -> $ret
+        ); )*
 
         /// The messages this client encodes through `message!` (checked against the
         /// contract's metadata by a test).
         pub const MESSAGES: &'static [$crate::contract::MessageSpec] = &[
             $($crate::contract::MessageSpec {
-                name: stringify!($name),
+                name: $crate::contract::label!($name $($label)?),
                 mutates: $crate::contract::mutates(stringify!($kind)),
                 args: &[$((stringify!($arg), stringify!($ty))),*],
             },)*
@@ -285,6 +289,18 @@ macro_rules! messages {
     };
 }
 pub(crate) use messages;
+
+/// The name a message's selector is computed from: the client method's own name, or the
+/// label given with `as` (a trait message: `as "PSP22::transfer"`).
+macro_rules! label {
+    ($name:ident) => {
+        stringify!($name)
+    };
+    ($name:ident $label:literal) => {
+        $label
+    };
+}
+pub(crate) use label;
 
 /// Whether a `message!` kind changes state (`tx`) or only reads.
 pub const fn mutates(kind: &str) -> bool {

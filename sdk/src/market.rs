@@ -10,7 +10,7 @@ use interfaces::{
         events as ev, EnergyAccount, MarketConfig, MarketError, MeterState, Offer, ReadingOutcome,
     },
     reading::SignedReading,
-    AccountId, DeviceId,
+    AccountId, DeviceId, TimestampMs,
 };
 
 pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
@@ -42,21 +42,6 @@ impl MarketClient {
             salt,
         )?;
         Ok(receipt.map(|handle| Self { handle }))
-    }
-
-    /// Submits a batch of signed readings (anyone may: the signatures are the authority).
-    pub fn submit_readings<C: Chain>(
-        &self,
-        chain: &mut C,
-        signer: AccountId,
-        batch: Vec<SignedReading>,
-    ) -> MarketResult<Vec<ReadingOutcome>> {
-        self.handle.call(
-            chain,
-            signer,
-            selector("EnergyMarket::submit_readings"),
-            batch,
-        )
     }
 
     /// `submit_readings`, noting the extrinsic before it goes out: a relay records it, to
@@ -93,85 +78,18 @@ impl MarketClient {
         )
     }
 
-    pub fn set_config<C: Chain>(
-        &self,
-        chain: &mut C,
-        signer: AccountId,
-        config: MarketConfig,
-    ) -> MarketResult<()> {
-        self.handle
-            .call(chain, signer, selector("set_config"), config)
-    }
-
-    pub fn set_paused<C: Chain>(
-        &self,
-        chain: &mut C,
-        signer: AccountId,
-        paused: bool,
-    ) -> MarketResult<()> {
-        self.handle
-            .call(chain, signer, selector("set_paused"), paused)
-    }
-
-    pub fn create_offer<C: Chain>(
-        &self,
-        chain: &mut C,
-        seller: AccountId,
-        wh: u64,
-        price_per_kwh: u128,
-        expires_at_ms: u64,
-    ) -> MarketResult<u64> {
-        self.handle.call(
-            chain,
-            seller,
-            selector("create_offer"),
-            (wh, price_per_kwh, expires_at_ms),
-        )
-    }
-
-    pub fn buy<C: Chain>(
-        &self,
-        chain: &mut C,
-        buyer: AccountId,
-        offer_id: u64,
-        wh: u64,
-    ) -> MarketResult<u128> {
-        self.handle
-            .call(chain, buyer, selector("buy"), (offer_id, wh))
-    }
-
-    pub fn cancel_offer<C: Chain>(
-        &self,
-        chain: &mut C,
-        seller: AccountId,
-        offer_id: u64,
-    ) -> MarketResult<u64> {
-        self.handle
-            .call(chain, seller, selector("cancel_offer"), offer_id)
-    }
-
-    pub fn expire_offer<C: Chain>(
-        &self,
-        chain: &mut C,
-        anyone: AccountId,
-        offer_id: u64,
-    ) -> MarketResult<u64> {
-        self.handle
-            .call(chain, anyone, selector("expire_offer"), offer_id)
-    }
-
-    pub fn open_offers<C: Chain>(
-        &self,
-        chain: &mut C,
-        from_id: u64,
-        limit: u32,
-    ) -> MarketResult<(Vec<(u64, Offer)>, u64)> {
-        let reader = AccountId::from([0; 32]);
-        self.handle
-            .read_fallible(chain, reader, selector("open_offers"), (from_id, limit))
-    }
-
     messages! {
+        tx MarketError as "EnergyMarket::submit_readings",
+            /// Submits a batch of signed readings (anyone may: the signatures are the
+            /// authority).
+            submit_readings(batch: Vec<SignedReading>) -> Vec<ReadingOutcome>;
+        tx MarketError, set_config(config: MarketConfig) -> ();
+        tx MarketError, set_paused(paused: bool) -> ();
+        tx MarketError, create_offer(wh: u64, price_per_kwh: u128, expires_at_ms: TimestampMs) -> u64;
+        tx MarketError, buy(offer_id: u64, wh: u64) -> u128;
+        tx MarketError, cancel_offer(offer_id: u64) -> u64;
+        tx MarketError, expire_offer(offer_id: u64) -> u64;
+        read_fallible MarketError, open_offers(from_id: u64, limit: u32) -> (Vec<(u64, Offer)>, u64);
         tx MarketError, repay_debt(creditor: AccountId, amount: u128) -> u128;
         tx MarketError, move_debt(from: AccountId) -> ();
         tx MarketError, take_over_account(from: AccountId) -> ();

@@ -68,41 +68,17 @@ impl RegistryClient {
         read RegistryError, anchor(subject: Hash32) -> Option<Anchor>;
         read RegistryError, verify_record(subject: Hash32, record_hash: Hash32) -> bool;
         read RegistryError, consent_expiry(virtual_id: VirtualId, service: AccountId, category: DataCategory) -> Option<TimestampMs>;
+        // the `IdentityRegistry` trait's messages, as other contracts call them
+        read RegistryError as "IdentityRegistry::is_active", is_active(account: AccountId) -> bool;
+        read RegistryError as "IdentityRegistry::successor",
+            /// The account that acts now for `former`'s citizen after the admin moved it (a
+            /// lost key); `None` if `former` was never moved away from.
+            successor(former: AccountId) -> Option<AccountId>;
+        read RegistryError as "IdentityRegistry::device", device(device_id: DeviceId) -> Option<DeviceInfo>;
+        read RegistryError as "IdentityRegistry::has_consent", has_consent(citizen: AccountId, service: AccountId, category: DataCategory) -> bool;
     }
 
-    // The `IdentityRegistry` trait's messages, as other contracts call them.
-
-    pub fn is_active<C: Chain>(
-        &self,
-        chain: &mut C,
-        account: AccountId,
-    ) -> Result<bool, ClientError<RegistryError>> {
-        self.handle
-            .read(
-                chain,
-                account,
-                selector("IdentityRegistry::is_active"),
-                account,
-            )
-            .map(|r| r.value)
-    }
-
-    /// The account that acts now for `former`'s citizen after the admin moved it (a lost
-    /// key); `None` if `former` was never moved away from.
-    pub fn successor<C: Chain>(
-        &self,
-        chain: &mut C,
-        former: AccountId,
-    ) -> Result<Option<AccountId>, ClientError<RegistryError>> {
-        self.handle
-            .read(
-                chain,
-                former,
-                selector("IdentityRegistry::successor"),
-                former,
-            )
-            .map(|r| r.value)
-    }
+    // Batch queries keep their receipts: what they weigh is measured.
 
     pub fn are_active<C: Chain>(
         &self,
@@ -118,22 +94,6 @@ impl RegistryClient {
         )
     }
 
-    pub fn device<C: Chain>(
-        &self,
-        chain: &mut C,
-        device_id: DeviceId,
-    ) -> Result<Option<DeviceInfo>, ClientError<RegistryError>> {
-        let reader = AccountId::from([0; 32]);
-        self.handle
-            .read(
-                chain,
-                reader,
-                selector("IdentityRegistry::device"),
-                device_id,
-            )
-            .map(|r| r.value)
-    }
-
     pub fn devices<C: Chain>(
         &self,
         chain: &mut C,
@@ -146,23 +106,6 @@ impl RegistryClient {
             selector("IdentityRegistry::devices"),
             device_ids,
         )
-    }
-
-    pub fn has_consent<C: Chain>(
-        &self,
-        chain: &mut C,
-        citizen: AccountId,
-        service: AccountId,
-        category: DataCategory,
-    ) -> Result<bool, ClientError<RegistryError>> {
-        self.handle
-            .read(
-                chain,
-                service,
-                selector("IdentityRegistry::has_consent"),
-                (citizen, service, category),
-            )
-            .map(|r| r.value)
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::contract::contract_client;
 use crate::{
     chain::{Chain, ContractEvent},
-    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    contract::{decode_event, messages, ClientError, ContractHandle, Receipt},
 };
 use interfaces::{
     token::{
@@ -48,31 +48,6 @@ impl TokenConfig {
     }
 }
 
-macro_rules! own_tx {
-    ($name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> TokenResult<$ret> {
-            self.handle.call(chain, signer, selector(stringify!($name)), ($($arg,)*))
-        }
-    };
-}
-
-macro_rules! psp22_tx {
-    ($trait_name:literal, $name:ident ( $($arg:ident : $ty:ty),* )) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C, signer: AccountId $(, $arg: $ty)*) -> Psp22Result<()> {
-            self.handle.call(chain, signer, selector(concat!($trait_name, "::", stringify!($name))), ($($arg,)*))
-        }
-    };
-}
-
-macro_rules! read {
-    ($selector:expr, $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty) => {
-        pub fn $name<C: Chain>(&self, chain: &mut C $(, $arg: $ty)*) -> Result<$ret, ClientError<TokenError>> {
-            let reader = AccountId::from([0; 32]);
-            self.handle.read(chain, reader, selector($selector), ($($arg,)*)).map(|r| r.value)
-        }
-    };
-}
-
 impl TokenClient {
     /// Deploys the token from its `.wasm`; `signer` becomes admin and holds the initial supply.
     pub fn deploy<C: Chain>(
@@ -102,57 +77,49 @@ impl TokenClient {
         Ok(receipt.map(|handle| Self { handle }))
     }
 
-    // The token's own messages.
-    own_tx!(propose_admin(proposed: AccountId) -> ());
-    own_tx!(accept_admin() -> ());
-    own_tx!(grant_role(role: TokenRole, account: AccountId) -> ());
-    own_tx!(revoke_role(role: TokenRole, account: AccountId) -> ());
-    own_tx!(pause() -> ());
-    own_tx!(unpause() -> ());
-    own_tx!(set_allow_listed(account: AccountId, allowed: bool) -> ());
-    own_tx!(mint_with_receipt(to: AccountId, amount: u128, earning: Earning) -> u64);
-    own_tx!(set_co2e_rate(grams_per_credit: u128) -> ());
-    own_tx!(retire(amount: u128, claim: RetirementClaim) -> u64);
-    own_tx!(create_voucher(amount: u128, key: [u8; 33], expires_at_ms: TimestampMs, receipts: Vec<u64>) -> u64);
-    own_tx!(redeem_voucher(id: u64, signature: [u8; 65]) -> ());
-    own_tx!(reclaim_voucher(id: u64) -> ());
-
-    /// Minter only: the energy market's batch mint (`CreditMinter::mint_batch`).
-    pub fn mint_batch<C: Chain>(
-        &self,
-        chain: &mut C,
-        signer: AccountId,
-        mints: Vec<Mint>,
-    ) -> TokenResult<Vec<u64>> {
-        self.handle
-            .call(chain, signer, selector("CreditMinter::mint_batch"), mints)
+    messages! {
+        // the token's own messages
+        tx TokenError, propose_admin(proposed: AccountId) -> ();
+        tx TokenError, accept_admin() -> ();
+        tx TokenError, grant_role(role: TokenRole, account: AccountId) -> ();
+        tx TokenError, revoke_role(role: TokenRole, account: AccountId) -> ();
+        tx TokenError, pause() -> ();
+        tx TokenError, unpause() -> ();
+        tx TokenError, set_allow_listed(account: AccountId, allowed: bool) -> ();
+        tx TokenError, mint_with_receipt(to: AccountId, amount: u128, earning: Earning) -> u64;
+        tx TokenError, set_co2e_rate(grams_per_credit: u128) -> ();
+        tx TokenError, retire(amount: u128, claim: RetirementClaim) -> u64;
+        tx TokenError, create_voucher(amount: u128, key: [u8; 33], expires_at_ms: TimestampMs, receipts: Vec<u64>) -> u64;
+        tx TokenError, redeem_voucher(id: u64, signature: [u8; 65]) -> ();
+        tx TokenError, reclaim_voucher(id: u64) -> ();
+        // minter only: the energy market's batch mint
+        tx TokenError as "CreditMinter::mint_batch", mint_batch(mints: Vec<Mint>) -> Vec<u64>;
+        read TokenError, admin() -> AccountId;
+        read TokenError, has_role(role: TokenRole, account: AccountId) -> bool;
+        read TokenError, is_paused() -> bool;
+        read TokenError, is_allow_listed(account: AccountId) -> bool;
+        read TokenError, gating_registry() -> Option<AccountId>;
+        read TokenError, receipt(id: u64) -> Option<MintReceipt>;
+        read TokenError, retirement(id: u64) -> Option<Retirement>;
+        read TokenError, retired_total(account: AccountId) -> RetiredTotal;
+        read TokenError, co2e_rate() -> u128;
+        read TokenError, voucher(id: u64) -> Option<Voucher>;
+        // PSP22 and its extensions
+        read TokenError as "PSP22::total_supply", total_supply() -> u128;
+        read TokenError as "PSP22::balance_of", balance_of(owner: AccountId) -> u128;
+        read TokenError as "PSP22::allowance", allowance(owner: AccountId, spender: AccountId) -> u128;
+        read TokenError as "PSP22Metadata::token_name", token_name() -> Option<String>;
+        read TokenError as "PSP22Metadata::token_symbol", token_symbol() -> Option<String>;
+        read TokenError as "PSP22Metadata::token_decimals", token_decimals() -> u8;
+        // (`_data`: the contract's own name for the argument it ignores)
+        tx PSP22Error as "PSP22::transfer", transfer(to: AccountId, value: u128, _data: Vec<u8>) -> ();
+        tx PSP22Error as "PSP22::transfer_from", transfer_from(from: AccountId, to: AccountId, value: u128, _data: Vec<u8>) -> ();
+        tx PSP22Error as "PSP22::approve", approve(spender: AccountId, value: u128) -> ();
+        tx PSP22Error as "PSP22::increase_allowance", increase_allowance(spender: AccountId, delta_value: u128) -> ();
+        tx PSP22Error as "PSP22::decrease_allowance", decrease_allowance(spender: AccountId, delta_value: u128) -> ();
+        tx PSP22Error as "PSP22Mintable::mint", mint(value: u128) -> ();
+        tx PSP22Error as "PSP22Burnable::burn", burn(value: u128) -> ();
     }
-
-    read!("admin", admin() -> AccountId);
-    read!("has_role", has_role(role: TokenRole, account: AccountId) -> bool);
-    read!("is_paused", is_paused() -> bool);
-    read!("is_allow_listed", is_allow_listed(account: AccountId) -> bool);
-    read!("gating_registry", gating_registry() -> Option<AccountId>);
-    read!("receipt", receipt(id: u64) -> Option<MintReceipt>);
-    read!("retirement", retirement(id: u64) -> Option<Retirement>);
-    read!("retired_total", retired_total(account: AccountId) -> RetiredTotal);
-    read!("co2e_rate", co2e_rate() -> u128);
-    read!("voucher", voucher(id: u64) -> Option<Voucher>);
-    read!("PSP22::total_supply", total_supply() -> u128);
-    read!("PSP22::balance_of", balance_of(owner: AccountId) -> u128);
-    read!("PSP22::allowance", allowance(owner: AccountId, spender: AccountId) -> u128);
-    read!("PSP22Metadata::token_name", token_name() -> Option<String>);
-    read!("PSP22Metadata::token_symbol", token_symbol() -> Option<String>);
-    read!("PSP22Metadata::token_decimals", token_decimals() -> u8);
-
-    // PSP22 and its extensions.
-    psp22_tx!("PSP22", transfer(to: AccountId, value: u128, data: Vec<u8>));
-    psp22_tx!("PSP22", transfer_from(from: AccountId, to: AccountId, value: u128, data: Vec<u8>));
-    psp22_tx!("PSP22", approve(spender: AccountId, value: u128));
-    psp22_tx!("PSP22", increase_allowance(spender: AccountId, delta_value: u128));
-    psp22_tx!("PSP22", decrease_allowance(spender: AccountId, delta_value: u128));
-    psp22_tx!("PSP22Mintable", mint(value: u128));
-    psp22_tx!("PSP22Burnable", burn(value: u128));
 }
 
 /// Every credit-token event, typed.

@@ -1066,11 +1066,7 @@ fn an_offer_is_bought_partly_by_two_buyers_cancelled_and_another_expires() {
         grid.market.ledger_wh(&mut grid.chain, carol).unwrap(),
         1_500
     );
-    let (open, _) = grid
-        .market
-        .open_offers(&mut grid.chain, 0, 10)
-        .unwrap()
-        .value;
+    let (open, _) = grid.market.open_offers(&mut grid.chain, 0, 10).unwrap();
     assert_eq!(
         open.iter()
             .map(|(id, o)| (*id, o.wh_left))
