@@ -39,27 +39,28 @@ wait_port() {
 
 echo
 echo "== Meter relay =="
-MQTT_PORT=$(free_port)
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 1000\n' "$MQTT_PORT" >"$WORK/mosquitto.conf"
-"$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
+# the relay's own mosquitto launcher (the one its tests use): prints its URL once it listens
+"$BIN/meter-relay" broker --dir "$WORK" >"$WORK/broker.url" 2>"$WORK/broker.log" &
 PIDS+=($!)
-wait_port "$MQTT_PORT"
+for _ in $(seq 1 200); do [ -s "$WORK/broker.url" ] && break; sleep 0.1; done
+MQTT="$(head -n 1 "$WORK/broker.url")"
+[ -n "$MQTT" ] || { echo "[demo] mosquitto did not start"; cat "$WORK/broker.log" "$WORK/mosquitto.log" 2>/dev/null; exit 1; }
 HTTP_PORT=$(free_port)
 RELAY="http://127.0.0.1:$HTTP_PORT"
 "$BIN/meter-relay" run --data-dir "$WORK/relay" --city "$CITY" --artifacts artifacts \
-    --http-listen "127.0.0.1:$HTTP_PORT" --mqtt-broker "mqtt://127.0.0.1:$MQTT_PORT" \
+    --http-listen "127.0.0.1:$HTTP_PORT" --mqtt-broker "$MQTT" \
     --sim-meters 6 --batch-interval-ms 500 --settle-accounts-secs 2 >"$WORK/relay.log" 2>&1 &
 RELAY_PID=$!
 PIDS+=("$RELAY_PID")
 wait_port "$HTTP_PORT"
 echo "meter-relay runs on the saved city (its registry, token and market; 6 simulated meters registered, one household each),"
-echo "HTTP on $RELAY, MQTT through mosquitto on 127.0.0.1:$MQTT_PORT; every accepted reading is on disk (SQLite, WAL) before it is acknowledged;"
+echo "HTTP on $RELAY, MQTT through mosquitto on ${MQTT#mqtt://}; every accepted reading is on disk (SQLite, WAL) before it is acknowledged;"
 echo "credits accrue in the market and the relay settles each household 2 s after crediting it (one mint per household)"
 echo
 echo "-- 3 meters POST 16 readings each over HTTP, 4 per request:"
 "$BIN/smartcity" meter simulate --http "$RELAY" --meters 3 --readings 16 --rate 400 --per-request 4
 echo "-- 6 meters publish 8 readings each over MQTT (QoS 1, one message per reading):"
-"$BIN/smartcity" meter simulate --mqtt "mqtt://127.0.0.1:$MQTT_PORT" --relay "$RELAY" --meters 6 --readings 8 --rate 400
+"$BIN/smartcity" meter simulate --mqtt "$MQTT" --relay "$RELAY" --meters 6 --readings 8 --rate 400
 echo "-- bad input gets a named error and is not stored:"
 printf '   malformed JSON  -> '; curl -s -X POST -H 'content-type: application/json' --data '{"device":' "$RELAY/readings"; echo
 printf '   wrong hex       -> '; curl -s -X POST -H 'content-type: application/json' \

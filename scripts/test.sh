@@ -17,21 +17,6 @@ scripts/setup.sh
 # this clone's artifacts, whatever clone the cached test binaries were first built from
 export SMARTCITY_ARTIFACTS="$PWD/artifacts"
 
-step "mosquitto on a loopback port (the relay's MQTT test)"
-for _ in $(seq 1 50); do
-    MQTT_PORT=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null || break
-done
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 1000\n' "$MQTT_PORT" >"$LOG/mosquitto.conf"
-MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
-"$MOSQUITTO" -c "$LOG/mosquitto.conf" >"$LOG/mosquitto.log" 2>&1 &
-MOSQUITTO_PID=$!
-trap 'kill "$MOSQUITTO_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break; sleep 0.1; done
-(exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null || { echo "[test] mosquitto did not start"; cat "$LOG/mosquitto.log"; exit 1; }
-export SMARTCITY_TEST_MQTT="mqtt://127.0.0.1:$MQTT_PORT"
-echo "mosquitto listening on $SMARTCITY_TEST_MQTT"
-
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

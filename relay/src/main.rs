@@ -31,6 +31,15 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         meters: u32,
     },
+    /// Runs a local mosquitto (Debian's package) on a free loopback port, configured as a
+    /// broker feeding the relay should be (bounded in-flight messages), until SIGINT or
+    /// SIGTERM; prints its URL (`mqtt://127.0.0.1:<port>`) once it listens. The same
+    /// launcher the relay's tests and benchmark use; for scripts and local trials.
+    Broker {
+        /// Where its configuration and `mosquitto.log` go.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// Every option of the TOML file, settable here too (a flag wins over the file).
@@ -163,6 +172,16 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Inspect { data_dir, meters } => inspect(&data_dir, meters),
+        Command::Broker { dir } => {
+            let broker = meter_relay::broker::LocalBroker::start(&dir)?;
+            println!("{}", broker.url);
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(shutdown_signal());
+            drop(broker);
+            Ok(())
+        }
     }
 }
 

@@ -146,8 +146,9 @@ impl Drop for Relay {
     }
 }
 
-/// A mosquitto broker on a loopback port: `SMARTCITY_TEST_MQTT` (scripts/test.sh starts
-/// one), or one started here from Debian's package.
+/// A mosquitto broker on a loopback port: one started here from Debian's package by the
+/// relay's launcher (`meter_relay::broker`, also `meter-relay broker` for scripts), or an
+/// external one named by `SMARTCITY_TEST_MQTT`.
 pub struct Broker {
     pub url: String,
     _local: Option<meter_relay::broker::LocalBroker>,
