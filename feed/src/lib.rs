@@ -5,7 +5,7 @@
 
 use interfaces::{
     reading::{MeterReading, SignedReading, VehicleSession},
-    AccountId, Deployment, EnergySource,
+    Deployment, EnergySource,
 };
 use serde::{Deserialize, Serialize};
 use smartcity_sdk::{device_id, keys::DeviceSigner, meter::MeterSimulator};
@@ -222,7 +222,7 @@ impl HttpFeed {
                 .map_err(|e| FeedError::Transport(format!("/health: {e}")))
         };
         Ok(Deployment {
-            contract: AccountId::from(field("market")?),
+            contract: interfaces::AccountId::from(field("market")?),
             chain: field("chain")?,
         })
     }
