@@ -36,7 +36,7 @@ enum Command {
     /// SIGTERM; prints its URL (`mqtt://127.0.0.1:<port>`) once it listens. The same
     /// launcher the relay's tests and benchmark use; for scripts and local trials.
     Broker {
-        /// Where its configuration and `mosquitto.log` go.
+        /// Where its configuration and `mosquitto.log` go (made if missing).
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
@@ -173,6 +173,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Inspect { data_dir, meters } => inspect(&data_dir, meters),
         Command::Broker { dir } => {
+            std::fs::create_dir_all(&dir)?;
             let broker = meter_relay::broker::LocalBroker::start(&dir)?;
             println!("{}", broker.url);
             tokio::runtime::Builder::new_current_thread()
