@@ -109,8 +109,8 @@ mod fare_pricing {
         /// `PauseUnchanged`). Emits `FarePauseChanged`.
         #[ink(message)]
         pub fn set_paused(&mut self, paused: bool) -> Result<(), FareError> {
-            self.fares.set_paused(self.env().caller(), paused)?;
-            self.env().emit_event(ev::FarePauseChanged { paused });
+            let event = self.fares.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -128,10 +128,10 @@ mod fare_pricing {
             account: AccountId,
             operator: bool,
         ) -> Result<(), FareError> {
-            self.fares
+            let event = self
+                .fares
                 .set_operator(self.env().caller(), account, operator)?;
-            self.env()
-                .emit_event(ev::OperatorChanged { account, operator });
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -155,21 +155,15 @@ mod fare_pricing {
             cancel_fee_bps: u32,
             cancel_cutoff_ms: u64,
         ) -> Result<u64, FareError> {
-            let operator = self.env().caller();
-            let count = u32::try_from(stops.len()).unwrap_or(u32::MAX);
-            let route = self.fares.add_route(
-                operator,
+            let event = self.fares.add_route(
+                self.env().caller(),
                 stops,
-                rule.clone(),
+                rule,
                 cancel_fee_bps,
                 cancel_cutoff_ms,
             )?;
-            self.env().emit_event(ev::RouteAdded {
-                route,
-                operator,
-                stops: count,
-                rule,
-            });
+            let route = event.route;
+            self.env().emit_event(event);
             Ok(route)
         }
 
@@ -197,15 +191,11 @@ mod fare_pricing {
             capacity: u32,
         ) -> Result<u64, FareError> {
             let now = self.env().block_timestamp();
-            let trip =
+            let event =
                 self.fares
                     .add_trip(self.env().caller(), route, departure_ms, capacity, now)?;
-            self.env().emit_event(ev::TripScheduled {
-                trip,
-                route,
-                departure_ms,
-                capacity,
-            });
+            let trip = event.trip;
+            self.env().emit_event(event);
             Ok(trip)
         }
 
@@ -232,8 +222,9 @@ mod fare_pricing {
         #[ink(message)]
         pub fn cancel_trip(&mut self, trip: u64) -> Result<u32, FareError> {
             let now = self.env().block_timestamp();
-            let tickets = self.fares.cancel_trip(self.env().caller(), trip, now)?;
-            self.env().emit_event(ev::TripCancelled { trip, tickets });
+            let event = self.fares.cancel_trip(self.env().caller(), trip, now)?;
+            let tickets = event.tickets;
+            self.env().emit_event(event);
             Ok(tickets)
         }
 
@@ -246,19 +237,11 @@ mod fare_pricing {
         #[ink(message)]
         pub fn claim_refund(&mut self, ticket: u64) -> Result<u128, FareError> {
             let rider = self.env().caller();
-            let trip = self
-                .fares
-                .ticket(ticket)
-                .ok_or(FareError::TicketNotFound)?
-                .trip;
-            let amount = self.fares.claim_refund(ticket, rider)?;
+            let event = self.fares.claim_refund(ticket, rider)?;
+            let amount = event.refund;
             let left = self.net(rider, amount);
             self.release(rider, left)?;
-            self.env().emit_event(ev::TicketRefunded {
-                ticket,
-                trip,
-                refund: amount,
-            });
+            self.env().emit_event(event);
             Ok(amount)
         }
 
@@ -268,14 +251,11 @@ mod fare_pricing {
         #[ink(message)]
         pub fn release_fares(&mut self, trip: u64) -> Result<u128, FareError> {
             let now = self.env().block_timestamp();
-            let (operator, amount) = self.fares.release_fares(trip, now)?;
+            let event = self.fares.release_fares(trip, now)?;
+            let (operator, amount) = (event.operator, event.amount);
             let left = self.net(operator, amount);
             self.release(operator, left)?;
-            self.env().emit_event(ev::FaresReleased {
-                trip,
-                operator,
-                amount,
-            });
+            self.env().emit_event(event);
             Ok(amount)
         }
 
@@ -467,32 +447,18 @@ mod fare_pricing {
                 .fares
                 .validator_event(&event, validator.as_ref(), signer, now)?;
             Ok(match validated {
-                Validated::Boarded { ticket, trip } => {
-                    self.env().emit_event(ev::TicketBoarded {
-                        ticket,
-                        trip,
-                        at_ms: event.at_ms,
-                    });
+                Validated::Boarded(boarded) => {
+                    let ticket = boarded.ticket;
+                    self.env().emit_event(boarded);
                     ValidatorOutcome::Boarded { ticket }
                 }
-                Validated::Refused(reason) => {
-                    self.env().emit_event(ev::ValidatorEventRefused {
-                        validator: event.validator,
-                        seq: event.seq,
-                        reason,
-                    });
+                Validated::Refused(refused) => {
+                    let reason = refused.reason;
+                    self.env().emit_event(refused);
                     ValidatorOutcome::Refused { reason }
                 }
-                Validated::TappedIn {
-                    trip,
-                    rider_tag,
-                    stop,
-                } => {
-                    self.env().emit_event(ev::TappedIn {
-                        trip,
-                        rider_tag,
-                        stop,
-                    });
+                Validated::TappedIn(tapped) => {
+                    self.env().emit_event(tapped);
                     ValidatorOutcome::TappedIn
                 }
                 Validated::TappedOut(ride) => {
@@ -514,14 +480,7 @@ mod fare_pricing {
                             false
                         }
                     };
-                    self.env().emit_event(ev::TappedOut {
-                        trip: ride.trip,
-                        rider_tag: ride.rider_tag,
-                        board: ride.board,
-                        alight: ride.alight,
-                        fare: ride.fare,
-                        paid,
-                    });
+                    self.env().emit_event(ride.event(paid));
                     ValidatorOutcome::TappedOut {
                         stages: ride.alight.saturating_sub(ride.board),
                         fare: ride.fare,

@@ -12,7 +12,11 @@ use interfaces::{
         DebtBook, DebtCause,
     },
     fares::{
-        events::{TicketTakenOver, ValidatorSequenceReset},
+        events::{
+            FarePauseChanged, FaresReleased, OperatorChanged, RouteAdded, TappedIn, TappedOut,
+            TicketBoarded, TicketRefunded, TicketTakenOver, TripCancelled, TripScheduled,
+            ValidatorEventRefused, ValidatorSequenceReset,
+        },
         rider_tag, FareError, FareQuote, FareRule, RideScope, Route, Ticket, TicketState, Trip,
         TripState, ValidatorAction, ValidatorEvent, ValidatorRefusal, BOARDING_WINDOW_MS, BPS,
         MAX_CAPACITY, MAX_PAGE, MAX_STOPS, MAX_STOP_NAME_LEN, MAX_TICKETS_PER_RIDER,
@@ -45,22 +49,29 @@ pub struct TapOut {
     pub fare: u128,
 }
 
-/// What an authenticated validator event asks the shell to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl TapOut {
+    /// The event of this ride, `paid` or recorded as owed.
+    pub fn event(&self, paid: bool) -> TappedOut {
+        TappedOut {
+            trip: self.trip,
+            rider_tag: self.rider_tag,
+            board: self.board,
+            alight: self.alight,
+            fare: self.fare,
+            paid,
+        }
+    }
+}
+
+/// What an authenticated validator event asks the shell to do, with the event to emit.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Validated {
-    Boarded {
-        ticket: u64,
-        trip: u64,
-    },
-    TappedIn {
-        trip: u64,
-        /// The rider's pseudonym on the trip (M-10).
-        rider_tag: Hash32,
-        stop: u32,
-    },
+    Boarded(TicketBoarded),
+    TappedIn(TappedIn),
+    /// To charge: the shell emits `TapOut::event` once it knows whether the fare was paid.
     TappedOut(TapOut),
     /// Authentic, but it did not fit: its sequence was used, nothing else changed.
-    Refused(ValidatorRefusal),
+    Refused(ValidatorEventRefused),
 }
 
 /// An open tap-in: the boarding stop, and the fare held on the rider's spending cap for
@@ -135,13 +146,17 @@ impl Fares {
 
     /// The admin stops (`true`) or resumes new routes, trips, tickets and tap-ins;
     /// cancellations, refunds, boardings and tap-outs go on, so nobody is left stuck.
-    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<(), FareError> {
+    pub fn set_paused(
+        &mut self,
+        caller: AccountId,
+        paused: bool,
+    ) -> Result<FarePauseChanged, FareError> {
         self.admin.ensure_admin(caller)?;
         if self.paused == paused {
             return Err(FareError::PauseUnchanged);
         }
         self.paused = paused;
-        Ok(())
+        Ok(FarePauseChanged { paused })
     }
 
     pub fn is_paused(&self) -> bool {
@@ -162,7 +177,7 @@ impl Fares {
         caller: AccountId,
         account: AccountId,
         operator: bool,
-    ) -> Result<(), FareError> {
+    ) -> Result<OperatorChanged, FareError> {
         self.admin.ensure_admin(caller)?;
         if self.is_operator(account) == operator {
             return Err(FareError::RoleUnchanged);
@@ -172,7 +187,7 @@ impl Fares {
         } else {
             self.operators.remove(account);
         }
-        Ok(())
+        Ok(OperatorChanged { account, operator })
     }
 
     pub fn is_operator(&self, account: AccountId) -> bool {

@@ -65,6 +65,14 @@ fn validator(owner: u8) -> DeviceInfo {
     }
 }
 
+/// The reason a validator event was refused for, `None` when it applied.
+fn refusal(validated: Result<Validated, FareError>) -> Result<Option<ValidatorRefusal>, FareError> {
+    validated.map(|v| match v {
+        Validated::Refused(refused) => Some(refused.reason),
+        _ => None,
+    })
+}
+
 fn event(seq: u64, at_ms: u64, action: ValidatorAction) -> ValidatorEvent {
     ValidatorEvent {
         validator: [50; 32],
@@ -194,34 +202,43 @@ fn a_cancelled_trips_riders_each_claim_their_fare_back() {
     let (other, ..) = fares.book(account(4), true, 0, 3, 7, HOUR).unwrap();
     // nothing to claim while the trip runs
     assert_eq!(
-        fares.claim_refund(kept, account(2)),
+        fares.claim_refund(kept, account(2)).map(|e| e.refund),
         Err(FareError::NoRefundOwed)
     );
     assert_eq!(
-        fares.cancel_trip(account(2), 0, HOUR),
+        fares.cancel_trip(account(2), 0, HOUR).map(|e| e.tickets),
         Err(FareError::NotRouteOperator)
     );
-    assert_eq!(fares.cancel_trip(account(1), 0, HOUR), Ok(3));
+    assert_eq!(
+        fares.cancel_trip(account(1), 0, HOUR).map(|e| e.tickets),
+        Ok(3)
+    );
     // only the ticket's rider claims it: the refund goes to the caller
     assert_eq!(
-        fares.claim_refund(kept, account(4)),
+        fares.claim_refund(kept, account(4)).map(|e| e.refund),
         Err(FareError::NotRider)
     );
-    assert_eq!(fares.claim_refund(kept, account(2)), Ok(10 * MICRO));
     assert_eq!(
-        fares.claim_refund(kept, account(2)),
+        fares.claim_refund(kept, account(2)).map(|e| e.refund),
+        Ok(10 * MICRO)
+    );
+    assert_eq!(
+        fares.claim_refund(kept, account(2)).map(|e| e.refund),
         Err(FareError::NoRefundOwed)
     );
     // the rider's own cancellation was refunded already
     assert_eq!(
-        fares.claim_refund(cancelled, account(3)),
+        fares.claim_refund(cancelled, account(3)).map(|e| e.refund),
         Err(FareError::NoRefundOwed)
     );
-    assert_eq!(fares.claim_refund(other, account(4)), Ok(12_500_000));
+    assert_eq!(
+        fares.claim_refund(other, account(4)).map(|e| e.refund),
+        Ok(12_500_000)
+    );
     assert_eq!(fares.trip(0).unwrap().escrow, 0);
     assert_eq!(fares.ticket(other).unwrap().state, TicketState::Refunded);
     assert_eq!(
-        fares.claim_refund(99, account(4)),
+        fares.claim_refund(99, account(4)).map(|e| e.refund),
         Err(FareError::TicketNotFound)
     );
     assert_eq!(
@@ -248,19 +265,25 @@ fn validators_board_a_ticket_once_and_charge_taps_exactly() {
         ..validator(2)
     };
     assert_eq!(
-        fares.validator_event(&foreign, Some(&other), Some(other.key), 10 * HOUR),
-        Ok(Validated::Refused(ValidatorRefusal::NotRouteOperator))
+        refusal(fares.validator_event(&foreign, Some(&other), Some(other.key), 10 * HOUR)),
+        Ok(Some(ValidatorRefusal::NotRouteOperator))
     );
     assert_eq!(fares.ticket(ticket).unwrap().state, TicketState::Booked);
     assert_eq!(
         fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
-        Ok(Validated::Boarded { ticket, trip: 0 })
+        Ok(Validated::Boarded(
+            interfaces::fares::events::TicketBoarded {
+                ticket,
+                trip: 0,
+                at_ms: 10 * HOUR
+            }
+        ))
     );
     // an authentic event that does not fit uses its sequence number, and nothing else
     let again = event(2, 10 * HOUR, ValidatorAction::Board { ticket });
     assert_eq!(
-        fares.validator_event(&again, Some(&v), Some(v.key), 10 * HOUR),
-        Ok(Validated::Refused(ValidatorRefusal::TicketClosed))
+        refusal(fares.validator_event(&again, Some(&v), Some(v.key), 10 * HOUR)),
+        Ok(Some(ValidatorRefusal::TicketClosed))
     );
     assert_eq!(
         fares.validator_event(&board, Some(&v), Some(v.key), 10 * HOUR),
@@ -290,8 +313,8 @@ fn validators_board_a_ticket_once_and_charge_taps_exactly() {
         },
     );
     assert_eq!(
-        fares.validator_event(&early_out, Some(&v), Some(v.key), 10 * HOUR),
-        Ok(Validated::Refused(ValidatorRefusal::NoTapIn))
+        refusal(fares.validator_event(&early_out, Some(&v), Some(v.key), 10 * HOUR)),
+        Ok(Some(ValidatorRefusal::NoTapIn))
     );
     let tap_out = event(
         5,

@@ -13,7 +13,7 @@ impl Fares {
         rule: FareRule,
         cancel_fee_bps: u32,
         cancel_cutoff_ms: u64,
-    ) -> Result<u64, FareError> {
+    ) -> Result<RouteAdded, FareError> {
         self.ensure_running()?;
         if !self.is_operator(caller) {
             return Err(FareError::NotOperator);
@@ -40,7 +40,12 @@ impl Fares {
         let id = self.next_route;
         self.next_route = id.saturating_add(1);
         self.routes.insert(id, &route);
-        Ok(id)
+        Ok(RouteAdded {
+            route: id,
+            operator: caller,
+            stops: u32::try_from(route.stops.len()).unwrap_or(u32::MAX),
+            rule: route.rule,
+        })
     }
 
     pub fn route(&self, id: u64) -> Option<Route> {
@@ -61,7 +66,7 @@ impl Fares {
         departure_ms: TimestampMs,
         capacity: u32,
         now: TimestampMs,
-    ) -> Result<u64, FareError> {
+    ) -> Result<TripScheduled, FareError> {
         self.ensure_running()?;
         let route = self.operated_route(caller, route_id)?;
         if capacity == 0 || capacity > MAX_CAPACITY {
@@ -86,7 +91,12 @@ impl Fares {
                 released: false,
             },
         );
-        Ok(id)
+        Ok(TripScheduled {
+            trip: id,
+            route: route_id,
+            departure_ms,
+            capacity,
+        })
     }
 
     pub fn trip(&self, id: u64) -> Option<Trip> {
@@ -120,13 +130,13 @@ impl Fares {
 
     /// The operator, or the admin (a revoked operator's trips, M-7), cancels a trip
     /// before it leaves; each of its riders then claims its fare back (`claim_refund`).
-    /// Returns the number of tickets ever booked on it.
+    /// The event counts the tickets ever booked on it.
     pub fn cancel_trip(
         &mut self,
         caller: AccountId,
         trip_id: u64,
         now: TimestampMs,
-    ) -> Result<u32, FareError> {
+    ) -> Result<TripCancelled, FareError> {
         let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
         if caller != self.admin.admin() {
             self.operated_route(caller, trip.route)?;
@@ -139,15 +149,22 @@ impl Fares {
         }
         trip.state = TripState::Cancelled;
         self.trips.insert(trip_id, &trip);
-        Ok(trip.tickets)
+        Ok(TripCancelled {
+            trip: trip_id,
+            tickets: trip.tickets,
+        })
     }
 
     /// The rider of a cancelled trip's ticket, booked or already boarded (L-11: riders on
     /// board get their fare back too), takes its fare back from the escrow (M-2). A pull
     /// payment: the contract never holds the rider's account to push it to (M-10), and
-    /// one rider the token refuses holds up nobody else. Returns the fare (`TicketNotFound`,
-    /// `NotRider`, `NoRefundOwed`).
-    pub fn claim_refund(&mut self, ticket_id: u64, caller: AccountId) -> Result<u128, FareError> {
+    /// one rider the token refuses holds up nobody else. The event names the fare
+    /// (`TicketNotFound`, `NotRider`, `NoRefundOwed`).
+    pub fn claim_refund(
+        &mut self,
+        ticket_id: u64,
+        caller: AccountId,
+    ) -> Result<TicketRefunded, FareError> {
         let mut ticket = self
             .tickets
             .get(ticket_id)
@@ -162,7 +179,11 @@ impl Fares {
         self.tickets.insert(ticket_id, &ticket);
         trip.escrow = trip.escrow.saturating_sub(ticket.fare);
         self.trips.insert(ticket.trip, &trip);
-        Ok(ticket.fare)
+        Ok(TicketRefunded {
+            ticket: ticket_id,
+            trip: ticket.trip,
+            refund: ticket.fare,
+        })
     }
 
     /// `to`, the account the rider's citizen acts from after a move from `from` (M-1; the
@@ -207,13 +228,13 @@ impl Fares {
         })
     }
 
-    /// Anyone releases a departed trip's fares to its operator, once. Returns (operator,
-    /// amount).
+    /// Anyone releases a departed trip's fares to its operator, once. Returns the event,
+    /// which names the operator and the amount to pay.
     pub fn release_fares(
         &mut self,
         trip_id: u64,
         now: TimestampMs,
-    ) -> Result<(AccountId, u128), FareError> {
+    ) -> Result<FaresReleased, FareError> {
         let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
         if trip.state == TripState::Cancelled {
             return Err(FareError::TripCancelled);
@@ -233,6 +254,10 @@ impl Fares {
         trip.escrow = 0;
         trip.released = true;
         self.trips.insert(trip_id, &trip);
-        Ok((operator, amount))
+        Ok(FaresReleased {
+            trip: trip_id,
+            operator,
+            amount,
+        })
     }
 }

@@ -31,7 +31,11 @@ impl Fares {
         let last = self.validator_last.get(event.validator).unwrap_or((0, 0));
         sequence::follows(last, event.seq, event.at_ms, now)?;
         let validated = match self.apply_validator_event(event, validator) {
-            Err(error) => Validated::Refused(ValidatorRefusal::of(&error).ok_or(error)?),
+            Err(error) => Validated::Refused(ValidatorEventRefused {
+                validator: event.validator,
+                seq: event.seq,
+                reason: ValidatorRefusal::of(&error).ok_or(error)?,
+            }),
             Ok(validated) => validated,
         };
         self.validator_last
@@ -90,10 +94,11 @@ impl Fares {
                 }
                 record.state = TicketState::Boarded;
                 self.tickets.insert(ticket, &record);
-                Validated::Boarded {
+                Validated::Boarded(TicketBoarded {
                     ticket,
                     trip: trip_id,
-                }
+                    at_ms: event.at_ms,
+                })
             }
             ValidatorAction::TapIn { rider, trip, stop } => {
                 self.ensure_running()?;
@@ -112,11 +117,11 @@ impl Fares {
                     .take(rider, route.operator, hold)
                     .map_err(|_| FareError::NotAuthorized)?;
                 self.tap_ins.insert(on_trip, &(stop, hold));
-                Validated::TappedIn {
+                Validated::TappedIn(TappedIn {
                     trip,
                     rider_tag: on_trip,
                     stop,
-                }
+                })
             }
             ValidatorAction::TapOut { rider, trip, stop } => {
                 let on_trip = rider_tag(&rider, RideScope::Trip(trip));
