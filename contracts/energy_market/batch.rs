@@ -1,13 +1,179 @@
-//! What one `submit_readings` call keeps while it works through its batch: a slot per
-//! device or vehicle id the readings name (its registry record and last state), and the
-//! accounts the readings credit and bill. Plain Rust; the shell reads and writes storage.
+//! A batch of readings, worked through in plain Rust: a slot per device or vehicle id the
+//! readings name (its registry record and last state), the accounts the readings credit
+//! and bill, each reading's outcome, and the events. The shell fills in the registry's
+//! records and recovers the signatures; everything else happens here.
 
-use crate::market::{accrue, Market, Share};
+use crate::market::{accrue, Market, Share, Verdict};
 use ink::prelude::vec::Vec;
 use interfaces::{
-    market::{EnergyAccount, MeterState},
-    AccountId, DeviceId, DeviceInfo,
+    market::{
+        events::{MeasuredBeforeTransfer, ReadingsProcessed},
+        EnergyAccount, MeterState, ReadingOutcome, RejectReason, OUTCOMES_PER_EVENT,
+    },
+    reading::SignedReading,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, TimestampMs, MAX_QUERY_BATCH,
 };
+
+/// The readings of one `submit_readings` call and what the call learns of their ids.
+pub struct Batch<'a> {
+    readings: &'a [SignedReading],
+    /// Every device and vehicle id once, in order of first mention.
+    pub slots: Vec<Slot>,
+    /// Each reading's device slot and (V2G) vehicle slot.
+    places: Vec<(usize, Option<usize>)>,
+}
+
+impl<'a> Batch<'a> {
+    /// Collects the ids `readings` name, for the shell to ask the registry once.
+    pub fn new(readings: &'a [SignedReading]) -> Self {
+        // sized for a full registry query up front: growing by doubling would leave every
+        // smaller copy behind in the contract's 1 MiB (the allocator never frees)
+        let mut slots = Vec::with_capacity(readings.len().min(MAX_QUERY_BATCH as usize));
+        let mut places = Vec::with_capacity(readings.len());
+        let mut hint = None;
+        for signed in readings {
+            let device = slot_index(&mut slots, signed.reading.device, hint);
+            let vehicle = signed
+                .reading
+                .vehicle
+                .as_ref()
+                .map(|session| slot_index(&mut slots, session.vehicle, None));
+            places.push((device, vehicle));
+            hint = Some(device);
+        }
+        Self {
+            readings,
+            slots,
+            places,
+        }
+    }
+
+    /// Judges every reading in order against the market's rules and books the accepted
+    /// ones: a device's state and an account are read once and written once per batch,
+    /// one bill per account at today's tariff. `recover` and `recover_vehicle` give a
+    /// reading's signers (asked only once its cheap checks pass); `transferred` takes the
+    /// event of each share measured before a device changed hands. Returns one outcome
+    /// per reading.
+    pub fn process(
+        mut self,
+        market: &mut Market,
+        now: TimestampMs,
+        recover: impl Fn(&SignedReading) -> Option<DeviceKey>,
+        recover_vehicle: impl Fn(&SignedReading) -> Option<DeviceKey>,
+        mut transferred: impl FnMut(MeasuredBeforeTransfer),
+    ) -> Vec<ReadingOutcome> {
+        let slots = &mut self.slots;
+        // sized once: the allocator never frees, so growing would waste memory
+        let mut books = Books {
+            ledgers: Vec::with_capacity(slots.len()),
+        };
+        let mut outcomes = Vec::with_capacity(self.readings.len());
+        for (signed, &(d, v)) in self.readings.iter().zip(&self.places) {
+            let last = match slots[d].state {
+                Some(state) => state,
+                None => market.meter(signed.reading.device),
+            };
+            slots[d].state = Some(last);
+            let verdict = market.evaluate(
+                &signed.reading,
+                slots[d].record.as_ref(),
+                v.and_then(|v| slots[v].record.as_ref()),
+                last.as_ref(),
+                now,
+                || recover(signed),
+                || recover_vehicle(signed),
+            );
+            let outcome = match verdict {
+                Err(reason) => ReadingOutcome::Rejected(reason),
+                Ok(Verdict::Baseline(state)) => {
+                    (slots[d].state, slots[d].changed) = (Some(Some(state)), true);
+                    ReadingOutcome::Baseline
+                }
+                Ok(Verdict::Measured {
+                    next,
+                    share,
+                    before_transfer,
+                }) => {
+                    let device = signed.reading.device;
+                    let l = books.ledger(market, slots[d].ledger, share.beneficiary);
+                    slots[d].ledger = Some(l);
+                    let before = before_transfer
+                        .map(|before| (books.ledger(market, None, before.beneficiary), before));
+                    let fits = books.fits(l, &device, &share)
+                        && before
+                            .as_ref()
+                            .is_none_or(|(b, before)| books.fits(*b, &device, before));
+                    if !fits {
+                        ReadingOutcome::Rejected(RejectReason::AccrualFull)
+                    } else {
+                        (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
+                        if let Some((b, before)) = before {
+                            let billable_wh = books.apply(b, device, &before);
+                            transferred(MeasuredBeforeTransfer {
+                                device,
+                                owner: before.beneficiary,
+                                from_ms: before.from_ms,
+                                to_ms: before.to_ms,
+                                export_wh: before.export_wh,
+                                import_wh: before.import_wh,
+                                credits: before.credits,
+                                billable_wh,
+                            });
+                        }
+                        let billable_wh = books.apply(l, device, &share);
+                        ReadingOutcome::Accepted {
+                            beneficiary: share.beneficiary,
+                            credits: share.credits,
+                            billable_wh,
+                        }
+                    }
+                }
+            };
+            outcomes.push(outcome);
+        }
+
+        for slot in slots.iter().filter(|slot| slot.changed) {
+            if let Some(Some(state)) = &slot.state {
+                market.set_meter(slot.id, state);
+            }
+        }
+        for ledger in books.ledgers.iter_mut().filter(|ledger| ledger.changed) {
+            // one bill per account and batch, priced at today's tariff
+            let state = &mut ledger.state;
+            let bill = market.config().bill(ledger.billable_wh);
+            state.bill = state.bill.saturating_add(bill);
+            state.billed_wh = state.billed_wh.saturating_add(ledger.billable_wh);
+            market.set_account(ledger.account, state);
+        }
+        outcomes
+    }
+}
+
+/// The `ReadingsProcessed` events of a batch's outcomes: one per `OUTCOMES_PER_EVENT`.
+pub fn processed_events(
+    outcomes: &[ReadingOutcome],
+) -> impl Iterator<Item = ReadingsProcessed> + '_ {
+    let per_event = OUTCOMES_PER_EVENT as usize;
+    outcomes
+        .chunks(per_event)
+        .enumerate()
+        .map(move |(chunk, part)| {
+            let mut accepted = 0u32;
+            let mut credits = 0u128;
+            for outcome in part {
+                if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
+                    accepted = accepted.saturating_add(1);
+                    credits = credits.saturating_add(*c);
+                }
+            }
+            ReadingsProcessed {
+                first: u32::try_from(chunk.saturating_mul(per_event)).unwrap_or(u32::MAX),
+                outcomes: part.to_vec(),
+                accepted,
+                credits,
+            }
+        })
+}
 
 /// What a batch knows of one device or vehicle id its readings name. Each reading finds
 /// its slots by index (found once, while the batch's ids are collected), and the slots
@@ -25,7 +191,7 @@ pub struct Slot {
 
 /// Index of `id` among the slots, adding a slot for a new id; `hint` (the previous
 /// reading's slot) answers a run of one device's readings without a search.
-pub fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> usize {
+fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> usize {
     if let Some(i) = hint.filter(|&i| slots.get(i).is_some_and(|s| s.id == id)) {
         return i;
     }
@@ -43,7 +209,7 @@ pub fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> u
 }
 
 /// One account during a batch: its ledger and accrual, and the Wh the batch bills it.
-pub struct Ledger {
+struct Ledger {
     pub account: AccountId,
     pub state: EnergyAccount,
     pub billable_wh: u64,
@@ -51,8 +217,8 @@ pub struct Ledger {
 }
 
 /// The accounts a batch credits and bills.
-pub struct Books {
-    pub ledgers: Vec<Ledger>,
+struct Books {
+    ledgers: Vec<Ledger>,
 }
 
 impl Books {

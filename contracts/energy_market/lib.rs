@@ -24,17 +24,17 @@ mod shell;
 #[ink::contract]
 mod energy_market {
     use crate::{
-        batch::{slot_index, Books, Slot},
-        market::{Market, MarketConfig, Verdict},
+        batch::{processed_events, Batch},
+        market::{Market, MarketConfig},
     };
     use ink::prelude::vec::Vec;
     use interfaces::{
         market::{
-            events as ev, EnergyAccount, EnergyMarket, MarketError, MeterState, Offer,
-            ReadingOutcome, RejectReason, MAX_SETTLE_PAGE, OUTCOMES_PER_EVENT,
+            EnergyAccount, EnergyMarket, MarketError, MeterState, Offer, ReadingOutcome,
+            MAX_SETTLE_PAGE,
         },
         reading::ReadingBatch,
-        ChainBound, Deployment, DeviceId, GenesisHash, MAX_QUERY_BATCH,
+        ChainBound, Deployment, DeviceId, GenesisHash,
     };
 
     #[ink(storage)]
@@ -90,19 +90,8 @@ mod energy_market {
         /// `TooManyPeakWindows`). Emits `MarketConfigChanged`.
         #[ink(message)]
         pub fn set_config(&mut self, config: MarketConfig) -> Result<(), MarketError> {
-            self.market
-                .set_config(self.env().caller(), config.clone())?;
-            self.env().emit_event(ev::MarketConfigChanged {
-                factors: config.factors,
-                peak_windows: config.peak_windows,
-                tariff_per_kwh: config.tariff_per_kwh,
-                utility: config.utility,
-                fee_bps: config.fee_bps,
-                fee_account: config.fee_account,
-                max_batch: config.max_batch,
-                max_interval_ms: config.max_interval_ms,
-                default_ratings: config.default_ratings,
-            });
+            let event = self.market.set_config(self.env().caller(), config)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -132,8 +121,8 @@ mod energy_market {
         /// `PauseUnchanged`). Emits `MarketPauseChanged`.
         #[ink(message)]
         pub fn set_paused(&mut self, paused: bool) -> Result<(), MarketError> {
-            self.market.set_paused(self.env().caller(), paused)?;
-            self.env().emit_event(ev::MarketPauseChanged { paused });
+            let event = self.market.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -262,16 +251,11 @@ mod energy_market {
         ) -> Result<u64, MarketError> {
             self.ensure_running()?;
             let (seller, now) = (self.env().caller(), self.env().block_timestamp());
-            let offer_id =
-                self.market
-                    .create_offer(seller, wh, price_per_kwh, expires_at_ms, now)?;
-            self.env().emit_event(ev::OfferCreated {
-                offer_id,
-                seller,
-                wh,
-                price_per_kwh,
-                expires_at_ms,
-            });
+            let event = self
+                .market
+                .create_offer(seller, wh, price_per_kwh, expires_at_ms, now)?;
+            let offer_id = event.offer_id;
+            self.env().emit_event(event);
             Ok(offer_id)
         }
 
@@ -285,17 +269,12 @@ mod energy_market {
             self.ensure_running()?;
             let (buyer, now) = (self.env().caller(), self.env().block_timestamp());
             // effects first: the payment calls below cannot call back (reentrancy stays denied)
-            let (sale, cost) = self.market.buy(buyer, offer_id, wh, now)?;
+            let (sale, event) = self.market.buy(buyer, offer_id, wh, now)?;
             self.pay(buyer, sale.seller, sale.to_seller)?;
             let fee_account = self.market.config().fee_account;
             self.pay(buyer, fee_account, sale.fee)?;
-            self.env().emit_event(ev::OfferBought {
-                offer_id,
-                buyer,
-                wh,
-                cost,
-                fee: sale.fee,
-            });
+            let cost = event.cost;
+            self.env().emit_event(event);
             Ok(cost)
         }
 
@@ -344,129 +323,20 @@ mod energy_market {
             &mut self,
             batch: ReadingBatch,
         ) -> Result<Vec<ReadingOutcome>, MarketError> {
-            let batch = batch.0;
-            self.market.ensure_batch(batch.len())?;
+            let readings = batch.0;
+            self.market.ensure_batch(readings.len())?;
             let (now, me) = (self.env().block_timestamp(), Deployment::here(self.chain));
-
-            // every device and vehicle once, and each reading's slots; sized for a full
-            // registry query up front, as growing by doubling would leave every smaller
-            // copy behind in the contract's 1 MiB (the allocator never frees)
-            let mut slots: Vec<Slot> =
-                Vec::with_capacity(batch.len().min(MAX_QUERY_BATCH as usize));
-            let mut places: Vec<(usize, Option<usize>)> = Vec::with_capacity(batch.len());
-            let mut hint = None;
-            for signed in &batch {
-                let device = slot_index(&mut slots, signed.reading.device, hint);
-                let vehicle = signed
-                    .reading
-                    .vehicle
-                    .as_ref()
-                    .map(|session| slot_index(&mut slots, session.vehicle, None));
-                places.push((device, vehicle));
-                hint = Some(device);
-            }
-            self.load_records(&mut slots)?;
-
-            // sized once: the allocator never frees, so growing would waste memory
-            let mut books = Books {
-                ledgers: Vec::with_capacity(slots.len()),
-            };
-            let mut outcomes = Vec::with_capacity(batch.len());
-            for (signed, &(d, v)) in batch.iter().zip(&places) {
-                let last = match slots[d].state {
-                    Some(state) => state,
-                    None => self.market.meter(signed.reading.device),
-                };
-                slots[d].state = Some(last);
-                let verdict = self.market.evaluate(
-                    &signed.reading,
-                    slots[d].record.as_ref(),
-                    v.and_then(|v| slots[v].record.as_ref()),
-                    last.as_ref(),
-                    now,
-                    || self.recover_device(&me, signed),
-                    || self.recover_vehicle(&me, signed),
-                );
-                let outcome = match verdict {
-                    Err(reason) => ReadingOutcome::Rejected(reason),
-                    Ok(Verdict::Baseline(state)) => {
-                        (slots[d].state, slots[d].changed) = (Some(Some(state)), true);
-                        ReadingOutcome::Baseline
-                    }
-                    Ok(Verdict::Measured {
-                        next,
-                        share,
-                        before_transfer,
-                    }) => {
-                        let device = signed.reading.device;
-                        let l = books.ledger(&self.market, slots[d].ledger, share.beneficiary);
-                        slots[d].ledger = Some(l);
-                        let before = before_transfer.map(|before| {
-                            (books.ledger(&self.market, None, before.beneficiary), before)
-                        });
-                        let fits = books.fits(l, &device, &share)
-                            && before
-                                .as_ref()
-                                .is_none_or(|(b, before)| books.fits(*b, &device, before));
-                        if !fits {
-                            ReadingOutcome::Rejected(RejectReason::AccrualFull)
-                        } else {
-                            (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
-                            if let Some((b, before)) = before {
-                                let billable_wh = books.apply(b, device, &before);
-                                self.env().emit_event(ev::MeasuredBeforeTransfer {
-                                    device,
-                                    owner: before.beneficiary,
-                                    from_ms: before.from_ms,
-                                    to_ms: before.to_ms,
-                                    export_wh: before.export_wh,
-                                    import_wh: before.import_wh,
-                                    credits: before.credits,
-                                    billable_wh,
-                                });
-                            }
-                            let billable_wh = books.apply(l, device, &share);
-                            ReadingOutcome::Accepted {
-                                beneficiary: share.beneficiary,
-                                credits: share.credits,
-                                billable_wh,
-                            }
-                        }
-                    }
-                };
-                outcomes.push(outcome);
-            }
-
-            for slot in slots.iter().filter(|slot| slot.changed) {
-                if let Some(Some(state)) = &slot.state {
-                    self.market.set_meter(slot.id, state);
-                }
-            }
-            for ledger in books.ledgers.iter_mut().filter(|ledger| ledger.changed) {
-                // one bill per account and batch, priced at today's tariff
-                let state = &mut ledger.state;
-                let bill = self.market.config().bill(ledger.billable_wh);
-                state.bill = state.bill.saturating_add(bill);
-                state.billed_wh = state.billed_wh.saturating_add(ledger.billable_wh);
-                self.market.set_account(ledger.account, state);
-            }
-            for (chunk, part) in outcomes.chunks(OUTCOMES_PER_EVENT as usize).enumerate() {
-                let mut accepted = 0u32;
-                let mut credits = 0u128;
-                for outcome in part {
-                    if let ReadingOutcome::Accepted { credits: c, .. } = outcome {
-                        accepted = accepted.saturating_add(1);
-                        credits = credits.saturating_add(*c);
-                    }
-                }
-                let first = u32::try_from(chunk.saturating_mul(OUTCOMES_PER_EVENT as usize))
-                    .unwrap_or(u32::MAX);
-                self.env().emit_event(ev::ReadingsProcessed {
-                    first,
-                    outcomes: part.to_vec(),
-                    accepted,
-                    credits,
-                });
+            let mut batch = Batch::new(&readings);
+            self.load_records(&mut batch.slots)?;
+            let outcomes = batch.process(
+                &mut self.market,
+                now,
+                |signed| Self::recover_device(&me, signed),
+                |signed| Self::recover_vehicle(&me, signed),
+                |event| Self::env().emit_event(event),
+            );
+            for event in processed_events(&outcomes) {
+                self.env().emit_event(event);
             }
             Ok(outcomes)
         }

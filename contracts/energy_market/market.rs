@@ -12,9 +12,13 @@ use interfaces::{
 use interfaces::{
     debt::{events::DebtMoved, events::DebtRecorded, events::DebtRepaid, DebtBook, DebtCause},
     market::{
-        check_device, difference, events::AccountTakenOver, session_owner, Accrued, Difference,
-        EnergyAccount, MarketError, MeterState, Offer, OfferState, RejectReason, BPS,
-        MAX_ACCRUED_EARNINGS, MAX_OFFER_PAGE,
+        check_device, difference,
+        events::{
+            AccountTakenOver, Claimed, MarketConfigChanged, MarketPauseChanged, OfferBought,
+            OfferClosed, OfferCreated,
+        },
+        session_owner, Accrued, Difference, EnergyAccount, MarketError, MeterState, Offer,
+        OfferState, RejectReason, BPS, MAX_ACCRUED_EARNINGS, MAX_OFFER_PAGE,
     },
     reading::MeterReading,
     token::{Earning, Mint},
@@ -113,20 +117,24 @@ impl Market {
         &mut self,
         caller: AccountId,
         config: MarketConfig,
-    ) -> Result<(), MarketError> {
+    ) -> Result<MarketConfigChanged, MarketError> {
         self.ensure_admin(caller)?;
         config.validate()?;
-        self.config = config;
-        Ok(())
+        self.config = config.clone();
+        Ok(config.into())
     }
 
-    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<(), MarketError> {
+    pub fn set_paused(
+        &mut self,
+        caller: AccountId,
+        paused: bool,
+    ) -> Result<MarketPauseChanged, MarketError> {
         self.ensure_admin(caller)?;
         if self.paused == paused {
             return Err(MarketError::PauseUnchanged);
         }
         self.paused = paused;
-        Ok(())
+        Ok(MarketPauseChanged { paused })
     }
 
     pub fn propose_admin(
@@ -444,6 +452,23 @@ pub struct Claim {
     pub unpaid_wh: u64,
     /// The credits that repaid the account's debt to the utility.
     pub debt_repaid: Option<DebtRepaid>,
+}
+
+impl Claim {
+    /// The claim's event, once the shell knows what it `collected` of the unpaid bill
+    /// and what is left `owed` in the debt book.
+    pub fn event(&self, collected: u128, owed: u128) -> Claimed {
+        Claimed {
+            account: self.account,
+            minted: self.minted,
+            bill: self.bill,
+            billed_wh: self.billed_wh,
+            netted: self.netted,
+            debt_repaid: self.debt_repaid.as_ref().map_or(0, |r| r.amount),
+            collected,
+            owed,
+        }
+    }
 }
 
 /// Books one share of a reading of `device` to its beneficiary's `account`: the export

@@ -6,7 +6,7 @@ use crate::{batch::Slot, energy_market::EnergyMarketContract, market::Claim};
 use ink::{codegen::Env, prelude::vec::Vec};
 use interfaces::{
     calls::CallError,
-    market::{events as ev, MarketError, OfferState},
+    market::MarketError,
     reading::{reading_preimage, session_preimage, SignedReading},
     token::{Mint, PSP22Error, TokenError, MAX_MINT_BATCH},
     AccountId, Deployment, MAX_QUERY_BATCH,
@@ -15,17 +15,9 @@ use interfaces::{
 impl EnergyMarketContract {
     pub(crate) fn close(&mut self, offer_id: u64, cancel: bool) -> Result<u64, MarketError> {
         let (caller, now) = (self.env().caller(), self.env().block_timestamp());
-        let wh_returned = self.market.close_offer(caller, offer_id, cancel, now)?;
-        let state = if cancel {
-            OfferState::Cancelled
-        } else {
-            OfferState::Expired
-        };
-        self.env().emit_event(ev::OfferClosed {
-            offer_id,
-            state,
-            wh_returned,
-        });
+        let event = self.market.close_offer(caller, offer_id, cancel, now)?;
+        let wh_returned = event.wh_returned;
+        self.env().emit_event(event);
         Ok(wh_returned)
     }
 
@@ -48,20 +40,12 @@ impl EnergyMarketContract {
     }
 
     /// The key the device's signature recovers to over the reading's digest.
-    pub(crate) fn recover_device(
-        &self,
-        me: &Deployment,
-        signed: &SignedReading,
-    ) -> Option<[u8; 33]> {
+    pub(crate) fn recover_device(me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
         reading_preimage(me, &signed.reading).signer(&signed.signature)
     }
 
     /// The key a V2G session's co-signature recovers to (`None` without a session).
-    pub(crate) fn recover_vehicle(
-        &self,
-        me: &Deployment,
-        signed: &SignedReading,
-    ) -> Option<[u8; 33]> {
+    pub(crate) fn recover_vehicle(me: &Deployment, signed: &SignedReading) -> Option<[u8; 33]> {
         let session = signed.reading.vehicle.as_ref()?;
         session_preimage(
             me,
@@ -112,16 +96,7 @@ impl EnergyMarketContract {
             if let Some(repaid) = &claim.debt_repaid {
                 self.env().emit_event(repaid.clone());
             }
-            self.env().emit_event(ev::Claimed {
-                account: claim.account,
-                minted: claim.minted,
-                bill: claim.bill,
-                billed_wh: claim.billed_wh,
-                netted: claim.netted,
-                debt_repaid: claim.debt_repaid.as_ref().map_or(0, |r| r.amount),
-                collected,
-                owed,
-            });
+            self.env().emit_event(claim.event(collected, owed));
         }
         Ok(claims)
     }

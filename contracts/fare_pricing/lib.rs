@@ -25,8 +25,8 @@ mod fare_pricing {
     use ink::prelude::vec::Vec;
     use interfaces::{
         fares::{
-            events as ev, validator_preimage, FareError, FareQuote, FareRule, RideScope, Route,
-            SignedValidatorEvent, Ticket, Trip, ValidatorOutcome,
+            validator_preimage, FareError, FareQuote, FareRule, Route, SignedValidatorEvent,
+            Ticket, Trip, ValidatorOutcome,
         },
         token::{PSP22Error, TokenError},
         ChainBound, Deployment, DeviceId, DeviceInfo, GenesisHash,
@@ -278,18 +278,10 @@ mod fare_pricing {
             let (rider, now) = (self.env().caller(), self.env().block_timestamp());
             let citizen = self.is_active(rider)?;
             // effects first; the token call below cannot call back (reentrancy denied)
-            let (ticket, quote, fare) =
-                self.fares.book(rider, citizen, trip, board, alight, now)?;
-            self.collect_into_escrow(rider, fare)?;
-            self.env().emit_event(ev::TicketBooked {
-                ticket,
-                trip,
-                rider_tag: interfaces::fares::rider_tag(&rider, RideScope::Ticket(ticket)),
-                board,
-                alight,
-                fare: quote.exact,
-                slab_fare: quote.slab,
-            });
+            let event = self.fares.book(rider, citizen, trip, board, alight, now)?;
+            let ticket = event.ticket;
+            self.collect_into_escrow(rider, event.fare)?;
+            self.env().emit_event(event);
             Ok(ticket)
         }
 
@@ -301,23 +293,14 @@ mod fare_pricing {
         #[ink(message)]
         pub fn cancel_ticket(&mut self, ticket: u64) -> Result<u128, FareError> {
             let now = self.env().block_timestamp();
-            let trip = self
-                .fares
-                .ticket(ticket)
-                .ok_or(FareError::TicketNotFound)?
-                .trip;
             let rider = self.env().caller();
-            let (refund, fee, operator) = self.fares.cancel_ticket(rider, ticket, now)?;
+            let (event, operator) = self.fares.cancel_ticket(rider, ticket, now)?;
+            let (refund, fee) = (event.refund, event.fee);
             let left = self.net(rider, refund);
             self.release(rider, left)?;
             let left = self.net(operator, fee);
             self.release(operator, left)?;
-            self.env().emit_event(ev::TicketCancelled {
-                ticket,
-                trip,
-                refund,
-                fee,
-            });
+            self.env().emit_event(event);
             Ok(refund)
         }
 

@@ -23,8 +23,8 @@ mod parking_rental {
     use ink::prelude::vec::Vec;
     use interfaces::{
         parking::{
-            events as ev, sensor_preimage, Booking, Holding, ParkingConfig, ParkingError,
-            SensorOutcome, SignedSensorEvent, Space, SpaceTerms, Violation,
+            sensor_preimage, Booking, Holding, ParkingConfig, ParkingError, SensorOutcome,
+            SignedSensorEvent, Space, SpaceTerms, Violation,
         },
         ChainBound, Deployment, DeviceId, GenesisHash,
     };
@@ -82,8 +82,8 @@ mod parking_rental {
         /// `InvalidFee`). Emits `ParkingConfigChanged`.
         #[ink(message)]
         pub fn set_config(&mut self, config: ParkingConfig) -> Result<(), ParkingError> {
-            self.parking.set_config(self.env().caller(), config)?;
-            self.env().emit_event(ev::ParkingConfigChanged { config });
+            let event = self.parking.set_config(self.env().caller(), config)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -114,8 +114,8 @@ mod parking_rental {
         /// `PauseUnchanged`). Emits `ParkingPauseChanged`.
         #[ink(message)]
         pub fn set_paused(&mut self, paused: bool) -> Result<(), ParkingError> {
-            self.parking.set_paused(self.env().caller(), paused)?;
-            self.env().emit_event(ev::ParkingPauseChanged { paused });
+            let event = self.parking.set_paused(self.env().caller(), paused)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -139,15 +139,11 @@ mod parking_rental {
         ) -> Result<u64, ParkingError> {
             let owner = self.env().caller();
             let sensor_info = self.device(sensor)?;
-            let space =
-                self.parking
-                    .list_space(owner, sensor, sensor_info.as_ref(), terms.clone())?;
-            self.env().emit_event(ev::SpaceListed {
-                space,
-                owner,
-                sensor,
-                terms,
-            });
+            let event = self
+                .parking
+                .list_space(owner, sensor, sensor_info.as_ref(), terms)?;
+            let space = event.space;
+            self.env().emit_event(event);
             Ok(space)
         }
 
@@ -157,10 +153,8 @@ mod parking_rental {
         /// `SpaceTermsChanged`.
         #[ink(message)]
         pub fn set_terms(&mut self, space: u64, terms: SpaceTerms) -> Result<(), ParkingError> {
-            self.parking
-                .set_terms(self.env().caller(), space, terms.clone())?;
-            self.env()
-                .emit_event(ev::SpaceTermsChanged { space, terms });
+            let event = self.parking.set_terms(self.env().caller(), space, terms)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -171,9 +165,10 @@ mod parking_rental {
         #[ink(message)]
         pub fn rebind_sensor(&mut self, space: u64, sensor: DeviceId) -> Result<(), ParkingError> {
             let record = self.device(sensor)?;
-            self.parking
-                .rebind_sensor(self.env().caller(), space, sensor, record.as_ref())?;
-            self.env().emit_event(ev::SensorRebound { space, sensor });
+            let event =
+                self.parking
+                    .rebind_sensor(self.env().caller(), space, sensor, record.as_ref())?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -189,12 +184,12 @@ mod parking_rental {
             let delisting = self
                 .parking
                 .delist(self.env().caller(), space, refund, now)?;
-            let refunded = delisting.refunded;
+            let refunded = delisting.delisted.refunded;
             self.carry_out(delisting.settlement)?;
-            for (booking, payout) in delisting.settled {
-                self.emit_settled(booking, payout, 0);
+            for event in delisting.settled {
+                self.env().emit_event(event);
             }
-            self.env().emit_event(ev::SpaceDelisted { space, refunded });
+            self.env().emit_event(delisting.delisted);
             Ok(refunded)
         }
 
@@ -202,8 +197,8 @@ mod parking_rental {
         /// `NotSpaceOwner`, `AlreadyListed`). Emits `SpaceRelisted`.
         #[ink(message)]
         pub fn relist(&mut self, space: u64) -> Result<(), ParkingError> {
-            self.parking.relist(self.env().caller(), space)?;
-            self.env().emit_event(ev::SpaceRelisted { space });
+            let event = self.parking.relist(self.env().caller(), space)?;
+            self.env().emit_event(event);
             Ok(())
         }
 
@@ -278,18 +273,12 @@ mod parking_rental {
                 vehicle: vehicle_record.as_ref(),
             };
             // effects first; the token calls below cannot call back (reentrancy denied)
-            let (booking, escrow) =
+            let event =
                 self.parking
                     .book(renter, renter_check, space, vehicle, start_ms, end_ms, now)?;
-            self.collect_into_escrow(renter, escrow)?;
-            self.env().emit_event(ev::Booked {
-                booking,
-                space,
-                renter,
-                start_ms,
-                end_ms,
-                escrow,
-            });
+            self.collect_into_escrow(renter, event.escrow)?;
+            let booking = event.booking;
+            self.env().emit_event(event);
             Ok(booking)
         }
 
@@ -301,14 +290,10 @@ mod parking_rental {
         #[ink(message)]
         pub fn cancel(&mut self, booking: u64) -> Result<u128, ParkingError> {
             let now = self.env().block_timestamp();
-            let (refund, fee, settlement) =
-                self.parking.cancel(self.env().caller(), booking, now)?;
+            let (event, settlement) = self.parking.cancel(self.env().caller(), booking, now)?;
             self.carry_out(settlement)?;
-            self.env().emit_event(ev::BookingCancelled {
-                booking,
-                refund,
-                fee,
-            });
+            let refund = event.refund;
+            self.env().emit_event(event);
             Ok(refund)
         }
 
@@ -320,10 +305,10 @@ mod parking_rental {
         #[ink(message)]
         pub fn settle(&mut self, booking: u64) -> Result<(), ParkingError> {
             let now = self.env().block_timestamp();
-            let (payout, settlement) = self.parking.settle(booking, now)?;
+            let (settled, settlement) = self.parking.settle(booking, now)?;
             self.carry_out(settlement)?;
-            if let Some(payout) = payout {
-                self.emit_settled(booking, payout, 0);
+            if let Some(event) = settled {
+                self.env().emit_event(event);
             }
             Ok(())
         }
@@ -454,9 +439,10 @@ mod parking_rental {
         #[ink(message)]
         pub fn sweep_excess(&mut self, to: AccountId) -> Result<u128, ParkingError> {
             let balance = interfaces::calls::balance_of(self.token, self.env().account_id())?;
-            let amount = self.parking.sweepable(self.env().caller(), balance)?;
+            let event = self.parking.sweepable(self.env().caller(), balance, to)?;
+            let amount = event.amount;
             self.release(to, amount)?;
-            self.env().emit_event(ev::ExcessSwept { to, amount });
+            self.env().emit_event(event);
             Ok(amount)
         }
 
@@ -517,7 +503,7 @@ mod parking_rental {
                 self.parking
                     .sensor_event(space, &event, records[1].as_ref())?;
             self.carry_out(settlement)?;
-            self.emit_effect(space, event.at_ms, effect);
+            self.emit_effect(effect);
             Ok(outcome)
         }
 
@@ -533,7 +519,7 @@ mod parking_rental {
             let now = self.env().block_timestamp();
             let (outcome, effect, settlement) = self.parking.close_overdue(space, now)?;
             self.carry_out(settlement)?;
-            self.emit_effect(space, now, effect);
+            self.emit_effect(effect);
             Ok(outcome)
         }
     }

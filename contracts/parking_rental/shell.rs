@@ -1,81 +1,31 @@
-//! The rental shell's own work beside its messages (`lib.rs`): the events of what a
-//! sensor event did, a settlement's payments (netted, pulled when refused), and the
+//! The rental shell's own work beside its messages (`lib.rs`): emitting what a sensor
+//! event did, a settlement's payments (netted, pulled when refused), and the
 //! registry and token calls. Plain methods on the contract, in plain Rust.
 
 use crate::{
     parking_rental::ParkingRental,
-    rules::{Payout, SensorEffect, Settlement},
+    rules::{SensorEffect, Settlement},
 };
 use ink::{codegen::Env, prelude::vec::Vec};
 use interfaces::{
-    parking::{events as ev, ParkingConfig, ParkingError},
+    parking::{ParkingConfig, ParkingError},
     token::{PSP22Error, TokenError},
     AccountId, DeviceId, DeviceInfo,
 };
 
 impl ParkingRental {
-    /// The events of what a sensor event (or a time-out) at `at_ms` did.
-    pub(crate) fn emit_effect(&self, space: u64, at_ms: u64, effect: SensorEffect) {
+    /// Emits the event of what a sensor event (or a time-out) did.
+    pub(crate) fn emit_effect(&self, effect: SensorEffect) {
+        let env = self.env();
         match effect {
             SensorEffect::None => {}
-            SensorEffect::CheckedIn {
-                booking,
-                vehicle_tag,
-            } => self.env().emit_event(ev::CheckedIn {
-                booking,
-                vehicle_tag,
-                at_ms,
-            }),
-            SensorEffect::SessionOpened { payer, vehicle_tag } => {
-                self.env().emit_event(ev::SessionOpened {
-                    space,
-                    vehicle_tag,
-                    payer,
-                    at_ms,
-                })
-            }
-            SensorEffect::Violation {
-                owner,
-                index,
-                violation,
-            } => self.env().emit_event(ev::ViolationRecorded {
-                space,
-                owner,
-                index,
-                violation,
-            }),
-            SensorEffect::Settled {
-                booking,
-                payout,
-                overstay,
-            } => self.emit_settled(booking, payout, overstay),
-            SensorEffect::Refused { seq, reason } => self
-                .env()
-                .emit_event(ev::SensorEventRefused { space, seq, reason }),
-            SensorEffect::SessionClosed {
-                vehicle_tag,
-                minutes,
-                charged,
-            } => {
-                let fee = self.parking.split(charged).fee;
-                self.env().emit_event(ev::SessionClosed {
-                    space,
-                    vehicle_tag,
-                    minutes,
-                    charged,
-                    fee,
-                })
-            }
+            SensorEffect::CheckedIn(event) => env.emit_event(event),
+            SensorEffect::SessionOpened(event) => env.emit_event(event),
+            SensorEffect::Violation(event) => env.emit_event(event),
+            SensorEffect::Settled(event) => env.emit_event(event),
+            SensorEffect::SessionClosed(event) => env.emit_event(event),
+            SensorEffect::Refused(event) => env.emit_event(event),
         }
-    }
-
-    pub(crate) fn emit_settled(&self, booking: u64, payout: Payout, overstay: u128) {
-        self.env().emit_event(ev::BookingSettled {
-            booking,
-            to_owner: payout.to_owner,
-            fee: payout.fee,
-            overstay,
-        });
     }
 
     /// Makes a settlement's payments. A charge that cannot be collected becomes the
@@ -86,12 +36,8 @@ impl ParkingRental {
     /// moved) is owed its payment (`PayoutOwed`, M-1); any other failure there (the
     /// token paused, or refusing this contract) fails the call and changes nothing.
     pub(crate) fn carry_out(&mut self, settlement: Settlement) -> Result<(), ParkingError> {
-        for &(booking, refund) in &settlement.refunded {
-            self.env().emit_event(ev::BookingCancelled {
-                booking,
-                refund,
-                fee: 0,
-            });
+        for event in settlement.refunded {
+            self.env().emit_event(event);
         }
         let mut releases = settlement.releases;
         if let Some(charge) = settlement.collect {

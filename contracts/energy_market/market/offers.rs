@@ -4,7 +4,7 @@
 use super::*;
 
 impl Market {
-    /// Reserves `wh` of the seller's ledger in a new offer; returns its id.
+    /// Reserves `wh` of the seller's ledger in a new offer; returns its event (the id).
     pub fn create_offer(
         &mut self,
         seller: AccountId,
@@ -12,7 +12,7 @@ impl Market {
         price_per_kwh: u128,
         expires_at_ms: TimestampMs,
         now: TimestampMs,
-    ) -> Result<u64, MarketError> {
+    ) -> Result<OfferCreated, MarketError> {
         self.ensure_clear(seller)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);
@@ -38,17 +38,24 @@ impl Market {
                 state: OfferState::Open,
             },
         );
-        Ok(id)
+        Ok(OfferCreated {
+            offer_id: id,
+            seller,
+            wh,
+            price_per_kwh,
+            expires_at_ms,
+        })
     }
 
-    /// Moves `wh` of an open offer to the buyer's ledger; returns what the shell must collect.
+    /// Moves `wh` of an open offer to the buyer's ledger; returns what the shell must
+    /// collect, and the event (the cost).
     pub fn buy(
         &mut self,
         buyer: AccountId,
         id: u64,
         wh: u64,
         now: TimestampMs,
-    ) -> Result<(Sale, u128), MarketError> {
+    ) -> Result<(Sale, OfferBought), MarketError> {
         self.ensure_clear(buyer)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);
@@ -77,18 +84,25 @@ impl Market {
             to_seller: cost.saturating_sub(fee),
             fee,
         };
-        Ok((sale, cost))
+        let event = OfferBought {
+            offer_id: id,
+            buyer,
+            wh,
+            cost,
+            fee,
+        };
+        Ok((sale, event))
     }
 
     /// The seller cancels (any time) or anyone expires (after expiry) an open offer; its
-    /// rest returns to the seller's ledger. Returns the Wh returned.
+    /// rest returns to the seller's ledger. Returns the event (the Wh returned).
     pub fn close_offer(
         &mut self,
         caller: AccountId,
         id: u64,
         cancel: bool,
         now: TimestampMs,
-    ) -> Result<u64, MarketError> {
+    ) -> Result<OfferClosed, MarketError> {
         let mut offer = self.open_offer(id)?;
         if cancel && caller != offer.seller {
             return Err(MarketError::NotSeller);
@@ -106,7 +120,11 @@ impl Market {
         self.offers.insert(id, &offer);
         let ledger = self.ledger_wh(offer.seller);
         self.set_ledger_wh(offer.seller, ledger.saturating_add(returned));
-        Ok(returned)
+        Ok(OfferClosed {
+            offer_id: id,
+            state: offer.state,
+            wh_returned: returned,
+        })
     }
 
     fn open_offer(&self, id: u64) -> Result<Offer, MarketError> {

@@ -585,7 +585,10 @@ fn admin_setters_and_batch_bounds() {
     assert_eq!(market.ensure_batch(0), Err(MarketError::BadBatchSize));
     assert_eq!(market.ensure_batch(33), Err(MarketError::BadBatchSize));
     market.ensure_batch(32).unwrap();
-    market.set_paused(account(1), true).unwrap();
+    assert_eq!(
+        market.set_paused(account(1), true),
+        Ok(MarketPauseChanged { paused: true })
+    );
     assert_eq!(
         market.set_paused(account(1), true),
         Err(MarketError::PauseUnchanged)
@@ -597,7 +600,11 @@ fn admin_setters_and_batch_bounds() {
         market.set_config(account(2), cheaper.clone()),
         Err(MarketError::NotAdmin)
     );
-    market.set_config(account(1), cheaper).unwrap();
+    let changed = market.set_config(account(1), cheaper).unwrap();
+    assert_eq!(
+        (changed.tariff_per_kwh, changed.utility),
+        (1, config().utility)
+    );
     assert_eq!(market.config().tariff_per_kwh, 1);
     assert_eq!(market.record_debt(account(5), 1_000, 10).total, 10);
     assert_eq!(market.record_debt(account(5), 500, 5).total, 15);
@@ -614,3 +621,4 @@ fn admin_setters_and_batch_bounds() {
 }
 
 mod accounts;
+mod batch;

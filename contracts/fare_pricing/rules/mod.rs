@@ -14,8 +14,8 @@ use interfaces::{
     fares::{
         events::{
             FarePauseChanged, FaresReleased, OperatorChanged, RouteAdded, TappedIn, TappedOut,
-            TicketBoarded, TicketRefunded, TicketTakenOver, TripCancelled, TripScheduled,
-            ValidatorEventRefused, ValidatorSequenceReset,
+            TicketBoarded, TicketBooked, TicketCancelled, TicketRefunded, TicketTakenOver,
+            TripCancelled, TripScheduled, ValidatorEventRefused, ValidatorSequenceReset,
         },
         rider_tag, FareError, FareQuote, FareRule, RideScope, Route, Ticket, TicketState, Trip,
         TripState, ValidatorAction, ValidatorEvent, ValidatorRefusal, BOARDING_WINDOW_MS, BPS,

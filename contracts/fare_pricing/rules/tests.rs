@@ -150,8 +150,15 @@ fn a_full_segment_refuses_only_the_rides_through_it() {
         fares.book(account(4), true, 0, 1, 2, HOUR),
         Err(FareError::SegmentFull)
     );
-    let (_, quote, fare) = fares.book(account(4), true, 0, 3, 5, HOUR).unwrap();
-    assert_eq!((quote.exact, fare), (6_666_666, 6_666_666));
+    let booked = fares.book(account(4), true, 0, 3, 5, HOUR).unwrap();
+    assert_eq!(
+        (booked.fare, booked.board, booked.alight),
+        (6_666_666, 3, 5)
+    );
+    assert_eq!(
+        booked.rider_tag,
+        fares.ticket(booked.ticket).unwrap().rider_tag
+    );
     let trip = fares.trip(0).unwrap();
     // the fares are held in escrow: 10 + 10 + 6.666666 credits
     assert_eq!(trip.escrow, 26_666_666);
@@ -171,20 +178,28 @@ fn a_full_segment_refuses_only_the_rides_through_it() {
 #[ink::test]
 fn cancelling_frees_the_seat_and_refunds_less_a_late_fee() {
     let mut fares = fares();
-    let (early, ..) = fares.book(account(2), true, 0, 0, 5, HOUR).unwrap();
-    let (late, ..) = fares.book(account(3), true, 0, 0, 5, HOUR).unwrap();
+    let early = fares.book(account(2), true, 0, 0, 5, HOUR).unwrap().ticket;
+    let late = fares.book(account(3), true, 0, 0, 5, HOUR).unwrap().ticket;
     assert_eq!(
         fares.cancel_ticket(account(3), early, HOUR),
         Err(FareError::NotRider)
     );
-    let (refund, fee, payment) = fares.cancel_ticket(account(2), early, HOUR).unwrap();
-    assert_eq!((refund, fee), (15 * MICRO, 0));
-    assert_eq!(payment, account(1));
+    let (cancelled, operator) = fares.cancel_ticket(account(2), early, HOUR).unwrap();
+    assert_eq!(
+        (
+            cancelled.ticket,
+            cancelled.trip,
+            cancelled.refund,
+            cancelled.fee
+        ),
+        (early, 0, 15 * MICRO, 0)
+    );
+    assert_eq!(operator, account(1));
     // 45 minutes before departure (inside the cut-off, before boarding): 10 % kept
-    let (refund, fee, _) = fares
+    let (cancelled, _) = fares
         .cancel_ticket(account(3), late, 10 * HOUR - 3 * HOUR / 4)
         .unwrap();
-    assert_eq!((refund, fee), (13_500_000, 1_500_000));
+    assert_eq!((cancelled.refund, cancelled.fee), (13_500_000, 1_500_000));
     assert_eq!(
         fares.cancel_ticket(account(3), late, HOUR),
         Err(FareError::TicketClosed)
@@ -196,10 +211,10 @@ fn cancelling_frees_the_seat_and_refunds_less_a_late_fee() {
 #[ink::test]
 fn a_cancelled_trips_riders_each_claim_their_fare_back() {
     let mut fares = fares();
-    let (kept, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
-    let (cancelled, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    let kept = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
+    let cancelled = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap().ticket;
     fares.cancel_ticket(account(3), cancelled, HOUR).unwrap();
-    let (other, ..) = fares.book(account(4), true, 0, 3, 7, HOUR).unwrap();
+    let other = fares.book(account(4), true, 0, 3, 7, HOUR).unwrap().ticket;
     // nothing to claim while the trip runs
     assert_eq!(
         fares.claim_refund(kept, account(2)).map(|e| e.refund),
@@ -250,7 +265,7 @@ fn a_cancelled_trips_riders_each_claim_their_fare_back() {
 #[ink::test]
 fn validators_board_a_ticket_once_and_charge_taps_exactly() {
     let mut fares = fares();
-    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let ticket = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
     let v = validator(1);
     let board = event(1, 10 * HOUR, ValidatorAction::Board { ticket });
     assert_eq!(

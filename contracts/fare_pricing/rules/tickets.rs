@@ -6,8 +6,8 @@ impl Fares {
     // ----- tickets -------------------------------------------------------------------------
 
     /// An active citizen books stops `board` to `alight` of a trip before it leaves;
-    /// refused when any segment between them is full. Returns the ticket id, the quote
-    /// and the exact fare the shell takes from the rider into escrow (M-2).
+    /// refused when any segment between them is full. Returns the booking's event: the
+    /// ticket id, and the exact fare the shell takes from the rider into escrow (M-2).
     pub fn book(
         &mut self,
         caller: AccountId,
@@ -16,7 +16,7 @@ impl Fares {
         board: u32,
         alight: u32,
         now: TimestampMs,
-    ) -> Result<(u64, FareQuote, u128), FareError> {
+    ) -> Result<TicketBooked, FareError> {
         self.ensure_running()?;
         let mut trip = self.trips.get(trip_id).ok_or(FareError::TripNotFound)?;
         if trip.state == TripState::Cancelled {
@@ -57,18 +57,27 @@ impl Fares {
         trip.tickets = trip.tickets.saturating_add(1);
         trip.escrow = trip.escrow.saturating_add(quote.exact);
         self.trips.insert(trip_id, &trip);
+        let tag = rider_tag(&caller, RideScope::Ticket(ticket_id));
         self.tickets.insert(
             ticket_id,
             &Ticket {
                 trip: trip_id,
-                rider_tag: rider_tag(&caller, RideScope::Ticket(ticket_id)),
+                rider_tag: tag,
                 board,
                 alight,
                 fare: quote.exact,
                 state: TicketState::Booked,
             },
         );
-        Ok((ticket_id, quote, quote.exact))
+        Ok(TicketBooked {
+            ticket: ticket_id,
+            trip: trip_id,
+            rider_tag: tag,
+            board,
+            alight,
+            fare: quote.exact,
+            slab_fare: quote.slab,
+        })
     }
 
     pub fn ticket(&self, id: u64) -> Option<Ticket> {
@@ -77,13 +86,13 @@ impl Fares {
 
     /// The rider cancels before boarding opens: the seat is freed and the fare comes out
     /// of escrow: to the rider, less the route's cancel fee inside its cut-off (to the
-    /// operator). Returns (refund, fee, operator).
+    /// operator). Returns the cancellation's event (refund and fee) and the operator.
     pub fn cancel_ticket(
         &mut self,
         caller: AccountId,
         ticket_id: u64,
         now: TimestampMs,
-    ) -> Result<(u128, u128, AccountId), FareError> {
+    ) -> Result<(TicketCancelled, AccountId), FareError> {
         let mut ticket = self
             .tickets
             .get(ticket_id)
@@ -131,7 +140,13 @@ impl Fares {
         self.rider_tickets.insert(on_trip, &held.saturating_sub(1));
         ticket.state = TicketState::Cancelled;
         self.tickets.insert(ticket_id, &ticket);
-        Ok((refund, fee, route.operator))
+        let event = TicketCancelled {
+            ticket: ticket_id,
+            trip: ticket.trip,
+            refund,
+            fee,
+        };
+        Ok((event, route.operator))
     }
 
     /// The trip's tickets from its `from`-th, at most `limit` (`PageTooLarge`).

@@ -119,6 +119,22 @@ pub struct MarketConfigChanged {
     pub default_ratings: DefaultRatings,
 }
 
+impl From<MarketConfig> for MarketConfigChanged {
+    fn from(config: MarketConfig) -> Self {
+        Self {
+            factors: config.factors,
+            peak_windows: config.peak_windows,
+            tariff_per_kwh: config.tariff_per_kwh,
+            utility: config.utility,
+            fee_bps: config.fee_bps,
+            fee_account: config.fee_account,
+            max_batch: config.max_batch,
+            max_interval_ms: config.max_interval_ms,
+            default_ratings: config.default_ratings,
+        }
+    }
+}
+
 #[ink::event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarketPauseChanged {

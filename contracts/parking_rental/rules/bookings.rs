@@ -5,8 +5,8 @@ use super::*;
 impl Parking {
     // ----- bookings ------------------------------------------------------------------------
 
-    /// The caller books `[start_ms, end_ms)` of space `id`. Returns the booking id and
-    /// the rent the shell must escrow from the caller.
+    /// The caller books `[start_ms, end_ms)` of space `id`. Returns the booking's event:
+    /// its id, and the rent the shell must escrow from the caller.
     #[allow(clippy::too_many_arguments)]
     pub fn book(
         &mut self,
@@ -17,7 +17,7 @@ impl Parking {
         start_ms: TimestampMs,
         end_ms: TimestampMs,
         now: TimestampMs,
-    ) -> Result<(u64, u128), ParkingError> {
+    ) -> Result<Booked, ParkingError> {
         self.ensure_running()?;
         let space = self.spaces.get(id).ok_or(ParkingError::SpaceNotFound)?;
         if !space.listed {
@@ -92,7 +92,14 @@ impl Parking {
         self.renter_booking_count
             .insert(caller, &count.saturating_add(1));
         self.escrow_total = self.escrow_total.saturating_add(escrow);
-        Ok((booking_id, escrow))
+        Ok(Booked {
+            booking: booking_id,
+            space: id,
+            renter: caller,
+            start_ms,
+            end_ms,
+            escrow,
+        })
     }
 
     pub fn booking(&self, id: u64) -> Option<Booking> {
@@ -101,13 +108,13 @@ impl Parking {
 
     /// The renter cancels before the start: the escrow back, less the cancellation fee
     /// (to the owner; the late-cancel fee inside the cut-off window when higher). Returns
-    /// (refund, fee) and the payments.
+    /// the event (refund and fee) and the payments.
     pub fn cancel(
         &mut self,
         caller: AccountId,
         booking_id: u64,
         now: TimestampMs,
-    ) -> Result<(u128, u128, Settlement), ParkingError> {
+    ) -> Result<(BookingCancelled, Settlement), ParkingError> {
         let mut booking = self
             .bookings
             .get(booking_id)
@@ -149,18 +156,23 @@ impl Parking {
         let mut settlement = Settlement::default();
         settlement.releases.push((caller, refund));
         settlement.releases.push((owner, fee));
-        Ok((refund, fee, settlement))
+        let event = BookingCancelled {
+            booking: booking_id,
+            refund,
+            fee,
+        };
+        Ok((event, settlement))
     }
 
     /// Anyone settles a booking whose vehicle never came, after its end: the escrow to
     /// the owner less the platform fee (unused time is not refunded). A booking another
     /// vehicle held the space at the start of, and still holds, is refunded in full
-    /// instead (L-4; `None` and the refund in the settlement).
+    /// instead (L-4; `None`, and the refund and its event in the settlement).
     pub fn settle(
         &mut self,
         booking_id: u64,
         now: TimestampMs,
-    ) -> Result<(Option<Payout>, Settlement), ParkingError> {
+    ) -> Result<(Option<BookingSettled>, Settlement), ParkingError> {
         let mut booking = self
             .bookings
             .get(booking_id)
@@ -182,13 +194,13 @@ impl Parking {
         if let Some(blocker) = space.session {
             self.refund_blocked(booking.space, blocker.since_ms, now, &mut settlement);
         }
-        if settlement.refunded.iter().any(|&(id, _)| id == booking_id) {
+        if settlement.refunded.iter().any(|r| r.booking == booking_id) {
             return Ok((None, settlement));
         }
         let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
         self.bookings.insert(booking_id, &booking);
         self.close_open(booking.space, booking_id);
-        Ok((Some(payout), settlement))
+        Ok((Some(payout.settled(booking_id, 0)), settlement))
     }
 
     /// Marks `booking` settled and releases its escrow to `owner` less the platform fee.
@@ -256,12 +268,17 @@ impl Parking {
 
     /// Admin only: what the contract holds (`balance`) beyond the open bookings' escrow and
     /// the payouts it owes: credits transferred here by mistake (L-9), which the admin may
-    /// send on.
-    pub fn sweepable(&self, caller: AccountId, balance: u128) -> Result<u128, ParkingError> {
+    /// send on to `to`. Returns the sweep's event (the amount).
+    pub fn sweepable(
+        &self,
+        caller: AccountId,
+        balance: u128,
+        to: AccountId,
+    ) -> Result<ExcessSwept, ParkingError> {
         self.admin.ensure_admin(caller)?;
         match balance.saturating_sub(self.escrow_total) {
             0 => Err(ParkingError::NothingToSweep),
-            excess => Ok(excess),
+            amount => Ok(ExcessSwept { to, amount }),
         }
     }
 

@@ -12,7 +12,12 @@ use interfaces::{
         DebtBook, DebtCause,
     },
     parking::{
-        events::{PayoutClaimed, PayoutOwed, SensorSequenceReset},
+        events::{
+            Booked, BookingCancelled, BookingSettled, CheckedIn, ExcessSwept, ParkingConfigChanged,
+            ParkingPauseChanged, PayoutClaimed, PayoutOwed, SensorEventRefused, SensorRebound,
+            SensorSequenceReset, SessionClosed, SessionOpened, SpaceDelisted, SpaceListed,
+            SpaceRelisted, SpaceTermsChanged, ViolationRecorded,
+        },
         minutes_started, vehicle_tag, Booking, BookingState, ParkingConfig, ParkingError,
         SensorEvent, SensorKind, SensorOutcome, SensorRefusal, Session, Space, SpaceTerms,
         TagScope, Tariff, Violation, ViolationKind, BOOKING_HORIZON_MS, CHECKOUT_GRACE_MS,
@@ -20,7 +25,7 @@ use interfaces::{
     },
     sequence,
     spending::{events::SpendingCapSet, SpendingCaps},
-    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, Hash32, TimestampMs,
+    AccountId, DeviceId, DeviceInfo, DeviceKey, DeviceKind, DeviceStatus, TimestampMs,
 };
 
 /// Payments the shell makes after a state change, in order. Releases come out of the
@@ -30,9 +35,8 @@ use interfaces::{
 pub struct Settlement {
     pub collect: Option<Collect>,
     pub releases: Vec<(AccountId, u128)>,
-    /// Bookings refunded in full, with their refund (among `releases`), for the shell to
-    /// announce (`BookingCancelled`).
-    pub refunded: Vec<(u64, u128)>,
+    /// The events of bookings refunded in full (their refunds are among `releases`).
+    pub refunded: Vec<BookingCancelled>,
 }
 
 /// A charge beyond the escrow (overstay, pay-as-you-go): the owner gets `amount` less the
@@ -53,12 +57,13 @@ pub struct RenterCheck<'a> {
     pub vehicle: Option<&'a DeviceInfo>,
 }
 
-/// What a delisting did: bookings refunded, ended bookings settled, and the payments.
+/// What a delisting did: the ended bookings settled, the payments, and the delisting
+/// (with the number of bookings refunded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delisting {
-    pub refunded: u32,
-    pub settled: Vec<(u64, Payout)>,
+    pub settled: Vec<BookingSettled>,
     pub settlement: Settlement,
+    pub delisted: SpaceDelisted,
 }
 
 /// A booking settled into the owner's and the platform's payouts.
@@ -66,6 +71,18 @@ pub struct Delisting {
 pub struct Payout {
     pub to_owner: u128,
     pub fee: u128,
+}
+
+impl Payout {
+    /// The event of `booking` settled with this payout and `overstay` billed on top.
+    pub fn settled(self, booking: u64, overstay: u128) -> BookingSettled {
+        BookingSettled {
+            booking,
+            to_owner: self.to_owner,
+            fee: self.fee,
+            overstay,
+        }
+    }
 }
 
 #[ink::storage_item]
@@ -142,20 +159,24 @@ impl Parking {
         &mut self,
         caller: AccountId,
         config: ParkingConfig,
-    ) -> Result<(), ParkingError> {
+    ) -> Result<ParkingConfigChanged, ParkingError> {
         self.admin.ensure_admin(caller)?;
         config.validate()?;
         self.config = config;
-        Ok(())
+        Ok(ParkingConfigChanged { config })
     }
 
-    pub fn set_paused(&mut self, caller: AccountId, paused: bool) -> Result<(), ParkingError> {
+    pub fn set_paused(
+        &mut self,
+        caller: AccountId,
+        paused: bool,
+    ) -> Result<ParkingPauseChanged, ParkingError> {
         self.admin.ensure_admin(caller)?;
         if self.paused == paused {
             return Err(ParkingError::PauseUnchanged);
         }
         self.paused = paused;
-        Ok(())
+        Ok(ParkingPauseChanged { paused })
     }
 
     pub fn propose_admin(
@@ -179,39 +200,17 @@ impl Parking {
     }
 }
 
-/// What a sensor event changed, for the shell's events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The event of what a sensor event (or a time-out) changed, for the shell to emit. The
+/// events of a stay carry the vehicle's pseudonym for it (M-10).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SensorEffect {
     None,
-    /// The vehicle's pseudonym for the stay that began (M-10) rides along, for the event.
-    CheckedIn {
-        booking: u64,
-        vehicle_tag: Hash32,
-    },
-    SessionOpened {
-        payer: AccountId,
-        vehicle_tag: Hash32,
-    },
-    Violation {
-        owner: AccountId,
-        index: u32,
-        violation: Violation,
-    },
-    Settled {
-        booking: u64,
-        payout: Payout,
-        overstay: u128,
-    },
-    SessionClosed {
-        /// The vehicle's pseudonym for the stay that ended.
-        vehicle_tag: Hash32,
-        minutes: u64,
-        charged: u128,
-    },
-    Refused {
-        seq: u64,
-        reason: SensorRefusal,
-    },
+    CheckedIn(CheckedIn),
+    SessionOpened(SessionOpened),
+    Violation(ViolationRecorded),
+    Settled(BookingSettled),
+    SessionClosed(SessionClosed),
+    Refused(SensorEventRefused),
 }
 
 /// A commissioned ParkingSensor whose owner (an active citizen) is `owner`.

@@ -77,10 +77,11 @@ impl Parking {
         let refusal = |reason| {
             (
                 SensorOutcome::Refused { reason },
-                SensorEffect::Refused {
+                SensorEffect::Refused(SensorEventRefused {
+                    space: id,
                     seq: event.seq,
                     reason,
-                },
+                }),
                 Settlement::default(),
             )
         };
@@ -150,10 +151,11 @@ impl Parking {
                             SensorOutcome::CheckedIn {
                                 booking: booking_id,
                             },
-                            SensorEffect::CheckedIn {
+                            SensorEffect::CheckedIn(CheckedIn {
                                 booking: booking_id,
                                 vehicle_tag: stay_tag,
-                            },
+                                at_ms: at,
+                            }),
                         )
                     }
                     // nobody to bill, booking or not
@@ -185,10 +187,12 @@ impl Parking {
                                 SensorOutcome::SessionOpened {
                                     payer: vehicle.owner,
                                 },
-                                SensorEffect::SessionOpened {
-                                    payer: vehicle.owner,
+                                SensorEffect::SessionOpened(SessionOpened {
+                                    space: id,
                                     vehicle_tag: stay_tag,
-                                },
+                                    payer: vehicle.owner,
+                                    at_ms: at,
+                                }),
                             )
                         } else {
                             self.violation(id, &space, event, ViolationKind::NotAuthorized)
@@ -248,11 +252,13 @@ impl Parking {
             }
             return Ok((
                 SensorOutcome::SessionClosed { charged },
-                SensorEffect::SessionClosed {
+                SensorEffect::SessionClosed(SessionClosed {
+                    space: id,
                     vehicle_tag: session.vehicle_tag,
                     minutes: minutes_started(duration),
                     charged,
-                },
+                    fee: self.split(charged).fee,
+                }),
             ));
         };
         let mut booking = self
@@ -287,11 +293,7 @@ impl Parking {
                 booking: booking_id,
                 overstay,
             },
-            SensorEffect::Settled {
-                booking: booking_id,
-                payout,
-                overstay,
-            },
+            SensorEffect::Settled(payout.settled(booking_id, overstay)),
         ))
     }
 
@@ -318,7 +320,11 @@ impl Parking {
                 self.close_open(id, booking_id);
                 self.escrow_total = self.escrow_total.saturating_sub(booking.escrow);
                 settlement.releases.push((booking.renter, booking.escrow));
-                settlement.refunded.push((booking_id, booking.escrow));
+                settlement.refunded.push(BookingCancelled {
+                    booking: booking_id,
+                    refund: booking.escrow,
+                    fee: 0,
+                });
             }
         }
     }
@@ -399,11 +405,12 @@ impl Parking {
         self.violation_count.insert(id, &index.saturating_add(1));
         (
             SensorOutcome::ViolationRecorded { index },
-            SensorEffect::Violation {
+            SensorEffect::Violation(ViolationRecorded {
+                space: id,
                 owner: space.owner,
                 index,
                 violation,
-            },
+            }),
         )
     }
 

@@ -6,14 +6,14 @@ impl Parking {
     // ----- spaces --------------------------------------------------------------------------
 
     /// The caller lists a space watched by `sensor`, a commissioned, active ParkingSensor
-    /// it owns (`sensor_info` is the registry's record). Returns the space id.
+    /// it owns (`sensor_info` is the registry's record). Returns the event (the space id).
     pub fn list_space(
         &mut self,
         caller: AccountId,
         sensor: DeviceId,
         sensor_info: Option<&DeviceInfo>,
         terms: SpaceTerms,
-    ) -> Result<u64, ParkingError> {
+    ) -> Result<SpaceListed, ParkingError> {
         self.ensure_running()?;
         terms.validate()?;
         if !sensor_info.is_some_and(|s| usable_sensor(s, caller)) {
@@ -29,13 +29,18 @@ impl Parking {
             &Space {
                 owner: caller,
                 sensor,
-                terms,
+                terms: terms.clone(),
                 listed: true,
                 session: None,
             },
         );
         self.space_of_sensor.insert(sensor, &id);
-        Ok(id)
+        Ok(SpaceListed {
+            space: id,
+            owner: caller,
+            sensor,
+            terms,
+        })
     }
 
     pub fn space(&self, id: u64) -> Option<Space> {
@@ -61,12 +66,12 @@ impl Parking {
         caller: AccountId,
         id: u64,
         terms: SpaceTerms,
-    ) -> Result<(), ParkingError> {
+    ) -> Result<SpaceTermsChanged, ParkingError> {
         terms.validate()?;
         let mut space = self.owned_space(caller, id)?;
-        space.terms = terms;
+        space.terms = terms.clone();
         self.spaces.insert(id, &space);
-        Ok(())
+        Ok(SpaceTermsChanged { space: id, terms })
     }
 
     /// The owner takes a space off the market. Ended bookings are settled to the owner;
@@ -111,7 +116,7 @@ impl Parking {
             };
             if booking.end_ms <= now {
                 let payout = self.pay_out(&mut booking, space.owner, &mut settlement);
-                settled.push((booking_id, payout));
+                settled.push(payout.settled(booking_id, 0));
             } else {
                 settlement.releases.push((booking.renter, booking.escrow));
                 self.escrow_total = self.escrow_total.saturating_sub(booking.escrow);
@@ -124,9 +129,12 @@ impl Parking {
         space.listed = false;
         self.spaces.insert(id, &space);
         Ok(Delisting {
-            refunded,
             settled,
             settlement,
+            delisted: SpaceDelisted {
+                space: id,
+                refunded,
+            },
         })
     }
 
@@ -139,7 +147,7 @@ impl Parking {
         id: u64,
         sensor: DeviceId,
         sensor_info: Option<&DeviceInfo>,
-    ) -> Result<(), ParkingError> {
+    ) -> Result<SensorRebound, ParkingError> {
         let mut space = self.owned_space(caller, id)?;
         if !sensor_info.is_some_and(|s| usable_sensor(s, caller)) {
             return Err(ParkingError::SensorNotUsable);
@@ -151,11 +159,11 @@ impl Parking {
         self.space_of_sensor.insert(sensor, &id);
         space.sensor = sensor;
         self.spaces.insert(id, &space);
-        Ok(())
+        Ok(SensorRebound { space: id, sensor })
     }
 
     /// The owner lists a delisted space again.
-    pub fn relist(&mut self, caller: AccountId, id: u64) -> Result<(), ParkingError> {
+    pub fn relist(&mut self, caller: AccountId, id: u64) -> Result<SpaceRelisted, ParkingError> {
         self.ensure_running()?;
         let mut space = self.owned_space(caller, id)?;
         if space.listed {
@@ -163,7 +171,7 @@ impl Parking {
         }
         space.listed = true;
         self.spaces.insert(id, &space);
-        Ok(())
+        Ok(SpaceRelisted { space: id })
     }
 
     /// Listed spaces free for the whole of `[start_ms, end_ms)` (inside availability, no

@@ -127,12 +127,17 @@ fn bookings_stay_inside_availability_without_overlap() {
     let mut parking = parking();
     let now = DAY;
     let nine = DAY + 9 * HOUR;
-    let (id, escrow) = parking
+    let booked = parking
         .book(account(2), citizen(), 0, None, nine, nine + HOUR, now)
         .unwrap();
-    assert_eq!((id, escrow), (0, 1_200_000));
-    let book =
-        |p: &mut Parking, start, end| p.book(account(3), citizen(), 0, None, start, end, now);
+    assert_eq!(
+        (booked.booking, booked.space, booked.renter, booked.escrow),
+        (0, 0, account(2), 1_200_000)
+    );
+    let book = |p: &mut Parking, start, end| {
+        p.book(account(3), citizen(), 0, None, start, end, now)
+            .map(|booked| (booked.booking, booked.escrow))
+    };
     assert_eq!(
         book(&mut parking, nine + 30 * MINUTE, nine + 2 * HOUR),
         Err(ParkingError::Overlap)
@@ -187,15 +192,22 @@ fn late_cancellation_keeps_a_fee_for_the_owner() {
         parking.cancel(account(3), 0, DAY).unwrap_err(),
         ParkingError::NotRenter
     );
-    let (refund, fee, settlement) = parking.cancel(account(2), 0, DAY).unwrap();
-    assert_eq!((refund, fee), (1_200_000, 0));
+    let (cancelled, settlement) = parking.cancel(account(2), 0, DAY).unwrap();
+    assert_eq!(
+        cancelled,
+        BookingCancelled {
+            booking: 0,
+            refund: 1_200_000,
+            fee: 0
+        }
+    );
     assert_eq!(
         settlement.releases,
         ink::prelude::vec![(account(2), 1_200_000), (account(1), 0)]
     );
     // 30 minutes before the start: inside the one-hour cut-off, 20 % kept
-    let (refund, fee, _) = parking.cancel(account(2), 1, nine + 30 * MINUTE).unwrap();
-    assert_eq!((refund, fee), (960_000, 240_000));
+    let (cancelled, _) = parking.cancel(account(2), 1, nine + 30 * MINUTE).unwrap();
+    assert_eq!((cancelled.refund, cancelled.fee), (960_000, 240_000));
     assert_eq!(
         parking.cancel(account(2), 1, DAY).unwrap_err(),
         ParkingError::BookingClosed
@@ -377,7 +389,7 @@ fn delisting_refunds_future_bookings_only_when_asked() {
         ParkingError::NotSpaceOwner
     );
     let delisting = parking.delist(account(1), 0, true, after_first).unwrap();
-    assert_eq!(delisting.refunded, 1);
+    assert_eq!(delisting.delisted.refunded, 1);
     // the ended booking settles to the owner, the future one is refunded
     assert_eq!(
         delisting.settlement.releases,

@@ -21,15 +21,24 @@ fn offers_reserve_energy_sell_in_parts_and_return_the_rest() {
         Err(MarketError::ExpiryInPast)
     );
     // 6 kWh at 4 credits per kWh for an hour
-    let id = market
+    let created = market
         .create_offer(seller, 6_000, 4_000_000, NOON + HOUR_MS, NOON)
         .unwrap();
+    let id = created.offer_id;
+    assert_eq!(
+        (created.seller, created.wh, created.price_per_kwh),
+        (seller, 6_000, 4_000_000)
+    );
     assert_eq!(market.ledger_wh(seller), 4_000);
-    let (sale, cost) = market.buy(buyer, id, 2_500, NOON + 1).unwrap();
+    let (sale, bought) = market.buy(buyer, id, 2_500, NOON + 1).unwrap();
     // 2.5 kWh x 4 = 10 credits, 2.5 % fee
     assert_eq!(
-        (cost, sale.fee, sale.to_seller, sale.seller),
+        (bought.cost, sale.fee, sale.to_seller, sale.seller),
         (10_000_000, 250_000, 9_750_000, seller)
+    );
+    assert_eq!(
+        (bought.offer_id, bought.buyer, bought.wh, bought.fee),
+        (id, buyer, 2_500, 250_000)
     );
     assert_eq!(
         market.buy(other, id, 3_501, NOON + 2),
@@ -50,7 +59,11 @@ fn offers_reserve_energy_sell_in_parts_and_return_the_rest() {
         market.close_offer(other, id, false, NOON + 3),
         Err(MarketError::OfferNotExpired)
     );
-    assert_eq!(market.close_offer(seller, id, true, NOON + 3), Ok(2_000));
+    let closed = market.close_offer(seller, id, true, NOON + 3).unwrap();
+    assert_eq!(
+        (closed.offer_id, closed.state, closed.wh_returned),
+        (id, OfferState::Cancelled, 2_000)
+    );
     assert_eq!(market.ledger_wh(seller), 6_000);
     assert_eq!(
         market.buy(buyer, id, 1, NOON + 4),
@@ -70,15 +83,18 @@ fn expired_offers_are_closed_by_anyone_and_cannot_be_bought() {
     market.set_ledger_wh(seller, 1_000);
     let id = market
         .create_offer(seller, 1_000, 1_000_000, NOON + 10, NOON)
-        .unwrap();
+        .unwrap()
+        .offer_id;
     assert_eq!(
         market.buy(account(8), id, 1, NOON + 10),
         Err(MarketError::OfferExpired)
     );
     assert!(market.open_offers(0, 5, NOON + 10).unwrap().0.is_empty());
     assert_eq!(
-        market.close_offer(account(9), id, false, NOON + 10),
-        Ok(1_000)
+        market
+            .close_offer(account(9), id, false, NOON + 10)
+            .map(|closed| (closed.state, closed.wh_returned)),
+        Ok((OfferState::Expired, 1_000))
     );
     assert_eq!(market.ledger_wh(seller), 1_000);
     assert_eq!(market.offer(id).unwrap().state, OfferState::Expired);
@@ -315,7 +331,8 @@ fn an_offer_left_by_a_lost_key_comes_back_to_the_new_key() {
     market.set_account(asha, &old);
     let offer = market
         .create_offer(asha, 2_000, 1_500_000, NOON + HOUR_MS, NOON)
-        .unwrap();
+        .unwrap()
+        .offer_id;
     let first = market.take_over_account(asha, new_asha).unwrap();
     assert_eq!(first.ledger_wh, 1_000);
     // the new key cannot cancel the old key's offer; it expires and anyone closes it
@@ -324,7 +341,9 @@ fn an_offer_left_by_a_lost_key_comes_back_to_the_new_key() {
         Err(MarketError::NotSeller)
     );
     assert_eq!(
-        market.close_offer(account(3), offer, false, NOON + HOUR_MS),
+        market
+            .close_offer(account(3), offer, false, NOON + HOUR_MS)
+            .map(|closed| closed.wh_returned),
         Ok(2_000)
     );
     assert_eq!(market.ledger_wh(asha), 2_000);

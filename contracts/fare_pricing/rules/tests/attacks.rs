@@ -30,7 +30,7 @@ fn a_revoked_operator_cannot_run_trips_sell_or_charge() {
     assert_eq!(
         fares
             .book(account(2), true, 0, 0, 3, HOUR)
-            .map(|(id, ..)| id),
+            .map(|booked| booked.ticket),
         Err(FareError::OperatorRevoked)
     );
     assert_eq!(
@@ -53,7 +53,7 @@ fn a_revoked_operator_cannot_run_trips_sell_or_charge() {
 #[ink::test]
 fn a_rider_cannot_cancel_once_boarding_has_opened() {
     let mut fares = fares();
-    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let ticket = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
     let boarding = DEPARTURE - BOARDING_WINDOW_MS;
     assert_eq!(
         fares.cancel_ticket(account(2), ticket, boarding),
@@ -77,8 +77,8 @@ fn a_rider_cannot_cancel_once_boarding_has_opened() {
 #[ink::test]
 fn boarded_riders_of_a_cancelled_trip_are_refunded() {
     let mut fares = fares();
-    let (boarded, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
-    let (booked, ..) = fares.book(account(3), true, 0, 3, 7, HOUR).unwrap();
+    let boarded = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
+    let booked = fares.book(account(3), true, 0, 3, 7, HOUR).unwrap().ticket;
     let v = validator(1);
     let at = DEPARTURE - BOARDING_WINDOW_MS;
     let board = event(1, at, ValidatorAction::Board { ticket: boarded });
@@ -117,7 +117,9 @@ fn a_debtor_cannot_book_or_tap_in_until_it_repays() {
     });
     assert_eq!((event.creditor, event.total), (account(1), 10 * MICRO));
     assert_eq!(
-        fares.book(rider, true, 0, 0, 3, HOUR).map(|(id, ..)| id),
+        fares
+            .book(rider, true, 0, 0, 3, HOUR)
+            .map(|booked| booked.ticket),
         Err(FareError::Debtor)
     );
     let v = validator(1);
@@ -151,7 +153,7 @@ fn event_at(seq: u64, action: ValidatorAction) -> ValidatorEvent {
 #[ink::test]
 fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
     let mut fares = fares();
-    let (ticket, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
+    let ticket = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
     assert_eq!(fares.set_paused(account(1), true), Err(FareError::NotAdmin));
     fares.set_paused(account(0), true).unwrap();
     assert_eq!(
@@ -161,7 +163,7 @@ fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
     assert_eq!(
         fares
             .book(account(3), true, 0, 0, 3, HOUR)
-            .map(|(id, ..)| id),
+            .map(|booked| booked.ticket),
         Err(FareError::Paused)
     );
     assert_eq!(
@@ -195,8 +197,8 @@ fn a_paused_fare_contract_sells_nothing_but_lets_riders_out() {
 #[ink::test]
 fn one_failed_refund_does_not_block_the_others() {
     let mut fares = fares();
-    let (ria, ..) = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap();
-    let (sol, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    let ria = fares.book(account(2), true, 0, 0, 3, HOUR).unwrap().ticket;
+    let sol = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap().ticket;
     assert_eq!(fares.trip(0).unwrap().escrow, 20 * MICRO);
     fares.cancel_trip(account(1), 0, HOUR).unwrap();
     assert_eq!(
@@ -255,12 +257,17 @@ fn a_rider_cannot_hoard_a_trips_seats() {
     let trip = 1;
     let mut held = ink::prelude::vec::Vec::new();
     for _ in 0..interfaces::fares::MAX_TICKETS_PER_RIDER {
-        held.push(fares.book(account(2), true, trip, 0, 1, HOUR).unwrap().0);
+        held.push(
+            fares
+                .book(account(2), true, trip, 0, 1, HOUR)
+                .unwrap()
+                .ticket,
+        );
     }
     assert_eq!(
         fares
             .book(account(2), true, trip, 0, 1, HOUR)
-            .map(|(id, ..)| id),
+            .map(|booked| booked.ticket),
         Err(FareError::TooManyTickets)
     );
     // others still book; a cancellation frees one of the rider's places
@@ -439,7 +446,7 @@ fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
     assert_eq!(
         fares
             .book(new_rider, true, 0, 0, 3, HOUR)
-            .map(|(id, ..)| id),
+            .map(|booked| booked.ticket),
         Err(FareError::Debtor)
     );
     assert!(fares.book(rider, true, 0, 0, 3, HOUR).is_ok());
@@ -453,8 +460,8 @@ fn a_debtors_new_key_keeps_its_debt_to_the_operator() {
 fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
     let mut fares = fares();
     let (ria, new_ria) = (account(2), account(9));
-    let (waiting, ..) = fares.book(ria, true, 0, 0, 3, HOUR).unwrap();
-    let (paid, ..) = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap();
+    let waiting = fares.book(ria, true, 0, 0, 3, HOUR).unwrap().ticket;
+    let paid = fares.book(account(3), true, 0, 0, 3, HOUR).unwrap().ticket;
     fares.cancel_trip(account(1), 0, HOUR).unwrap();
     fares.claim_refund(paid, account(3)).unwrap();
     // only the ticket's rider's successor takes it over
@@ -485,7 +492,7 @@ fn a_moved_riders_new_key_takes_over_its_tickets_and_refunds() {
     );
     // a booked ticket on another trip: the new key rides, cancels or is refunded with it
     fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
-    let (booked, ..) = fares.book(ria, true, 1, 0, 3, HOUR).unwrap();
+    let booked = fares.book(ria, true, 1, 0, 3, HOUR).unwrap().ticket;
     fares.take_over_ticket(booked, ria, new_ria).unwrap();
     assert_eq!(
         fares.ticket(booked).unwrap().rider_tag,
@@ -509,8 +516,8 @@ fn an_observer_cannot_follow_a_rider_from_trip_to_trip() {
     let mut fares = fares();
     fares.add_trip(account(1), 0, 12 * HOUR, 50, HOUR).unwrap();
     let ria = account(7);
-    let (monday, ..) = fares.book(ria, true, 0, 0, 3, HOUR).unwrap();
-    let (tuesday, ..) = fares.book(ria, true, 1, 0, 3, HOUR).unwrap();
+    let monday = fares.book(ria, true, 0, 0, 3, HOUR).unwrap().ticket;
+    let tuesday = fares.book(ria, true, 1, 0, 3, HOUR).unwrap().ticket;
     let [a, b] = [monday, tuesday].map(|id| fares.ticket(id).unwrap());
     assert_ne!(a.rider_tag, b.rider_tag);
     for ticket in [a, b] {

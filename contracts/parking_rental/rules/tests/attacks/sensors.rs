@@ -161,7 +161,7 @@ fn a_sensor_reset_replays_no_old_event() {
 /// pay-as-you-go since 09:00 (sensor event 1), still there at its start.
 fn blocked_booking(parking: &mut Parking) -> (u64, u128, DeviceInfo) {
     let blocker = device(21, DeviceKind::Vehicle, 3);
-    let (booking, escrow) = parking
+    let booked = parking
         .book(
             account(2),
             citizen(),
@@ -172,6 +172,7 @@ fn blocked_booking(parking: &mut Parking) -> (u64, u128, DeviceInfo) {
             DAY,
         )
         .unwrap();
+    let (booking, escrow) = (booked.booking, booked.escrow);
     let arrived = event(1, NINE, SensorKind::Arrived, 21);
     report(parking, &arrived, Some(&blocker), NINE).unwrap();
     (booking, escrow, blocker)
@@ -197,7 +198,14 @@ fn a_blocked_booking_is_refunded_and_the_blocker_pays() {
     let left = event(3, NINE + 2 * HOUR + 30 * MINUTE, SensorKind::Left, 21);
     let (outcome, settlement) = applied(&mut parking, &left, Some(&blocker), now).unwrap();
     assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 3_000_000 });
-    assert_eq!(settlement.refunded, ink::prelude::vec![(booking, escrow)]);
+    assert_eq!(
+        settlement.refunded,
+        ink::prelude::vec![BookingCancelled {
+            booking,
+            refund: escrow,
+            fee: 0
+        }]
+    );
     assert!(settlement.releases.contains(&(account(2), escrow)));
     assert_eq!(settlement.collect.unwrap().from, account(3));
     assert_eq!(
@@ -301,7 +309,7 @@ fn a_refused_payout_waits_for_its_payee_once() {
     assert_eq!(parking.payout_owed(owner), 1_200_000);
     assert_eq!(parking.escrow_total(), 1_200_000);
     assert_eq!(
-        parking.sweepable(account(0), 1_200_000),
+        parking.sweepable(account(0), 1_200_000, account(0)),
         Err(ParkingError::NothingToSweep)
     );
     assert_eq!(
