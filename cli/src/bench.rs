@@ -454,9 +454,11 @@ pub fn token<C: Chain>(
     Ok(table)
 }
 
-/// A registry with an issuer and an operator, and a token gated by it: what the
-/// benchmarks of the contracts built on them start from.
+/// A city of its own for one benchmark, deployed and wired as every application deploys
+/// it (`smartcity_suite::deploy_salted`, with `name` as the salt), and the accounts of its
+/// set-up: what the benchmarks of the market, the rental and the fare contract start from.
 struct Base {
+    suite: smartcity_suite::Suite,
     admin: interfaces::AccountId,
     issuer: interfaces::AccountId,
     operator: interfaces::AccountId,
@@ -466,47 +468,19 @@ struct Base {
 
 fn base<C: Chain>(
     chain: &mut C,
+    code: &smartcity_suite::Code,
     name: &str,
-    registry_wasm: &[u8],
-    token_wasm: &[u8],
+    market: interfaces::market::MarketConfig,
 ) -> anyhow::Result<Base> {
-    use smartcity_sdk::token::{TokenClient, TokenConfig};
-    let admin = named_account(&format!("bench/{name}-admin"));
-    let (issuer, operator) = (
-        named_account(&format!("bench/{name}-issuer")),
-        named_account(&format!("bench/{name}-operator")),
-    );
-    let salt = name.as_bytes().to_vec();
-    let registry = ok(
-        "registry",
-        RegistryClient::deploy(chain, admin, registry_wasm, 4, salt.clone()),
-    )?
-    .value;
-    ok(
-        "issuer",
-        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
-    )?;
-    ok(
-        "operator",
-        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
-    )?;
-    let token = ok(
-        "token",
-        TokenClient::deploy(
-            chain,
-            admin,
-            token_wasm,
-            TokenConfig::city(Some(registry.address())),
-            salt,
-        ),
-    )?
-    .value;
+    use smartcity_suite::accounts;
+    let suite = smartcity_suite::deploy_salted(chain, code, market, name.as_bytes())?;
     Ok(Base {
-        admin,
-        issuer,
-        operator,
-        registry,
-        token,
+        suite,
+        admin: accounts::admin(chain),
+        issuer: accounts::issuer(chain),
+        operator: accounts::operator(chain),
+        registry: RegistryClient::at(suite.registry),
+        token: smartcity_sdk::token::TokenClient::at(suite.token),
     })
 }
 
@@ -559,14 +533,11 @@ impl PerBlock {
 /// bare `ecdsa_recover` of the probe fixture.
 pub fn market<C: Chain>(
     chain: &mut C,
-    registry_wasm: &[u8],
-    token_wasm: &[u8],
-    market_wasm: &[u8],
+    code: &smartcity_suite::Code,
     probe_wasm: &[u8],
 ) -> anyhow::Result<MarketBench> {
     use interfaces::{
         market::{MarketConfig, SourceFactors, MAX_READINGS_PER_CALL},
-        token::TokenRole,
         EnergySource,
     };
     use smartcity_sdk::{
@@ -575,13 +546,7 @@ pub fn market<C: Chain>(
         meter::MeterSimulator,
     };
     let max = MAX_READINGS_PER_CALL as usize;
-    let Base {
-        admin,
-        issuer,
-        operator,
-        registry,
-        token,
-    } = base(chain, "market", registry_wasm, token_wasm)?;
+    let admin = smartcity_suite::accounts::admin(chain);
     let relay = named_account("bench/relay");
     let config = MarketConfig {
         factors: SourceFactors {
@@ -604,23 +569,14 @@ pub fn market<C: Chain>(
             charger_w: u32::MAX,
         },
     };
-    let market = ok(
-        "market",
-        MarketClient::deploy(
-            chain,
-            admin,
-            market_wasm,
-            registry.address(),
-            token.address(),
-            config,
-            vec![],
-        ),
-    )?
-    .value;
-    ok(
-        "minter",
-        token.grant_role(chain, admin, TokenRole::Minter, market.address()),
-    )?;
+    let Base {
+        suite,
+        issuer,
+        operator,
+        registry,
+        ..
+    } = base(chain, code, "market", config)?;
+    let market = MarketClient::at(suite.market);
     // one household per meter; the most households a block can pay in one call is below 400
     const HOUSEHOLDS: usize = 256;
     let market_at = ok("chain", market.deployment(chain))?;
@@ -793,62 +749,35 @@ pub fn market<C: Chain>(
 /// of at most `MAX_PAGE` spaces per call, so 100 spaces take four calls).
 pub fn parking<C: Chain>(
     chain: &mut C,
-    registry_wasm: &[u8],
-    token_wasm: &[u8],
-    parking_wasm: &[u8],
+    code: &smartcity_suite::Code,
 ) -> anyhow::Result<Vec<Measurement>> {
     use interfaces::{
-        parking::{Availability, ParkingConfig, SpaceTerms, MAX_PAGE},
+        parking::{Availability, SpaceTerms, MAX_PAGE},
         token::{Earning, TokenRole},
         EnergySource,
     };
     use smartcity_sdk::parking::{ParkingClient, SensorSimulator};
     const HOUR: u64 = 3_600_000;
     const SPACES: usize = 100;
+    let market = smartcity_suite::market_config(chain);
     let Base {
+        suite,
         admin,
         issuer,
         operator,
         registry,
         token,
-    } = base(chain, "parking", registry_wasm, token_wasm)?;
+    } = base(chain, code, "parking", market)?;
     let (minter, renter) = (
         named_account("bench/p-minter"),
         named_account("bench/renter"),
     );
-    let fees = named_account("bench/p-fees");
     ok(
         "minter",
         token.grant_role(chain, admin, TokenRole::Minter, minter),
     )?;
-    ok(
-        "allow fees",
-        token.set_allow_listed(chain, admin, fees, true),
-    )?;
-    let config = ParkingConfig {
-        platform_fee_bps: 500,
-        fee_account: fees,
-        late_cancel_fee_bps: 2_000,
-        cancel_cutoff_ms: HOUR,
-        cancel_fee_bps: 0,
-    };
-    let parking = ok(
-        "parking",
-        ParkingClient::deploy(
-            chain,
-            admin,
-            parking_wasm,
-            registry.address(),
-            token.address(),
-            config,
-            b"parking-bench".to_vec(),
-        ),
-    )?
-    .value;
-    ok(
-        "allow parking",
-        token.set_allow_listed(chain, admin, parking.address(), true),
-    )?;
+    // the city's terms: 5 % to the treasury, 20 % inside the hour before a booking
+    let parking = ParkingClient::at(suite.parking);
     let citizen = |chain: &mut C, name: &str| -> anyhow::Result<interfaces::AccountId> {
         let account = named_account(name);
         ok(
@@ -1019,9 +948,7 @@ pub fn parking<C: Chain>(
 /// boarding and a tap-out.
 pub fn fares<C: Chain>(
     chain: &mut C,
-    registry_wasm: &[u8],
-    token_wasm: &[u8],
-    fares_wasm: &[u8],
+    code: &smartcity_suite::Code,
 ) -> anyhow::Result<Vec<Measurement>> {
     use interfaces::{
         fares::{FareRule, Slab, ValidatorAction, ValidatorOutcome},
@@ -1030,13 +957,15 @@ pub fn fares<C: Chain>(
     };
     use smartcity_sdk::fares::{FareClient, ValidatorSimulator};
     const HOUR: u64 = 3_600_000;
+    let market = smartcity_suite::market_config(chain);
     let Base {
+        suite,
         admin,
         issuer,
         operator,
         registry,
         token,
-    } = base(chain, "fares", registry_wasm, token_wasm)?;
+    } = base(chain, code, "fares", market)?;
     let (minter, bus, rider) = (
         named_account("bench/f-minter"),
         named_account("bench/bus"),
@@ -1057,23 +986,8 @@ pub fn fares<C: Chain>(
         "minter",
         token.grant_role(chain, admin, TokenRole::Minter, minter),
     )?;
-    let fares = ok(
-        "fares",
-        FareClient::deploy(
-            chain,
-            admin,
-            fares_wasm,
-            registry.address(),
-            token.address(),
-            b"fares-bench".to_vec(),
-        ),
-    )?
-    .value;
+    let fares = FareClient::at(suite.fares);
     ok("operator role", fares.set_operator(chain, admin, bus, true))?;
-    ok(
-        "allow-list fares",
-        token.set_allow_listed(chain, admin, fares.address(), true),
-    )?;
     let earning = Earning {
         device: [0; 32],
         source: EnergySource::Other,

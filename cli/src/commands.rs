@@ -16,7 +16,7 @@ use smartcity_sdk::{
     voucher::{one_time_key, VoucherTicket},
     Chain, ClientError, ContractEvent, MarketClient, TokenClient,
 };
-use smartcity_suite::{artifacts, Code, SavedCity, Suite};
+use smartcity_suite::{artifacts, Code, SavedCity};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -290,12 +290,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let start = (chain.best_block()?, chain.fees_paid());
             let city = demo::run(&mut chain, &code, &qr_png, &mut out)?;
             let after_city = scene(&mut chain, start.0, start.1);
-            demo::market_part(&mut chain, &code, &city, &mut out)?;
+            demo::market_part(&mut chain, &city, &mut out)?;
             let after_market = scene(&mut chain, after_city.0, after_city.1);
             let pace = demo::Pace::WallClock;
-            demo::parking_part(&mut chain, &code, &city, pace, &mut out)?;
+            demo::parking_part(&mut chain, &city, pace, &mut out)?;
             let after_parking = scene(&mut chain, after_market.0, after_market.1);
-            demo::transit_part(&mut chain, &code, &city, pace, &mut out)?;
+            demo::transit_part(&mut chain, &city, pace, &mut out)?;
             scene(&mut chain, after_parking.0, after_parking.1);
             println!(
                 "\nThe parking and transit scenes ran on the wall clock, minutes apart where \
@@ -314,19 +314,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("on the embedded sandbox chain (pallet-contracts in-process, no node)");
             let mut out = std::io::stdout();
             let city = demo::run(&mut chain, &code, &qr_png, &mut out)?;
-            let market = demo::market_part(&mut chain, &code, &city, &mut out)?;
+            demo::market_part(&mut chain, &city, &mut out)?;
             let pace = demo::Pace::Story;
-            let parking = demo::parking_part(&mut chain, &code, &city, pace, &mut out)?;
-            let transit = demo::transit_part(&mut chain, &code, &city, pace, &mut out)?;
+            demo::parking_part(&mut chain, &city, pace, &mut out)?;
+            let transit = demo::transit_part(&mut chain, &city, pace, &mut out)?;
             if let Some(path) = save_to {
                 let saved = SavedCity {
-                    suite: Suite {
-                        registry: city.identity.registry.address(),
-                        token: city.token.address(),
-                        market: market.market.address(),
-                        parking: parking.parking.address(),
-                        fares: transit.fares.address(),
-                    },
+                    suite: city.suite,
                     fare_log: transit
                         .events
                         .into_iter()
@@ -424,16 +418,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!();
             print!("{}", bench::markdown(&token));
-            let market_wasm = artifacts::wasm(&dir, "energy_market")?;
             let probe_wasm = artifacts::wasm(&dir.join("fixtures"), "ecdsa_probe")?;
-            let market = bench::market(
-                &mut SandboxChain::new(),
-                &code.registry,
-                &code.token,
-                &market_wasm,
-                &probe_wasm,
-            )?;
-            println!("\nenergy_market.wasm: {} bytes\n", market_wasm.len());
+            let market = bench::market(&mut SandboxChain::new(), &code, &probe_wasm)?;
+            println!("\nenergy_market.wasm: {} bytes\n", code.market.len());
             print!("{}", bench::markdown(&market.table));
             let limit = market.recover_limit_per_block;
             println!(
@@ -458,20 +445,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("\nclaims and settlements (the accruals of the distinct-household batches above):\n");
             print!("{}", bench::markdown(&market.settles));
-            let parking = bench::parking(
-                &mut SandboxChain::new(),
-                &code.registry,
-                &code.token,
-                &code.parking,
-            )?;
+            let parking = bench::parking(&mut SandboxChain::new(), &code)?;
             println!("\nparking_rental.wasm: {} bytes\n", code.parking.len());
             print!("{}", bench::markdown(&parking));
-            let fares = bench::fares(
-                &mut SandboxChain::new(),
-                &code.registry,
-                &code.token,
-                &code.fares,
-            )?;
+            let fares = bench::fares(&mut SandboxChain::new(), &code)?;
             println!("\nfare_pricing.wasm: {} bytes\n", code.fares.len());
             print!("{}", bench::markdown(&fares));
         }

@@ -1,13 +1,14 @@
-//! The main job: a city on the embedded chain. The identity layer (the registry deployed,
-//! an issuer and an operator appointed, citizens and their devices registered and
-//! commissioned, masked ids only), then the credits (minted with receipts, handed over as
-//! a QR voucher, retired by an industry as a carbon offset).
+//! The main job: a city day on any chain. The city is deployed and wired as every
+//! application deploys it (`smartcity_suite::deploy`); then the identity layer (citizens
+//! and their devices registered and commissioned, masked ids only), the credits (minted
+//! with receipts, handed over as a QR voucher, retired by an industry as a carbon
+//! offset), the energy market, parking and transit, scene by scene.
 
 use crate::qr::VoucherQr;
 use anyhow::{anyhow, Context};
 use interfaces::{
     token::{Earning, Mint, PSP22Error, TokenRole},
-    Citizen, DataCategory, DeviceInfo, DeviceKind, EnergySource, RegistryError, RegistryRole,
+    Citizen, DataCategory, DeviceInfo, DeviceKind, EnergySource, RegistryError,
 };
 use smartcity_sdk::{
     chain::Chain,
@@ -15,13 +16,13 @@ use smartcity_sdk::{
     keys::DeviceSigner,
     registry::RegistryClient,
     short_hex, ss58,
-    token::{TokenClient, TokenConfig},
+    token::TokenClient,
     units::{format_credits, MICRO},
     virtual_id,
     voucher::{one_time_key, VoucherTicket},
     ClientError,
 };
-use smartcity_suite::{market_config, Code};
+use smartcity_suite::{accounts, Code, Suite};
 use std::io::Write;
 
 /// A resident of the demo city and what they own. The national id stays off-chain.
@@ -72,44 +73,60 @@ fn check<T, E: std::fmt::Debug>(
     result.map_err(|e| anyhow!("{step}: {e}"))
 }
 
-/// Runs the identity part of the demo on `chain`, narrating to `out`.
-pub fn identity_part<C: Chain>(
+/// Deploys and wires the city's five contracts from `code` with the suite's set-up
+/// (`smartcity_suite::deploy`), narrating to `out`.
+pub fn deploy_city<C: Chain>(
     chain: &mut C,
-    registry_wasm: &[u8],
+    code: &Code,
     out: &mut impl Write,
-) -> anyhow::Result<DemoOutcome> {
-    let admin = chain.account("city-admin");
-    let issuer = chain.account("civil-registry-office");
-    let operator = chain.account("grid-operator");
-
+) -> anyhow::Result<Suite> {
     writeln!(out, "== Smart City demo ==")?;
-    let deployed = check(
-        "deploy identity_registry",
-        RegistryClient::deploy(chain, admin, registry_wasm, 8, vec![]),
-    )?;
-    let registry = deployed.value;
+    let config = smartcity_suite::market_config(chain);
+    let suite = smartcity_suite::deploy(chain, code, config).context("deploy the city")?;
+    let contracts = [
+        ("identity_registry", suite.registry, &code.registry),
+        ("credit_token", suite.token, &code.token),
+        ("energy_market", suite.market, &code.market),
+        ("parking_rental", suite.parking, &code.parking),
+        ("fare_pricing", suite.fares, &code.fares),
+    ];
+    for (name, address, wasm) in contracts {
+        writeln!(
+            out,
+            "{name:<17} deployed at {} ({} bytes of wasm)",
+            ss58(&address),
+            wasm.len()
+        )?;
+    }
+    let (admin, issuer, operator) = (
+        accounts::admin(chain),
+        accounts::issuer(chain),
+        accounts::operator(chain),
+    );
     writeln!(
         out,
-        "identity_registry deployed at {} ({} bytes of wasm), admin {}",
-        ss58(&registry.address()),
-        registry_wasm.len(),
-        ss58(&admin)
-    )?;
-
-    check(
-        "grant issuer",
-        registry.grant_role(chain, admin, RegistryRole::Issuer, issuer),
-    )?;
-    check(
-        "grant operator",
-        registry.grant_role(chain, admin, RegistryRole::Operator, operator),
-    )?;
-    writeln!(
-        out,
-        "roles: issuer {} (civil registry office), operator {} (grid operator)",
+        "admin {}; registry roles: issuer {} (civil registry office), operator {} (grid operator)",
+        ss58(&admin),
         ss58(&issuer),
         ss58(&operator)
     )?;
+    writeln!(
+        out,
+        "the token (PSP22, symbol SCP, 6 decimals) is gated by the registry, the market mints it, and the utility, the city treasury, the rental and the fare contract (which hold escrow) are on its allow-list"
+    )?;
+    Ok(suite)
+}
+
+/// Runs the identity part of the demo on `chain` with the city's registry at
+/// `suite.registry`, narrating to `out`.
+pub fn identity_part<C: Chain>(
+    chain: &mut C,
+    suite: &Suite,
+    out: &mut impl Write,
+) -> anyhow::Result<DemoOutcome> {
+    let registry = RegistryClient::at(suite.registry);
+    let issuer = accounts::issuer(chain);
+    let operator = accounts::operator(chain);
 
     let mut virtual_ids = Vec::new();
     let mut device_ids = Vec::new();
@@ -296,6 +313,8 @@ pub fn identity_part<C: Chain>(
 /// What the whole demo left on the chain.
 #[derive(Debug)]
 pub struct CityOutcome {
+    /// The city's contracts.
+    pub suite: Suite,
     pub identity: DemoOutcome,
     pub token: TokenClient,
     /// Each resident's and the industry's credits at the end, in micro-credits.
@@ -306,44 +325,26 @@ pub struct CityOutcome {
     pub stranger_refusal: PSP22Error,
 }
 
-/// The whole demo: identity, then credits. Writes the voucher's QR code as a PNG to `qr_png`.
+/// The city deployed, then identity and credits. Writes the voucher's QR code as a PNG to
+/// `qr_png`.
 pub fn run<C: Chain>(
     chain: &mut C,
     code: &Code,
     qr_png: &std::path::Path,
     out: &mut impl Write,
 ) -> anyhow::Result<CityOutcome> {
-    let identity = identity_part(chain, &code.registry, out)?;
-    let admin = chain.account("city-admin");
+    let suite = deploy_city(chain, code, out)?;
+    let identity = identity_part(chain, &suite, out)?;
+    let admin = accounts::admin(chain);
     let market = chain.account("energy-market");
     let industry = chain.account("steel-works");
     let (asha, ben) = (chain.account("asha"), chain.account("ben"));
 
     writeln!(out, "\n== Smart credit points ==")?;
-    let token = check(
-        "deploy credit_token",
-        TokenClient::deploy(
-            chain,
-            admin,
-            &code.token,
-            TokenConfig::city(Some(identity.registry.address())),
-            vec![],
-        ),
-    )?
-    .value;
-    writeln!(
-        out,
-        "credit_token (PSP22, symbol SCP, 6 decimals) deployed at {} ({} bytes of wasm), gated by the registry",
-        ss58(&token.address()),
-        code.token.len()
-    )?;
+    let token = TokenClient::at(suite.token);
     check(
         "grant minter",
         token.grant_role(chain, admin, TokenRole::Minter, market),
-    )?;
-    check(
-        "co2e rate",
-        token.set_co2e_rate(chain, admin, smartcity_suite::CO2E_GRAMS_PER_CREDIT),
     )?;
     check(
         "allow-list industry",
@@ -486,6 +487,7 @@ pub fn run<C: Chain>(
         format_credits(supply)
     )?;
     Ok(CityOutcome {
+        suite,
         identity,
         token,
         balances,
@@ -510,13 +512,11 @@ pub struct MarketOutcome {
 /// (its bill paid from its credits), surplus is sold P2P.
 pub fn market_part<C: Chain>(
     chain: &mut C,
-    code: &Code,
     city: &CityOutcome,
     out: &mut impl Write,
 ) -> anyhow::Result<MarketOutcome> {
     use interfaces::market::ReadingOutcome;
     use smartcity_sdk::{market::MarketClient, meter::MeterSimulator};
-    let admin = chain.account("city-admin");
     let operator = chain.account("grid-operator");
     let relay = chain.account("meter-relay");
     let (asha, ben, chandra) = (
@@ -527,36 +527,12 @@ pub fn market_part<C: Chain>(
     let registry = city.identity.registry;
     let token = city.token;
     writeln!(out, "\n== Energy market ==")?;
-    let config = market_config(chain);
-    let (utility, treasury) = (config.utility, config.fee_account);
-    let market = check(
-        "deploy energy_market",
-        MarketClient::deploy(
-            chain,
-            admin,
-            &code.market,
-            registry.address(),
-            token.address(),
-            config,
-            vec![],
-        ),
-    )?
-    .value;
-    check(
-        "market mints",
-        token.grant_role(chain, admin, TokenRole::Minter, market.address()),
-    )?;
-    for account in [utility, treasury] {
-        check(
-            "allow-list",
-            token.set_allow_listed(chain, admin, account, true),
-        )?;
-    }
+    let utility = accounts::utility(chain);
+    let market = MarketClient::at(city.suite.market);
     writeln!(
         out,
-        "energy_market deployed at {} ({} bytes of wasm); it mints credits; solar 2 SCP/kWh, x1.5 from 11:00 to 14:00 UTC",
-        ss58(&market.address()),
-        code.market.len()
+        "energy_market at {}: it mints credits; solar 2 SCP/kWh, x1.5 from 11:00 to 14:00 UTC",
+        ss58(&market.address())
     )?;
 
     // Meters sign for the market on its chain, as the market says (I-1).
@@ -801,14 +777,12 @@ impl Pace {
 /// parks after him; Chandra is paid, the stranger reported.
 pub fn parking_part<C: Chain>(
     chain: &mut C,
-    code: &Code,
     city: &CityOutcome,
     pace: Pace,
     out: &mut impl Write,
 ) -> anyhow::Result<ParkingOutcome> {
-    use interfaces::parking::{Availability, ParkingConfig, SensorOutcome, SpaceTerms};
+    use interfaces::parking::{Availability, SensorOutcome, SpaceTerms};
     use smartcity_sdk::parking::{ParkingClient, SensorSimulator};
-    let admin = chain.account("city-admin");
     let gateway = chain.account("sensor-gateway");
     let treasury = chain.account("city-treasury");
     let (ben, chandra, asha) = (
@@ -818,34 +792,11 @@ pub fn parking_part<C: Chain>(
     );
     let token = city.token;
     writeln!(out, "\n== Parking ==")?;
-    let parking = check(
-        "deploy parking_rental",
-        ParkingClient::deploy(
-            chain,
-            admin,
-            &code.parking,
-            city.identity.registry.address(),
-            token.address(),
-            ParkingConfig {
-                platform_fee_bps: 500,
-                fee_account: treasury,
-                late_cancel_fee_bps: 2_000,
-                cancel_cutoff_ms: 3_600_000,
-                cancel_fee_bps: 0,
-            },
-            vec![],
-        ),
-    )?
-    .value;
-    check(
-        "allow-list the rental",
-        token.set_allow_listed(chain, admin, parking.address(), true),
-    )?;
+    let parking = ParkingClient::at(city.suite.parking);
     writeln!(
         out,
-        "parking_rental deployed at {} ({} bytes of wasm); 5 % of every payment to the city treasury",
-        ss58(&parking.address()),
-        code.parking.len()
+        "parking_rental at {}: 5 % of every payment to the city treasury",
+        ss58(&parking.address())
     )?;
     let label = "chandra/shop-bay-1";
     let mut sensor = SensorSimulator::new(
@@ -1021,7 +972,6 @@ pub struct TransitOutcome {
 /// and out, and the planning report suggests departures towards an 80 % load.
 pub fn transit_part<C: Chain>(
     chain: &mut C,
-    code: &Code,
     city: &CityOutcome,
     pace: Pace,
     out: &mut impl Write,
@@ -1037,22 +987,7 @@ pub fn transit_part<C: Chain>(
     let token = city.token;
     let mut events = Vec::new();
     writeln!(out, "\n== Transit ==")?;
-    let deployed = check(
-        "deploy fare_pricing",
-        FareClient::deploy(
-            chain,
-            admin,
-            &code.fares,
-            registry.address(),
-            token.address(),
-            vec![],
-        ),
-    )?;
-    let fares = deployed.value;
-    check(
-        "allow-list the fare contract (it holds fares until departure)",
-        token.set_allow_listed(chain, admin, fares.address(), true),
-    )?;
+    let fares = FareClient::at(city.suite.fares);
     let mut keep = |receipt_events: &[smartcity_sdk::chain::ContractEvent]| {
         events.extend(
             receipt_events
@@ -1112,9 +1047,8 @@ pub fn transit_part<C: Chain>(
     let route = added.value;
     writeln!(
         out,
-        "fare_pricing deployed at {} ({} bytes of wasm); city-bus runs route {route}: Depot .. Station, 8 stops, slabs: up to 3 stages 1 SCP, 4 to 7 stages 2 SCP",
-        ss58(&fares.address()),
-        code.fares.len()
+        "fare_pricing at {}: city-bus runs route {route}: Depot .. Station, 8 stops, slabs: up to 3 stages 1 SCP, 4 to 7 stages 2 SCP",
+        ss58(&fares.address())
     )?;
     let mut quotes = Vec::new();
     for (board, alight) in [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 7)] {

@@ -16,9 +16,10 @@ use smartcity_suite::{artifacts, Code};
 #[test]
 fn demo_leaves_masked_citizens_and_commissioned_devices() {
     let mut chain = SandboxChain::new();
-    let wasm = artifacts::wasm(&artifacts::default_dir(), "identity_registry").unwrap();
+    let code = Code::load(&artifacts::default_dir()).unwrap();
     let mut narration = Vec::new();
-    let outcome = demo::identity_part(&mut chain, &wasm, &mut narration).unwrap();
+    let suite = demo::deploy_city(&mut chain, &code, &mut narration).unwrap();
+    let outcome = demo::identity_part(&mut chain, &suite, &mut narration).unwrap();
     let text = String::from_utf8(narration).unwrap();
     assert_eq!(outcome.citizens.len(), 3);
     assert!(outcome
@@ -83,7 +84,7 @@ fn demo_day_mints_bills_and_sells_energy() {
     let mut narration = Vec::new();
     let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
     std::fs::remove_file(&png).unwrap();
-    let day = demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
+    let day = demo::market_part(&mut chain, &city, &mut narration).unwrap();
     let accepted = day
         .outcomes
         .iter()
@@ -138,14 +139,13 @@ fn demo_morning_pays_the_shop_owner_and_reports_the_stranger() {
     let mut narration = Vec::new();
     let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
     std::fs::remove_file(&png).unwrap();
-    demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
+    demo::market_part(&mut chain, &city, &mut narration).unwrap();
     let (chandra, treasury) = (named_account("chandra"), named_account("city-treasury"));
     let before = [
         city.token.balance_of(&mut chain, chandra).unwrap(),
         city.token.balance_of(&mut chain, treasury).unwrap(),
     ];
-    let morning =
-        demo::parking_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
+    let morning = demo::parking_part(&mut chain, &city, demo::Pace::Story, &mut narration).unwrap();
     assert_eq!(
         morning.reports,
         vec![
@@ -179,10 +179,9 @@ fn demo_morning_books_exact_fares_and_plans_departures() {
     let mut narration = Vec::new();
     let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
     std::fs::remove_file(&png).unwrap();
-    demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    demo::parking_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
-    let transit =
-        demo::transit_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
+    demo::market_part(&mut chain, &city, &mut narration).unwrap();
+    demo::parking_part(&mut chain, &city, demo::Pace::Story, &mut narration).unwrap();
+    let transit = demo::transit_part(&mut chain, &city, demo::Pace::Story, &mut narration).unwrap();
     // alighting at stage 5 costs 1.5 SCP, not the slab's 2
     assert!(transit.quotes.contains(&(0, 5, 1_500_000, 2_000_000)));
     // the 08:00 and 08:30 trips fill segments 2-4 after six riders each
@@ -220,11 +219,9 @@ fn the_demo_city_keeps_no_personal_data_on_chain() {
     let mut narration = Vec::new();
     let city = demo::run(&mut chain, &code, &png, &mut narration).unwrap();
     std::fs::remove_file(&png).unwrap();
-    let market = demo::market_part(&mut chain, &code, &city, &mut narration).unwrap();
-    let parking =
-        demo::parking_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
-    let transit =
-        demo::transit_part(&mut chain, &code, &city, demo::Pace::Story, &mut narration).unwrap();
+    let market = demo::market_part(&mut chain, &city, &mut narration).unwrap();
+    let parking = demo::parking_part(&mut chain, &city, demo::Pace::Story, &mut narration).unwrap();
+    let transit = demo::transit_part(&mut chain, &city, demo::Pace::Story, &mut narration).unwrap();
     let registry = city.identity.registry.address();
     let fares = transit.fares.address();
     let contracts = [

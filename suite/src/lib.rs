@@ -139,12 +139,24 @@ pub fn parking_config<C: Chain>(chain: &mut C) -> ParkingConfig {
 
 /// Deploys the five contracts from `code` and wires them: the registry (8 devices per
 /// citizen) with its Issuer and Operator, the token gated by the registry, the market
-/// (with `market`) as the token's Minter, and the market's utility and fee account and
-/// the parking contract on the token's allow-list.
+/// (with `market`) as the token's Minter, and the market's utility and fee account, the
+/// rental and the fare contract on the token's allow-list.
 pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> anyhow::Result<Suite> {
+    deploy_salted(chain, code, market, &[])
+}
+
+/// [`deploy`] with `salt` in every contract's address: another city from the same code
+/// and the same admin on the same chain (the benchmarks deploy one per scenario).
+pub fn deploy_salted<C: Chain>(
+    chain: &mut C,
+    code: &Code,
+    market: MarketConfig,
+    salt: &[u8],
+) -> anyhow::Result<Suite> {
+    let salt = || salt.to_vec();
     let admin = accounts::admin(chain);
     let (issuer, operator) = (accounts::issuer(chain), accounts::operator(chain));
-    let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, vec![])?.value;
+    let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, salt())?.value;
     registry.grant_role(chain, admin, RegistryRole::Issuer, issuer)?;
     registry.grant_role(chain, admin, RegistryRole::Operator, operator)?;
     let token = TokenClient::deploy(
@@ -152,7 +164,7 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
         admin,
         &code.token,
         TokenConfig::city(Some(registry.address())),
-        vec![],
+        salt(),
     )?
     .value;
     let (utility, fee_account) = (market.utility, market.fee_account);
@@ -163,7 +175,7 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
         registry.address(),
         token.address(),
         market,
-        vec![],
+        salt(),
     )?
     .value;
     token.grant_role(chain, admin, TokenRole::Minter, market_client.address())?;
@@ -176,7 +188,7 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
         registry.address(),
         token.address(),
         parking_terms,
-        vec![],
+        salt(),
     )?
     .value;
     let fares = FareClient::deploy(
@@ -185,7 +197,7 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
         &code.fares,
         registry.address(),
         token.address(),
-        vec![],
+        salt(),
     )?
     .value;
     // the rental and the fare contract hold escrow: the gated token lets them
