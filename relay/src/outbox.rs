@@ -337,7 +337,6 @@ impl WriterLoop {
                     let answer = Self::plan(&self.last, &changed, &job.readings, &mut find)?;
                     match answer {
                         Ok((fresh, duplicates)) => {
-                            let mut mine: HashMap<DeviceId, MeterState> = HashMap::new();
                             for index in &fresh {
                                 let signed = &job.readings[*index].signed;
                                 insert.execute(params![
@@ -353,17 +352,7 @@ impl WriterLoop {
                                     r.import_wh_total,
                                     r.export_wh_total,
                                 );
-                                mine.insert(r.device, state);
-                            }
-                            for (device, state) in mine {
-                                device_row.execute(params![
-                                    &device[..],
-                                    state.seq as i64,
-                                    state.at_ms as i64,
-                                    state.import_wh_total as i64,
-                                    state.export_wh_total as i64
-                                ])?;
-                                changed.insert(device, state);
+                                changed.insert(r.device, state);
                             }
                             answers.push(Ok(Ack {
                                 stored: fresh.len() as u32,
@@ -372,6 +361,18 @@ impl WriterLoop {
                         }
                         Err(error) => answers.push(Err(error)),
                     }
+                }
+                // each device's last reading once per commit, not once per request: a
+                // flood of one-reading MQTT messages would otherwise write every reading
+                // twice
+                for (device, state) in &changed {
+                    device_row.execute(params![
+                        &device[..],
+                        state.seq as i64,
+                        state.at_ms as i64,
+                        state.import_wh_total as i64,
+                        state.export_wh_total as i64
+                    ])?;
                 }
             }
             tx.commit()

@@ -3,7 +3,9 @@
 //! 1. Ingest throughput: pre-signed readings (signing is the meters' work, not the
 //!    relay's) sent as fast as the relay takes them over HTTP (JSON and SCALE, several
 //!    connections) and over MQTT (QoS 1, one reading per message and 100 per message);
-//!    a reading counts when it is decoded, verified and committed to disk.
+//!    a reading counts when it is decoded, verified and committed to disk. Then the same
+//!    over HTTP into a second relay whose chain submits nothing meanwhile (the relay's
+//!    own work, as when its chain is a node on another machine).
 //! 2. Submission: how fast the relay then drains its queue into the embedded chain.
 //! 3. Latency: readings at a steady rate, time from arrival to settled on chain.
 //! 4. Memory: the relay's resident memory at a steady rate over `--soak-minutes`.
@@ -368,6 +370,42 @@ fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_messa
     seconds
 }
 
+/// Ingest alone: a second relay whose chain submits nothing during the runs (its first
+/// batch is due in ten minutes), as a relay on a node leaves the contracts to the node's
+/// machine. Its readings are decoded, verified and committed to disk as above.
+fn ingest_alone(
+    args: &Args,
+    dir: &std::path::Path,
+    broker: &str,
+    meters: &mut [smartcity_sdk::meter::MeterSimulator],
+) -> anyhow::Result<()> {
+    let relay = start_relay(args, &dir.join("ingest-alone"), broker, 600_000);
+    if relay.feed.market()? != meters[0].market {
+        anyhow::bail!("the second relay's market is another");
+    }
+    println!("\n| ingest run, the relay's chain idle (as on a node) | readings | seconds | readings/s stored |");
+    println!("|---|---:|---:|---:|");
+    for scale in [false, true] {
+        let batch = sign(meters, args.readings);
+        let s = http_run(
+            &relay.url,
+            &batch,
+            args.connections,
+            args.per_request,
+            scale,
+        );
+        println!(
+            "| HTTP {}, {} per request, {} connections | {} | {s:.2} | {:.0} |",
+            if scale { "SCALE" } else { "JSON" },
+            args.per_request,
+            args.connections,
+            batch.len(),
+            batch.len() as f64 / s
+        );
+    }
+    Ok(())
+}
+
 fn wait_drained(url: &str) -> f64 {
     let started = Instant::now();
     while metric(url, "relay_queue_depth") > 0.0 {
@@ -561,6 +599,7 @@ fn main() -> anyhow::Result<()> {
              {recoveries:.0} readings/s, so {:.0}/s on all {cores} cores, were they free",
             recoveries * cores as f64
         );
+        ingest_alone(&args, dir.path(), &broker, &mut meters)?;
         println!(
         "\nsubmission to the embedded chain: {submitted_rate:.0} readings/s from arrival to settled in the first run; \
          {} batches so far, {:.0} readings per batch on average; the last: ref_time {:.3e}, proof {} bytes",
