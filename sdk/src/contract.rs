@@ -313,10 +313,91 @@ pub const fn mutates(kind: &str) -> bool {
 /// both, so an event cannot be in the enum and missing from the decoder.
 /// A typed client of one contract, written once for every contract: the struct around its
 /// [`ContractHandle`], `at` and `address`; with `signed`, also `deployment` (what the
-/// contract's signers bind: it answers `ChainBound::chain_id`). The messages come from
-/// [`messages!`], the constructor from each client's `deploy`.
+/// contract's signers bind: it answers `ChainBound::chain_id`). With `deploy = new(args)`,
+/// also the constructor: `deploy(chain, signer, code, args.., salt)` (a `signed` contract's
+/// constructor takes the chain's genesis hash last, filled in from the chain), and
+/// `CONSTRUCTOR`, its arguments for the metadata check. The messages come from
+/// [`messages!`].
 macro_rules! contract_client {
-    ($(#[$doc:meta])* $client:ident, $error:ty $(, $signed:ident)?) => {
+    ($(#[$doc:meta])* $client:ident, $error:ty, signed
+        $(, $deploy:ident = new($($arg:ident : $ty:ty),* $(,)?))?) => {
+        $crate::contract::contract_client!(@base $(#[$doc])* $client);
+        impl $client {
+            /// This contract on its chain: what its signers bind (see
+            /// [`ContractHandle::deployment`](crate::contract::ContractHandle::deployment)).
+            pub fn deployment<C: $crate::chain::Chain>(
+                &self,
+                chain: &mut C,
+            ) -> Result<interfaces::Deployment, $crate::ClientError<$error>> {
+                self.handle.deployment(chain)
+            }
+        }
+        $(
+        impl $client {
+            /// Deploys `code` with the constructor `new` and these arguments, the chain's
+            /// genesis hash last; `signer` becomes admin.
+            #[allow(clippy::too_many_arguments)]
+            pub fn $deploy<C: $crate::chain::Chain>(
+                chain: &mut C,
+                signer: interfaces::AccountId,
+                code: &[u8],
+                $($arg: $ty,)*
+                salt: Vec<u8>,
+            ) -> Result<$crate::Receipt<Self>, $crate::ClientError<$error>> {
+                let receipt = $crate::contract::ContractHandle::instantiate_bound(
+                    chain,
+                    signer,
+                    code,
+                    |genesis| ($($arg,)* genesis),
+                    salt,
+                )?;
+                Ok(receipt.map(|handle| Self { handle }))
+            }
+
+            /// The constructor this client encodes (checked against the metadata).
+            pub const CONSTRUCTOR: $crate::contract::MessageSpec = $crate::contract::MessageSpec {
+                name: "new",
+                mutates: true,
+                args: &[$((stringify!($arg), stringify!($ty)),)* ("chain", "GenesisHash")],
+            };
+        }
+        )?
+    };
+    ($(#[$doc:meta])* $client:ident, $error:ty
+        $(, $deploy:ident = new($($arg:ident : $ty:ty),* $(,)?))?) => {
+        $crate::contract::contract_client!(@base $(#[$doc])* $client);
+        $(
+        impl $client {
+            /// Deploys `code` with the constructor `new` and these arguments; `signer`
+            /// becomes admin.
+            pub fn $deploy<C: $crate::chain::Chain>(
+                chain: &mut C,
+                signer: interfaces::AccountId,
+                code: &[u8],
+                $($arg: $ty,)*
+                salt: Vec<u8>,
+            ) -> Result<$crate::Receipt<Self>, $crate::ClientError<$error>> {
+                let receipt = $crate::contract::ContractHandle::instantiate(
+                    chain,
+                    signer,
+                    code,
+                    $crate::contract::selector("new"),
+                    ($($arg,)*),
+                    salt,
+                )?;
+                Ok(receipt.map(|handle| Self { handle }))
+            }
+
+            /// The constructor this client encodes (checked against the metadata).
+            pub const CONSTRUCTOR: $crate::contract::MessageSpec = $crate::contract::MessageSpec {
+                name: "new",
+                mutates: true,
+                args: &[$((stringify!($arg), stringify!($ty)),)*],
+            };
+        }
+        )?
+    };
+    (@base $(#[$doc:meta])* $client:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $client {
@@ -333,20 +414,6 @@ macro_rules! contract_client {
 
             pub fn address(&self) -> interfaces::AccountId {
                 self.handle.address
-            }
-        }
-
-        $($crate::contract::contract_client!(@$signed $client, $error);)?
-    };
-    (@signed $client:ident, $error:ty) => {
-        impl $client {
-            /// This contract on its chain: what its signers bind (see
-            /// [`ContractHandle::deployment`](crate::contract::ContractHandle::deployment)).
-            pub fn deployment<C: $crate::chain::Chain>(
-                &self,
-                chain: &mut C,
-            ) -> Result<interfaces::Deployment, $crate::ClientError<$error>> {
-                self.handle.deployment(chain)
             }
         }
     };

@@ -3,8 +3,7 @@
 
 use crate::contract::contract_client;
 use crate::{
-    chain::Chain,
-    contract::{contract_events, messages, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, ClientError, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -19,33 +18,14 @@ use scale::Encode;
 pub type FareResult<T> = Result<Receipt<T>, ClientError<FareError>>;
 
 contract_client!(
-    /// The fare contract at `handle.address`.
+    /// The fare contract at `handle.address`, wired to a registry and a token.
     FareClient,
     FareError,
-    signed
+    signed,
+    deploy = new(registry: AccountId, token: AccountId)
 );
 
 impl FareClient {
-    /// Deploys the fare contract wired to `registry` and `token` on `chain` (its genesis
-    /// hash); `signer` becomes admin.
-    pub fn deploy<C: Chain>(
-        chain: &mut C,
-        signer: AccountId,
-        code: &[u8],
-        registry: AccountId,
-        token: AccountId,
-        salt: Vec<u8>,
-    ) -> FareResult<Self> {
-        let receipt = ContractHandle::instantiate_bound(
-            chain,
-            signer,
-            code,
-            |genesis| (registry, token, genesis),
-            salt,
-        )?;
-        Ok(receipt.map(|handle| Self { handle }))
-    }
-
     messages! {
         tx FareError, set_operator(account: AccountId, operator: bool) -> ();
         tx FareError, set_paused(paused: bool) -> ();

@@ -3,7 +3,7 @@
 use crate::contract::contract_client;
 use crate::{
     chain::Chain,
-    contract::{contract_events, messages, selector, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, selector, ClientError, Receipt},
 };
 use interfaces::{
     market::{
@@ -16,34 +16,14 @@ use interfaces::{
 pub type MarketResult<T> = Result<Receipt<T>, ClientError<MarketError>>;
 
 contract_client!(
-    /// The energy market at `handle.address`.
+    /// The energy market at `handle.address`, wired to a registry and a token.
     MarketClient,
     MarketError,
-    signed
+    signed,
+    deploy = new(registry: AccountId, token: AccountId, config: MarketConfig)
 );
 
 impl MarketClient {
-    /// Deploys the market wired to `registry` and `token` on `chain` (its genesis hash);
-    /// `signer` becomes admin.
-    pub fn deploy<C: Chain>(
-        chain: &mut C,
-        signer: AccountId,
-        code: &[u8],
-        registry: AccountId,
-        token: AccountId,
-        config: MarketConfig,
-        salt: Vec<u8>,
-    ) -> MarketResult<Self> {
-        let receipt = ContractHandle::instantiate_bound(
-            chain,
-            signer,
-            code,
-            |genesis| (registry, token, config, genesis),
-            salt,
-        )?;
-        Ok(receipt.map(|handle| Self { handle }))
-    }
-
     /// `submit_readings`, noting the extrinsic before it goes out: a relay records it, to
     /// find the batch's own events after a restart ([`Chain::find_sent`]).
     pub fn submit_readings_noted<C: Chain>(

@@ -3,8 +3,7 @@
 
 use crate::contract::contract_client;
 use crate::{
-    chain::Chain,
-    contract::{contract_events, messages, ClientError, ContractHandle, Receipt},
+    contract::{contract_events, messages, ClientError, Receipt},
     keys::DeviceSigner,
 };
 use interfaces::{
@@ -19,34 +18,14 @@ use scale::Encode;
 pub type ParkingResult<T> = Result<Receipt<T>, ClientError<ParkingError>>;
 
 contract_client!(
-    /// The parking rental at `handle.address`.
+    /// The parking rental at `handle.address`, wired to a registry and a token.
     ParkingClient,
     ParkingError,
-    signed
+    signed,
+    deploy = new(registry: AccountId, token: AccountId, config: ParkingConfig)
 );
 
 impl ParkingClient {
-    /// Deploys the rental wired to `registry` and `token` on `chain` (its genesis hash);
-    /// `signer` becomes admin.
-    pub fn deploy<C: Chain>(
-        chain: &mut C,
-        signer: AccountId,
-        code: &[u8],
-        registry: AccountId,
-        token: AccountId,
-        config: ParkingConfig,
-        salt: Vec<u8>,
-    ) -> ParkingResult<Self> {
-        let receipt = ContractHandle::instantiate_bound(
-            chain,
-            signer,
-            code,
-            |genesis| (registry, token, config, genesis),
-            salt,
-        )?;
-        Ok(receipt.map(|handle| Self { handle }))
-    }
-
     messages! {
         tx ParkingError, set_config(config: ParkingConfig) -> ();
         tx ParkingError, repay_debt(creditor: AccountId, amount: u128) -> u128;

@@ -4,7 +4,7 @@ use crate::contract::contract_client;
 use crate::{
     chain::{Chain, ContractEvent},
     contract::messages,
-    contract::{decode_event, selector, ClientError, ContractHandle, Receipt},
+    contract::{decode_event, selector, ClientError, Receipt},
 };
 use interfaces::{
     registry_events as ev, AccountId, Anchor, Citizen, CitizenStatus, DataCategory, DeviceId,
@@ -17,29 +17,11 @@ pub type RegistryResult<T> = Result<Receipt<T>, ClientError<RegistryError>>;
 contract_client!(
     /// The identity registry at `handle.address`.
     RegistryClient,
-    RegistryError
+    RegistryError,
+    deploy = new(max_devices_per_citizen: u32)
 );
 
 impl RegistryClient {
-    /// Deploys the registry from its `.wasm` with `signer` as admin.
-    pub fn deploy<C: Chain>(
-        chain: &mut C,
-        signer: AccountId,
-        code: &[u8],
-        max_devices_per_citizen: u32,
-        salt: Vec<u8>,
-    ) -> RegistryResult<Self> {
-        let receipt = ContractHandle::instantiate(
-            chain,
-            signer,
-            code,
-            selector("new"),
-            max_devices_per_citizen,
-            salt,
-        )?;
-        Ok(receipt.map(|handle| Self { handle }))
-    }
-
     messages! {
         tx RegistryError, propose_admin(proposed: AccountId) -> ();
         tx RegistryError, accept_admin() -> ();

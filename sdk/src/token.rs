@@ -4,7 +4,7 @@
 use crate::contract::contract_client;
 use crate::{
     chain::{Chain, ContractEvent},
-    contract::{decode_event, messages, ClientError, ContractHandle, Receipt},
+    contract::{decode_event, messages, ClientError, Receipt},
 };
 use interfaces::{
     token::{
@@ -21,7 +21,14 @@ contract_client!(
     /// The credit token at `handle.address`.
     TokenClient,
     TokenError,
-    signed
+    signed,
+    deploy_with = new(
+        initial_supply: u128,
+        name: Option<String>,
+        symbol: Option<String>,
+        decimals: u8,
+        registry: Option<AccountId>,
+    )
 );
 
 /// Constructor arguments of the credit token.
@@ -49,7 +56,8 @@ impl TokenConfig {
 }
 
 impl TokenClient {
-    /// Deploys the token from its `.wasm`; `signer` becomes admin and holds the initial supply.
+    /// Deploys the token from its `.wasm` with `config`; `signer` becomes admin and holds
+    /// the initial supply.
     pub fn deploy<C: Chain>(
         chain: &mut C,
         signer: AccountId,
@@ -57,24 +65,17 @@ impl TokenClient {
         config: TokenConfig,
         salt: Vec<u8>,
     ) -> Result<Receipt<Self>, ClientError<TokenError>> {
-        // ink! 5 constructors answer `Ok(Ok(()))`, infallible ones included.
-        let receipt = ContractHandle::instantiate_bound(
+        Self::deploy_with(
             chain,
             signer,
             code,
-            |genesis| {
-                (
-                    config.initial_supply,
-                    config.name,
-                    config.symbol,
-                    config.decimals,
-                    config.gating_registry,
-                    genesis,
-                )
-            },
+            config.initial_supply,
+            config.name,
+            config.symbol,
+            config.decimals,
+            config.gating_registry,
             salt,
-        )?;
-        Ok(receipt.map(|handle| Self { handle }))
+        )
     }
 
     messages! {

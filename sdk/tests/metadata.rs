@@ -1,7 +1,8 @@
-//! Every message a typed client encodes through `messages!` is held against the
-//! contract's metadata in `artifacts/<name>/<name>.json` (what cargo-contract wrote from
-//! the contract itself): the selector, whether it mutates, and each argument's name and
-//! type. A message renamed or changed in a contract and not in its client fails here.
+//! Every message a typed client encodes through `messages!`, and its constructor
+//! (`contract_client!`'s `deploy = new(..)`), is held against the contract's metadata in
+//! `artifacts/<name>/<name>.json` (what cargo-contract wrote from the contract itself):
+//! the selector, whether it mutates, and each argument's name and type. A message renamed
+//! or changed in a contract and not in its client fails here.
 
 use serde_json::Value;
 use smartcity_sdk::{
@@ -50,8 +51,14 @@ fn same_type(meta_name: Option<&str>, client_name: Option<&str>) -> bool {
 
 /// Every mismatch between a client's messages and a contract's metadata, in words.
 fn mismatches(contract: &str, messages: &[MessageSpec]) -> Vec<String> {
+    mismatches_in(contract, "messages", messages)
+}
+
+/// The same for the `section` of the metadata's spec (`messages` or `constructors`; a
+/// constructor has no `mutates`).
+fn mismatches_in(contract: &str, section: &str, messages: &[MessageSpec]) -> Vec<String> {
     let meta = metadata(contract);
-    let spec = meta["spec"]["messages"].as_array().unwrap();
+    let spec = meta["spec"][section].as_array().unwrap();
     let mut found = Vec::new();
     for message in messages {
         let selector = format!("0x{}", hex::encode(selector(message.name)));
@@ -78,7 +85,7 @@ fn mismatches(contract: &str, messages: &[MessageSpec]) -> Vec<String> {
                 message.name, entry["label"]
             ));
         }
-        if entry["mutates"] != message.mutates {
+        if section == "messages" && entry["mutates"] != message.mutates {
             found.push(format!(
                 "{contract}: `{}` mutates={} in the metadata",
                 message.name, entry["mutates"]
@@ -133,12 +140,34 @@ fn every_client_message_matches_the_contract_metadata() {
         checked += messages.len();
         found.extend(mismatches(contract, messages));
     }
+    let constructors = [
+        ("identity_registry", RegistryClient::CONSTRUCTOR),
+        ("credit_token", TokenClient::CONSTRUCTOR),
+        ("energy_market", MarketClient::CONSTRUCTOR),
+        ("parking_rental", ParkingClient::CONSTRUCTOR),
+        ("fare_pricing", FareClient::CONSTRUCTOR),
+    ];
+    for (contract, constructor) in constructors {
+        found.extend(mismatches_in(contract, "constructors", &[constructor]));
+    }
     assert!(
         found.is_empty(),
         "client and metadata differ:\n{}",
         found.join("\n")
     );
-    println!("{checked} messages of 5 clients match the contracts' metadata");
+    println!("{checked} messages and the constructors of 5 clients match the contracts' metadata");
+}
+
+#[test]
+fn a_drifted_constructor_is_caught() {
+    let drifted = MessageSpec {
+        name: "new",
+        mutates: true,
+        args: &[("registry", "AccountId"), ("config", "MarketConfig")],
+    };
+    let found = mismatches_in("energy_market", "constructors", &[drifted]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("takes 4 arguments, the client sends 2"));
 }
 
 #[test]
