@@ -329,6 +329,41 @@ fn register_differences_accrue_credits_by_source_and_peak_window_and_claims_mint
     );
 }
 
+/// What a relay checks a batch with before paying for it: the outcomes and the weight,
+/// and nothing kept (the sandbox runs it in a storage transaction it rolls back).
+#[test]
+fn a_dry_run_of_a_batch_answers_as_the_call_would_and_keeps_nothing() {
+    let mut grid = Grid::new();
+    let asha = grid.asha;
+    let now = grid.chain.now_ms();
+    let batch = vec![grid.asha_meter.read(now, 0, 5_000)];
+    let before = grid
+        .market
+        .meter(&mut grid.chain, grid.asha_meter.device)
+        .unwrap();
+    let dry = grid
+        .market
+        .dry_run_readings(&mut grid.chain, grid.relay, batch.clone())
+        .unwrap();
+    assert_eq!(dry.value, vec![accepted(asha, 10_000_000, 0)]);
+    assert!(dry.weight.ref_time > 0);
+    assert_eq!(
+        grid.market
+            .meter(&mut grid.chain, grid.asha_meter.device)
+            .unwrap(),
+        before
+    );
+    assert_eq!(grid.accrued(asha), (0, 0));
+    // the same batch, sent: taken as the dry run said, once
+    let sent = grid.submit(batch.clone());
+    assert_eq!(sent, dry.value);
+    assert_eq!(grid.accrued(asha), (10_000_000, 0));
+    assert_eq!(
+        grid.submit(batch),
+        vec![ReadingOutcome::Rejected(RejectReason::Replayed)]
+    );
+}
+
 #[test]
 fn each_bad_reading_is_rejected_with_its_reason_and_the_rest_accepted() {
     let mut grid = Grid::new();
