@@ -236,21 +236,46 @@ fn the_booked_vehicle_checks_in_and_out_with_overstay() {
         )
         .unwrap();
     let arrived = event(1, nine + MINUTE, SensorKind::Arrived, 20);
-    let (outcome, _, _) = parking.sensor_event(0, &arrived, Some(&car)).unwrap();
+    let (outcome, effect, _) = parking.sensor_event(0, &arrived, Some(&car)).unwrap();
     assert_eq!(outcome, SensorOutcome::CheckedIn { booking: 0 });
+    // the event carries the stay's pseudonym of the car, never its id (M-10)
+    let stay = vehicle_tag(
+        &[20; 32],
+        TagScope::Stay {
+            space: 0,
+            since_ms: nine + MINUTE,
+        },
+    );
+    assert_eq!(
+        effect,
+        SensorEffect::CheckedIn(CheckedIn {
+            booking: 0,
+            vehicle_tag: stay,
+            at_ms: nine + MINUTE
+        })
+    );
     assert_eq!(
         parking.settle(0, nine + 2 * HOUR).unwrap_err(),
         ParkingError::SpaceOccupied
     );
     // leaves 10 minutes late
     let left = event(2, nine + HOUR + 10 * MINUTE, SensorKind::Left, 20);
-    let (outcome, _, settlement) = parking.sensor_event(0, &left, Some(&car)).unwrap();
+    let (outcome, effect, settlement) = parking.sensor_event(0, &left, Some(&car)).unwrap();
     assert_eq!(
         outcome,
         SensorOutcome::CheckedOut {
             booking: 0,
             overstay: 200_000
         }
+    );
+    assert_eq!(
+        effect,
+        SensorEffect::Settled(BookingSettled {
+            booking: 0,
+            to_owner: 1_140_000,
+            fee: 60_000,
+            overstay: 200_000
+        })
     );
     // 5 % platform fee on the escrow; the overstay is collected from the renter
     assert_eq!(
@@ -302,16 +327,37 @@ fn strangers_and_unknown_vehicles_are_violations_and_walk_ins_pay_as_they_go() {
     );
     // another car's Left uses its sequence number and changes nothing else
     let e = event(5, nine + 3 * HOUR + 45 * MINUTE, SensorKind::Left, 30);
+    let (outcome, effect, _) = parking.sensor_event(0, &e, Some(&strangers)).unwrap();
+    let reason = SensorRefusal::VehicleMismatch;
+    assert_eq!(outcome, SensorOutcome::Refused { reason });
     assert_eq!(
-        parking.sensor_event(0, &e, Some(&strangers)).unwrap().0,
-        SensorOutcome::Refused {
-            reason: SensorRefusal::VehicleMismatch
-        }
+        effect,
+        SensorEffect::Refused(SensorEventRefused {
+            space: 0,
+            seq: 5,
+            reason
+        })
     );
     let e = event(6, nine + 3 * HOUR + 45 * MINUTE, SensorKind::Left, 20);
+    let (outcome, effect, _) = parking.sensor_event(0, &e, Some(&mine)).unwrap();
+    assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 900_000 });
+    // 45 minutes at 1.2 SCP an hour, 5 % of it the platform's
+    let stay = vehicle_tag(
+        &[20; 32],
+        TagScope::Stay {
+            space: 0,
+            since_ms: nine + 3 * HOUR,
+        },
+    );
     assert_eq!(
-        parking.sensor_event(0, &e, Some(&mine)).unwrap().0,
-        SensorOutcome::SessionClosed { charged: 900_000 }
+        effect,
+        SensorEffect::SessionClosed(SessionClosed {
+            space: 0,
+            vehicle_tag: stay,
+            minutes: 45,
+            charged: 900_000,
+            fee: 45_000
+        })
     );
     let (page, count) = parking.violations(0, 0, 10).unwrap();
     assert_eq!(count, 2);
