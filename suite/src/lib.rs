@@ -145,6 +145,26 @@ pub fn deploy<C: Chain>(chain: &mut C, code: &Code, market: MarketConfig) -> any
     deploy_salted(chain, code, market, &[])
 }
 
+/// The city before its markets: the registry (8 devices per citizen) with its Issuer and
+/// Operator, and the token gated by it, deployed from `registry_code` and `token_code`
+/// with `salt` in their addresses. [`deploy`] goes on from here; so do the tests of the
+/// contracts built on these two, each deploying its own contract on top.
+pub fn deploy_base<C: Chain>(
+    chain: &mut C,
+    registry_code: &[u8],
+    token_code: &[u8],
+    salt: &[u8],
+) -> anyhow::Result<(RegistryClient, TokenClient)> {
+    let admin = accounts::admin(chain);
+    let (issuer, operator) = (accounts::issuer(chain), accounts::operator(chain));
+    let registry = RegistryClient::deploy(chain, admin, registry_code, 8, salt.to_vec())?.value;
+    registry.grant_role(chain, admin, RegistryRole::Issuer, issuer)?;
+    registry.grant_role(chain, admin, RegistryRole::Operator, operator)?;
+    let gated = TokenConfig::city(Some(registry.address()));
+    let token = TokenClient::deploy(chain, admin, token_code, gated, salt.to_vec())?.value;
+    Ok((registry, token))
+}
+
 /// [`deploy`] with `salt` in every contract's address: another city from the same code
 /// and the same admin on the same chain (the benchmarks deploy one per scenario).
 pub fn deploy_salted<C: Chain>(
@@ -153,20 +173,9 @@ pub fn deploy_salted<C: Chain>(
     market: MarketConfig,
     salt: &[u8],
 ) -> anyhow::Result<Suite> {
+    let (registry, token) = deploy_base(chain, &code.registry, &code.token, salt)?;
     let salt = || salt.to_vec();
     let admin = accounts::admin(chain);
-    let (issuer, operator) = (accounts::issuer(chain), accounts::operator(chain));
-    let registry = RegistryClient::deploy(chain, admin, &code.registry, 8, salt())?.value;
-    registry.grant_role(chain, admin, RegistryRole::Issuer, issuer)?;
-    registry.grant_role(chain, admin, RegistryRole::Operator, operator)?;
-    let token = TokenClient::deploy(
-        chain,
-        admin,
-        &code.token,
-        TokenConfig::city(Some(registry.address())),
-        salt(),
-    )?
-    .value;
     let (utility, fee_account) = (market.utility, market.fee_account);
     let market_client = MarketClient::deploy(
         chain,

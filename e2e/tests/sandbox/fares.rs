@@ -603,7 +603,8 @@ fn a_lost_key_riders_refund_follows_the_citizen() {
     let [ria, sol, _] = depot.riders;
     let trip = depot.trip(2 * HOUR, 10);
     let ticket = depot.book(ria, trip, 0, 7).unwrap();
-    let (admin, anyone) = (named_account("admin"), named_account("anyone"));
+    let admin = smartcity_suite::accounts::admin(&mut depot.chain);
+    let anyone = named_account("anyone");
     let new_ria = named_account("ria/new-key");
     depot
         .registry

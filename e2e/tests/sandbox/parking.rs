@@ -478,7 +478,7 @@ fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
     let (rita, shop) = (lot.rita, lot.shop);
     let booking = lot.rita_checked_in();
     let (issuer, shop_id) = (
-        named_account("issuer"),
+        smartcity_suite::accounts::issuer(&mut lot.chain),
         smartcity_sdk::virtual_id(b"salt", "shop"),
     );
     lot.registry
@@ -539,7 +539,7 @@ fn a_suspended_owner_cannot_lock_the_escrow_of_a_checked_in_booking() {
 fn a_lost_key_move_keeps_payouts_spaces_and_debts_with_the_citizen() {
     let mut lot = Lot::new();
     let (shop, sam) = (lot.shop, lot.sam);
-    let (admin, anyone) = (named_account("admin"), named_account("anyone"));
+    let (admin, anyone) = (lot.admin, named_account("anyone"));
     let (new_shop, new_sam) = (named_account("shop/new-key"), named_account("sam/new-key"));
     let id = |name: &str| smartcity_sdk::virtual_id(b"salt", name);
     lot.rita_checked_in();
