@@ -126,6 +126,24 @@ impl ContractHandle {
         Ok(fallible::<(), E>(report)?.map(|()| Self { address }))
     }
 
+    /// Instantiates `code` with the constructor `new` and `args`, followed by the chain's
+    /// genesis hash when `bound` (the constructor of a contract whose signatures bind its
+    /// chain takes it last): `(args.., genesis)` encodes as `args` then the hash.
+    pub fn instantiate_new<C: Chain, A: Encode, E: Decode>(
+        chain: &mut C,
+        signer: AccountId,
+        code: &[u8],
+        args: A,
+        bound: bool,
+        salt: Vec<u8>,
+    ) -> Result<Receipt<Self>, ClientError<E>> {
+        if bound {
+            Self::instantiate_bound(chain, signer, code, |genesis| (args, genesis), salt)
+        } else {
+            Self::instantiate(chain, signer, code, selector("new"), args, salt)
+        }
+    }
+
     /// Instantiates `code` with the constructor `new`, whose arguments end with the chain's
     /// genesis hash (I-1: what the contract's signatures bind): `args` gets it and returns
     /// them all.
@@ -332,10 +350,21 @@ macro_rules! contract_client {
                 self.handle.deployment(chain)
             }
         }
-        $(
+        $($crate::contract::contract_client!(
+            @new $client, $error, $deploy, true, ($($arg: $ty),*), [("chain", "GenesisHash")]
+        );)?
+    };
+    ($(#[$doc:meta])* $client:ident, $error:ty
+        $(, $deploy:ident = new($($arg:ident : $ty:ty),* $(,)?))?) => {
+        $crate::contract::contract_client!(@base $(#[$doc])* $client);
+        $($crate::contract::contract_client!(@new $client, $error, $deploy, false, ($($arg: $ty),*), []);)?
+    };
+    (@new $client:ident, $error:ty, $deploy:ident, $bound:literal,
+        ($($arg:ident : $ty:ty),*), [$($chain:expr)?]) => {
         impl $client {
-            /// Deploys `code` with the constructor `new` and these arguments, the chain's
-            /// genesis hash last; `signer` becomes admin.
+            /// Deploys `code` with the constructor `new` and these arguments (a contract
+            /// whose signatures bind its chain takes the chain's genesis hash last, filled
+            /// in here); `signer` becomes admin.
             #[allow(clippy::too_many_arguments)]
             pub fn $deploy<C: $crate::chain::Chain>(
                 chain: &mut C,
@@ -344,13 +373,9 @@ macro_rules! contract_client {
                 $($arg: $ty,)*
                 salt: Vec<u8>,
             ) -> Result<$crate::Receipt<Self>, $crate::ClientError<$error>> {
-                let receipt = $crate::contract::ContractHandle::instantiate_bound(
-                    chain,
-                    signer,
-                    code,
-                    |genesis| ($($arg,)* genesis),
-                    salt,
-                )?;
+                let args = ($($arg,)*);
+                let receipt =
+                    $crate::contract::ContractHandle::instantiate_new(chain, signer, code, args, $bound, salt)?;
                 Ok(receipt.map(|handle| Self { handle }))
             }
 
@@ -358,44 +383,9 @@ macro_rules! contract_client {
             pub const CONSTRUCTOR: $crate::contract::MessageSpec = $crate::contract::MessageSpec {
                 name: "new",
                 mutates: true,
-                args: &[$((stringify!($arg), stringify!($ty)),)* ("chain", "GenesisHash")],
+                args: &[$((stringify!($arg), stringify!($ty)),)* $($chain)?],
             };
         }
-        )?
-    };
-    ($(#[$doc:meta])* $client:ident, $error:ty
-        $(, $deploy:ident = new($($arg:ident : $ty:ty),* $(,)?))?) => {
-        $crate::contract::contract_client!(@base $(#[$doc])* $client);
-        $(
-        impl $client {
-            /// Deploys `code` with the constructor `new` and these arguments; `signer`
-            /// becomes admin.
-            pub fn $deploy<C: $crate::chain::Chain>(
-                chain: &mut C,
-                signer: interfaces::AccountId,
-                code: &[u8],
-                $($arg: $ty,)*
-                salt: Vec<u8>,
-            ) -> Result<$crate::Receipt<Self>, $crate::ClientError<$error>> {
-                let receipt = $crate::contract::ContractHandle::instantiate(
-                    chain,
-                    signer,
-                    code,
-                    $crate::contract::selector("new"),
-                    ($($arg,)*),
-                    salt,
-                )?;
-                Ok(receipt.map(|handle| Self { handle }))
-            }
-
-            /// The constructor this client encodes (checked against the metadata).
-            pub const CONSTRUCTOR: $crate::contract::MessageSpec = $crate::contract::MessageSpec {
-                name: "new",
-                mutates: true,
-                args: &[$((stringify!($arg), stringify!($ty)),)*],
-            };
-        }
-        )?
     };
     (@base $(#[$doc:meta])* $client:ident) => {
         $(#[$doc])*
