@@ -69,8 +69,10 @@ export async function open(browser: Browser, name: string, path: string): Promis
   page.on("pageerror", (error) => console.error(`[page] ${error.message}`));
   await page.goto(`${WEB_URL}/?node=${encodeURIComponent(NODE_URL)}#/${path}`);
   await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
-  await page.selectOption("#account", await devAddress(name));
-  await page.waitForSelector(`#page section`);
+  const address = await devAddress(name);
+  await page.selectOption("#account", address);
+  // the page drawn for this account, not the one shown before the switch
+  await page.waitForSelector(`#page[data-account="${address}"][data-page="${path}"] section`);
   return page;
 }
 

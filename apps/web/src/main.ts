@@ -11,7 +11,7 @@ import { parking } from "./pages/parking";
 import { transit } from "./pages/transit";
 import { vouchers } from "./pages/vouchers";
 import { wallet } from "./pages/wallet";
-import { h } from "./ui";
+import { announce, h } from "./ui";
 
 const PAGES: Page[] = [wallet, vouchers, energy, parking, transit, operator];
 const ACCOUNT_KEY = "smartcity.account";
@@ -55,17 +55,30 @@ async function start() {
   const draw = async () => {
     const turn = ++drawing;
     const page = PAGES.find((p) => location.hash === `#/${p.path}`) ?? PAGES[0];
+    const signer = account();
     nav.querySelectorAll("a").forEach((a) => a.toggleAttribute("aria-current", a.dataset.page === page.path));
+    // what the page shown is drawn for (the browser tests wait for it after switching)
+    const shown = main.dataset.page === page.path && main.dataset.account === signer.address;
     try {
-      const element = await page.render({ city, account: account(), refresh: () => void draw() });
+      const element = await page.render({ city, account: signer, refresh: () => void draw() });
       // a form that started sending while this page was being drawn keeps its status line:
       // its own `done` draws the page again when it is through
       if (turn === drawing && !main.querySelector("button[disabled]")) {
         keepTyped(main, element);
         main.replaceChildren(element);
+        main.dataset.page = page.path;
+        main.dataset.account = signer.address;
       }
     } catch (error) {
-      if (turn === drawing) main.replaceChildren(h("p", { class: "error" }, (error as Error).message));
+      if (turn !== drawing) return;
+      const message = (error as Error).message;
+      // a live update that fails leaves the page the resident is typing in as it is
+      if (shown && main.querySelector("form")) announce(`The page could not be brought up to date: ${message}`, true);
+      else {
+        main.replaceChildren(h("p", { class: "error" }, message));
+        delete main.dataset.page;
+        delete main.dataset.account;
+      }
     }
   };
   picker.addEventListener("change", () => {
