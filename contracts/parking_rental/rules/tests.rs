@@ -76,6 +76,11 @@ fn citizen() -> RenterCheck<'static> {
     }
 }
 
+/// The pseudonym of car `vehicle`'s stay on space 0 from `since_ms` (M-10).
+fn stay_tag(vehicle: u8, since_ms: u64) -> interfaces::Hash32 {
+    vehicle_tag(&[vehicle; 32], TagScope::Stay { space: 0, since_ms })
+}
+
 fn event(seq: u64, at_ms: u64, kind: SensorKind, vehicle: u8) -> SensorEvent {
     SensorEvent {
         sensor: [10; 32],
@@ -239,13 +244,7 @@ fn the_booked_vehicle_checks_in_and_out_with_overstay() {
     let (outcome, effect, _) = parking.sensor_event(0, &arrived, Some(&car)).unwrap();
     assert_eq!(outcome, SensorOutcome::CheckedIn { booking: 0 });
     // the event carries the stay's pseudonym of the car, never its id (M-10)
-    let stay = vehicle_tag(
-        &[20; 32],
-        TagScope::Stay {
-            space: 0,
-            since_ms: nine + MINUTE,
-        },
-    );
+    let stay = stay_tag(20, nine + MINUTE);
     assert_eq!(
         effect,
         SensorEffect::CheckedIn(CheckedIn {
@@ -342,13 +341,7 @@ fn strangers_and_unknown_vehicles_are_violations_and_walk_ins_pay_as_they_go() {
     let (outcome, effect, _) = parking.sensor_event(0, &e, Some(&mine)).unwrap();
     assert_eq!(outcome, SensorOutcome::SessionClosed { charged: 900_000 });
     // 45 minutes at 1.2 SCP an hour, 5 % of it the platform's
-    let stay = vehicle_tag(
-        &[20; 32],
-        TagScope::Stay {
-            space: 0,
-            since_ms: nine + 3 * HOUR,
-        },
-    );
+    let stay = stay_tag(20, nine + 3 * HOUR);
     assert_eq!(
         effect,
         SensorEffect::SessionClosed(SessionClosed {
