@@ -160,7 +160,7 @@ mod energy_market {
         /// mint, which fails the claim and keeps the accrual). Emits `Claimed`.
         #[ink(message)]
         pub fn claim(&mut self) -> Result<u128, MarketError> {
-            self.ensure_running()?;
+            self.market.ensure_running()?;
             let claims = self.settle_accounts(&[self.env().caller()])?;
             claims
                 .first()
@@ -174,7 +174,7 @@ mod energy_market {
         /// fails and keeps its accruals). Emits `Claimed` per account settled.
         #[ink(message)]
         pub fn settle(&mut self, accounts: Vec<AccountId>) -> Result<u32, MarketError> {
-            self.ensure_running()?;
+            self.market.ensure_running()?;
             if accounts.len() > MAX_SETTLE_PAGE as usize {
                 return Err(MarketError::PageTooLarge);
             }
@@ -249,7 +249,6 @@ mod energy_market {
             price_per_kwh: u128,
             expires_at_ms: u64,
         ) -> Result<u64, MarketError> {
-            self.ensure_running()?;
             let (seller, now) = (self.env().caller(), self.env().block_timestamp());
             let event = self
                 .market
@@ -266,7 +265,6 @@ mod energy_market {
         /// `TokenCallFailed`). Emits `OfferBought`.
         #[ink(message)]
         pub fn buy(&mut self, offer_id: u64, wh: u64) -> Result<u128, MarketError> {
-            self.ensure_running()?;
             let (buyer, now) = (self.env().caller(), self.env().block_timestamp());
             // effects first: the payment calls below cannot call back (reentrancy stays denied)
             let (sale, event) = self.market.buy(buyer, offer_id, wh, now)?;

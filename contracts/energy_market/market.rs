@@ -149,11 +149,18 @@ impl Market {
         Ok(self.admin.accept(caller)?)
     }
 
+    /// Readings, claims and P2P trades wait while the market is paused (`Paused`).
+    pub fn ensure_running(&self) -> Result<(), MarketError> {
+        if self.paused {
+            Err(MarketError::Paused)
+        } else {
+            Ok(())
+        }
+    }
+
     /// A batch may be processed: not paused, between 1 and `max_batch` readings.
     pub fn ensure_batch(&self, len: usize) -> Result<(), MarketError> {
-        if self.paused {
-            return Err(MarketError::Paused);
-        }
+        self.ensure_running()?;
         if len == 0 || len > self.config.max_batch as usize {
             return Err(MarketError::BadBatchSize);
         }

@@ -21,14 +21,6 @@ impl EnergyMarketContract {
         Ok(wh_returned)
     }
 
-    pub(crate) fn ensure_running(&self) -> Result<(), MarketError> {
-        if self.market.is_paused() {
-            Err(MarketError::Paused)
-        } else {
-            Ok(())
-        }
-    }
-
     /// `from` pays `to` from its allowance to this market.
     pub(crate) fn pay(
         &self,

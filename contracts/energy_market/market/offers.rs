@@ -13,6 +13,7 @@ impl Market {
         expires_at_ms: TimestampMs,
         now: TimestampMs,
     ) -> Result<OfferCreated, MarketError> {
+        self.ensure_running()?;
         self.ensure_clear(seller)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);
@@ -56,6 +57,7 @@ impl Market {
         wh: u64,
         now: TimestampMs,
     ) -> Result<(Sale, OfferBought), MarketError> {
+        self.ensure_running()?;
         self.ensure_clear(buyer)?;
         if wh == 0 {
             return Err(MarketError::ZeroAmount);

@@ -594,6 +594,11 @@ fn admin_setters_and_batch_bounds() {
         Err(MarketError::PauseUnchanged)
     );
     assert_eq!(market.ensure_batch(1), Err(MarketError::Paused));
+    assert_eq!(
+        market.create_offer(account(7), 1, 1, NOON + 1, NOON),
+        Err(MarketError::Paused)
+    );
+    assert_eq!(market.buy(account(8), 0, 1, NOON), Err(MarketError::Paused));
     let mut cheaper = config();
     cheaper.tariff_per_kwh = 1;
     assert_eq!(
