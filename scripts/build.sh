@@ -97,7 +97,10 @@ for dir in "${contracts[@]}"; do
     fi
     # One at a time: two heavy builds on 2 cores only thrash. cargo-contract is called
     # directly (`cargo contract` would reset $CARGO to the real cargo).
-    CARGO="$ROOT/scripts/lib/cargo-pinned" \
+    # a contract may ask for another opt-level than cargo-contract's "z" (its manifest's
+    # [package.metadata.smartcity] opt-level): the market trades size for speed
+    opt="$(sed -n '/^\[package.metadata.smartcity\]/,/^\[/s/^opt-level = "\(.*\)"/\1/p' "$dir/Cargo.toml")"
+    env ${opt:+CARGO_PROFILE_RELEASE_OPT_LEVEL="$opt"} CARGO="$ROOT/scripts/lib/cargo-pinned" \
         cargo-contract contract build --release --quiet --manifest-path "$dir/Cargo.toml" >/dev/null
     mkdir -p "$dest"
     for ext in contract wasm json; do

@@ -33,6 +33,16 @@ pub struct Cli {
     command: Command,
 }
 
+/// One contract's part of `smartcity bench`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchPart {
+    Registry,
+    Token,
+    Market,
+    Parking,
+    Fares,
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Runs a city day on a fresh embedded chain and prints what the chain holds. With
@@ -90,6 +100,9 @@ pub enum Command {
         /// (scripts/bench.sh builds it).
         #[arg(long)]
         reference_psp22: Option<PathBuf>,
+        /// Weighs one contract's messages only (the others are skipped).
+        #[arg(long, value_enum)]
+        only: Option<BenchPart>,
     },
     /// QR vouchers on a saved city (`smartcity demo --save city.state` first).
     #[command(subcommand)]
@@ -391,66 +404,80 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
             print!("{}", crate::weigh::markdown(&sandbox, &on_node));
         }
-        Command::Bench { reference_psp22 } => {
+        Command::Bench {
+            reference_psp22,
+            only,
+        } => {
             let code = Code::load(&dir)?;
-            let registry = bench::registry(&mut SandboxChain::new(), &code.registry)?;
-            println!("identity_registry.wasm: {} bytes\n", code.registry.len());
-            print!("{}", bench::markdown(&registry));
-            let reference = match &reference_psp22 {
-                Some(path) => Some(
-                    std::fs::read(path)
-                        .with_context(|| format!("cannot read {}", path.display()))?,
-                ),
-                None => None,
-            };
-            let token = bench::token(
-                &mut SandboxChain::new(),
-                &code.registry,
-                &code.token,
-                reference.as_deref(),
-            )?;
-            println!("\ncredit_token.wasm: {} bytes", code.token.len());
-            if let Some(reference) = &reference {
-                println!(
-                    "psp22 crate's example token .wasm (same toolchain): {} bytes",
-                    reference.len()
-                );
+            let part = |p: BenchPart| only.is_none_or(|o| o == p);
+            if part(BenchPart::Registry) {
+                let registry = bench::registry(&mut SandboxChain::new(), &code.registry)?;
+                println!("identity_registry.wasm: {} bytes\n", code.registry.len());
+                print!("{}", bench::markdown(&registry));
             }
-            println!();
-            print!("{}", bench::markdown(&token));
-            let probe_wasm = artifacts::wasm(&dir.join("fixtures"), "ecdsa_probe")?;
-            let market = bench::market(&mut SandboxChain::new(), &code, &probe_wasm)?;
-            println!("\nenergy_market.wasm: {} bytes\n", code.market.len());
-            print!("{}", bench::markdown(&market.table));
-            let limit = market.recover_limit_per_block;
-            println!(
-                "\nbare limit: 1.5 s / one ecdsa_recover ({} ref_time) = {limit} per block",
-                market.per_recover.ref_time
-            );
-            println!("\n| readings per call | households | ref_time per call | proof_size per call | per block, solo | of the bare limit | per block, parachain | of the bare limit |");
-            println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for row in &market.per_block {
-                println!(
-                    "| {} | {}{} | {} | {} | {} | {:.1} % | {} | {:.1} % |",
-                    row.batch,
-                    row.households,
-                    row.note,
-                    bench::group(row.weight.ref_time),
-                    bench::group(row.weight.proof_size),
-                    bench::group(row.solo),
-                    100.0 * row.solo as f64 / limit as f64,
-                    bench::group(row.parachain),
-                    100.0 * row.parachain as f64 / limit as f64
-                );
+            if part(BenchPart::Token) {
+                let reference = match &reference_psp22 {
+                    Some(path) => Some(
+                        std::fs::read(path)
+                            .with_context(|| format!("cannot read {}", path.display()))?,
+                    ),
+                    None => None,
+                };
+                let token = bench::token(
+                    &mut SandboxChain::new(),
+                    &code.registry,
+                    &code.token,
+                    reference.as_deref(),
+                )?;
+                println!("\ncredit_token.wasm: {} bytes", code.token.len());
+                if let Some(reference) = &reference {
+                    println!(
+                        "psp22 crate's example token .wasm (same toolchain): {} bytes",
+                        reference.len()
+                    );
+                }
+                println!();
+                print!("{}", bench::markdown(&token));
             }
-            println!("\nclaims and settlements (the accruals of the distinct-household batches above):\n");
-            print!("{}", bench::markdown(&market.settles));
-            let parking = bench::parking(&mut SandboxChain::new(), &code)?;
-            println!("\nparking_rental.wasm: {} bytes\n", code.parking.len());
-            print!("{}", bench::markdown(&parking));
-            let fares = bench::fares(&mut SandboxChain::new(), &code)?;
-            println!("\nfare_pricing.wasm: {} bytes\n", code.fares.len());
-            print!("{}", bench::markdown(&fares));
+            if part(BenchPart::Market) {
+                let probe_wasm = artifacts::wasm(&dir.join("fixtures"), "ecdsa_probe")?;
+                let market = bench::market(&mut SandboxChain::new(), &code, &probe_wasm)?;
+                println!("\nenergy_market.wasm: {} bytes\n", code.market.len());
+                print!("{}", bench::markdown(&market.table));
+                let limit = market.recover_limit_per_block;
+                println!(
+                    "\nbare limit: 1.5 s / one ecdsa_recover ({} ref_time) = {limit} per block",
+                    market.per_recover.ref_time
+                );
+                println!("\n| readings per call | households | ref_time per call | proof_size per call | per block, solo | of the bare limit | per block, parachain | of the bare limit |");
+                println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                for row in &market.per_block {
+                    println!(
+                        "| {} | {}{} | {} | {} | {} | {:.1} % | {} | {:.1} % |",
+                        row.batch,
+                        row.households,
+                        row.note,
+                        bench::group(row.weight.ref_time),
+                        bench::group(row.weight.proof_size),
+                        bench::group(row.solo),
+                        100.0 * row.solo as f64 / limit as f64,
+                        bench::group(row.parachain),
+                        100.0 * row.parachain as f64 / limit as f64
+                    );
+                }
+                println!("\nclaims and settlements (the accruals of the distinct-household batches above):\n");
+                print!("{}", bench::markdown(&market.settles));
+            }
+            if part(BenchPart::Parking) {
+                let parking = bench::parking(&mut SandboxChain::new(), &code)?;
+                println!("\nparking_rental.wasm: {} bytes\n", code.parking.len());
+                print!("{}", bench::markdown(&parking));
+            }
+            if part(BenchPart::Fares) {
+                let fares = bench::fares(&mut SandboxChain::new(), &code)?;
+                println!("\nfare_pricing.wasm: {} bytes\n", code.fares.len());
+                print!("{}", bench::markdown(&fares));
+            }
         }
         Command::Meter(MeterCommand::Simulate {
             http,

@@ -49,11 +49,11 @@ impl<'a> Batch<'a> {
     }
 
     /// Judges every reading in order against the market's rules and books the accepted
-    /// ones: a device's state and an account are read once and written once per batch,
-    /// one bill per account at today's tariff. `recover` and `recover_vehicle` give a
-    /// reading's signers (asked only once its cheap checks pass); `transferred` takes the
-    /// event of each share measured before a device changed hands. Returns one outcome
-    /// per reading.
+    /// ones: an account (its ledger, accrual and meters' readings) is read once and
+    /// written once per batch, one bill per account at today's tariff. `recover` and
+    /// `recover_vehicle` give a reading's signers (asked only once its cheap checks pass);
+    /// `transferred` takes the event of each share measured before a device changed hands.
+    /// Returns one outcome per reading.
     pub fn process(
         mut self,
         market: &mut Market,
@@ -69,11 +69,11 @@ impl<'a> Batch<'a> {
         };
         let mut outcomes = Vec::with_capacity(self.readings.len());
         for (signed, &(d, v)) in self.readings.iter().zip(&self.places) {
-            let last = match slots[d].state {
-                Some(state) => state,
-                None => market.meter(signed.reading.device),
-            };
-            slots[d].state = Some(last);
+            if slots[d].state.is_none() {
+                let (state, home) = books.find_meter(market, slots[d].id, slots[d].record.as_ref());
+                (slots[d].state, slots[d].home) = (Some(state), home);
+            }
+            let last = slots[d].state.flatten();
             let verdict = market.evaluate(
                 &signed.reading,
                 slots[d].record.as_ref(),
@@ -86,8 +86,13 @@ impl<'a> Batch<'a> {
             let outcome = match verdict {
                 Err(reason) => ReadingOutcome::Rejected(reason),
                 Ok(Verdict::Baseline(state)) => {
-                    (slots[d].state, slots[d].changed) = (Some(Some(state)), true);
-                    ReadingOutcome::Baseline
+                    let home = books.ledger(market, slots[d].home, state.owner);
+                    if books.has_meter_room(home, &slots[d].id) {
+                        books.keep(&mut slots[d], home, state);
+                        ReadingOutcome::Baseline
+                    } else {
+                        ReadingOutcome::Rejected(RejectReason::TooManyMeters)
+                    }
                 }
                 Ok(Verdict::Measured {
                     next,
@@ -99,14 +104,17 @@ impl<'a> Batch<'a> {
                     slots[d].ledger = Some(l);
                     let before = before_transfer
                         .map(|before| (books.ledger(market, None, before.beneficiary), before));
+                    let home = books.ledger(market, slots[d].home, next.owner);
                     let fits = books.fits(l, &device, &share)
                         && before
                             .as_ref()
                             .is_none_or(|(b, before)| books.fits(*b, &device, before));
                     if !fits {
                         ReadingOutcome::Rejected(RejectReason::AccrualFull)
+                    } else if !books.has_meter_room(home, &device) {
+                        ReadingOutcome::Rejected(RejectReason::TooManyMeters)
                     } else {
-                        (slots[d].state, slots[d].changed) = (Some(Some(next)), true);
+                        books.keep(&mut slots[d], home, next);
                         if let Some((b, before)) = before {
                             let billable_wh = books.apply(b, device, &before);
                             transferred(MeasuredBeforeTransfer {
@@ -132,9 +140,10 @@ impl<'a> Batch<'a> {
             outcomes.push(outcome);
         }
 
-        for slot in slots.iter().filter(|slot| slot.changed) {
-            if let Some(Some(state)) = &slot.state {
-                market.set_meter(slot.id, state);
+        // a reading that moved to another account: the market finds it there now
+        for slot in slots.iter().filter(|slot| slot.moved) {
+            if let Some(ledger) = slot.home.and_then(|h| books.ledgers.get(h)) {
+                market.set_holder(slot.id, ledger.account);
             }
         }
         for ledger in books.ledgers.iter_mut().filter(|ledger| ledger.changed) {
@@ -177,14 +186,16 @@ pub fn processed_events(
 
 /// What a batch knows of one device or vehicle id its readings name. Each reading finds
 /// its slots by index (found once, while the batch's ids are collected), and the slots
-/// remember where their account is: no search per reading.
+/// remember where their accounts are: no search per reading.
 pub struct Slot {
     pub id: DeviceId,
     pub record: Option<DeviceInfo>,
-    /// The device's last accepted reading, read on first use (`Some(None)`: none yet),
-    /// and whether the batch changed it.
+    /// The device's last accepted reading, found on first use (`Some(None)`: none yet).
     pub state: Option<Option<MeterState>>,
-    pub changed: bool,
+    /// The ledger of the account that keeps that reading.
+    pub home: Option<usize>,
+    /// Whether the reading moved to another account during the batch.
+    pub moved: bool,
     /// The account this device's readings last credited.
     pub ledger: Option<usize>,
 }
@@ -202,7 +213,8 @@ fn slot_index(slots: &mut Vec<Slot>, id: DeviceId, hint: Option<usize>) -> usize
         id,
         record: None,
         state: None,
-        changed: false,
+        home: None,
+        moved: false,
         ledger: None,
     });
     slots.len().saturating_sub(1)
@@ -236,6 +248,55 @@ impl Books {
             changed: false,
         });
         self.ledgers.len().saturating_sub(1)
+    }
+
+    /// `device`'s last accepted reading and the ledger of the account that keeps it: its
+    /// owner's (`record`), where a reading usually is, else the one the market names
+    /// (the device was sold, or this is its first reading).
+    pub fn find_meter(
+        &mut self,
+        market: &Market,
+        device: DeviceId,
+        record: Option<&DeviceInfo>,
+    ) -> (Option<MeterState>, Option<usize>) {
+        let look = |books: &mut Self, holder: AccountId| {
+            let l = books.ledger(market, None, holder);
+            let held = books.ledgers.get(l)?.state.meter(&device)?;
+            Some((MeterState::of(holder, held), l))
+        };
+        if let Some(found) = record.and_then(|owner| look(self, owner.owner)) {
+            return (Some(found.0), Some(found.1));
+        }
+        match market.holder(device).and_then(|holder| look(self, holder)) {
+            Some((state, l)) => (Some(state), Some(l)),
+            None => (None, None),
+        }
+    }
+
+    /// Whether account `l` can keep `device`'s reading.
+    pub fn has_meter_room(&self, l: usize, device: &DeviceId) -> bool {
+        self.ledgers
+            .get(l)
+            .is_some_and(|l| l.state.has_meter_room(device))
+    }
+
+    /// Keeps `state` as the slot's device's last reading in account `l` (checked for room),
+    /// taking it off the account that kept it before.
+    pub fn keep(&mut self, slot: &mut Slot, l: usize, state: MeterState) {
+        if let Some(before) = slot.home.filter(|&h| h != l) {
+            if let Some(before) = self.ledgers.get_mut(before) {
+                before.state.remove_meter(&slot.id);
+                before.changed = true;
+            }
+        }
+        if slot.home != Some(l) {
+            slot.moved = true;
+        }
+        if let Some(ledger) = self.ledgers.get_mut(l) {
+            ledger.state.put_meter(state.held(slot.id));
+            ledger.changed = true;
+        }
+        (slot.home, slot.state) = (Some(l), Some(Some(state)));
     }
 
     /// Whether a share's credits can accrue to account `l` (room for its earning).

@@ -146,7 +146,8 @@ mod energy_market {
         }
 
         /// `account`'s energy ledger and what it accrued since its last claim: credits per
-        /// device and source, and the bill for imports beyond the ledger.
+        /// device and source, and the bill for imports beyond the ledger; and the last
+        /// accepted reading of each meter measured for it.
         #[ink(message)]
         pub fn energy_account(&self, account: AccountId) -> EnergyAccount {
             self.market.account(account)
@@ -207,9 +208,10 @@ mod energy_market {
 
         /// The caller, the account a citizen acts from after the admin moved it from `from`
         /// (a lost key: the registry's `successor`), takes over `from`'s books: its energy
-        /// ledger, unpaid bill and accrued earnings, for the caller to claim (M-1)
-        /// (`NoSuccessor`, `NotSuccessor`, `NothingToClaim`, `TooManyEarnings`,
-        /// `RegistryCallFailed`). Emits `AccountTakenOver`.
+        /// ledger, unpaid bill and accrued earnings, for the caller to claim, and its
+        /// meters' last readings (M-1) (`NoSuccessor`, `NotSuccessor`, `NothingToClaim`,
+        /// `TooManyEarnings`, `TooManyMeters`, `RegistryCallFailed`). Emits
+        /// `AccountTakenOver`.
         #[ink(message)]
         pub fn take_over_account(&mut self, from: AccountId) -> Result<(), MarketError> {
             let caller = self.env().caller();

@@ -18,7 +18,7 @@ use interfaces::{
             OfferClosed, OfferCreated,
         },
         session_owner, Accrued, Difference, EnergyAccount, MarketError, MeterState, Offer,
-        OfferState, RejectReason, BPS, MAX_ACCRUED_EARNINGS, MAX_OFFER_PAGE,
+        OfferState, RejectReason, BPS, MAX_ACCRUED_EARNINGS, MAX_HELD_METERS, MAX_OFFER_PAGE,
     },
     reading::MeterReading,
     token::{Earning, Mint},
@@ -59,10 +59,13 @@ pub struct Market {
     admin: AdminSeat,
     paused: bool,
     config: MarketConfig,
-    /// Each device's last accepted reading (its baseline before the second).
-    meters: Mapping<DeviceId, MeterState>,
-    /// Each account's energy ledger and what it accrued since its last claim.
+    /// Each account's energy ledger, what it accrued since its last claim, and the last
+    /// accepted reading of each meter measured for it (a household is one storage item).
     accounts: Mapping<AccountId, EnergyAccount>,
+    /// The account that keeps each device's last accepted reading, written only when the
+    /// reading moves to another account (a first reading, a sale, a citizen's new key): a
+    /// reading looks in its owner's account first.
+    holders: Mapping<DeviceId, AccountId>,
     /// Bills that could not be collected, owed to the utility.
     debts: DebtBook,
     offers: Mapping<u64, Offer>,
@@ -85,8 +88,8 @@ impl Market {
             admin: AdminSeat::new(admin),
             paused: false,
             config,
-            meters: Mapping::default(),
             accounts: Mapping::default(),
+            holders: Mapping::default(),
             debts: DebtBook::default(),
             offers: Mapping::default(),
             next_offer_id: 0,
@@ -169,11 +172,33 @@ impl Market {
 
     /// The device's last accepted reading, `None` before its baseline.
     pub fn meter(&self, device: DeviceId) -> Option<MeterState> {
-        self.meters.get(device)
+        let holder = self.holder(device)?;
+        let account = self.account(holder);
+        account
+            .meter(&device)
+            .map(|held| MeterState::of(holder, held))
     }
 
+    /// Keeps `state` as `device`'s last accepted reading, in the account of `state.owner`.
     pub fn set_meter(&mut self, device: DeviceId, state: &MeterState) {
-        self.meters.insert(device, state);
+        if let Some(before) = self.holder(device).filter(|&h| h != state.owner) {
+            let mut account = self.account(before);
+            account.remove_meter(&device);
+            self.set_account(before, &account);
+        }
+        let mut account = self.account(state.owner);
+        account.put_meter(state.held(device));
+        self.set_account(state.owner, &account);
+        self.set_holder(device, state.owner);
+    }
+
+    /// The account that keeps `device`'s last accepted reading.
+    pub fn holder(&self, device: DeviceId) -> Option<AccountId> {
+        self.holders.get(device)
+    }
+
+    pub fn set_holder(&mut self, device: DeviceId, account: AccountId) {
+        self.holders.insert(device, &account);
     }
 
     /// `account`'s energy ledger and accrual (empty for an account never seen).
@@ -289,8 +314,9 @@ impl Market {
 
     /// `to`, the account `from`'s citizen acts from after a move (M-1), takes over `from`'s
     /// books: its energy ledger, unpaid bill and accrued earnings are merged into `to`'s
-    /// (earnings of one device and source into one), for `to` to claim
-    /// (`NothingToClaim` when `from` has none, `TooManyEarnings` when they would not fit).
+    /// (earnings of one device and source into one), for `to` to claim, and its meters'
+    /// last readings move to `to` (`NothingToClaim` when `from` has none,
+    /// `TooManyEarnings` or `TooManyMeters` when they would not fit).
     pub fn take_over_account(
         &mut self,
         from: AccountId,
@@ -315,8 +341,22 @@ impl Market {
         if new.earnings.len().saturating_add(added) > MAX_ACCRUED_EARNINGS as usize {
             return Err(MarketError::TooManyEarnings);
         }
+        let meters_added = old
+            .meters
+            .iter()
+            .filter(|held| new.meter(&held.device).is_none())
+            .count();
+        if new.meters.len().saturating_add(meters_added) > MAX_HELD_METERS as usize {
+            return Err(MarketError::TooManyMeters);
+        }
         for accrued in &old.earnings {
             new.add_earning(&accrued.earning, accrued.credits);
+        }
+        // the meters follow (at most MAX_HELD_METERS of them), their readings now
+        // measured for `to`
+        for held in &old.meters {
+            new.put_meter(*held);
+            self.set_holder(held.device, to);
         }
         self.accounts.remove(from);
         self.set_account(to, &new);

@@ -4,7 +4,7 @@ use crate::{
     reading::{MeterReading, ReadingBatch, VehicleSession},
     registry::{DeviceInfo, DeviceStatus},
     token::{Earning, TokenError},
-    AccountId, DeviceKind, EnergySource, RegistryError, TimestampMs,
+    AccountId, DeviceId, DeviceKind, EnergySource, RegistryError, TimestampMs,
 };
 use alloc::vec::Vec;
 
@@ -23,6 +23,10 @@ pub const MAX_INTERVAL_LIMIT_MS: u64 = 7 * DAY_MS;
 /// a reading that would add one more is refused (`AccrualFull`) until the account is
 /// settled, and its energy is carried by the device's next reading.
 pub const MAX_ACCRUED_EARNINGS: u32 = 16;
+/// The most meters whose last reading an account keeps: its owner's meters and chargers,
+/// and those it sold whose first reading for the buyer has not come yet. A reading that
+/// would add one more is refused (`TooManyMeters`); its energy waits in the registers.
+pub const MAX_HELD_METERS: u32 = 32;
 /// The most accounts one `settle` call settles.
 pub const MAX_SETTLE_PAGE: u32 = 64;
 const DAY_MS: u64 = 86_400_000;
@@ -238,6 +242,9 @@ pub enum RejectReason {
     /// The beneficiary already accrues `MAX_ACCRUED_EARNINGS` earnings: it must be settled
     /// (`claim`, `settle`) before another device's credits accrue to it.
     AccrualFull,
+    /// The account the reading's registers belong to already keeps `MAX_HELD_METERS`
+    /// meters' readings.
+    TooManyMeters,
 }
 
 /// Credits one device earned for an account since the account's last claim, with their
@@ -267,6 +274,9 @@ pub struct EnergyAccount {
     pub billed_wh: u64,
     /// Earnings not yet minted, one per device and source, at most `MAX_ACCRUED_EARNINGS`.
     pub earnings: Vec<Accrued>,
+    /// The last accepted reading of each meter measured for this account, at most
+    /// `MAX_HELD_METERS`.
+    pub meters: Vec<HeldMeter>,
 }
 
 impl EnergyAccount {
@@ -287,6 +297,31 @@ impl EnergyAccount {
     pub fn has_room(&self, device: &crate::DeviceId, source: EnergySource) -> bool {
         self.earnings.len() < MAX_ACCRUED_EARNINGS as usize
             || self.earning_of(device, source).is_some()
+    }
+
+    /// The last accepted reading of `device` this account keeps.
+    pub fn meter(&self, device: &DeviceId) -> Option<&HeldMeter> {
+        self.meters.iter().find(|held| held.device == *device)
+    }
+
+    /// Whether the account can keep `device`'s reading: it keeps one already, or there is
+    /// room for one more.
+    pub fn has_meter_room(&self, device: &DeviceId) -> bool {
+        self.meters.len() < MAX_HELD_METERS as usize || self.meter(device).is_some()
+    }
+
+    /// Keeps `held` as its device's last reading, replacing the one before (the caller
+    /// checks the room first).
+    pub fn put_meter(&mut self, held: HeldMeter) {
+        match self.meters.iter_mut().find(|m| m.device == held.device) {
+            Some(mine) => *mine = held,
+            None => self.meters.push(held),
+        }
+    }
+
+    /// Takes `device`'s reading off this account (it moves to another).
+    pub fn remove_meter(&mut self, device: &DeviceId) {
+        self.meters.retain(|held| held.device != *device);
     }
 
     /// The index of `device`'s `source` earning.
@@ -406,6 +441,9 @@ pub enum MarketError {
     /// The account's earnings and the caller's would be more than `MAX_ACCRUED_EARNINGS`
     /// together: the caller claims its own first.
     TooManyEarnings,
+    /// The account's meters and the caller's would be more than `MAX_HELD_METERS`
+    /// together.
+    TooManyMeters,
 }
 
 impl From<crate::debt::RepayRefusal> for MarketError {
@@ -478,7 +516,9 @@ impl From<TokenError> for MarketError {
 /// Events of the energy market.
 pub mod events;
 mod register;
-pub use register::{check_device, difference, max_wh, session_owner, Difference, MeterState};
+pub use register::{
+    check_device, difference, max_wh, session_owner, Difference, HeldMeter, MeterState,
+};
 
 /// What the relay calls: a batch of signed readings, each answered.
 #[ink::trait_definition]

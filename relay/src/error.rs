@@ -131,5 +131,6 @@ pub fn reject_code(reason: RejectReason) -> &'static str {
         RejectReason::PlugInMismatch => "plug_in_mismatch",
         RejectReason::BadVehicleSignature => "bad_vehicle_signature",
         RejectReason::AccrualFull => "accrual_full",
+        RejectReason::TooManyMeters => "too_many_meters",
     }
 }

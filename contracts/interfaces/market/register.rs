@@ -29,6 +29,41 @@ impl MeterState {
             export_wh_total: reading.export_wh_total,
         }
     }
+
+    /// The state as the account of `self.owner` keeps it for `device`.
+    pub fn held(&self, device: DeviceId) -> HeldMeter {
+        HeldMeter {
+            device,
+            seq: self.seq,
+            at_ms: self.at_ms,
+            import_wh_total: self.import_wh_total,
+            export_wh_total: self.export_wh_total,
+        }
+    }
+
+    /// The state `owner`'s account keeps as `held`.
+    pub fn of(owner: AccountId, held: &HeldMeter) -> Self {
+        Self {
+            owner,
+            seq: held.seq,
+            at_ms: held.at_ms,
+            import_wh_total: held.import_wh_total,
+            export_wh_total: held.export_wh_total,
+        }
+    }
+}
+
+/// A device's last accepted reading as the account it was measured for keeps it: one
+/// storage item per household (its account) instead of one per meter and one per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub struct HeldMeter {
+    pub device: DeviceId,
+    pub seq: u64,
+    pub at_ms: TimestampMs,
+    pub import_wh_total: u64,
+    pub export_wh_total: u64,
 }
 
 /// The energy between a device's last accepted reading and a new one.

@@ -1000,6 +1000,33 @@ fn a_lost_key_households_accrued_credits_follow_the_citizen() {
     assert_eq!(grid.accrued(new_asha), (credits, 0));
     let minted = grid.market.claim(&mut grid.chain, new_asha).unwrap().value;
     assert_eq!((minted, grid.balance(new_asha)), (credits, credits));
+
+    // her meter's registers moved with her books: its next reading is measured from them
+    // for her new key, not taken for a new baseline
+    let device = grid.asha_meter.device;
+    let kept = grid.market.meter(&mut grid.chain, device).unwrap().unwrap();
+    assert_eq!((kept.owner, kept.export_wh_total), (new_asha, 8_000));
+    grid.chain.advance_time_ms(15 * MINUTE_MS);
+    let (_, end) = grid.last_quarter();
+    let reading = grid.asha_meter.read(end, 0, 1_000);
+    let outcomes = grid.submit(vec![reading]);
+    assert!(
+        matches!(
+            outcomes[..],
+            [ReadingOutcome::Accepted { beneficiary, credits, .. }] if beneficiary == new_asha && credits > 0
+        ),
+        "{outcomes:?}"
+    );
+    let account = grid
+        .market
+        .energy_account(&mut grid.chain, new_asha)
+        .unwrap();
+    let held = account.meters.iter().find(|m| m.device == device).unwrap();
+    assert_eq!(held.export_wh_total, 9_000);
+    assert_eq!(
+        grid.market.energy_account(&mut grid.chain, asha).unwrap(),
+        Default::default()
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::*;
 use crate::batch::{processed_events, Batch};
 use interfaces::{
-    market::{events::MeasuredBeforeTransfer, ReadingOutcome},
+    market::{events::MeasuredBeforeTransfer, HeldMeter, ReadingOutcome, MAX_HELD_METERS},
     reading::SignedReading,
 };
 
@@ -99,6 +99,117 @@ fn a_batch_books_each_meter_and_account_once_and_reports_every_reading() {
         (0, 3, 18_000_000)
     );
     assert_eq!(events[0].outcomes, outcomes);
+}
+
+/// One batch of `readings` whose device records are `records`, judged at two days past
+/// noon with every signature recovering.
+fn run(
+    market: &mut Market,
+    readings: &[SignedReading],
+    records: &[DeviceInfo],
+) -> Vec<ReadingOutcome> {
+    let mut batch = Batch::new(readings);
+    for slot in batch.slots.iter_mut() {
+        slot.record = records.iter().find(|r| r.device_id == slot.id).cloned();
+    }
+    batch.process(market, NOON + 48 * HOUR_MS, |_| Some(KEY), |_| None, |_| {})
+}
+
+#[ink::test]
+fn a_households_meter_readings_live_in_its_account_and_follow_a_sale_and_a_new_key() {
+    let mut market = market();
+    let held = |seq, at_ms, export_wh_total| HeldMeter {
+        device: [7; 32],
+        seq,
+        at_ms,
+        import_wh_total: 0,
+        export_wh_total,
+    };
+    let meter = device(DeviceKind::Meter, 7);
+    assert_eq!(
+        run(
+            &mut market,
+            &[signed(7, 1, NOON, 0, 0)],
+            std::slice::from_ref(&meter)
+        ),
+        [ReadingOutcome::Baseline]
+    );
+    // one storage item per household: the account keeps its meter's registers
+    assert_eq!(market.account(account(7)).meters, [held(1, NOON, 0)]);
+    assert_eq!(market.holder([7; 32]), Some(account(7)));
+
+    // account 7's citizen moves to account 8 (a lost key): the registers follow, and the
+    // next reading is measured from them, not taken for a baseline
+    market.take_over_account(account(7), account(8)).unwrap();
+    assert_eq!(market.account(account(7)), EnergyAccount::default());
+    assert_eq!(market.holder([7; 32]), Some(account(8)));
+    let moved = DeviceInfo {
+        owner: account(8),
+        ..meter.clone()
+    };
+    let outcomes = run(
+        &mut market,
+        &[signed(7, 2, NOON + HOUR_MS, 0, 1_000)],
+        &[moved],
+    );
+    assert!(
+        matches!(outcomes[..], [ReadingOutcome::Accepted { beneficiary, .. }] if beneficiary == account(8))
+    );
+    assert_eq!(
+        market.account(account(8)).meters,
+        [held(2, NOON + HOUR_MS, 1_000)]
+    );
+
+    // sold to account 9 at 13:30: its next reading moves the registers to the buyer's
+    // account, the seller's half hour credited to the seller
+    let sold = DeviceInfo {
+        owner: account(9),
+        owner_since_ms: NOON + HOUR_MS + HOUR_MS / 2,
+        ..meter
+    };
+    let outcomes = run(
+        &mut market,
+        &[signed(7, 3, NOON + 2 * HOUR_MS, 0, 3_000)],
+        &[sold],
+    );
+    assert!(
+        matches!(outcomes[..], [ReadingOutcome::Accepted { beneficiary, .. }] if beneficiary == account(9))
+    );
+    assert!(market.account(account(8)).meters.is_empty());
+    assert_eq!(
+        market.account(account(9)).meters,
+        [held(3, NOON + 2 * HOUR_MS, 3_000)]
+    );
+    assert_eq!(market.holder([7; 32]), Some(account(9)));
+    assert_eq!(market.account(account(8)).credits(), 3_000_000 + 3_000_000);
+}
+
+#[ink::test]
+fn an_account_keeps_a_bounded_number_of_meters() {
+    let mut market = market();
+    // account 7 already keeps the readings of MAX_HELD_METERS meters
+    for n in 0..MAX_HELD_METERS {
+        let id = [100u8.wrapping_add(n as u8); 32];
+        market.set_meter(id, &state(7, 1, NOON, 0, 0));
+    }
+    let mut meter = device(DeviceKind::Meter, 7);
+    meter.device_id = [7; 32];
+    assert_eq!(
+        run(&mut market, &[signed(7, 1, NOON, 0, 0)], &[meter]),
+        [ReadingOutcome::Rejected(RejectReason::TooManyMeters)]
+    );
+    assert_eq!(market.meter([7; 32]), None, "nothing kept");
+    assert_eq!(market.holder([7; 32]), None);
+    assert_eq!(
+        market.account(account(7)).meters.len(),
+        MAX_HELD_METERS as usize
+    );
+    // nor does a citizen's move overfill the new account
+    market.set_meter([7; 32], &state(8, 1, NOON, 0, 0));
+    assert_eq!(
+        market.take_over_account(account(7), account(8)),
+        Err(MarketError::TooManyMeters)
+    );
 }
 
 #[ink::test]
