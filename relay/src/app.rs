@@ -234,6 +234,7 @@ fn batch_config(config: &Config, signer: interfaces::AccountId) -> BatchConfig {
         retain_settled: Duration::from_secs(config.batch.retain_settled_hours * 3600),
         settle_accounts: Duration::from_secs(config.batch.settle_accounts_secs),
         settle_delay: settle_delay(),
+        hold: config.batch.hold,
     }
 }
 

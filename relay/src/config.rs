@@ -73,6 +73,10 @@ pub struct BatchSettings {
     /// it (`settle`: its credits minted, its bill paid). 0: the relay never settles; the
     /// citizens claim.
     pub settle_accounts_secs: u64,
+    /// Store and forward only: readings are checked, stored and acknowledged, but no batch
+    /// is sent and no account settled until the relay runs without it (while the chain is
+    /// upgraded, or to measure ingest alone). The outbox keeps everything meanwhile.
+    pub hold: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -150,6 +154,7 @@ impl Default for BatchSettings {
             interval_ms: 1_000,
             retain_settled_hours: 24,
             settle_accounts_secs: 3_600,
+            hold: false,
         }
     }
 }

@@ -83,6 +83,10 @@ struct Options {
     /// Seconds an account accrues before the relay settles it (0: never).
     #[arg(long)]
     settle_accounts_secs: Option<u64>,
+    /// Store and forward only: check, store and acknowledge readings, send and settle
+    /// nothing until the relay runs without it (`batch.hold`).
+    #[arg(long)]
+    hold_batches: bool,
     #[arg(long)]
     key_cache_secs: Option<u64>,
     #[arg(long)]
@@ -128,6 +132,9 @@ impl Options {
         );
         if self.mqtt_broker.is_some() {
             c.mqtt.broker = self.mqtt_broker;
+        }
+        if self.hold_batches {
+            c.batch.hold = true;
         }
         if self.city.is_some() {
             c.embedded.city = self.city;

@@ -65,6 +65,8 @@ pub struct BatchConfig {
     pub settle_accounts: Duration,
     /// Testing only (see `app::settle_delay`): a pause between the call and the settlement.
     pub settle_delay: Duration,
+    /// Store and forward only: no batch is sent, no account settled (`batch.hold`).
+    pub hold: bool,
 }
 
 /// Called after each successful call with the chain (the embedded chain saves itself).
@@ -119,8 +121,8 @@ impl<C: Chain> Submitter<C> {
                 .heartbeat_ms
                 .store(now_ms(), std::sync::atomic::Ordering::Relaxed);
             let depth = self.metrics.queue_depth.get().max(0) as usize;
-            let due =
-                depth >= limit || (depth > 0 && last_submit.elapsed() >= self.config.interval);
+            let due = !self.config.hold
+                && (depth >= limit || (depth > 0 && last_submit.elapsed() >= self.config.interval));
             let waiting = retry_at.is_some_and(|(at, _)| Instant::now() < at);
             if due && !waiting {
                 match self.submit_next(limit) {
@@ -131,7 +133,7 @@ impl<C: Chain> Submitter<C> {
                 continue;
             }
             let settle_time = last_settle_check.elapsed() >= settle_check;
-            if !waiting && !settle_check.is_zero() && settle_time {
+            if !waiting && !self.config.hold && !settle_check.is_zero() && settle_time {
                 match self.settle_due() {
                     // another page may be due: ask again right away
                     Ok(true) => continue,

@@ -210,3 +210,41 @@ fn http_and_mqtt_readings_become_credits_and_bad_input_is_refused_by_name() {
     }
     let _ = scale_readings.encode();
 }
+
+/// `--hold-batches` (store and forward while the chain is upgraded): readings are checked,
+/// stored and acknowledged, and nothing goes to the chain; the same outbox sends them all
+/// once the relay runs without the hold.
+#[test]
+fn a_held_relay_stores_readings_and_sends_them_after_the_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = ["--sim-meters", "1", "--batch-interval-ms", "50"];
+    let held = Relay::start(
+        dir.path(),
+        common::free_port(),
+        &[&flags[..], &["--hold-batches"]].concat(),
+    );
+    let market = held.feed.market().unwrap();
+    let mut meter = sim(0, market);
+    let readings: Vec<_> = (0..5).map(|i| next(&mut meter, 100 + i)).collect();
+    held.feed.send(&readings).unwrap();
+    std::thread::sleep(Duration::from_millis(1_000));
+    assert_eq!(held.metric("relay_readings_stored_total"), 5.0);
+    assert_eq!(held.metric("relay_queue_depth"), 5.0, "nothing was sent");
+    assert_eq!(held.metric("relay_batches_total"), 0.0);
+    held.stop();
+
+    let relay = Relay::start(dir.path(), common::free_port(), &flags);
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while relay.metric("relay_batches_total") < 1.0 || relay.metric("relay_queue_depth") > 0.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the held readings were not sent"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        relay.metric("relay_readings_settled_total{outcome=\"accepted\"}")
+            + relay.metric("relay_readings_settled_total{outcome=\"baseline\"}"),
+        5.0
+    );
+}

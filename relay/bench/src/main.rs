@@ -327,13 +327,21 @@ fn http_run(
 
 /// Publishes `readings` with QoS 1, `per_message` to a message; returns the seconds until
 /// the relay had stored them all.
-fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_message: usize) -> f64 {
+/// Publishes `readings`, `per_message` to a message, under `prefix/<device>/readings`, and
+/// returns the seconds until the relay at `relay_url` stored them all.
+fn mqtt_run(
+    relay_url: &str,
+    broker: &str,
+    prefix: &str,
+    readings: &[SignedReading],
+    per_message: usize,
+) -> f64 {
     let stored_before = metric(relay_url, "relay_readings_stored_total");
     let payloads: Vec<(String, Vec<u8>)> = readings
         .chunks(per_message)
         .map(|c| {
             (
-                format!("meters/{}/readings", hex::encode(c[0].reading.device)),
+                format!("{prefix}/{}/readings", hex::encode(c[0].reading.device)),
                 to_json(c).into_bytes(),
             )
         })
@@ -370,16 +378,30 @@ fn mqtt_run(relay_url: &str, broker: &str, readings: &[SignedReading], per_messa
     seconds
 }
 
-/// Ingest alone: a second relay whose chain submits nothing during the runs (its first
-/// batch is due in ten minutes), as a relay on a node leaves the contracts to the node's
-/// machine. Its readings are decoded, verified and committed to disk as above.
+/// Ingest alone: a second relay whose chain submits nothing (`--hold-batches`), as a relay
+/// on a node leaves the contracts to the node's machine. Its readings are decoded,
+/// verified, committed to disk and acknowledged as above.
 fn ingest_alone(
     args: &Args,
     dir: &std::path::Path,
     broker: &str,
     meters: &mut [smartcity_sdk::meter::MeterSimulator],
 ) -> anyhow::Result<()> {
-    let relay = start_relay(args, &dir.join("ingest-alone"), broker, 600_000);
+    // its own topic and client id: the first relay does not see these readings
+    let relay = start_relay_with(
+        args,
+        &dir.join("ingest-alone"),
+        broker,
+        600_000,
+        args.meters,
+        &[
+            "--mqtt-topic",
+            "alone/+/readings",
+            "--mqtt-client-id",
+            "relay-bench-alone",
+            "--hold-batches",
+        ],
+    );
     if relay.feed.market()? != meters[0].market {
         anyhow::bail!("the second relay's market is another");
     }
@@ -399,6 +421,20 @@ fn ingest_alone(
             if scale { "SCALE" } else { "JSON" },
             args.per_request,
             args.connections,
+            batch.len(),
+            batch.len() as f64 / s
+        );
+    }
+    for per_message in [1, 100] {
+        let batch = sign(meters, args.readings);
+        let s = mqtt_run(&relay.url, broker, "alone", &batch, per_message);
+        let unit = if per_message == 1 {
+            "reading"
+        } else {
+            "readings"
+        };
+        println!(
+            "| MQTT QoS 1, {per_message} {unit} per message | {} | {s:.2} | {:.0} |",
             batch.len(),
             batch.len() as f64 / s
         );
@@ -587,11 +623,11 @@ fn main() -> anyhow::Result<()> {
         );
         wait_drained(&relay.url);
         let batch = sign(&mut meters, args.readings);
-        let s = mqtt_run(&relay.url, &broker, &batch, 1);
+        let s = mqtt_run(&relay.url, &broker, "meters", &batch, 1);
         row("MQTT QoS 1, 1 reading per message", batch.len(), s);
         wait_drained(&relay.url);
         let batch = sign(&mut meters, args.readings);
-        let s = mqtt_run(&relay.url, &broker, &batch, 100);
+        let s = mqtt_run(&relay.url, &broker, "meters", &batch, 100);
         row("MQTT QoS 1, 100 readings per message", batch.len(), s);
         wait_drained(&relay.url);
         println!(

@@ -248,6 +248,7 @@ pub fn in_process_submitter(
             retain_settled: Duration::from_secs(3600),
             settle_accounts: Duration::from_millis(1),
             settle_delay: Duration::ZERO,
+            hold: false,
         },
         on_block: Box::new(|_| Ok(())),
         stop: Arc::default(),
