@@ -68,6 +68,13 @@ impl LocalBroker {
     }
 }
 
+impl LocalBroker {
+    /// The broker's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for LocalBroker {
     fn drop(&mut self) {
         let _ = self.child.kill();
