@@ -114,12 +114,16 @@ pub type Lookup = Arc<
 
 /// Device records from the registry, cached: a known device for `ttl`, an unknown one for
 /// a tenth of it (so a newly registered meter is seen soon). At most `capacity` entries;
-/// when full, expired entries go first, then everything.
+/// when full, expired entries go first, then everything. A known device read in the last
+/// quarter of its `ttl` is asked again in the background while its entry still serves, so
+/// a steady stream of readings never waits for its device's lookup.
 pub struct DeviceCache {
     lookup: Lookup,
     ttl: Duration,
     capacity: usize,
-    entries: Mutex<HashMap<DeviceId, (DeviceRecord, Instant)>>,
+    entries: Arc<Mutex<HashMap<DeviceId, (DeviceRecord, Instant)>>>,
+    /// The devices a background refresh is asking about.
+    refreshing: Arc<Mutex<std::collections::HashSet<DeviceId>>>,
     /// One lookup at a time: requests that miss together wait for the first one's answer
     /// instead of each asking the chain (a flood of readings after the entries expired
     /// would otherwise queue a lookup per reading).
@@ -132,7 +136,8 @@ impl DeviceCache {
             lookup,
             ttl,
             capacity,
-            entries: Mutex::new(HashMap::new()),
+            entries: Arc::default(),
+            refreshing: Arc::default(),
             fetching: tokio::sync::Mutex::new(()),
         }
     }
@@ -175,16 +180,71 @@ impl DeviceCache {
                 entries.insert(device, (record, now));
             }
         }
-        let entries = self.entries.lock().expect("cache lock");
-        devices
-            .iter()
-            .map(|d| {
-                entries
-                    .get(d)
-                    .map(|(record, _)| record.clone())
-                    .ok_or_else(|| "a device left the cache while it was read".to_string())
-            })
-            .collect()
+        let records = {
+            let entries = self.entries.lock().expect("cache lock");
+            devices
+                .iter()
+                .map(|d| {
+                    entries
+                        .get(d)
+                        .map(|(record, _)| record.clone())
+                        .ok_or_else(|| "a device left the cache while it was read".to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        self.refresh_ahead(devices, now);
+        Ok(records)
+    }
+
+    /// Asks again, in the background, about the known devices among `devices` whose
+    /// entries are in the last quarter of their `ttl` (and not being asked about already);
+    /// their entries serve until the answer replaces them. Outside a tokio runtime, or when
+    /// the lookup fails, the entries simply expire.
+    fn refresh_ahead(&self, devices: &[DeviceId], now: Instant) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let due: Vec<DeviceId> = {
+            let entries = self.entries.lock().expect("cache lock");
+            let mut refreshing = self.refreshing.lock().expect("refresh lock");
+            let mut due = Vec::new();
+            for device in devices {
+                let ageing = entries.get(device).is_some_and(|(record, at)| {
+                    record.info.is_some() && now.duration_since(*at) >= self.ttl * 3 / 4
+                });
+                if ageing && refreshing.insert(*device) {
+                    due.push(*device);
+                }
+            }
+            due
+        };
+        if due.is_empty() {
+            return;
+        }
+        let (lookup, entries, refreshing) = (
+            self.lookup.clone(),
+            self.entries.clone(),
+            self.refreshing.clone(),
+        );
+        runtime.spawn(async move {
+            let answer = lookup(due.clone()).await;
+            if let Ok(records) = answer.as_ref() {
+                if records.len() == due.len() {
+                    let at = Instant::now();
+                    let mut entries = entries.lock().expect("cache lock");
+                    for (device, record) in due.iter().zip(records) {
+                        // only a device still cached: a full cache may have been cleared
+                        if let Some(entry) = entries.get_mut(device) {
+                            *entry = (record.clone(), at);
+                        }
+                    }
+                }
+            }
+            let mut refreshing = refreshing.lock().expect("refresh lock");
+            for device in &due {
+                refreshing.remove(device);
+            }
+        });
     }
 
     /// The distinct devices among `devices` without a fresh entry.
@@ -479,5 +539,39 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(210)).await;
         cache.get(&[known]).await.unwrap();
         assert_eq!(asked.load(Ordering::SeqCst), 5);
+    }
+
+    #[tokio::test]
+    async fn a_known_device_read_late_in_its_ttl_is_asked_again_in_the_background() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let counter = asked.clone();
+        let lookup: Lookup = Arc::new(move |ids: Vec<DeviceId>| {
+            counter.fetch_add(ids.len(), Ordering::SeqCst);
+            Box::pin(async move {
+                Ok(ids
+                    .iter()
+                    .map(|_| DeviceRecord {
+                        info: Some(info(DeviceKind::Meter, [2; 33])),
+                        chain_last: None,
+                        rated_w: 1_000,
+                    })
+                    .collect())
+            })
+        });
+        let cache = DeviceCache::new(lookup, Duration::from_millis(400), 10);
+        let meter = [1u8; 32];
+        cache.get(&[meter]).await.unwrap();
+        // early in the ttl: served, nothing asked
+        cache.get(&[meter]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
+        // in its last quarter: served at once, and asked again behind the reading
+        tokio::time::sleep(Duration::from_millis(320)).await;
+        cache.get(&[meter]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+        // past the first answer's ttl, the refreshed entry still serves: no wait, no ask
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        cache.get(&[meter]).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
     }
 }
