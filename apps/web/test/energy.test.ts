@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { offerCost } from "../src/pages/energy";
+import { heldDeviceIds, offerCost } from "../src/pages/energy";
 
 describe("the price of part of an offer", () => {
   it("rounds up to the micro-credit, as the market's Offer::cost does", () => {
@@ -29,5 +29,25 @@ describe("the rent of a parking stay", async () => {
     expect(minuteOfDay("24:00")).toBe(1440);
     expect(() => minuteOfDay("8h")).toThrow(/not a time of day/);
     expect(() => minuteOfDay("10:75")).toThrow(/not a time of day/);
+  });
+});
+
+describe("the devices a resident holds", () => {
+  const id = (n: number) => new Uint8Array(32).fill(n);
+  const hex = (n: number) => "0x" + n.toString(16).padStart(2, "0").repeat(32);
+  const event = (name: string, args: Record<string, unknown>) =>
+    ({ block: 1, contract: "identity_registry", name, args }) as any;
+  const account = (name: string) => ({ toString: () => name });
+  it("come from the market's account (however old) and the registry's recent events", () => {
+    const events = [
+      event("DeviceRegistered", { deviceId: id(2), owner: account("eve") }),
+      event("DeviceRegistered", { deviceId: id(3), owner: account("bob") }),
+      event("DeviceTransferred", { deviceId: id(3), from: account("bob"), to: account("eve") }),
+      event("DeviceRegistered", { deviceId: id(4), owner: account("eve") }),
+      event("DeviceTransferred", { deviceId: id(4), from: account("eve"), to: account("bob") }),
+    ];
+    // meter 1 was registered before the blocks the node keeps: the account still names it
+    expect(heldDeviceIds("eve", events, [hex(1)]).sort()).toEqual([hex(1), hex(2), hex(3)]);
+    expect(heldDeviceIds("bob", events, []).sort()).toEqual([hex(4)]);
   });
 });

@@ -68,7 +68,10 @@ export const energy: Page = {
     const earnings: any[] = get(energyAccount, "earnings").toArray();
     const ledger = big(get(energyAccount, "ledger_wh"));
     const { events, complete } = city.history.snapshot(refresh);
-    const devices = await myDevices(city, me, events);
+    const metered = get(energyAccount, "meters")
+      .toArray()
+      .map((held: any) => u8aToHex(get(held, "device")));
+    const devices = await myDevices(city, me, heldDeviceIds(me, events, metered));
 
     const accruals = table(
       "accruals",
@@ -204,12 +207,13 @@ export const energy: Page = {
 };
 
 /**
- * The devices `owner` holds, as the registry's recent events tell (registered to it, or
- * transferred to it and not away), each with the registry's record and the market's last
- * accepted reading (its registers).
+ * The ids of the devices `owner` may hold: the meters whose last reading the market keeps
+ * in its account (`metered`, hex, however long ago they were registered), then those the
+ * registry's recent events name (registered to it, or transferred to it and not away).
+ * The registry's record has the last word (see `myDevices`).
  */
-async function myDevices(city: City, owner: string, events: CityEvent[]): Promise<{ id: string; kind: string; last: any }[]> {
-  const held = new Set<string>();
+export function heldDeviceIds(owner: string, events: CityEvent[], metered: string[]): string[] {
+  const held = new Set<string>(metered);
   for (const event of events) {
     if (event.contract !== "identity_registry") continue;
     const id = u8aToHex((event.args.deviceId ?? event.args.device_id) as any);
@@ -219,8 +223,16 @@ async function myDevices(city: City, owner: string, events: CityEvent[]): Promis
       else if (event.args.from.toString() === owner) held.delete(id);
     }
   }
+  return [...held];
+}
+
+/**
+ * The devices among `ids` the registry says `owner` holds now, each with its record and the
+ * market's last accepted reading (its registers).
+ */
+async function myDevices(city: City, owner: string, ids: string[]): Promise<{ id: string; kind: string; last: any }[]> {
   const devices = await Promise.all(
-    [...held].map(async (id) => {
+    ids.map(async (id) => {
       const record: any = await city.read("identity_registry", "identityRegistryApi::device", owner, id);
       if (!record.isSome || get(record.unwrap(), "owner").toString() !== owner) return undefined;
       const last: any = await city.read("energy_market", "meter", owner, id);
