@@ -70,8 +70,9 @@ impl<'a> Batch<'a> {
         let mut outcomes = Vec::with_capacity(self.readings.len());
         for (signed, &(d, v)) in self.readings.iter().zip(&self.places) {
             if slots[d].state.is_none() {
-                let (state, home) = books.find_meter(market, slots[d].id, slots[d].record.as_ref());
-                (slots[d].state, slots[d].home) = (Some(state), home);
+                let found = books.find_meter(market, slots[d].id, slots[d].record.as_ref());
+                slots[d].state = Some(found.map(|(state, _)| state));
+                slots[d].home = found.map(|(_, home)| home);
             }
             let last = slots[d].state.flatten();
             let verdict = market.evaluate(
@@ -87,8 +88,7 @@ impl<'a> Batch<'a> {
                 Err(reason) => ReadingOutcome::Rejected(reason),
                 Ok(Verdict::Baseline(state)) => {
                     let home = books.ledger(market, slots[d].home, state.owner);
-                    if books.has_meter_room(home, &slots[d].id) {
-                        books.keep(&mut slots[d], home, state);
+                    if books.keep(&mut slots[d], home, state) {
                         ReadingOutcome::Baseline
                     } else {
                         ReadingOutcome::Rejected(RejectReason::TooManyMeters)
@@ -111,10 +111,9 @@ impl<'a> Batch<'a> {
                             .is_none_or(|(b, before)| books.fits(*b, &device, before));
                     if !fits {
                         ReadingOutcome::Rejected(RejectReason::AccrualFull)
-                    } else if !books.has_meter_room(home, &device) {
+                    } else if !books.keep(&mut slots[d], home, next) {
                         ReadingOutcome::Rejected(RejectReason::TooManyMeters)
                     } else {
-                        books.keep(&mut slots[d], home, next);
                         if let Some((b, before)) = before {
                             let billable_wh = books.apply(b, device, &before);
                             transferred(MeasuredBeforeTransfer {
@@ -258,31 +257,27 @@ impl Books {
         market: &Market,
         device: DeviceId,
         record: Option<&DeviceInfo>,
-    ) -> (Option<MeterState>, Option<usize>) {
+    ) -> Option<(MeterState, usize)> {
         let look = |books: &mut Self, holder: AccountId| {
             let l = books.ledger(market, None, holder);
             let held = books.ledgers.get(l)?.state.meter(&device)?;
             Some((MeterState::of(holder, held), l))
         };
-        if let Some(found) = record.and_then(|owner| look(self, owner.owner)) {
-            return (Some(found.0), Some(found.1));
-        }
-        match market.holder(device).and_then(|holder| look(self, holder)) {
-            Some((state, l)) => (Some(state), Some(l)),
-            None => (None, None),
-        }
+        record
+            .and_then(|owner| look(self, owner.owner))
+            .or_else(|| market.holder(device).and_then(|holder| look(self, holder)))
     }
 
-    /// Whether account `l` can keep `device`'s reading.
-    pub fn has_meter_room(&self, l: usize, device: &DeviceId) -> bool {
-        self.ledgers
+    /// Keeps `state` as the slot's device's last reading in account `l`, taking it off the
+    /// account that kept it before; `false`, changing nothing, when `l` has no room for it.
+    pub fn keep(&mut self, slot: &mut Slot, l: usize, state: MeterState) -> bool {
+        let room = self
+            .ledgers
             .get(l)
-            .is_some_and(|l| l.state.has_meter_room(device))
-    }
-
-    /// Keeps `state` as the slot's device's last reading in account `l` (checked for room),
-    /// taking it off the account that kept it before.
-    pub fn keep(&mut self, slot: &mut Slot, l: usize, state: MeterState) {
+            .is_some_and(|ledger| ledger.state.has_meter_room(&slot.id));
+        if !room {
+            return false;
+        }
         if let Some(before) = slot.home.filter(|&h| h != l) {
             if let Some(before) = self.ledgers.get_mut(before) {
                 before.state.remove_meter(&slot.id);
@@ -297,6 +292,7 @@ impl Books {
             ledger.changed = true;
         }
         (slot.home, slot.state) = (Some(l), Some(Some(state)));
+        true
     }
 
     /// Whether a share's credits can accrue to account `l` (room for its earning).

@@ -179,13 +179,10 @@ impl Market {
             .map(|held| MeterState::of(holder, held))
     }
 
-    /// Keeps `state` as `device`'s last accepted reading, in the account of `state.owner`.
+    /// A test's fixture: `state` as the first reading kept of `device`, in the account of
+    /// `state.owner` (a batch keeps and moves readings itself, `batch::Books::keep`).
+    #[cfg(test)]
     pub fn set_meter(&mut self, device: DeviceId, state: &MeterState) {
-        if let Some(before) = self.holder(device).filter(|&h| h != state.owner) {
-            let mut account = self.account(before);
-            account.remove_meter(&device);
-            self.set_account(before, &account);
-        }
         let mut account = self.account(state.owner);
         account.put_meter(state.held(device));
         self.set_account(state.owner, &account);

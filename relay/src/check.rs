@@ -503,8 +503,9 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn the_cache_asks_the_chain_once_per_device_until_it_expires() {
+    /// A lookup that counts the ids it is asked about; devices whose id starts with 1 are
+    /// registered meters, the others unknown.
+    fn counting_lookup() -> (Lookup, Arc<AtomicUsize>) {
         let asked = Arc::new(AtomicUsize::new(0));
         let counter = asked.clone();
         let lookup: Lookup = Arc::new(move |ids: Vec<DeviceId>| {
@@ -520,6 +521,12 @@ mod tests {
                     .collect())
             })
         });
+        (lookup, asked)
+    }
+
+    #[tokio::test]
+    async fn the_cache_asks_the_chain_once_per_device_until_it_expires() {
+        let (lookup, asked) = counting_lookup();
         let cache = DeviceCache::new(lookup, Duration::from_millis(200), 2);
         let known = [1u8; 32];
         let unknown = [0u8; 32];
@@ -543,21 +550,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_known_device_read_late_in_its_ttl_is_asked_again_in_the_background() {
-        let asked = Arc::new(AtomicUsize::new(0));
-        let counter = asked.clone();
-        let lookup: Lookup = Arc::new(move |ids: Vec<DeviceId>| {
-            counter.fetch_add(ids.len(), Ordering::SeqCst);
-            Box::pin(async move {
-                Ok(ids
-                    .iter()
-                    .map(|_| DeviceRecord {
-                        info: Some(info(DeviceKind::Meter, [2; 33])),
-                        chain_last: None,
-                        rated_w: 1_000,
-                    })
-                    .collect())
-            })
-        });
+        let (lookup, asked) = counting_lookup();
         let cache = DeviceCache::new(lookup, Duration::from_millis(400), 10);
         let meter = [1u8; 32];
         cache.get(&[meter]).await.unwrap();
